@@ -1,0 +1,198 @@
+// page_vfs.cc: an in-memory SQLite VFS (see page_vfs.h for the contract).
+//
+// Locking is a no-op: one engine instance owns a database within a process,
+// and cross-tab exclusion happens above SQLite (Web Locks, DESIGN §6).
+#include "indexie/page_vfs.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace indexie {
+namespace {
+
+struct FileData {
+  std::vector<uint8_t> bytes;
+};
+
+// Named files. Anonymous temp files (zName == nullptr) are not registered.
+std::map<std::string, std::shared_ptr<FileData>>& Registry() {
+  static auto* registry = new std::map<std::string, std::shared_ptr<FileData>>();
+  return *registry;
+}
+
+// The sqlite3_file subclass SQLite allocates for us (szOsFile bytes); only
+// trivially constructible members may live directly in it, so the file's data
+// is held through a heap-allocated shared_ptr.
+struct PageFile {
+  sqlite3_file base;
+  std::shared_ptr<FileData>* data;
+};
+
+FileData& DataOf(sqlite3_file* file) { return **reinterpret_cast<PageFile*>(file)->data; }
+
+int Close(sqlite3_file* file) {
+  auto* page_file = reinterpret_cast<PageFile*>(file);
+  delete page_file->data;
+  page_file->data = nullptr;
+  return SQLITE_OK;
+}
+
+int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  const std::vector<uint8_t>& bytes = DataOf(file).bytes;
+  const auto start = static_cast<size_t>(offset);
+  const size_t available = start < bytes.size() ? std::min<size_t>(amount, bytes.size() - start) : 0;
+  if (available > 0) std::memcpy(out, bytes.data() + start, available);
+  if (available < static_cast<size_t>(amount)) {
+    // SQLite requires the unread tail to be zero-filled on a short read.
+    std::memset(static_cast<uint8_t*>(out) + available, 0, amount - available);
+    return SQLITE_IOERR_SHORT_READ;
+  }
+  return SQLITE_OK;
+}
+
+int Write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) {
+  std::vector<uint8_t>& bytes = DataOf(file).bytes;
+  const auto end = static_cast<size_t>(offset) + amount;
+  if (end > bytes.size()) bytes.resize(end);
+  std::memcpy(bytes.data() + offset, in, amount);
+  return SQLITE_OK;
+}
+
+int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+  std::vector<uint8_t>& bytes = DataOf(file).bytes;
+  if (static_cast<size_t>(size) < bytes.size()) bytes.resize(size);
+  return SQLITE_OK;
+}
+
+int Sync(sqlite3_file*, int) { return SQLITE_OK; }
+
+int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+  *size = static_cast<sqlite3_int64>(DataOf(file).bytes.size());
+  return SQLITE_OK;
+}
+
+int Lock(sqlite3_file*, int) { return SQLITE_OK; }
+int Unlock(sqlite3_file*, int) { return SQLITE_OK; }
+int CheckReservedLock(sqlite3_file*, int* reserved) {
+  *reserved = 0;
+  return SQLITE_OK;
+}
+int FileControl(sqlite3_file*, int, void*) { return SQLITE_NOTFOUND; }
+int SectorSize(sqlite3_file*) { return 4096; }
+// Writes of a sector are atomic and ordered: memory either has them or not.
+int DeviceCharacteristics(sqlite3_file*) { return SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL; }
+
+const sqlite3_io_methods kIoMethods = {
+    1,          Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
+    FileControl, SectorSize, DeviceCharacteristics,
+    nullptr, nullptr, nullptr, nullptr,  // version 2: no shared memory (no WAL)
+    nullptr, nullptr,                    // version 3: no memory-mapped I/O
+};
+
+int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  auto* page_file = reinterpret_cast<PageFile*>(file);
+  std::shared_ptr<FileData> data;
+  if (name == nullptr || (flags & SQLITE_OPEN_DELETEONCLOSE)) {
+    data = std::make_shared<FileData>();  // anonymous: gone when closed
+  } else {
+    auto& registry = Registry();
+    auto it = registry.find(name);
+    if (it != registry.end()) {
+      data = it->second;
+    } else if (flags & SQLITE_OPEN_CREATE) {
+      data = std::make_shared<FileData>();
+      registry.emplace(name, data);
+    } else {
+      page_file->base.pMethods = nullptr;  // tells SQLite not to call xClose
+      return SQLITE_CANTOPEN;
+    }
+  }
+  page_file->data = new std::shared_ptr<FileData>(std::move(data));
+  page_file->base.pMethods = &kIoMethods;
+  if (out_flags) *out_flags = flags;
+  return SQLITE_OK;
+}
+
+int Delete(sqlite3_vfs*, const char* name, int) {
+  Registry().erase(name);
+  return SQLITE_OK;
+}
+
+int Access(sqlite3_vfs*, const char* name, int, int* result) {
+  *result = Registry().count(name) ? 1 : 0;
+  return SQLITE_OK;
+}
+
+int FullPathname(sqlite3_vfs*, const char* name, int size, char* out) {
+  sqlite3_snprintf(size, out, "%s", name);
+  return SQLITE_OK;
+}
+
+// Randomness is used only for temp names and random(); it need not be secure.
+int Randomness(sqlite3_vfs*, int size, char* out) {
+  static uint64_t state = static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
+  for (int i = 0; i < size; ++i) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    out[i] = static_cast<char>(state);
+  }
+  return size;
+}
+
+int Sleep(sqlite3_vfs*, int microseconds) { return microseconds; }
+
+int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* julian_ms) {
+  // Julian day number of the Unix epoch, in milliseconds.
+  constexpr sqlite3_int64 kUnixEpochJulianMs = 210866760000000LL;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  *julian_ms = kUnixEpochJulianMs + ms;
+  return SQLITE_OK;
+}
+
+int CurrentTime(sqlite3_vfs* vfs, double* julian_days) {
+  sqlite3_int64 ms = 0;
+  CurrentTimeInt64(vfs, &ms);
+  *julian_days = ms / 86400000.0;
+  return SQLITE_OK;
+}
+
+int GetLastError(sqlite3_vfs*, int, char*) { return 0; }
+
+sqlite3_vfs kVfs = {
+    2,                    // iVersion
+    sizeof(PageFile),     // szOsFile
+    1024,                 // mxPathname
+    nullptr,              // pNext
+    kPageVfsName,         // zName
+    nullptr,              // pAppData
+    Open, Delete, Access, FullPathname,
+    nullptr, nullptr, nullptr, nullptr,  // no loadable extensions
+    Randomness, Sleep, CurrentTime, GetLastError, CurrentTimeInt64,
+    nullptr, nullptr, nullptr,           // no system-call overrides
+};
+
+}  // namespace
+
+bool PageVfsFileExists(const std::string& name) { return Registry().count(name) > 0; }
+
+int64_t PageVfsFileSize(const std::string& name) {
+  auto it = Registry().find(name);
+  return it == Registry().end() ? 0 : static_cast<int64_t>(it->second->bytes.size());
+}
+
+void PageVfsDeleteFile(const std::string& name) { Registry().erase(name); }
+
+}  // namespace indexie
+
+// SQLITE_OS_OTHER: SQLite calls these instead of its built-in OS layer.
+extern "C" int sqlite3_os_init(void) { return sqlite3_vfs_register(&indexie::kVfs, /*makeDflt=*/1); }
+extern "C" int sqlite3_os_end(void) { return SQLITE_OK; }

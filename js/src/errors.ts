@@ -1,0 +1,56 @@
+// errors.ts: every error indexie throws, and the one place where an engine
+// failure ({ code, message } from wasm/bindings.cc) becomes a JS error.
+//
+// Names follow Dexie (ConstraintError, DataError, ...) so code written for
+// Dexie that checks `err.name` keeps working. Every class is exported, and
+// `instanceof` works for each and for the common base IndexieError.
+
+export class IndexieError extends Error {
+  override name = 'IndexieError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class InvalidArgumentError extends IndexieError { override name = 'InvalidArgumentError'; }
+export class ConstraintError extends IndexieError { override name = 'ConstraintError'; }
+export class DataError extends IndexieError { override name = 'DataError'; }
+export class NotFoundError extends IndexieError { override name = 'NotFoundError'; }
+export class SchemaError extends IndexieError { override name = 'SchemaError'; }
+export class UpgradeError extends IndexieError { override name = 'UpgradeError'; }
+export class VersionError extends IndexieError { override name = 'VersionError'; }
+export class ReadOnlyError extends IndexieError { override name = 'ReadOnlyError'; }
+export class DatabaseClosedError extends IndexieError { override name = 'DatabaseClosedError'; }
+export class QuotaExceededError extends IndexieError { override name = 'QuotaExceededError'; }
+export class AbortError extends IndexieError { override name = 'AbortError'; }
+export class CorruptionError extends IndexieError { override name = 'CorruptionError'; }
+export class SqlError extends IndexieError { override name = 'SqlError'; }
+export class InternalError extends IndexieError { override name = 'InternalError'; }
+
+// Engine status code names (core/src/status.cc) -> error classes.
+const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
+  InvalidArgumentError,
+  ConstraintError,
+  DataError,
+  NotFoundError,
+  SchemaError,
+  UpgradeError,
+  VersionError,
+  ReadOnlyError,
+  DatabaseClosedError,
+  QuotaExceededError,
+  AbortError,
+  CorruptionError,
+  SqlError,
+  InternalError,
+};
+
+/** What every binding returns (wasm/bindings.cc, "Result convention"). */
+export type EngineResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/** Returns the value of an engine result, or throws the matching error. */
+export function unwrap<T>(result: EngineResult<T>): T {
+  if (result.ok) return result.value;
+  const ErrorClass = ERROR_BY_CODE[result.code] ?? InternalError;
+  throw new ErrorClass(result.message);
+}

@@ -1,0 +1,35 @@
+// wasm-module.ts: loads the engine's WebAssembly module once per JS realm.
+//
+// The .wasm is located with `new URL('./indexie-core.wasm', import.meta.url)`,
+// the pattern bundlers (Vite, webpack, esbuild) recognise and copy, and that a
+// plain browser resolves against this file's URL. Node 20 has a global fetch
+// that cannot read file URLs, so in Node the bytes are read from disk and
+// handed to the glue as `wasmBinary`.
+import createIndexieCore, { type CoreModule } from './indexie-core.js';
+
+let loading: Promise<CoreModule> | undefined;
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+async function readWasmInNode(url: URL): Promise<Uint8Array> {
+  // A computed specifier keeps browser bundlers from trying to resolve it.
+  const fsModule = 'node:fs/promises';
+  const fs = (await import(/* @vite-ignore */ fsModule)) as { readFile(path: URL): Promise<Uint8Array> };
+  return fs.readFile(url);
+}
+
+/** The engine module, instantiated on first use and shared afterwards. */
+export function loadCoreModule(): Promise<CoreModule> {
+  if (!loading) {
+    const wasmUrl = new URL('./indexie-core.wasm', import.meta.url);
+    loading = (async () => {
+      if (isNode()) return createIndexieCore({ wasmBinary: await readWasmInNode(wasmUrl) });
+      return createIndexieCore({ locateFile: () => wasmUrl.href });
+    })();
+    loading.catch(() => { loading = undefined; });  // a failed load may be retried
+  }
+  return loading;
+}

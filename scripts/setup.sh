@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One setup step for both README commands: installs whatever is missing and
+# is quick (a few checks, no network) when everything is already there.
+# Debian packages come from apt-get; JS packages from package-lock.json via npm ci.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages, each named by a file it provides so the check is cheap.
+declare -A NEEDS=(
+  [cmake]=/usr/bin/cmake
+  [g++]=/usr/bin/g++
+  [make]=/usr/bin/make
+  [emscripten]=/usr/bin/emcc
+  [libgtest-dev]=/usr/include/gtest/gtest.h
+  [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
+  [chromium]=/usr/bin/chromium
+  [nodejs]=/usr/bin/node
+  [npm]=/usr/bin/npm
+  [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
+)
+missing=()
+for pkg in "${!NEEDS[@]}"; do
+  [ -e "${NEEDS[$pkg]}" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.indexie-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,59 @@
+// harness.mjs: what every browser test needs: Debian's Chromium driven by
+// playwright-core (headless, flags from DESIGN.md's toolchain facts, a fresh
+// profile per launch) and the demo server on a free 127.0.0.1 port.
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { startServer } from '../../scripts/serve.mjs';
+
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', // running as root in CI
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking', // no outside network here: its connection attempts only fail
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Starts the server and a persistent-profile Chromium; returns both plus a cleanup. */
+export async function startBrowser({ headers } = {}) {
+  const server = await startServer({ headers });
+  const profile = mkdtempSync(join(tmpdir(), 'indexie-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+  const consoleErrors = [];
+  context.on('page', (page) => watchConsole(page, consoleErrors));
+  for (const page of context.pages()) watchConsole(page, consoleErrors);
+  return {
+    url: server.url,
+    context,
+    consoleErrors,
+    async close() {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+function watchConsole(page, sink) {
+  page.on('console', (message) => {
+    if (message.type() === 'error') sink.push(message.text());
+  });
+  page.on('pageerror', (error) => sink.push(String(error)));
+}
+
+export function screenshotPath(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, `${name}.png`);
+}
