@@ -1,0 +1,169 @@
+// value_reader_test.cc: key paths are read out of encoded values with
+// IndexedDB's rules (nested paths, compound, multi-entry, absent vs invalid),
+// explicit keys give named DataErrors, and key injection edits only the path.
+#include "indexie/value_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "indexie/cbor.h"
+#include "indexie/key_codec.h"
+
+namespace indexie {
+namespace {
+
+// A tiny builder for encoded values, as js/src/value-codec.ts would write them.
+struct V {
+  std::string bytes;
+  static V Num(double n) { V v; cbor::WriteNumber(n, &v.bytes); return v; }
+  static V Str(const std::string& s) { V v; cbor::WriteText(s, &v.bytes); return v; }
+  static V Bool(bool b) { V v; v.bytes.push_back(static_cast<char>(b ? 0xF5 : 0xF4)); return v; }
+  static V Null() { V v; v.bytes.push_back(static_cast<char>(0xF6)); return v; }
+  static V Undefined() { V v; v.bytes.push_back(static_cast<char>(0xF7)); return v; }
+  static V Date(double ms) { V v; cbor::WriteTag(value_tag::kDate, &v.bytes); cbor::WriteDouble(ms, &v.bytes); return v; }
+  static V Buffer(const std::string& raw) { V v; cbor::WriteTag(value_tag::kArrayBuffer, &v.bytes); cbor::WriteBytes(raw, &v.bytes); return v; }
+  static V Arr(std::initializer_list<V> items) {
+    V v;
+    cbor::WriteHeader(cbor::kArray, items.size(), &v.bytes);
+    for (const V& item : items) v.bytes += item.bytes;
+    return v;
+  }
+  static V Obj(std::initializer_list<std::pair<std::string, V>> entries) {
+    V v;
+    cbor::WriteHeader(cbor::kMap, entries.size(), &v.bytes);
+    for (const auto& [k, item] : entries) { cbor::WriteText(k, &v.bytes); v.bytes += item.bytes; }
+    return v;
+  }
+  static V MapOf(std::initializer_list<std::pair<std::string, V>> entries) {
+    V v = Obj(entries);
+    std::string tagged;
+    cbor::WriteTag(value_tag::kMap, &tagged);
+    v.bytes = tagged + v.bytes;
+    return v;
+  }
+};
+
+KeyPath Path(const std::string& dotted) { return KeyPath{{SplitDottedPath(dotted)}, false}; }
+KeyPath Compound(std::initializer_list<std::string> parts) {
+  KeyPath path;
+  path.compound = true;
+  for (const auto& p : parts) path.paths.push_back(SplitDottedPath(p));
+  return path;
+}
+std::string Enc(const std::optional<Key>& key) { return key ? EncodeKey(*key) : "<absent>"; }
+
+TEST(ValueReader, SimpleAndNestedPaths) {
+  const V user = V::Obj({{"id", V::Num(7)}, {"name", V::Str("Ada")},
+                         {"address", V::Obj({{"city", V::Str("Paris")}, {"zip", V::Num(75001)}})}});
+  EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("id"))), EncodeKey(Key::Number(7)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("name"))), EncodeKey(Key::String("Ada")));
+  EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("address.city"))), EncodeKey(Key::String("Paris")));
+  EXPECT_FALSE(EvaluateKeyPath(user.bytes, Path("address.country")));
+  EXPECT_FALSE(EvaluateKeyPath(user.bytes, Path("name.first")));  // a string has no properties
+  EXPECT_FALSE(EvaluateKeyPath(user.bytes, Path("missing")));
+}
+
+TEST(ValueReader, InvalidKeyValuesMeanAbsent) {
+  const V v = V::Obj({{"b", V::Bool(true)}, {"n", V::Null()}, {"u", V::Undefined()}, {"o", V::Obj({})},
+                      {"nan", V::Num(NAN)}, {"baddate", V::Date(NAN)}, {"m", V::MapOf({})}});
+  for (const char* path : {"b", "n", "u", "o", "nan", "baddate", "m"}) {
+    EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path(path))) << path;
+  }
+}
+
+TEST(ValueReader, KeyTypes) {
+  const V v = V::Obj({{"d", V::Date(1700000000123)}, {"bin", V::Buffer("\x01\x02")}, {"neg", V::Num(-5)},
+                      {"f", V::Num(2.5)}, {"arr", V::Arr({V::Num(1), V::Str("x")})}});
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("d"))), EncodeKey(Key::Date(1700000000123)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("bin"))), EncodeKey(Key::Binary("\x01\x02")));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("neg"))), EncodeKey(Key::Number(-5)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("f"))), EncodeKey(Key::Number(2.5)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("arr"))),
+            EncodeKey(Key::Array({Key::Number(1), Key::String("x")})));
+}
+
+TEST(ValueReader, ArrayWithAnInvalidElementIsNotAKey) {
+  const V v = V::Obj({{"arr", V::Arr({V::Num(1), V::Null()})}});
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("arr")));
+}
+
+TEST(ValueReader, CompoundPathIsAbsentIfAnyPartIs) {
+  const V full = V::Obj({{"first", V::Str("Ada")}, {"last", V::Str("Lovelace")}});
+  EXPECT_EQ(Enc(EvaluateKeyPath(full.bytes, Compound({"first", "last"}))),
+            EncodeKey(Key::Array({Key::String("Ada"), Key::String("Lovelace")})));
+  const V partial = V::Obj({{"first", V::Str("Ada")}});
+  EXPECT_FALSE(EvaluateKeyPath(partial.bytes, Compound({"first", "last"})));
+}
+
+TEST(ValueReader, MultiEntryDropsDuplicatesAndSkipsInvalidElements) {
+  const V v = V::Obj({{"tags", V::Arr({V::Str("a"), V::Str("b"), V::Str("a"), V::Null(), V::Obj({}), V::Num(3)})}});
+  std::vector<Key> keys = EvaluateMultiEntryKeyPath(v.bytes, {"tags"});
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(EncodeKey(keys[0]), EncodeKey(Key::String("a")));
+  EXPECT_EQ(EncodeKey(keys[1]), EncodeKey(Key::String("b")));
+  EXPECT_EQ(EncodeKey(keys[2]), EncodeKey(Key::Number(3)));
+
+  const V single = V::Obj({{"tags", V::Str("solo")}});
+  keys = EvaluateMultiEntryKeyPath(single.bytes, {"tags"});
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(EncodeKey(keys[0]), EncodeKey(Key::String("solo")));
+  EXPECT_TRUE(EvaluateMultiEntryKeyPath(V::Obj({}).bytes, {"tags"}).empty());
+}
+
+TEST(ValueReader, LengthOfArraysAndStrings) {
+  const V v = V::Obj({{"list", V::Arr({V::Num(1), V::Num(2)})}, {"word", V::Str("h\xc3\xa9\xf0\x9f\x98\x80")}});
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("list.length"))), EncodeKey(Key::Number(2)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("word.length"))), EncodeKey(Key::Number(4)));  // UTF-16 units
+}
+
+TEST(ValueReader, ExplicitKeysNameWhyTheyAreInvalid) {
+  EXPECT_EQ(ValueToKey(V::Num(NAN).bytes).status().message(), "NaN is not a valid key");
+  EXPECT_EQ(ValueToKey(V::Null().bytes).status().message(), "null is not a valid key");
+  EXPECT_EQ(ValueToKey(V::Bool(false).bytes).status().message(), "a boolean is not a valid key");
+  EXPECT_EQ(ValueToKey(V::Obj({}).bytes).status().message(), "an object is not a valid key");
+  EXPECT_EQ(ValueToKey(V::Date(NAN).bytes).status().message(), "an invalid Date is not a valid key");
+  EXPECT_EQ(ValueToKey(V::Arr({V::Num(1), V::Undefined()}).bytes).status().code(), StatusCode::kData);
+  auto good = ValueToKey(V::Str("k").bytes);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(EncodeKey(good.value()), EncodeKey(Key::String("k")));
+}
+
+TEST(ValueReader, KeysRoundTripThroughTheValueFormat) {
+  const Key key = Key::Array({Key::Number(-0.5), Key::Date(12), Key::String("s"), Key::Binary("\x00\x01"),
+                              Key::Array({Key::Number(9007199254740991.0)})});
+  std::string encoded;
+  AppendKeyAsValue(key, &encoded);
+  auto back = ValueToKey(encoded);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(EncodeKey(back.value()), EncodeKey(key));
+}
+
+TEST(ValueReader, InjectKeyAddsOrReplacesOnlyThatPath) {
+  const V user = V::Obj({{"name", V::Str("Ada")}});
+  auto injected = InjectKey(user.bytes, {"id"}, Key::Number(42));
+  ASSERT_TRUE(injected.ok());
+  EXPECT_EQ(injected.value(), V::Obj({{"name", V::Str("Ada")}, {"id", V::Num(42)}}).bytes);
+
+  const V existing = V::Obj({{"id", V::Num(1)}, {"x", V::Num(2)}});
+  injected = InjectKey(existing.bytes, {"id"}, Key::Number(5));
+  ASSERT_TRUE(injected.ok());
+  EXPECT_EQ(injected.value(), V::Obj({{"id", V::Num(5)}, {"x", V::Num(2)}}).bytes);
+
+  injected = InjectKey(V::Obj({}).bytes, {"meta", "id"}, Key::Number(3));
+  ASSERT_TRUE(injected.ok());
+  EXPECT_EQ(injected.value(), V::Obj({{"meta", V::Obj({{"id", V::Num(3)}})}}).bytes);
+
+  EXPECT_EQ(InjectKey(V::Num(1).bytes, {"id"}, Key::Number(1)).status().code(), StatusCode::kData);
+  EXPECT_EQ(InjectKey(V::Obj({{"meta", V::Num(1)}}).bytes, {"meta", "id"}, Key::Number(1)).status().code(),
+            StatusCode::kData);
+}
+
+TEST(ValueReader, MalformedValuesAreRejected) {
+  EXPECT_TRUE(CheckValue(V::Obj({{"a", V::Num(1)}}).bytes).ok());
+  EXPECT_EQ(CheckValue("\xa1\x61").code(), StatusCode::kData);           // map cut short
+  EXPECT_EQ(CheckValue(V::Num(1).bytes + "x").code(), StatusCode::kData);  // trailing bytes
+}
+
+}  // namespace
+}  // namespace indexie
