@@ -44,7 +44,70 @@ Result<std::unique_ptr<SqlConnection>> SqlConnection::Open(const std::string& na
   return std::unique_ptr<SqlConnection>(new SqlConnection(db));
 }
 
-SqlConnection::~SqlConnection() { sqlite3_close(db_); }
+SqlConnection::~SqlConnection() {
+  statements_.clear();  // finalize before closing
+  sqlite3_close(db_);
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  // A zero-length blob must still bind as a BLOB, not NULL: pass a non-null pointer.
+  static const char kEmpty = 0;
+  sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::BindInt(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::BindText(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+int Statement::Step() { return sqlite3_step(stmt_); }
+
+std::string_view Statement::ColumnBlob(int index) const {
+  const void* data = sqlite3_column_blob(stmt_, index);
+  const int size = sqlite3_column_bytes(stmt_, index);
+  return data ? std::string_view(static_cast<const char*>(data), size) : std::string_view();
+}
+
+double Statement::ColumnDouble(int index) const { return sqlite3_column_double(stmt_, index); }
+int64_t Statement::ColumnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+bool Statement::ColumnIsNull(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+
+Result<Statement*> SqlConnection::Prepare(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return &it->second->Reset();
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
+  if (rc != SQLITE_OK) return ErrorStatus(rc);
+  auto inserted = statements_.emplace(sql, std::make_unique<Statement>(stmt));
+  return inserted.first->second.get();
+}
+
+Status SqlConnection::Run(const std::string& sql) {
+  auto result = Execute(sql);
+  return result.ok() ? Status::Ok() : result.status();
+}
+
+int64_t SqlConnection::Changes() const { return sqlite3_changes64(db_); }
 
 const char* SqlConnection::SqliteVersion() { return sqlite3_libversion(); }
 

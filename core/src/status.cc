@@ -11,6 +11,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kConstraint: return "ConstraintError";
     case StatusCode::kData: return "DataError";
     case StatusCode::kNotFound: return "NotFoundError";
+    case StatusCode::kInvalidTable: return "InvalidTableError";
     case StatusCode::kSchema: return "SchemaError";
     case StatusCode::kUpgrade: return "UpgradeError";
     case StatusCode::kVersion: return "VersionError";

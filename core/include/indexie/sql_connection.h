@@ -9,14 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "indexie/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace indexie {
 
@@ -28,6 +31,34 @@ struct SqlResult {
   std::vector<std::string> columns;
   std::vector<std::vector<SqlValue>> rows;
   int64_t changes = 0;  // rows changed by the last INSERT/UPDATE/DELETE
+};
+
+// A prepared statement owned by its connection's cache. Bind, step, read;
+// Reset() (or the next Bind after Done) readies it for reuse. Views returned
+// by the Column* functions are valid until the next Step or Reset.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Reset();
+  Statement& BindBlob(int index, std::string_view bytes);  // 1-based; copied by SQLite
+  Statement& BindDouble(int index, double value);
+  Statement& BindInt(int index, int64_t value);
+  Statement& BindText(int index, std::string_view text);
+
+  // SQLITE_ROW, SQLITE_DONE, or an error code (see SqlConnection::ErrorStatus).
+  int Step();
+
+  std::string_view ColumnBlob(int index) const;  // 0-based
+  double ColumnDouble(int index) const;
+  int64_t ColumnInt(int index) const;
+  bool ColumnIsNull(int index) const;
+
+ private:
+  sqlite3_stmt* stmt_;
 };
 
 class SqlConnection {
@@ -44,14 +75,30 @@ class SqlConnection {
   // one that produced a result (or an empty result). Stops at the first error.
   Result<SqlResult> Execute(const std::string& sql);
 
+  // A cached prepared statement for `sql` (prepared once per connection),
+  // reset and ready to bind. The pointer stays valid while the connection lives.
+  Result<Statement*> Prepare(const std::string& sql);
+
+  // Drops every cached statement (after tables were created or dropped).
+  void ClearStatementCache() { statements_.clear(); }
+
+  // Runs one statement that returns no rows (DDL, or a write with no binds).
+  Status Run(const std::string& sql);
+
+  // The Status for an SQLite result code, with SQLite's message.
+  Status ErrorStatus(int rc) const;
+
+  // Rows changed by the most recent INSERT/UPDATE/DELETE.
+  int64_t Changes() const;
+
   // The SQLite library version compiled in, e.g. "3.53.4".
   static const char* SqliteVersion();
 
  private:
   explicit SqlConnection(sqlite3* db) : db_(db) {}
-  Status ErrorStatus(int rc) const;
 
   sqlite3* db_;
+  std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
 }  // namespace indexie

@@ -21,7 +21,8 @@ enum class StatusCode {
   kInvalidArgument,  // a caller passed something malformed   -> InvalidArgumentError
   kConstraint,       // unique or primary key already exists  -> ConstraintError
   kData,             // not a valid key, or a value unusable  -> DataError
-  kNotFound,         // a table or index that does not exist  -> NotFoundError
+  kNotFound,         // an index or thing that does not exist -> NotFoundError
+  kInvalidTable,     // a table that does not exist           -> InvalidTableError
   kSchema,           // an invalid store spec                 -> SchemaError
   kUpgrade,          // a version change that cannot be done  -> UpgradeError
   kVersion,          // opened with a version below installed -> VersionError

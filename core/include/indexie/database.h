@@ -1,0 +1,140 @@
+// database.h: the engine's storage layer: tables with a primary key and
+// secondary indexes, stored in SQLite, and the schema that describes them.
+//
+// Layout inside the SQLite file (on-disk format):
+//   _indexie_meta(name TEXT PRIMARY KEY, value)     'version' -> REAL, 'schema' -> JSON (see database.cc)
+//   s<N>(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID  one per table: encoded key -> encoded value
+//   x<N>(k BLOB, p BLOB, PRIMARY KEY(k, p))         one per index: index key -> primary key
+//   x<N>(k BLOB PRIMARY KEY, p BLOB)                ... for a unique index
+// N are numbers assigned by the schema; user names never appear in SQL.
+//
+// Guarantees:
+//   - every index is exact after every write: unique, multi-entry, compound, nested;
+//   - a write of one item is all-or-nothing; a bulk write applies each item on
+//     its own and reports the failures by position (Dexie semantics outside a
+//     transaction); inside Begin()/Commit() everything commits or rolls back together;
+//   - the auto-increment generator follows IndexedDB: an explicit numeric key at
+//     or above it moves it past that key; keys are never reused; it is stored
+//     in the database, so it survives reopening.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "indexie/key.h"
+#include "indexie/schema.h"
+#include "indexie/sql_connection.h"
+#include "indexie/status.h"
+
+namespace indexie {
+
+enum class WriteMode { kAdd, kPut };
+
+struct WriteFailure {
+  size_t position;
+  Status status;
+};
+
+struct WriteOutcome {
+  std::vector<std::optional<Key>> keys;  // per input position; nullopt where that item failed
+  std::vector<WriteFailure> failures;
+};
+
+// One stored record: its encoded primary key and its encoded value.
+struct Record {
+  std::string key;    // key_codec encoding
+  std::string value;  // value format, untouched
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) the engine database `name`.
+  static Result<std::unique_ptr<Database>> Open(const std::string& name);
+
+  // The installed version; 0 for a database never given a schema.
+  double version() const { return version_; }
+  const std::map<std::string, TableSchema>& tables() const { return tables_; }
+  Result<const TableSchema*> FindTable(const std::string& table) const;
+
+  // --- Transactions. Outside Begin()/Commit(), each call below is its own
+  // SQLite transaction. Rollback() also restores the in-memory schema and
+  // key generators to the last committed state.
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+  bool in_transaction() const { return in_transaction_; }
+
+  // --- Schema. Makes the tables exactly `specs` (table name -> spec):
+  // creates new tables, drops missing ones with their data, builds added
+  // indexes from existing records and drops removed ones. Changing a primary
+  // key is an UpgradeError; a unique index that existing data violates is a
+  // ConstraintError. Nothing changes on failure (inside one SQLite savepoint).
+  Status SetSchema(const std::map<std::string, std::string>& specs);
+  Status SetVersion(double version);
+
+  // --- Writes. `values` are encoded values; `keys` are explicit primary
+  // keys for an outbound table (nullptr: none given, or inbound).
+  WriteOutcome Write(const std::string& table, WriteMode mode, const std::vector<std::string_view>& values,
+                     const std::vector<Key>* keys);
+  // Deletes the records with these keys; returns how many existed.
+  Result<int64_t> Delete(const std::string& table, const std::vector<Key>& keys);
+  Status Clear(const std::string& table);
+
+  // --- Reads. Values are returned in the value format, untouched.
+  Result<std::optional<std::string>> Get(const std::string& table, const Key& key);
+  // The record with the lowest primary key among those whose index `index` has `key`.
+  Result<std::optional<Record>> GetByIndex(const std::string& table, const std::string& index, const Key& key);
+  Result<int64_t> Count(const std::string& table);
+  // Every record in primary-key order.
+  Result<std::vector<Record>> Scan(const std::string& table);
+
+  SqlConnection& sql() { return *sql_; }
+
+ private:
+  struct TableIds {
+    int store = 0;
+    std::map<std::string, int> indexes;  // index name -> table number
+  };
+  struct IndexEntry {
+    const IndexSpec* spec;
+    int table_number;
+    std::vector<std::string> encoded_keys;
+  };
+
+  explicit Database(std::unique_ptr<SqlConnection> sql) : sql_(std::move(sql)) {}
+
+  Status LoadMeta();
+  Status SaveSchemaMeta();
+  Status SaveGenerator(const std::string& table);
+  // Runs `body` in its own SQLite transaction unless one is open.
+  template <typename Body>
+  auto Atomically(Body body) -> decltype(body());
+
+  Result<Key> PrimaryKeyFor(const TableSchema& schema, std::string_view value, const Key* explicit_key,
+                            std::string* stored_value);
+  std::vector<IndexEntry> IndexEntriesFor(const TableSchema& schema, std::string_view value) const;
+  Status WriteOne(const TableSchema& schema, WriteMode mode, std::string_view value, const Key* explicit_key,
+                  Key* written_key);
+  Status CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema);
+  Status InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
+  Status DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
+  Status DeleteOne(const TableSchema& schema, const std::string& encoded_pk, bool* existed);
+  Result<std::optional<std::string>> ReadValue(int store, const std::string& encoded_pk);
+  Status CreateIndexTable(const IndexSpec& index, int number);
+  Status BuildIndex(const TableSchema& schema, const IndexSpec& index, int number);
+  void AdvanceGenerator(const std::string& table, const Key& key);
+
+  std::unique_ptr<SqlConnection> sql_;
+  double version_ = 0;
+  std::map<std::string, TableSchema> tables_;
+  std::map<std::string, TableIds> ids_;
+  std::map<std::string, double> generators_;  // table -> next auto-increment key
+  int next_number_ = 1;
+  bool in_transaction_ = false;
+};
+
+}  // namespace indexie

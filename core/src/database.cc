@@ -1,0 +1,637 @@
+// database.cc: see database.h for the layout and guarantees.
+//
+// The 'schema' meta row is JSON:
+//   { "next": <next table number>,
+//     "tables": { "<name>": { "spec": "<canonical spec>", "store": N,
+//                             "indexes": { "<index name>": N, ... } } } }
+// Each table's auto-increment generator is the meta row 'generator:<name>'.
+#include "indexie/database.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <set>
+#include <sqlite3.h>
+
+#include "indexie/key_codec.h"
+#include "indexie/value_reader.h"
+
+namespace indexie {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr double kMaxGeneratorKey = 9007199254740992.0;  // 2^53, as IndexedDB
+
+std::string StoreTable(int number) { return "s" + std::to_string(number); }
+std::string IndexTable(int number) { return "x" + std::to_string(number); }
+std::string GeneratorName(const std::string& table) { return "generator:" + table; }
+
+Status Corrupt(const std::string& what) {
+  return Status(StatusCode::kCorruption, "the database's schema record is damaged: " + what);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
+  if (name.empty()) return Status(StatusCode::kInvalidArgument, "a database name must not be empty");
+  auto sql = SqlConnection::Open(name);
+  if (!sql.ok()) return sql.status();
+  std::unique_ptr<Database> db(new Database(std::move(sql).value()));
+  // The rollback journal stays in memory: durability comes from the atomic
+  // page flush of the persistence layer, not from a journal file.
+  Status status = db->sql_->Run(
+      "PRAGMA journal_mode=MEMORY;"
+      "CREATE TABLE IF NOT EXISTS _indexie_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;");
+  if (!status.ok()) return status;
+  status = db->LoadMeta();
+  if (!status.ok()) return status;
+  return db;
+}
+
+Status Database::LoadMeta() {
+  sql_->ClearStatementCache();
+  version_ = 0;
+  tables_.clear();
+  ids_.clear();
+  generators_.clear();
+  next_number_ = 1;
+
+  auto stmt = sql_->Prepare("SELECT name, value FROM _indexie_meta");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  std::string schema_json;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    const std::string_view name = s.ColumnBlob(0);
+    if (name == "version") {
+      version_ = s.ColumnDouble(1);
+    } else if (name == "schema") {
+      schema_json = std::string(s.ColumnBlob(1));
+    } else if (name.substr(0, 10) == "generator:") {
+      generators_[std::string(name.substr(10))] = s.ColumnDouble(1);
+    }
+  }
+  s.Reset();
+  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  if (schema_json.empty()) return Status::Ok();
+
+  const Json root = Json::parse(schema_json, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded() || !root.is_object() || !root.contains("tables") || !root["tables"].is_object() ||
+      !root.contains("next") || !root["next"].is_number_integer()) {
+    return Corrupt("not the expected JSON");
+  }
+  next_number_ = root["next"].get<int>();
+  for (const auto& [name, table] : root["tables"].items()) {
+    if (!table.is_object() || !table.contains("spec") || !table["spec"].is_string() || !table.contains("store") ||
+        !table["store"].is_number_integer() || !table.contains("indexes") || !table["indexes"].is_object()) {
+      return Corrupt("table '" + name + "'");
+    }
+    auto schema = ParseTableSchema(name, table["spec"].get<std::string>());
+    if (!schema.ok()) return Corrupt(schema.status().message());
+    TableIds ids;
+    ids.store = table["store"].get<int>();
+    for (const auto& [index, number] : table["indexes"].items()) {
+      if (!number.is_number_integer()) return Corrupt("index '" + index + "'");
+      ids.indexes[index] = number.get<int>();
+    }
+    for (const auto& index : schema.value().indexes) {
+      if (!ids.indexes.count(index.name)) return Corrupt("index '" + index.name + "' has no table");
+    }
+    tables_[name] = std::move(schema).value();
+    ids_[name] = std::move(ids);
+  }
+  return Status::Ok();
+}
+
+Status Database::SaveSchemaMeta() {
+  Json tables = Json::object();
+  for (const auto& [name, schema] : tables_) {
+    Json indexes = Json::object();
+    for (const auto& [index, number] : ids_[name].indexes) indexes[index] = number;
+    tables[name] = Json{{"spec", schema.ToSpec()}, {"store", ids_[name].store}, {"indexes", indexes}};
+  }
+  const std::string text = Json{{"next", next_number_}, {"tables", tables}}.dump();
+  auto stmt = sql_->Prepare("INSERT OR REPLACE INTO _indexie_meta(name, value) VALUES ('schema', ?)");
+  if (!stmt.ok()) return stmt.status();
+  const int rc = stmt.value()->BindText(1, text).Step();
+  stmt.value()->Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : sql_->ErrorStatus(rc);
+}
+
+Status Database::SaveGenerator(const std::string& table) {
+  auto stmt = sql_->Prepare("INSERT OR REPLACE INTO _indexie_meta(name, value) VALUES (?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  const int rc = stmt.value()->BindText(1, GeneratorName(table)).BindDouble(2, generators_[table]).Step();
+  stmt.value()->Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : sql_->ErrorStatus(rc);
+}
+
+Result<const TableSchema*> Database::FindTable(const std::string& table) const {
+  auto it = tables_.find(table);
+  if (it == tables_.end()) {
+    return Status(StatusCode::kInvalidTable, "table '" + table + "' does not exist in this database");
+  }
+  return &it->second;
+}
+
+// --- Transactions ---------------------------------------------------------
+
+Status Database::Begin() {
+  if (in_transaction_) return Status(StatusCode::kInternal, "a transaction is already open");
+  Status status = sql_->Run("BEGIN");
+  if (status.ok()) in_transaction_ = true;
+  return status;
+}
+
+Status Database::Commit() {
+  if (!in_transaction_) return Status(StatusCode::kInternal, "no transaction is open");
+  Status status = sql_->Run("COMMIT");
+  if (!status.ok()) {
+    Status rollback = Rollback();
+    (void)rollback;
+    return status;
+  }
+  in_transaction_ = false;
+  return status;
+}
+
+Status Database::Rollback() {
+  if (!in_transaction_) return Status(StatusCode::kInternal, "no transaction is open");
+  in_transaction_ = false;
+  Status status = sql_->Run("ROLLBACK");
+  Status reload = LoadMeta();
+  return status.ok() ? reload : status;
+}
+
+template <typename Body>
+auto Database::Atomically(Body body) -> decltype(body()) {
+  if (in_transaction_) return body();
+  Status begin = Begin();
+  if (!begin.ok()) return begin;
+  auto result = body();
+  Status end = result.ok() ? Commit() : Rollback();
+  if (!end.ok() && result.ok()) return end;
+  return result;
+}
+
+// --- Schema ---------------------------------------------------------------
+
+Status Database::CreateIndexTable(const IndexSpec& index, int number) {
+  const std::string name = IndexTable(number);
+  return sql_->Run(index.unique
+                       ? "CREATE TABLE " + name + "(k BLOB PRIMARY KEY, p BLOB NOT NULL) WITHOUT ROWID"
+                       : "CREATE TABLE " + name + "(k BLOB NOT NULL, p BLOB NOT NULL, PRIMARY KEY(k, p)) WITHOUT ROWID");
+}
+
+Status Database::BuildIndex(const TableSchema& schema, const IndexSpec& index, int number) {
+  auto records = Scan(schema.name);
+  if (!records.ok()) return records.status();
+  TableSchema only_this = schema;
+  only_this.indexes = {index};
+  for (const Record& record : records.value()) {
+    std::vector<IndexEntry> entries = IndexEntriesFor(only_this, record.value);
+    entries[0].table_number = number;
+    if (index.unique) {
+      Status status = CheckUnique(entries[0], record.key, schema);
+      if (!status.ok()) return status;
+    }
+    Status status = InsertIndexEntries(entries, record.key);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
+  std::map<std::string, TableSchema> target;
+  for (const auto& [name, spec] : specs) {
+    auto schema = ParseTableSchema(name, spec);
+    if (!schema.ok()) return schema.status();
+    target[name] = std::move(schema).value();
+  }
+  for (const auto& [name, wanted] : target) {
+    auto it = tables_.find(name);
+    if (it != tables_.end() && it->second.primary_key.ToSpec() != wanted.primary_key.ToSpec()) {
+      return Status(StatusCode::kUpgrade,
+                    "cannot change the primary key of table '" + name + "' from '" + it->second.primary_key.ToSpec() +
+                        "' to '" + wanted.primary_key.ToSpec() +
+                        "': create a new table, copy the records in an upgrade, and delete the old table");
+    }
+  }
+
+  const bool own_transaction = !in_transaction_;
+  Status status = own_transaction ? Begin() : sql_->Run("SAVEPOINT indexie_schema");
+  if (!status.ok()) return status;
+
+  auto apply = [&]() -> Status {
+    for (auto it = tables_.begin(); it != tables_.end();) {
+      if (target.count(it->first)) {
+        ++it;
+        continue;
+      }
+      const TableIds& ids = ids_[it->first];
+      Status s = sql_->Run("DROP TABLE " + StoreTable(ids.store));
+      for (const auto& [index, number] : ids.indexes) {
+        if (s.ok()) s = sql_->Run("DROP TABLE " + IndexTable(number));
+      }
+      if (!s.ok()) return s;
+      auto del = sql_->Prepare("DELETE FROM _indexie_meta WHERE name = ?");
+      if (!del.ok()) return del.status();
+      del.value()->BindText(1, GeneratorName(it->first)).Step();
+      del.value()->Reset();
+      generators_.erase(it->first);
+      ids_.erase(it->first);
+      it = tables_.erase(it);
+    }
+    sql_->ClearStatementCache();
+    for (auto& [name, wanted] : target) {
+      auto existing = tables_.find(name);
+      if (existing == tables_.end()) {
+        TableIds ids;
+        ids.store = next_number_++;
+        Status s = sql_->Run("CREATE TABLE " + StoreTable(ids.store) +
+                             "(k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
+        for (const auto& index : wanted.indexes) {
+          if (!s.ok()) break;
+          ids.indexes[index.name] = next_number_++;
+          s = CreateIndexTable(index, ids.indexes[index.name]);
+        }
+        if (!s.ok()) return s;
+        tables_[name] = wanted;
+        ids_[name] = std::move(ids);
+        continue;
+      }
+      // Same table: drop removed or changed indexes, then create and build new ones.
+      TableIds& ids = ids_[name];
+      for (const auto& old_index : existing->second.indexes) {
+        const IndexSpec* kept = wanted.FindIndex(old_index.name);
+        if (kept && kept->ToSpec() == old_index.ToSpec()) continue;
+        Status s = sql_->Run("DROP TABLE " + IndexTable(ids.indexes[old_index.name]));
+        if (!s.ok()) return s;
+        ids.indexes.erase(old_index.name);
+      }
+      sql_->ClearStatementCache();
+      for (const auto& index : wanted.indexes) {
+        if (ids.indexes.count(index.name)) continue;
+        const int number = next_number_++;
+        Status s = CreateIndexTable(index, number);
+        if (s.ok()) s = BuildIndex(existing->second, index, number);
+        if (!s.ok()) return s;
+        ids.indexes[index.name] = number;
+      }
+      existing->second = wanted;
+    }
+    return SaveSchemaMeta();
+  };
+  status = apply();
+  if (status.ok()) {
+    return own_transaction ? Commit() : sql_->Run("RELEASE indexie_schema");
+  }
+  if (own_transaction) {
+    Status rollback = Rollback();
+    (void)rollback;
+  } else {
+    Status rollback = sql_->Run("ROLLBACK TO indexie_schema; RELEASE indexie_schema");
+    (void)rollback;
+    Status reload = LoadMeta();
+    (void)reload;
+  }
+  return status;
+}
+
+Status Database::SetVersion(double version) {
+  return Atomically([&]() -> Status {
+    auto stmt = sql_->Prepare("INSERT OR REPLACE INTO _indexie_meta(name, value) VALUES ('version', ?)");
+    if (!stmt.ok()) return stmt.status();
+    const int rc = stmt.value()->BindDouble(1, version).Step();
+    stmt.value()->Reset();
+    if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+    version_ = version;
+    return Status::Ok();
+  });
+}
+
+// --- Writes ---------------------------------------------------------------
+
+void Database::AdvanceGenerator(const std::string& table, const Key& key) {
+  if (key.type != Key::Type::kNumber) return;
+  double& next = generators_.try_emplace(table, 1.0).first->second;
+  if (key.number >= next) next = std::min(std::floor(key.number) + 1, kMaxGeneratorKey + 1);
+}
+
+Result<Key> Database::PrimaryKeyFor(const TableSchema& schema, std::string_view value, const Key* explicit_key,
+                                    std::string* stored_value) {
+  const IndexSpec& pk = schema.primary_key;
+  auto generate = [&]() -> Result<Key> {
+    double& next = generators_.try_emplace(schema.name, 1.0).first->second;
+    if (next > kMaxGeneratorKey) {
+      return Status(StatusCode::kConstraint, "the auto-increment key generator of table '" + schema.name +
+                                                 "' is exhausted (it passed 2^53)");
+    }
+    return Key::Number(next);
+  };
+  if (pk.outbound()) {
+    if (explicit_key) return *explicit_key;
+    if (pk.auto_increment) return generate();
+    return Status(StatusCode::kData, "table '" + schema.name +
+                                         "' has outbound primary keys: pass the key as the second argument");
+  }
+  if (explicit_key) {
+    return Status(StatusCode::kData, "table '" + schema.name + "' takes its primary key from the value (key path '" +
+                                         pk.key_path.ToString() + "'): do not pass a separate key");
+  }
+  std::optional<Key> key = EvaluateKeyPath(value, pk.key_path);
+  if (key) return *key;
+  if (!pk.auto_increment) {
+    return Status(StatusCode::kData, "the value has no valid primary key at '" + pk.key_path.ToString() +
+                                         "' for table '" + schema.name +
+                                         "' (a key is a number, string, Date, binary or an array of those)");
+  }
+  auto generated = generate();
+  if (!generated.ok()) return generated;
+  auto injected = InjectKey(value, pk.key_path.paths[0], generated.value());
+  if (!injected.ok()) {
+    return Status(StatusCode::kData, "cannot store the generated key in the value for table '" + schema.name +
+                                         "': " + injected.status().message());
+  }
+  *stored_value = std::move(injected).value();
+  return generated;
+}
+
+std::vector<Database::IndexEntry> Database::IndexEntriesFor(const TableSchema& schema, std::string_view value) const {
+  std::vector<IndexEntry> entries;
+  entries.reserve(schema.indexes.size());
+  auto ids = ids_.find(schema.name);
+  for (const IndexSpec& index : schema.indexes) {
+    IndexEntry entry{&index, 0, {}};
+    if (ids != ids_.end()) {
+      auto number = ids->second.indexes.find(index.name);
+      if (number != ids->second.indexes.end()) entry.table_number = number->second;
+    }
+    if (index.multi_entry) {
+      for (const Key& key : EvaluateMultiEntryKeyPath(value, index.key_path.paths[0])) {
+        entry.encoded_keys.push_back(EncodeKey(key));
+      }
+    } else if (std::optional<Key> key = EvaluateKeyPath(value, index.key_path)) {
+      entry.encoded_keys.push_back(EncodeKey(*key));
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+Status Database::CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema) {
+  auto stmt = sql_->Prepare("SELECT p FROM " + IndexTable(entry.table_number) + " WHERE k = ?");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  for (const std::string& key : entry.encoded_keys) {
+    const int rc = s.BindBlob(1, key).Step();
+    if (rc == SQLITE_ROW && s.ColumnBlob(0) != encoded_pk) {
+      auto holder = DecodeKey(s.ColumnBlob(0));
+      auto duplicate = DecodeKey(key);
+      s.Reset();
+      return Status(StatusCode::kConstraint,
+                    "unique index '" + entry.spec->name + "' of table '" + schema.name + "' already has the key " +
+                        (duplicate.ok() ? duplicate.value().ToDisplayString() : "?") + " (on the record with key " +
+                        (holder.ok() ? holder.value().ToDisplayString() : "?") + ")");
+    }
+    s.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  }
+  return Status::Ok();
+}
+
+Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
+  for (const IndexEntry& entry : entries) {
+    if (entry.encoded_keys.empty()) continue;
+    auto stmt = sql_->Prepare("INSERT OR IGNORE INTO " + IndexTable(entry.table_number) + "(k, p) VALUES (?, ?)");
+    if (!stmt.ok()) return stmt.status();
+    for (const std::string& key : entry.encoded_keys) {
+      const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
+      stmt.value()->Reset();
+      if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Database::DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
+  for (const IndexEntry& entry : entries) {
+    if (entry.encoded_keys.empty()) continue;
+    auto stmt = sql_->Prepare("DELETE FROM " + IndexTable(entry.table_number) + " WHERE k = ? AND p = ?");
+    if (!stmt.ok()) return stmt.status();
+    for (const std::string& key : entry.encoded_keys) {
+      const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
+      stmt.value()->Reset();
+      if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> Database::ReadValue(int store, const std::string& encoded_pk) {
+  auto stmt = sql_->Prepare("SELECT v FROM " + StoreTable(store) + " WHERE k = ?");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  const int rc = s.BindBlob(1, encoded_pk).Step();
+  std::optional<std::string> value;
+  if (rc == SQLITE_ROW) value = std::string(s.ColumnBlob(0));
+  s.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  return value;
+}
+
+Status Database::WriteOne(const TableSchema& schema, WriteMode mode, std::string_view value, const Key* explicit_key,
+                          Key* written_key) {
+  std::string injected;
+  auto key = PrimaryKeyFor(schema, value, explicit_key, &injected);
+  if (!key.ok()) return key.status();
+  const bool generated = !injected.empty() || (schema.primary_key.outbound() && !explicit_key);
+  const std::string_view stored = injected.empty() ? value : std::string_view(injected);
+  const std::string encoded_pk = EncodeKey(key.value());
+  const int store = ids_[schema.name].store;
+
+  auto old_value = ReadValue(store, encoded_pk);
+  if (!old_value.ok()) return old_value.status();
+  if (old_value.value() && mode == WriteMode::kAdd) {
+    return Status(StatusCode::kConstraint, "key " + key.value().ToDisplayString() + " already exists in table '" +
+                                               schema.name + "'");
+  }
+  std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, stored);
+  for (const IndexEntry& entry : new_entries) {
+    if (!entry.spec->unique) continue;
+    Status status = CheckUnique(entry, encoded_pk, schema);
+    if (!status.ok()) return status;
+  }
+
+  // Checks are done: from here on, only an SQLite failure can stop the write.
+  if (old_value.value()) {
+    std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, *old_value.value());
+    // Keep entries present in both; remove the old-only ones, add the new-only ones.
+    for (size_t i = 0; i < old_entries.size(); ++i) {
+      std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
+      std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
+      std::vector<std::string> removed, added;
+      for (const auto& k : stale) if (!fresh.count(k)) removed.push_back(k);
+      for (const auto& k : fresh) if (!stale.count(k)) added.push_back(k);
+      old_entries[i].encoded_keys = std::move(removed);
+      new_entries[i].encoded_keys = std::move(added);
+    }
+    Status status = DeleteIndexEntries(old_entries, encoded_pk);
+    if (!status.ok()) return status;
+  }
+  auto stmt = sql_->Prepare("INSERT OR REPLACE INTO " + StoreTable(store) + "(k, v) VALUES (?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  const int rc = stmt.value()->BindBlob(1, encoded_pk).BindBlob(2, stored).Step();
+  stmt.value()->Reset();
+  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  Status status = InsertIndexEntries(new_entries, encoded_pk);
+  if (!status.ok()) return status;
+
+  if (schema.primary_key.auto_increment) {
+    if (generated) generators_[schema.name] = key.value().number + 1;
+    else AdvanceGenerator(schema.name, key.value());
+  }
+  *written_key = std::move(key).value();
+  return Status::Ok();
+}
+
+WriteOutcome Database::Write(const std::string& table, WriteMode mode, const std::vector<std::string_view>& values,
+                             const std::vector<Key>* keys) {
+  WriteOutcome outcome;
+  outcome.keys.resize(values.size());
+  auto fail_all = [&](const Status& status) {
+    outcome.failures.clear();
+    for (size_t i = 0; i < values.size(); ++i) {
+      outcome.keys[i].reset();
+      outcome.failures.push_back({i, status});
+    }
+    return outcome;
+  };
+  auto schema = FindTable(table);
+  if (!schema.ok()) return fail_all(schema.status());
+  if (keys && keys->size() != values.size()) {
+    return fail_all(Status(StatusCode::kInvalidArgument, "got " + std::to_string(keys->size()) + " keys for " +
+                                                             std::to_string(values.size()) + " values"));
+  }
+  const double generator_before = generators_.count(table) ? generators_[table] : 1.0;
+  Status status = Atomically([&]() -> Status {
+    for (size_t i = 0; i < values.size(); ++i) {
+      Key written;
+      Status item = WriteOne(*schema.value(), mode, values[i], keys ? &(*keys)[i] : nullptr, &written);
+      if (item.ok()) {
+        outcome.keys[i] = std::move(written);
+      } else if (item.code() == StatusCode::kSql || item.code() == StatusCode::kInternal) {
+        return item;  // not a checked failure: the item may be half-written, so undo everything
+      } else {
+        outcome.failures.push_back({i, std::move(item)});
+      }
+    }
+    const double generator_after = generators_.count(table) ? generators_[table] : 1.0;
+    return generator_after != generator_before ? SaveGenerator(table) : Status::Ok();
+  });
+  if (!status.ok()) return fail_all(status);
+  return outcome;
+}
+
+Status Database::DeleteOne(const TableSchema& schema, const std::string& encoded_pk, bool* existed) {
+  const int store = ids_[schema.name].store;
+  auto old_value = ReadValue(store, encoded_pk);
+  if (!old_value.ok()) return old_value.status();
+  *existed = old_value.value().has_value();
+  if (!*existed) return Status::Ok();
+  Status status = DeleteIndexEntries(IndexEntriesFor(schema, *old_value.value()), encoded_pk);
+  if (!status.ok()) return status;
+  auto stmt = sql_->Prepare("DELETE FROM " + StoreTable(store) + " WHERE k = ?");
+  if (!stmt.ok()) return stmt.status();
+  const int rc = stmt.value()->BindBlob(1, encoded_pk).Step();
+  stmt.value()->Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : sql_->ErrorStatus(rc);
+}
+
+Result<int64_t> Database::Delete(const std::string& table, const std::vector<Key>& keys) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  int64_t deleted = 0;
+  Status status = Atomically([&]() -> Status {
+    for (const Key& key : keys) {
+      bool existed = false;
+      Status s = DeleteOne(*schema.value(), EncodeKey(key), &existed);
+      if (!s.ok()) return s;
+      deleted += existed ? 1 : 0;
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+Status Database::Clear(const std::string& table) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  return Atomically([&]() -> Status {
+    const TableIds& ids = ids_[table];
+    Status s = sql_->Run("DELETE FROM " + StoreTable(ids.store));
+    for (const auto& [index, number] : ids.indexes) {
+      if (s.ok()) s = sql_->Run("DELETE FROM " + IndexTable(number));
+    }
+    return s;
+  });
+}
+
+// --- Reads ----------------------------------------------------------------
+
+Result<std::optional<std::string>> Database::Get(const std::string& table, const Key& key) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  return ReadValue(ids_[table].store, EncodeKey(key));
+}
+
+Result<std::optional<Record>> Database::GetByIndex(const std::string& table, const std::string& index,
+                                                   const Key& key) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  auto number = ids_[table].indexes.find(index);
+  if (number == ids_[table].indexes.end()) {
+    return Status(StatusCode::kNotFound, "table '" + table + "' has no index '" + index + "'");
+  }
+  const std::string store = StoreTable(ids_[table].store), idx = IndexTable(number->second);
+  auto stmt = sql_->Prepare("SELECT " + store + ".k, " + store + ".v FROM " + idx + " JOIN " + store + " ON " + store +
+                            ".k = " + idx + ".p WHERE " + idx + ".k = ? ORDER BY " + idx + ".p LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  const int rc = s.BindBlob(1, EncodeKey(key)).Step();
+  std::optional<Record> record;
+  if (rc == SQLITE_ROW) record = Record{std::string(s.ColumnBlob(0)), std::string(s.ColumnBlob(1))};
+  s.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  return record;
+}
+
+Result<int64_t> Database::Count(const std::string& table) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  auto stmt = sql_->Prepare("SELECT count(*) FROM " + StoreTable(ids_[table].store));
+  if (!stmt.ok()) return stmt.status();
+  const int rc = stmt.value()->Step();
+  const int64_t count = rc == SQLITE_ROW ? stmt.value()->ColumnInt(0) : 0;
+  stmt.value()->Reset();
+  if (rc != SQLITE_ROW) return sql_->ErrorStatus(rc);
+  return count;
+}
+
+Result<std::vector<Record>> Database::Scan(const std::string& table) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  auto stmt = sql_->Prepare("SELECT k, v FROM " + StoreTable(ids_[table].store) + " ORDER BY k");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  std::vector<Record> records;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) records.push_back(Record{std::string(s.ColumnBlob(0)), std::string(s.ColumnBlob(1))});
+  s.Reset();
+  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  return records;
+}
+
+}  // namespace indexie

@@ -1,0 +1,256 @@
+// database_test.cc: the storage layer on real SQLite: schema changes,
+// CRUD, exact indexes after every write, constraints, auto-increment, and
+// all-or-nothing schema upgrades.
+#include "indexie/database.h"
+
+#include <gtest/gtest.h>
+
+#include "indexie/key_codec.h"
+#include "indexie/page_vfs.h"
+#include "value_builder.h"
+
+namespace indexie {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    name_ = std::string("database_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    PageVfsDeleteFile(name_);
+    db_ = Reopen();
+  }
+  void TearDown() override {
+    db_.reset();
+    PageVfsDeleteFile(name_);
+  }
+
+  std::unique_ptr<Database> Reopen() {
+    db_.reset();
+    auto db = Database::Open(name_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return std::move(db).value();
+  }
+
+  void Schema(std::map<std::string, std::string> specs) {
+    Status status = db_->SetSchema(specs);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  WriteOutcome Put(const std::string& table, std::vector<V> values, WriteMode mode = WriteMode::kPut,
+                   const std::vector<Key>* keys = nullptr) {
+    std::vector<std::string_view> views;
+    for (const V& v : values) views.push_back(v.bytes);
+    return db_->Write(table, mode, views, keys);
+  }
+
+  // Every (index key, primary key) pair of an index, read straight from SQLite.
+  std::vector<std::pair<std::string, std::string>> IndexContents(const std::string& table, const std::string& index) {
+    auto meta = db_->sql().Execute("SELECT json_extract(value, '$.tables.\"" + table + "\".indexes.\"" + index +
+                                   "\"') FROM _indexie_meta WHERE name = 'schema'");
+    EXPECT_TRUE(meta.ok()) << meta.status().ToString();
+    const int64_t number = std::get<int64_t>(meta->rows.at(0).at(0));
+    auto rows = db_->sql().Execute("SELECT k, p FROM x" + std::to_string(number) + " ORDER BY k, p");
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& row : rows->rows) {
+      auto blob = [](const SqlValue& v) {
+        const auto& b = std::get<SqlBlob>(v);
+        return DecodeKey(std::string(b.begin(), b.end())).value().ToDisplayString();
+      };
+      out.emplace_back(blob(row[0]), blob(row[1]));
+    }
+    return out;
+  }
+
+  std::string name_;
+  std::unique_ptr<Database> db_;
+};
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+V User(double id, const std::string& email, const std::string& name, std::initializer_list<V> tags) {
+  return V::Obj({{"id", V::Num(id)}, {"email", V::Str(email)}, {"name", V::Str(name)}, {"tags", V::Arr(tags)}});
+}
+
+TEST_F(DatabaseTest, NewDatabaseHasVersionZeroAndNoTables) {
+  EXPECT_EQ(db_->version(), 0);
+  EXPECT_TRUE(db_->tables().empty());
+  EXPECT_EQ(db_->Count("users").status().code(), StatusCode::kInvalidTable);
+}
+
+TEST_F(DatabaseTest, PutGetDeleteAndIndexesStayExact) {
+  Schema({{"users", "id, &email, name, *tags"}});
+  auto outcome = Put("users", {User(1, "a@x", "Ada", {V::Str("x"), V::Str("y")}), User(2, "b@x", "Bob", {V::Str("y")})});
+  ASSERT_TRUE(outcome.failures.empty()) << outcome.failures[0].status.ToString();
+  EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"x\"", "1"}, {"\"y\"", "1"}, {"\"y\"", "2"}}));
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a@x\"", "1"}, {"\"b@x\"", "2"}}));
+
+  // Update record 1: new email, tags lose "x" and gain "z".
+  outcome = Put("users", {User(1, "a2@x", "Ada", {V::Str("y"), V::Str("z")})});
+  ASSERT_TRUE(outcome.failures.empty());
+  EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"y\"", "1"}, {"\"y\"", "2"}, {"\"z\"", "1"}}));
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a2@x\"", "1"}, {"\"b@x\"", "2"}}));
+
+  auto got = db_->Get("users", Key::Number(1));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got.value(), User(1, "a2@x", "Ada", {V::Str("y"), V::Str("z")}).bytes);
+
+  auto deleted = db_->Delete("users", {Key::Number(1), Key::Number(99)});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value(), 1);
+  EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"y\"", "2"}}));
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"b@x\"", "2"}}));
+  EXPECT_FALSE(db_->Get("users", Key::Number(1)).value());
+  EXPECT_EQ(db_->Count("users").value(), 1);
+}
+
+TEST_F(DatabaseTest, AddOfAnExistingKeyIsAConstraintErrorAndChangesNothing) {
+  Schema({{"users", "id, name"}});
+  ASSERT_TRUE(Put("users", {V::Obj({{"id", V::Num(1)}, {"name", V::Str("Ada")}})}, WriteMode::kAdd).failures.empty());
+  auto outcome = Put("users", {V::Obj({{"id", V::Num(1)}, {"name", V::Str("Eve")}})}, WriteMode::kAdd);
+  ASSERT_EQ(outcome.failures.size(), 1u);
+  EXPECT_EQ(outcome.failures[0].status.code(), StatusCode::kConstraint);
+  EXPECT_EQ(outcome.failures[0].status.message(), "key 1 already exists in table 'users'");
+  EXPECT_EQ(IndexContents("users", "name"), (Pairs{{"\"Ada\"", "1"}}));
+}
+
+TEST_F(DatabaseTest, UniqueIndexViolationIsAConstraintErrorNamingTheIndex) {
+  Schema({{"users", "id, &email"}});
+  ASSERT_TRUE(Put("users", {V::Obj({{"id", V::Num(1)}, {"email", V::Str("a@x")}})}).failures.empty());
+  auto outcome = Put("users", {V::Obj({{"id", V::Num(2)}, {"email", V::Str("a@x")}})});
+  ASSERT_EQ(outcome.failures.size(), 1u);
+  EXPECT_EQ(outcome.failures[0].status.code(), StatusCode::kConstraint);
+  EXPECT_EQ(outcome.failures[0].status.message(),
+            "unique index 'email' of table 'users' already has the key \"a@x\" (on the record with key 1)");
+  EXPECT_FALSE(db_->Get("users", Key::Number(2)).value());
+  // Re-putting the holder itself with the same email is fine.
+  EXPECT_TRUE(Put("users", {V::Obj({{"id", V::Num(1)}, {"email", V::Str("a@x")}})}).failures.empty());
+}
+
+TEST_F(DatabaseTest, BulkWriteAppliesEachItemOnItsOwn) {
+  Schema({{"users", "id, &email"}});
+  auto outcome = Put("users",
+                     {V::Obj({{"id", V::Num(1)}, {"email", V::Str("a")}}), V::Obj({{"id", V::Num(2)}, {"email", V::Str("a")}}),
+                      V::Obj({{"email", V::Str("c")}}), V::Obj({{"id", V::Num(4)}, {"email", V::Str("d")}})},
+                     WriteMode::kAdd);
+  ASSERT_EQ(outcome.failures.size(), 2u);
+  EXPECT_EQ(outcome.failures[0].position, 1u);
+  EXPECT_EQ(outcome.failures[0].status.code(), StatusCode::kConstraint);
+  EXPECT_EQ(outcome.failures[1].position, 2u);
+  EXPECT_EQ(outcome.failures[1].status.code(), StatusCode::kData);
+  EXPECT_TRUE(outcome.keys[0] && outcome.keys[3]);
+  EXPECT_FALSE(outcome.keys[1] || outcome.keys[2]);
+  EXPECT_EQ(db_->Count("users").value(), 2);
+}
+
+TEST_F(DatabaseTest, AutoIncrementFollowsIndexedDb) {
+  Schema({{"items", "++id, name"}});
+  auto outcome = Put("items", {V::Obj({{"name", V::Str("a")}}), V::Obj({{"name", V::Str("b")}})}, WriteMode::kAdd);
+  ASSERT_TRUE(outcome.failures.empty());
+  EXPECT_EQ(outcome.keys[0]->number, 1);
+  EXPECT_EQ(outcome.keys[1]->number, 2);
+  // The generated key is written into the stored value.
+  EXPECT_EQ(*db_->Get("items", Key::Number(1)).value(), V::Obj({{"name", V::Str("a")}, {"id", V::Num(1)}}).bytes);
+  // An explicit key above the generator moves it.
+  ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Num(10.5)}})}).failures.empty());
+  outcome = Put("items", {V::Obj({})}, WriteMode::kAdd);
+  EXPECT_EQ(outcome.keys[0]->number, 11);
+  // Keys are never reused after delete, and the generator survives reopening.
+  ASSERT_TRUE(db_->Delete("items", {Key::Number(11)}).ok());
+  db_ = Reopen();
+  outcome = Put("items", {V::Obj({})}, WriteMode::kAdd);
+  EXPECT_EQ(outcome.keys[0]->number, 12);
+  // Non-numeric explicit keys do not touch it.
+  ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Str("zzz")}})}).failures.empty());
+  EXPECT_EQ(Put("items", {V::Obj({})}, WriteMode::kAdd).keys[0]->number, 13);
+}
+
+TEST_F(DatabaseTest, OutboundKeys) {
+  Schema({{"blobs", ""}, {"log", "++"}});
+  std::vector<Key> keys = {Key::String("k1")};
+  ASSERT_TRUE(Put("blobs", {V::Str("payload")}, WriteMode::kAdd, &keys).failures.empty());
+  EXPECT_EQ(*db_->Get("blobs", Key::String("k1")).value(), V::Str("payload").bytes);
+  auto missing = Put("blobs", {V::Str("x")}, WriteMode::kAdd);
+  ASSERT_EQ(missing.failures.size(), 1u);
+  EXPECT_EQ(missing.failures[0].status.code(), StatusCode::kData);
+  auto generated = Put("log", {V::Num(1), V::Num(2)}, WriteMode::kAdd);
+  EXPECT_EQ(generated.keys[1]->number, 2);
+}
+
+TEST_F(DatabaseTest, CompoundAndNestedIndexes) {
+  Schema({{"people", "[first+last], address.city, [address.city+age]"}});
+  const V ada = V::Obj({{"first", V::Str("Ada")}, {"last", V::Str("L")}, {"age", V::Num(36)},
+                        {"address", V::Obj({{"city", V::Str("London")}})}});
+  const V nocity = V::Obj({{"first", V::Str("Bo")}, {"last", V::Str("B")}});
+  ASSERT_TRUE(Put("people", {ada, nocity}).failures.empty());
+  EXPECT_EQ(IndexContents("people", "address.city"), (Pairs{{"\"London\"", "[\"Ada\",\"L\"]"}}));
+  EXPECT_EQ(IndexContents("people", "[address.city+age]"), (Pairs{{"[\"London\",36]", "[\"Ada\",\"L\"]"}}));
+  auto by_pk = db_->Get("people", Key::Array({Key::String("Bo"), Key::String("B")}));
+  ASSERT_TRUE(by_pk.ok() && by_pk.value());
+}
+
+TEST_F(DatabaseTest, SchemaChangesBuildAndDropIndexesOnExistingData) {
+  Schema({{"users", "id"}, {"old", "id"}});
+  ASSERT_TRUE(Put("users", {User(1, "a", "Ada", {}), User(2, "b", "Bob", {})}).failures.empty());
+  Schema({{"users", "id, name"}});
+  EXPECT_EQ(IndexContents("users", "name"), (Pairs{{"\"Ada\"", "1"}, {"\"Bob\"", "2"}}));
+  EXPECT_EQ(db_->Count("old").status().code(), StatusCode::kInvalidTable);
+  Schema({{"users", "id"}});
+  EXPECT_TRUE(db_->tables().at("users").indexes.empty());
+  db_ = Reopen();
+  EXPECT_EQ(db_->tables().at("users").ToSpec(), "id");
+  EXPECT_EQ(db_->Count("users").value(), 2);
+}
+
+TEST_F(DatabaseTest, ChangingThePrimaryKeyIsAnUpgradeError) {
+  Schema({{"users", "id"}});
+  Status status = db_->SetSchema({{"users", "++id"}});
+  EXPECT_EQ(status.code(), StatusCode::kUpgrade);
+  EXPECT_NE(status.message().find("cannot change the primary key of table 'users'"), std::string::npos);
+}
+
+TEST_F(DatabaseTest, UniqueIndexOverDuplicatesFailsAndLeavesEverythingAsItWas) {
+  Schema({{"users", "id"}});
+  ASSERT_TRUE(Put("users", {User(1, "same", "A", {}), User(2, "same", "B", {})}).failures.empty());
+  Status status = db_->SetSchema({{"users", "id, &email"}, {"extra", "id"}});
+  EXPECT_EQ(status.code(), StatusCode::kConstraint);
+  EXPECT_EQ(db_->tables().count("extra"), 0u);
+  EXPECT_TRUE(db_->tables().at("users").indexes.empty());
+  db_ = Reopen();
+  EXPECT_EQ(db_->tables().size(), 1u);
+  EXPECT_EQ(db_->Count("users").value(), 2);
+}
+
+TEST_F(DatabaseTest, RollbackRestoresDataSchemaAndGenerator) {
+  Schema({{"items", "++id"}});
+  ASSERT_TRUE(db_->SetVersion(1).ok());
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(Put("items", {V::Obj({}), V::Obj({})}, WriteMode::kAdd).failures.empty());
+  ASSERT_TRUE(db_->SetSchema({{"items", "++id"}, {"more", "id"}}).ok());
+  ASSERT_TRUE(db_->SetVersion(2).ok());
+  ASSERT_TRUE(db_->Rollback().ok());
+  EXPECT_EQ(db_->version(), 1);
+  EXPECT_EQ(db_->tables().count("more"), 0u);
+  EXPECT_EQ(db_->Count("items").value(), 0);
+  EXPECT_EQ(Put("items", {V::Obj({})}, WriteMode::kAdd).keys[0]->number, 1);
+}
+
+TEST_F(DatabaseTest, ClearEmptiesTableAndIndexes) {
+  Schema({{"users", "id, *tags"}});
+  ASSERT_TRUE(Put("users", {User(1, "a", "A", {V::Str("t")})}).failures.empty());
+  ASSERT_TRUE(db_->Clear("users").ok());
+  EXPECT_EQ(db_->Count("users").value(), 0);
+  EXPECT_TRUE(IndexContents("users", "tags").empty());
+}
+
+TEST_F(DatabaseTest, GetByIndexReturnsLowestPrimaryKey) {
+  Schema({{"users", "id, name"}});
+  ASSERT_TRUE(Put("users", {User(5, "a", "Sam", {}), User(3, "b", "Sam", {})}).failures.empty());
+  auto record = db_->GetByIndex("users", "name", Key::String("Sam"));
+  ASSERT_TRUE(record.ok() && record.value());
+  EXPECT_EQ(DecodeKey(record.value()->key).value().number, 3);
+  EXPECT_EQ(db_->GetByIndex("users", "nope", Key::Number(1)).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace indexie
