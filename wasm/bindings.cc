@@ -14,8 +14,14 @@
 #include <string>
 #include <variant>
 
+#include "indexie/cbor.h"
+#include "indexie/database.h"
+#include "indexie/key_codec.h"
+#include "indexie/page_vfs.h"
+#include "indexie/schema.h"
 #include "indexie/sql_connection.h"
 #include "indexie/status.h"
+#include "indexie/value_reader.h"
 
 namespace indexie {
 namespace {
@@ -105,6 +111,230 @@ class SqlDatabase {
 
 std::string SqliteVersion() { return SqlConnection::SqliteVersion(); }
 
+val BytesToJs(const std::string& bytes) { return BytesToJs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()); }
+
+val StatusResult(const Status& status) { return status.ok() ? Ok(val::undefined()) : Fail(status); }
+
+val IndexSpecToJs(const IndexSpec& index) {
+  val key_path = val::null();
+  auto dotted = [](const std::vector<std::string>& steps) {
+    std::string out;
+    for (size_t i = 0; i < steps.size(); ++i) out += (i ? "." : "") + steps[i];
+    return out;
+  };
+  if (index.key_path.compound) {
+    key_path = val::array();
+    for (const auto& steps : index.key_path.paths) key_path.call<void>("push", dotted(steps));
+  } else if (!index.key_path.empty()) {
+    key_path = val(dotted(index.key_path.paths[0]));
+  }
+  val out = val::object();
+  out.set("name", index.name);
+  out.set("keyPath", key_path);
+  out.set("unique", index.unique);
+  out.set("multi", index.multi_entry);
+  out.set("auto", index.auto_increment);
+  out.set("compound", index.key_path.compound);
+  out.set("src", index.ToSpec());
+  return out;
+}
+
+val TableSchemaToJs(const TableSchema& schema) {
+  val indexes = val::array();
+  for (const auto& index : schema.indexes) indexes.call<void>("push", IndexSpecToJs(index));
+  val out = val::object();
+  out.set("name", schema.name);
+  out.set("spec", schema.ToSpec());
+  out.set("primKey", IndexSpecToJs(schema.primary_key));
+  out.set("indexes", indexes);
+  return out;
+}
+
+// Parses a spec without a database (for validation before open).
+val ParseSchema(const std::string& table, const std::string& spec) {
+  auto schema = ParseTableSchema(table, spec);
+  return schema.ok() ? Ok(TableSchemaToJs(schema.value())) : Fail(schema.status());
+}
+
+// Splits an encoded array of values into the views of its items.
+Result<std::vector<std::string_view>> SplitArray(const std::string& encoded) {
+  size_t pos = 0;
+  cbor::Header header;
+  if (!cbor::ReadHeader(encoded, &pos, &header) || header.major != cbor::kArray) {
+    return Status(StatusCode::kInternal, "expected an encoded array of values");
+  }
+  std::vector<std::string_view> items;
+  items.reserve(header.arg);
+  for (uint64_t i = 0; i < header.arg; ++i) {
+    const size_t start = pos;
+    if (!cbor::SkipItem(encoded, &pos)) return Status(StatusCode::kData, "an encoded value is malformed");
+    items.emplace_back(encoded.data() + start, pos - start);
+  }
+  return items;
+}
+
+constexpr char kEncodedUndefined = static_cast<char>(0xF7);
+
+// The JS-visible handle to one engine database (database.h), owned by
+// js/src/engine.ts, which calls delete() when the database closes.
+// Keys and values cross as encoded bytes (js/src/value-codec.ts).
+class EngineDatabase {
+ public:
+  val Open(const std::string& name) {
+    auto db = Database::Open(name);
+    if (!db.ok()) return Fail(db.status());
+    db_ = std::move(db).value();
+    return Ok(val::undefined());
+  }
+
+  void Close() { db_.reset(); }
+
+  // { version, tables: { name: { name, spec, primKey, indexes } } }
+  val Info() {
+    if (!db_) return Closed();
+    val tables = val::object();
+    for (const auto& [name, schema] : db_->tables()) tables.set(name, TableSchemaToJs(schema));
+    val info = val::object();
+    info.set("version", db_->version());
+    info.set("tables", tables);
+    return Ok(info);
+  }
+
+  val Begin() { return db_ ? StatusResult(db_->Begin()) : Closed(); }
+  val Commit() { return db_ ? StatusResult(db_->Commit()) : Closed(); }
+  val Rollback() { return db_ ? StatusResult(db_->Rollback()) : Closed(); }
+  val SetVersion(double version) { return db_ ? StatusResult(db_->SetVersion(version)) : Closed(); }
+
+  // specs: { tableName: specString }
+  val SetSchema(const val& specs) {
+    if (!db_) return Closed();
+    std::map<std::string, std::string> wanted;
+    const val names = val::global("Object").call<val>("keys", specs);
+    const int count = names["length"].as<int>();
+    for (int i = 0; i < count; ++i) {
+      const std::string name = names[i].as<std::string>();
+      wanted[name] = specs[name].as<std::string>();
+    }
+    return StatusResult(db_->SetSchema(wanted));
+  }
+
+  // values: encoded array; keys: encoded array or null. Resolves to
+  // { keys: encoded array (undefined where an item failed), failures: [{position, code, message}] }.
+  val Write(const std::string& table, bool add, const std::string& values, const val& keys) {
+    if (!db_) return Closed();
+    auto items = SplitArray(values);
+    if (!items.ok()) return Fail(items.status());
+    std::vector<Key> explicit_keys;
+    const bool has_keys = !keys.isNull() && !keys.isUndefined();
+    if (has_keys) {
+      auto parsed = ValueToKeys(keys.as<std::string>());
+      if (!parsed.ok()) return Fail(parsed.status());
+      explicit_keys = std::move(parsed).value();
+    }
+    WriteOutcome outcome = db_->Write(table, add ? WriteMode::kAdd : WriteMode::kPut, items.value(),
+                                      has_keys ? &explicit_keys : nullptr);
+    std::string encoded_keys;
+    cbor::WriteHeader(cbor::kArray, outcome.keys.size(), &encoded_keys);
+    for (const auto& key : outcome.keys) {
+      if (key) AppendKeyAsValue(*key, &encoded_keys);
+      else encoded_keys.push_back(kEncodedUndefined);
+    }
+    val failures = val::array();
+    for (const auto& failure : outcome.failures) {
+      val f = val::object();
+      f.set("position", static_cast<double>(failure.position));
+      f.set("code", std::string(StatusCodeName(failure.status.code())));
+      f.set("message", failure.status.message());
+      failures.call<void>("push", f);
+    }
+    val result = val::object();
+    result.set("keys", BytesToJs(encoded_keys));
+    result.set("failures", failures);
+    return Ok(result);
+  }
+
+  // The encoded value, or undefined.
+  val Get(const std::string& table, const std::string& key) {
+    if (!db_) return Closed();
+    auto parsed = ValueToKey(key);
+    if (!parsed.ok()) return Fail(parsed.status());
+    auto value = db_->Get(table, parsed.value());
+    if (!value.ok()) return Fail(value.status());
+    return Ok(value.value() ? BytesToJs(*value.value()) : val::undefined());
+  }
+
+  // An encoded array of values, undefined where a key has no record.
+  val BulkGet(const std::string& table, const std::string& keys) {
+    if (!db_) return Closed();
+    auto parsed = ValueToKeys(keys);
+    if (!parsed.ok()) return Fail(parsed.status());
+    std::string out;
+    cbor::WriteHeader(cbor::kArray, parsed.value().size(), &out);
+    for (const Key& key : parsed.value()) {
+      auto value = db_->Get(table, key);
+      if (!value.ok()) return Fail(value.status());
+      if (value.value()) out += *value.value();
+      else out.push_back(kEncodedUndefined);
+    }
+    return Ok(BytesToJs(out));
+  }
+
+  // An encoded [primaryKey, value] pair, or undefined.
+  val GetByIndex(const std::string& table, const std::string& index, const std::string& key) {
+    if (!db_) return Closed();
+    auto parsed = ValueToKey(key);
+    if (!parsed.ok()) return Fail(parsed.status());
+    auto record = db_->GetByIndex(table, index, parsed.value());
+    if (!record.ok()) return Fail(record.status());
+    if (!record.value()) return Ok(val::undefined());
+    auto primary_key = DecodeKey(record.value()->key);
+    if (!primary_key.ok()) return Fail(primary_key.status());
+    std::string out;
+    cbor::WriteHeader(cbor::kArray, 2, &out);
+    AppendKeyAsValue(primary_key.value(), &out);
+    out += record.value()->value;
+    return Ok(BytesToJs(out));
+  }
+
+  val Delete(const std::string& table, const std::string& keys) {
+    if (!db_) return Closed();
+    auto parsed = ValueToKeys(keys);
+    if (!parsed.ok()) return Fail(parsed.status());
+    auto deleted = db_->Delete(table, parsed.value());
+    return deleted.ok() ? Ok(val(static_cast<double>(deleted.value()))) : Fail(deleted.status());
+  }
+
+  val Clear(const std::string& table) { return db_ ? StatusResult(db_->Clear(table)) : Closed(); }
+
+  val Count(const std::string& table) {
+    if (!db_) return Closed();
+    auto count = db_->Count(table);
+    return count.ok() ? Ok(val(static_cast<double>(count.value()))) : Fail(count.status());
+  }
+
+  // All values in primary-key order, as one encoded array.
+  val Scan(const std::string& table) {
+    if (!db_) return Closed();
+    auto records = db_->Scan(table);
+    if (!records.ok()) return Fail(records.status());
+    std::string out;
+    cbor::WriteHeader(cbor::kArray, records.value().size(), &out);
+    for (const Record& record : records.value()) out += record.value;
+    return Ok(BytesToJs(out));
+  }
+
+  val ExecuteSql(const std::string& sql) {
+    if (!db_) return Closed();
+    auto result = db_->sql().Execute(sql);
+    return result.ok() ? Ok(SqlResultToJs(result.value())) : Fail(result.status());
+  }
+
+ private:
+  static val Closed() { return Fail(Status(StatusCode::kDatabaseClosed, "the database is closed")); }
+
+  std::unique_ptr<Database> db_;
+};
+
 }  // namespace
 }  // namespace indexie
 
@@ -115,5 +345,26 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("open", &indexie::SqlDatabase::Open)
       .function("execute", &indexie::SqlDatabase::Execute)
       .function("close", &indexie::SqlDatabase::Close);
+  class_<indexie::EngineDatabase>("EngineDatabase")
+      .constructor<>()
+      .function("open", &indexie::EngineDatabase::Open)
+      .function("close", &indexie::EngineDatabase::Close)
+      .function("info", &indexie::EngineDatabase::Info)
+      .function("begin", &indexie::EngineDatabase::Begin)
+      .function("commit", &indexie::EngineDatabase::Commit)
+      .function("rollback", &indexie::EngineDatabase::Rollback)
+      .function("setVersion", &indexie::EngineDatabase::SetVersion)
+      .function("setSchema", &indexie::EngineDatabase::SetSchema)
+      .function("write", &indexie::EngineDatabase::Write)
+      .function("get", &indexie::EngineDatabase::Get)
+      .function("bulkGet", &indexie::EngineDatabase::BulkGet)
+      .function("getByIndex", &indexie::EngineDatabase::GetByIndex)
+      .function("deleteKeys", &indexie::EngineDatabase::Delete)  // "delete" is embind's destructor
+      .function("clear", &indexie::EngineDatabase::Clear)
+      .function("count", &indexie::EngineDatabase::Count)
+      .function("scan", &indexie::EngineDatabase::Scan)
+      .function("executeSql", &indexie::EngineDatabase::ExecuteSql);
   function("sqliteVersion", &indexie::SqliteVersion);
+  function("parseSchema", &indexie::ParseSchema);
+  function("databaseExists", &indexie::PageVfsFileExists);
 }

@@ -16,6 +16,9 @@ export class InvalidArgumentError extends IndexieError { override name = 'Invali
 export class ConstraintError extends IndexieError { override name = 'ConstraintError'; }
 export class DataError extends IndexieError { override name = 'DataError'; }
 export class NotFoundError extends IndexieError { override name = 'NotFoundError'; }
+export class InvalidTableError extends IndexieError { override name = 'InvalidTableError'; }
+export class NoSuchDatabaseError extends IndexieError { override name = 'NoSuchDatabaseError'; }
+export class DataCloneError extends IndexieError { override name = 'DataCloneError'; }
 export class SchemaError extends IndexieError { override name = 'SchemaError'; }
 export class UpgradeError extends IndexieError { override name = 'UpgradeError'; }
 export class VersionError extends IndexieError { override name = 'VersionError'; }
@@ -27,12 +30,31 @@ export class CorruptionError extends IndexieError { override name = 'CorruptionE
 export class SqlError extends IndexieError { override name = 'SqlError'; }
 export class InternalError extends IndexieError { override name = 'InternalError'; }
 
+/**
+ * Some operations of a bulk call failed. The others were written (outside a
+ * transaction, as Dexie does). `failures` lists the errors in input order;
+ * `failuresByPos` maps each failed input position to its error.
+ */
+export class BulkError extends IndexieError {
+  override name = 'BulkError';
+  readonly failures: Error[];
+  readonly failuresByPos: Record<number, Error>;
+  constructor(operation: string, total: number, failuresByPos: Record<number, Error>) {
+    const failures = Object.values(failuresByPos);
+    const first = failures.slice(0, 3).map((e) => `${e.name}: ${e.message}`).join('; ');
+    super(`${operation}: ${failures.length} of ${total} operations failed. ${first}${failures.length > 3 ? '; ...' : ''}`);
+    this.failures = failures;
+    this.failuresByPos = failuresByPos;
+  }
+}
+
 // Engine status code names (core/src/status.cc) -> error classes.
 const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
   InvalidArgumentError,
   ConstraintError,
   DataError,
   NotFoundError,
+  InvalidTableError,
   SchemaError,
   UpgradeError,
   VersionError,
@@ -48,9 +70,14 @@ const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
 /** What every binding returns (wasm/bindings.cc, "Result convention"). */
 export type EngineResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
+/** The error for an engine failure code and message. */
+export function engineError(code: string, message: string): IndexieError {
+  const ErrorClass = ERROR_BY_CODE[code] ?? InternalError;
+  return new ErrorClass(message);
+}
+
 /** Returns the value of an engine result, or throws the matching error. */
 export function unwrap<T>(result: EngineResult<T>): T {
   if (result.ok) return result.value;
-  const ErrorClass = ERROR_BY_CODE[result.code] ?? InternalError;
-  throw new ErrorClass(result.message);
+  throw engineError(result.code, result.message);
 }

@@ -1,11 +1,20 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
+export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
+export { Table, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
+export { TableSchema, type IndexSpec } from './table-schema.js';
+export { Version, type StoresSpec, type UpgradeFunction } from './version.js';
 export { SqlDatabase, sqliteVersion, type SqlResult } from './sql-database.js';
+export { encodeValue, decodeValue } from './value-codec.js';
 export {
   IndexieError,
+  BulkError,
   InvalidArgumentError,
   ConstraintError,
   DataError,
+  DataCloneError,
   NotFoundError,
+  InvalidTableError,
+  NoSuchDatabaseError,
   SchemaError,
   UpgradeError,
   VersionError,

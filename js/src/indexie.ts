@@ -1,0 +1,272 @@
+// indexie.ts: Indexie, the database object (Dexie's `Dexie` class):
+// versions and schema upgrades, open/close, tables and events.
+//
+// Open: the declared versions are compared with the installed one (stored
+// inside the database itself). A newer declared version is installed in one
+// engine transaction: schema changes, then each version's upgrade function
+// in order, then the new version number; if anything throws, the transaction
+// rolls back and the database keeps its old version and data. As in Dexie, a
+// database created from scratch gets the latest schema directly, runs
+// on('populate'), and runs no upgrade functions (there is nothing to migrate).
+//
+// Limit (until transactions land): while an upgrade or populate runs, table
+// calls from anywhere in the page go to the upgrade's transaction.
+import { Engine, type EngineInfo } from './engine.js';
+import {
+  DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
+  UpgradeError, VersionError,
+} from './errors.js';
+import { EventChannel, type Listener } from './events.js';
+import { Table, type TableHost } from './table.js';
+import { TableSchema } from './table-schema.js';
+import { Version, schemaAt, validateVersionNumber } from './version.js';
+
+export interface IndexieOptions {
+  /** Open on the first operation (default true). After close(), operations fail until open(). */
+  autoOpen?: boolean;
+}
+
+export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked';
+
+/** The transaction handed to upgrade functions and populate listeners. */
+export class UpgradeTransaction {
+  readonly #db: Indexie;
+  constructor(db: Indexie) {
+    this.#db = db;
+  }
+  table(name: string): Table {
+    return this.#db.table(name);
+  }
+}
+
+export class Indexie {
+  readonly name: string;
+  static readonly minKey = -Infinity;
+  static readonly maxKey: unknown = [[]];
+
+  readonly #options: Required<IndexieOptions>;
+  readonly #versions: Version[] = [];
+  readonly #events = new Map<IndexieEventName, EventChannel>();
+  readonly #tables = new Map<string, Table>();
+  #schemas = new Map<string, TableSchema>();
+  #engine: Engine | undefined;
+  #upgradeEngine: Engine | undefined;
+  #opening: Promise<this> | undefined;
+  #closedByUser = false;
+  #verno = 0;
+
+  constructor(name: string, options: IndexieOptions = {}) {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError('new Indexie(name): the name must be a non-empty string');
+    }
+    this.name = name;
+    this.#options = { autoOpen: options.autoOpen ?? true };
+  }
+
+  /** The version of the open database (the highest declared one before it opens). */
+  get verno(): number {
+    if (this.#engine) return this.#verno;
+    return this.#versions.reduce((max, v) => Math.max(max, v.number), 0);
+  }
+
+  version(n: number): Version {
+    validateVersionNumber(n);
+    if (this.#engine || this.#opening) {
+      throw new SchemaError(`version(${n}): versions must be declared before the database '${this.name}' opens`);
+    }
+    let version = this.#versions.find((v) => v.number === n);
+    if (!version) {
+      version = new Version(n, () => this.#defineDeclaredTables());
+      this.#versions.push(version);
+    }
+    return version;
+  }
+
+  on(event: IndexieEventName): EventChannel;
+  on(event: IndexieEventName, listener: Listener): void;
+  on(event: IndexieEventName, listener?: Listener): EventChannel | void {
+    let channel = this.#events.get(event);
+    if (!channel) {
+      channel = new EventChannel();
+      this.#events.set(event, channel);
+    }
+    if (!listener) return channel;
+    channel.subscribe(listener);
+  }
+
+  isOpen(): boolean {
+    return this.#engine !== undefined;
+  }
+
+  hasBeenClosed(): boolean {
+    return this.#closedByUser;
+  }
+
+  get tables(): Table[] {
+    return [...this.#schemas.keys()].map((name) => this.table(name));
+  }
+
+  table(name: string): Table {
+    const known = this.#engine || this.#upgradeEngine ? this.#schemas.has(name) : this.#declaredTableNames().has(name);
+    if (!known && (this.#engine || this.#versions.length > 0)) {
+      throw new InvalidTableError(`table '${name}' does not exist in database '${this.name}'`);
+    }
+    return this.#tableObject(name);
+  }
+
+  open(): Promise<this> {
+    this.#closedByUser = false;
+    if (this.#engine) return Promise.resolve(this);
+    if (!this.#opening) {
+      this.#opening = this.#openEngine().then(
+        () => this,
+        (error) => {
+          this.#opening = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.#opening;
+  }
+
+  close(): void {
+    this.#closedByUser = true;
+    const engine = this.#engine;
+    this.#engine = undefined;
+    this.#opening = undefined;
+    if (engine) {
+      engine.close();
+      void this.on('close').fire();
+    }
+  }
+
+  /** Whether a database of this name exists. */
+  static exists(name: string): Promise<boolean> {
+    return Engine.exists(name);
+  }
+
+  // --- Opening --------------------------------------------------------------
+
+  async #openEngine(): Promise<void> {
+    if (this.#versions.length === 0 && !(await Engine.exists(this.name))) {
+      throw new NoSuchDatabaseError(
+        `database '${this.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
+    }
+    const engine = await Engine.open(this.name);
+    try {
+      const installed = engine.info();
+      if (this.#versions.length > 0) await this.#installDeclaredSchema(engine, installed);
+      const info = engine.info();
+      this.#adoptSchema(info);
+      this.#verno = info.version;
+      this.#engine = engine;
+    } catch (error) {
+      engine.close();
+      throw error;
+    }
+    await this.on('ready').fire(this);
+  }
+
+  async #installDeclaredSchema(engine: Engine, installed: EngineInfo): Promise<void> {
+    const target = Math.max(...this.#versions.map((v) => v.number));
+    if (target < installed.version) {
+      throw new VersionError(`database '${this.name}' is at version ${installed.version}, ` +
+        `newer than the highest declared version ${target}: declare version(${installed.version}) or higher`);
+    }
+    if (target === installed.version) {
+      // Same version: add tables and indexes the code declares but the database lacks (Dexie's patch mode).
+      const declared = schemaAt(this.#versions, target);
+      const current = Object.fromEntries(Object.values(installed.tables).map((t) => [t.name, t.spec]));
+      const merged = { ...current, ...declared };
+      if (JSON.stringify(merged) !== JSON.stringify(current)) engine.setSchema(merged);
+      return;
+    }
+    engine.begin();
+    this.#upgradeEngine = engine;
+    try {
+      if (installed.version === 0) {
+        engine.setSchema(schemaAt(this.#versions, target));
+        this.#adoptSchema(engine.info());
+        await this.on('populate').fire(new UpgradeTransaction(this));
+      } else {
+        await this.#runUpgrades(engine, installed.version);
+      }
+      engine.setVersion(target);
+      engine.commit();
+    } catch (error) {
+      if (engine.isOpen) engine.rollback();
+      this.#adoptSchema(engine.info());
+      if (error instanceof IndexieError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UpgradeError(`upgrading database '${this.name}' failed, so it stays at version ${installed.version}: ${message}`,
+        { cause: error });
+    } finally {
+      this.#upgradeEngine = undefined;
+    }
+  }
+
+  async #runUpgrades(engine: Engine, from: number): Promise<void> {
+    const steps = [...this.#versions].sort((a, b) => a.number - b.number).filter((v) => v.number > from);
+    for (const version of steps) {
+      const before = Object.fromEntries(Object.values(engine.info().tables).map((t) => [t.name, t.spec]));
+      const after = schemaAt(this.#versions, version.number);
+      // Tables this version deletes stay readable while its upgrade function runs.
+      engine.setSchema({ ...before, ...after });
+      this.#adoptSchema(engine.info());
+      if (version.upgradeFunction) await version.upgradeFunction(new UpgradeTransaction(this));
+      engine.setSchema(after);
+      this.#adoptSchema(engine.info());
+    }
+  }
+
+  // --- Tables ---------------------------------------------------------------
+
+  #declaredTableNames(): Set<string> {
+    const target = this.#versions.reduce((max, v) => Math.max(max, v.number), 0);
+    return new Set(Object.keys(schemaAt(this.#versions, target)));
+  }
+
+  #tableObject(name: string): Table {
+    let table = this.#tables.get(name);
+    if (!table) {
+      table = new Table(name, this.#host);
+      this.#tables.set(name, table);
+    }
+    return table;
+  }
+
+  #adoptSchema(info: EngineInfo): void {
+    this.#schemas = new Map(Object.values(info.tables).map((t) => [t.name, new TableSchema(t)]));
+    for (const name of this.#schemas.keys()) this.#defineTableProperty(name);
+  }
+
+  #defineDeclaredTables(): void {
+    for (const name of this.#declaredTableNames()) this.#defineTableProperty(name);
+  }
+
+  /** db.<tableName>, unless the name is taken by the API itself (then use db.table(name)). */
+  #defineTableProperty(name: string): void {
+    if (name in this && !Object.prototype.hasOwnProperty.call(this, name)) return;
+    if (Object.prototype.hasOwnProperty.call(this, name)) return;
+    Object.defineProperty(this, name, { get: () => this.#tableObject(name), enumerable: true, configurable: true });
+  }
+
+  readonly #host: TableHost = {
+    engine: () => this.#engineForOperation(),
+    schemaOf: (table) => {
+      const schema = this.#schemas.get(table);
+      if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
+      return schema;
+    },
+  };
+
+  async #engineForOperation(): Promise<Engine> {
+    if (this.#upgradeEngine) return this.#upgradeEngine;
+    if (this.#engine) return this.#engine;
+    if (this.#closedByUser || !this.#options.autoOpen) {
+      throw new DatabaseClosedError(`database '${this.name}' is closed: call db.open() first`);
+    }
+    await this.open();
+    return this.#engine!;
+  }
+}
