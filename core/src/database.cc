@@ -342,6 +342,13 @@ Result<Key> Database::PrimaryKeyFor(const TableSchema& schema, std::string_view 
   }
   std::optional<Key> key = EvaluateKeyPath(value, pk.key_path);
   if (key) return *key;
+  if (!pk.key_path.compound) {
+    const std::string why = InvalidKeyReason(value, pk.key_path.paths[0]);
+    if (!why.empty()) {
+      return Status(StatusCode::kData, "the primary key at '" + pk.key_path.ToString() + "' of table '" + schema.name +
+                                           "' is invalid: " + why);
+    }
+  }
   if (!pk.auto_increment) {
     return Status(StatusCode::kData, "the value has no valid primary key at '" + pk.key_path.ToString() +
                                          "' for table '" + schema.name +

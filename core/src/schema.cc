@@ -50,8 +50,9 @@ Result<std::vector<std::string>> ParsePath(const std::string& table, const std::
   return steps;
 }
 
-Result<IndexSpec> ParseEntry(const std::string& table, const std::string& raw_entry, bool primary) {
-  const std::string entry = RemoveSpaces(raw_entry);
+Result<IndexSpec> ParseEntry(const std::string& table, const std::string& source, bool primary) {
+  const std::string entry = RemoveSpaces(source);
+  const std::string raw_entry = Trim(source);  // as shown in error messages
   IndexSpec spec;
   size_t pos = 0;
   while (pos < entry.size()) {

@@ -181,6 +181,20 @@ std::optional<Key> EvaluateSimplePath(std::string_view value, const std::vector<
   return key;
 }
 
+}  // namespace
+
+std::string InvalidKeyReason(std::string_view value, const std::vector<std::string>& steps) {
+  PathTarget target = FollowPath(value, steps);
+  if (!target.found || target.is_length) return "";
+  if (target.pos < value.size() && static_cast<uint8_t>(value[target.pos]) == 0xF7) return "";  // undefined
+  Key key;
+  std::string why;
+  size_t pos = target.pos;
+  return ReadKeyItem(value, &pos, &key, &why, 0) ? "" : why;
+}
+
+namespace {
+
 bool HasSurrogateSequence(const std::string& utf8) {
   for (size_t i = 0; i + 1 < utf8.size(); ++i) {
     if (static_cast<uint8_t>(utf8[i]) == 0xED && (static_cast<uint8_t>(utf8[i + 1]) & 0xE0) == 0xA0) return true;

@@ -236,7 +236,7 @@ export class Table<T = any, TKey = any> {
       const key = Array.isArray(primKey.keyPath) ? primKey.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
       return engine.get(this.name, key) as T | undefined;
     }
-    const index = indexes.find((candidate) => !candidate.multi && sameSet(candidate.keyPath));
+    const index = indexes.find((candidate) => sameSet(candidate.keyPath));
     if (index) {
       const key = Array.isArray(index.keyPath) ? index.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
       return engine.getByIndex(this.name, index.name, key)?.[1] as T | undefined;

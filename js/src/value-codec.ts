@@ -10,7 +10,7 @@
 //               its WTF-8 bytes (TextEncoder would replace them)
 //   boolean, null, undefined   0xf5/0xf4, 0xf6, 0xf7
 //   bigint      tag 2 (n >= 0) or 3 (-1-n) over big-endian magnitude bytes
-//   Array       major 4 (holes read back as undefined)
+//   Array       major 4; a hole in a sparse array is simple value 19 (0xf3)
 //   plain object  major 5 with text keys: own enumerable string-keyed properties
 //               (class instances are stored as plain objects, as structured clone does)
 //   Date        tag 40100 over float64 milliseconds (NaN for an invalid Date)
@@ -47,6 +47,8 @@ const TAG_OF_TYPED_ARRAY = new Map<unknown, number>(TYPED_ARRAY_TAGS.map(([ctor,
 const TYPED_ARRAY_OF_TAG = new Map<number, TypedArrayConstructor>(TYPED_ARRAY_TAGS.map(([ctor, tag]) => [tag, ctor]));
 
 const MAX_DEPTH = 1000;
+const HOLE_BYTE = 0xf3;  // CBOR simple value 19: an array hole
+const HOLE = Symbol('hole');
 const LONG_STRING = 64;  // longer strings go through TextEncoder
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
@@ -272,7 +274,15 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
   }
   if (Array.isArray(value)) {
     w.header(4, value.length);
-    for (let i = 0; i < value.length; i++) encodeInto(w, value[i], depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const element = value[i];
+      if (element === undefined && !(i in value)) {
+        w.ensure(1);
+        w.buffer[w.pos++] = HOLE_BYTE;
+      } else {
+        encodeInto(w, element, depth + 1);
+      }
+    }
     return;
   }
   const proto = Object.getPrototypeOf(value);
@@ -422,7 +432,10 @@ class Reader {
       case 4: {
         const n = this.length(info);
         const out = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = this.item();
+        for (let i = 0; i < n; i++) {
+          const element = this.item();
+          if (element !== HOLE) out[i] = element;
+        }
         return out;
       }
       case 5: {
@@ -443,6 +456,7 @@ class Reader {
 
   simple(info: number): unknown {
     switch (info) {
+      case 19: return HOLE;
       case 20: return false;
       case 21: return true;
       case 22: return null;

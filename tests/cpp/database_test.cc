@@ -165,6 +165,16 @@ TEST_F(DatabaseTest, AutoIncrementFollowsIndexedDb) {
   EXPECT_EQ(Put("items", {V::Obj({})}, WriteMode::kAdd).keys[0]->number, 13);
 }
 
+TEST_F(DatabaseTest, PresentButInvalidPrimaryKeyIsADataErrorEvenWithAutoIncrement) {
+  Schema({{"items", "++id"}});
+  auto outcome = Put("items", {V::Obj({{"id", V::Null()}}), V::Obj({{"id", V::Undefined()}})}, WriteMode::kAdd);
+  ASSERT_EQ(outcome.failures.size(), 1u);
+  EXPECT_EQ(outcome.failures[0].position, 0u);
+  EXPECT_EQ(outcome.failures[0].status.message(),
+            "the primary key at 'id' of table 'items' is invalid: null is not a valid key");
+  EXPECT_EQ(outcome.keys[1]->number, 1);  // undefined means "generate"
+}
+
 TEST_F(DatabaseTest, OutboundKeys) {
   Schema({{"blobs", ""}, {"log", "++"}});
   std::vector<Key> keys = {Key::String("k1")};

@@ -58,6 +58,11 @@ std::vector<std::string> SplitDottedPath(const std::string& path);
 // The key at `path` in `value`, or nullopt if there is none (missing, or not a valid key).
 std::optional<Key> EvaluateKeyPath(std::string_view value, const KeyPath& path);
 
+// Why the item at the simple path `steps` is not a valid key ("null is not a
+// valid key"), or "" if there is no item there or it is undefined (a missing
+// key, which an auto-increment table fills in).
+std::string InvalidKeyReason(std::string_view value, const std::vector<std::string>& steps);
+
 // Multi-entry index keys at a simple `path` (see the rules above).
 std::vector<Key> EvaluateMultiEntryKeyPath(std::string_view value, const std::vector<std::string>& steps);
 
