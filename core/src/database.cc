@@ -50,7 +50,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
 }
 
 Status Database::LoadMeta() {
-  sql_->ClearStatementCache();
+  ForgetStatements();
   version_ = 0;
   tables_.clear();
   ids_.clear();
@@ -125,6 +125,33 @@ Status Database::SaveGenerator(const std::string& table) {
   const int rc = stmt.value()->BindText(1, GeneratorName(table)).BindDouble(2, generators_[table]).Step();
   stmt.value()->Reset();
   return rc == SQLITE_DONE ? Status::Ok() : sql_->ErrorStatus(rc);
+}
+
+Result<Statement*> Database::Prepared(Stmt kind, int number) {
+  const uint64_t cache_key = (static_cast<uint64_t>(kind) << 32) | static_cast<uint32_t>(number);
+  auto it = prepared_.find(cache_key);
+  if (it != prepared_.end()) return &it->second->Reset();
+  const std::string s = StoreTable(number), x = IndexTable(number);
+  std::string sql;
+  switch (kind) {
+    case Stmt::kStoreSelect: sql = "SELECT v FROM " + s + " WHERE k = ?"; break;
+    case Stmt::kStoreInsert: sql = "INSERT INTO " + s + "(k, v) VALUES (?, ?)"; break;
+    case Stmt::kStoreUpdate: sql = "UPDATE " + s + " SET v = ?2 WHERE k = ?1"; break;
+    case Stmt::kStoreDelete: sql = "DELETE FROM " + s + " WHERE k = ?"; break;
+    case Stmt::kStoreCount: sql = "SELECT count(*) FROM " + s; break;
+    case Stmt::kStoreScan: sql = "SELECT k, v FROM " + s + " ORDER BY k"; break;
+    case Stmt::kIndexInsert: sql = "INSERT INTO " + x + "(k, p) VALUES (?, ?)"; break;
+    case Stmt::kIndexDelete: sql = "DELETE FROM " + x + " WHERE k = ? AND p = ?"; break;
+    case Stmt::kIndexHolder: sql = "SELECT p FROM " + x + " WHERE k = ? LIMIT 1"; break;
+  }
+  auto stmt = sql_->Prepare(sql);
+  if (stmt.ok()) prepared_[cache_key] = stmt.value();
+  return stmt;
+}
+
+void Database::ForgetStatements() {
+  prepared_.clear();
+  sql_->ClearStatementCache();
 }
 
 Result<const TableSchema*> Database::FindTable(const std::string& table) const {
@@ -243,7 +270,7 @@ Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
       ids_.erase(it->first);
       it = tables_.erase(it);
     }
-    sql_->ClearStatementCache();
+    ForgetStatements();
     for (auto& [name, wanted] : target) {
       auto existing = tables_.find(name);
       if (existing == tables_.end()) {
@@ -270,7 +297,7 @@ Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
         if (!s.ok()) return s;
         ids.indexes.erase(old_index.name);
       }
-      sql_->ClearStatementCache();
+      ForgetStatements();
       for (const auto& index : wanted.indexes) {
         if (ids.indexes.count(index.name)) continue;
         const int number = next_number_++;
@@ -388,30 +415,38 @@ std::vector<Database::IndexEntry> Database::IndexEntriesFor(const TableSchema& s
 }
 
 Status Database::CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema) {
-  auto stmt = sql_->Prepare("SELECT p FROM " + IndexTable(entry.table_number) + " WHERE k = ?");
+  auto stmt = Prepared(Stmt::kIndexHolder, entry.table_number);
   if (!stmt.ok()) return stmt.status();
   Statement& s = *stmt.value();
   for (const std::string& key : entry.encoded_keys) {
     const int rc = s.BindBlob(1, key).Step();
-    if (rc == SQLITE_ROW && s.ColumnBlob(0) != encoded_pk) {
-      auto holder = DecodeKey(s.ColumnBlob(0));
-      auto duplicate = DecodeKey(key);
-      s.Reset();
-      return Status(StatusCode::kConstraint,
-                    "unique index '" + entry.spec->name + "' of table '" + schema.name + "' already has the key " +
-                        (duplicate.ok() ? duplicate.value().ToDisplayString() : "?") + " (on the record with key " +
-                        (holder.ok() ? holder.value().ToDisplayString() : "?") + ")");
-    }
+    const bool taken = rc == SQLITE_ROW && s.ColumnBlob(0) != encoded_pk;
     s.Reset();
+    if (taken) return UniqueViolation(entry, key, schema);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
   }
   return Status::Ok();
 }
 
+Status Database::UniqueViolation(const IndexEntry& entry, const std::string& duplicate_key, const TableSchema& schema) {
+  std::string holder_text = "?";
+  auto stmt = Prepared(Stmt::kIndexHolder, entry.table_number);
+  if (stmt.ok() && stmt.value()->BindBlob(1, duplicate_key).Step() == SQLITE_ROW) {
+    auto holder = DecodeKey(stmt.value()->ColumnBlob(0));
+    if (holder.ok()) holder_text = holder.value().ToDisplayString();
+  }
+  if (stmt.ok()) stmt.value()->Reset();
+  auto duplicate = DecodeKey(duplicate_key);
+  return Status(StatusCode::kConstraint, "unique index '" + entry.spec->name + "' of table '" + schema.name +
+                                             "' already has the key " +
+                                             (duplicate.ok() ? duplicate.value().ToDisplayString() : "?") +
+                                             " (on the record with key " + holder_text + ")");
+}
+
 Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
   for (const IndexEntry& entry : entries) {
     if (entry.encoded_keys.empty()) continue;
-    auto stmt = sql_->Prepare("INSERT OR IGNORE INTO " + IndexTable(entry.table_number) + "(k, p) VALUES (?, ?)");
+    auto stmt = Prepared(Stmt::kIndexInsert, entry.table_number);
     if (!stmt.ok()) return stmt.status();
     for (const std::string& key : entry.encoded_keys) {
       const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
@@ -425,7 +460,7 @@ Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, cons
 Status Database::DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
   for (const IndexEntry& entry : entries) {
     if (entry.encoded_keys.empty()) continue;
-    auto stmt = sql_->Prepare("DELETE FROM " + IndexTable(entry.table_number) + " WHERE k = ? AND p = ?");
+    auto stmt = Prepared(Stmt::kIndexDelete, entry.table_number);
     if (!stmt.ok()) return stmt.status();
     for (const std::string& key : entry.encoded_keys) {
       const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
@@ -437,7 +472,7 @@ Status Database::DeleteIndexEntries(const std::vector<IndexEntry>& entries, cons
 }
 
 Result<std::optional<std::string>> Database::ReadValue(int store, const std::string& encoded_pk) {
-  auto stmt = sql_->Prepare("SELECT v FROM " + StoreTable(store) + " WHERE k = ?");
+  auto stmt = Prepared(Stmt::kStoreSelect, store);
   if (!stmt.ok()) return stmt.status();
   Statement& s = *stmt.value();
   const int rc = s.BindBlob(1, encoded_pk).Step();
@@ -456,51 +491,94 @@ Status Database::WriteOne(const TableSchema& schema, WriteMode mode, std::string
   const bool generated = !injected.empty() || (schema.primary_key.outbound() && !explicit_key);
   const std::string_view stored = injected.empty() ? value : std::string_view(injected);
   const std::string encoded_pk = EncodeKey(key.value());
-  const int store = ids_[schema.name].store;
 
-  auto old_value = ReadValue(store, encoded_pk);
-  if (!old_value.ok()) return old_value.status();
-  if (old_value.value() && mode == WriteMode::kAdd) {
-    return Status(StatusCode::kConstraint, "key " + key.value().ToDisplayString() + " already exists in table '" +
-                                               schema.name + "'");
+  Status status;
+  if (mode == WriteMode::kAdd) {
+    status = InsertNew(schema, key.value(), encoded_pk, stored);
+  } else {
+    auto old_value = ReadValue(ids_[schema.name].store, encoded_pk);
+    if (!old_value.ok()) return old_value.status();
+    status = old_value.value() ? ReplaceExisting(schema, encoded_pk, *old_value.value(), stored)
+                               : InsertNew(schema, key.value(), encoded_pk, stored);
   }
-  std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, stored);
-  for (const IndexEntry& entry : new_entries) {
-    if (!entry.spec->unique) continue;
-    Status status = CheckUnique(entry, encoded_pk, schema);
-    if (!status.ok()) return status;
-  }
-
-  // Checks are done: from here on, only an SQLite failure can stop the write.
-  if (old_value.value()) {
-    std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, *old_value.value());
-    // Keep entries present in both; remove the old-only ones, add the new-only ones.
-    for (size_t i = 0; i < old_entries.size(); ++i) {
-      std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
-      std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
-      std::vector<std::string> removed, added;
-      for (const auto& k : stale) if (!fresh.count(k)) removed.push_back(k);
-      for (const auto& k : fresh) if (!stale.count(k)) added.push_back(k);
-      old_entries[i].encoded_keys = std::move(removed);
-      new_entries[i].encoded_keys = std::move(added);
-    }
-    Status status = DeleteIndexEntries(old_entries, encoded_pk);
-    if (!status.ok()) return status;
-  }
-  auto stmt = sql_->Prepare("INSERT OR REPLACE INTO " + StoreTable(store) + "(k, v) VALUES (?, ?)");
-  if (!stmt.ok()) return stmt.status();
-  const int rc = stmt.value()->BindBlob(1, encoded_pk).BindBlob(2, stored).Step();
-  stmt.value()->Reset();
-  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
-  Status status = InsertIndexEntries(new_entries, encoded_pk);
   if (!status.ok()) return status;
-
   if (schema.primary_key.auto_increment) {
     if (generated) generators_[schema.name] = key.value().number + 1;
     else AdvanceGenerator(schema.name, key.value());
   }
   *written_key = std::move(key).value();
   return Status::Ok();
+}
+
+// The common case: no record has this key. The row and its index entries are
+// inserted directly, letting SQLite's own uniqueness checks find conflicts;
+// on a conflict, what was inserted for this record is deleted again.
+Status Database::InsertNew(const TableSchema& schema, const Key& key, const std::string& encoded_pk,
+                           std::string_view value) {
+  auto insert = Prepared(Stmt::kStoreInsert, ids_[schema.name].store);
+  if (!insert.ok()) return insert.status();
+  int rc = insert.value()->BindBlob(1, encoded_pk).BindBlob(2, value).Step();
+  insert.value()->Reset();
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    return Status(StatusCode::kConstraint, "key " + key.ToDisplayString() + " already exists in table '" +
+                                               schema.name + "'");
+  }
+  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+
+  std::vector<IndexEntry> entries = IndexEntriesFor(schema, value);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto stmt = Prepared(Stmt::kIndexInsert, entries[i].table_number);
+    if (!stmt.ok()) return stmt.status();
+    for (size_t j = 0; j < entries[i].encoded_keys.size(); ++j) {
+      rc = stmt.value()->BindBlob(1, entries[i].encoded_keys[j]).BindBlob(2, encoded_pk).Step();
+      stmt.value()->Reset();
+      if (rc == SQLITE_DONE) continue;
+      if ((rc & 0xff) != SQLITE_CONSTRAINT || !entries[i].spec->unique) return sql_->ErrorStatus(rc);
+      // A unique index already has this key: undo this record's row and entries.
+      const std::string duplicate = entries[i].encoded_keys[j];
+      entries[i].encoded_keys.resize(j);
+      entries.resize(i + 1);
+      Status undo = DeleteIndexEntries(entries, encoded_pk);
+      if (!undo.ok()) return undo;
+      auto remove = Prepared(Stmt::kStoreDelete, ids_[schema.name].store);
+      if (!remove.ok()) return remove.status();
+      rc = remove.value()->BindBlob(1, encoded_pk).Step();
+      remove.value()->Reset();
+      if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+      return UniqueViolation(entries[i], duplicate, schema);
+    }
+  }
+  return Status::Ok();
+}
+
+// A put over an existing record: unique conflicts are checked first, then
+// only the index entries that differ between old and new value change.
+Status Database::ReplaceExisting(const TableSchema& schema, const std::string& encoded_pk, std::string_view old_value,
+                                 std::string_view value) {
+  std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, value);
+  std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, old_value);
+  for (size_t i = 0; i < old_entries.size(); ++i) {
+    std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
+    std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
+    std::vector<std::string> removed, added;
+    for (const auto& k : stale) if (!fresh.count(k)) removed.push_back(k);
+    for (const auto& k : fresh) if (!stale.count(k)) added.push_back(k);
+    old_entries[i].encoded_keys = std::move(removed);
+    new_entries[i].encoded_keys = std::move(added);
+  }
+  for (const IndexEntry& entry : new_entries) {
+    if (!entry.spec->unique) continue;
+    Status status = CheckUnique(entry, encoded_pk, schema);
+    if (!status.ok()) return status;
+  }
+  Status status = DeleteIndexEntries(old_entries, encoded_pk);
+  if (!status.ok()) return status;
+  auto update = Prepared(Stmt::kStoreUpdate, ids_[schema.name].store);
+  if (!update.ok()) return update.status();
+  const int rc = update.value()->BindBlob(1, encoded_pk).BindBlob(2, value).Step();
+  update.value()->Reset();
+  if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  return InsertIndexEntries(new_entries, encoded_pk);
 }
 
 WriteOutcome Database::Write(const std::string& table, WriteMode mode, const std::vector<std::string_view>& values,
@@ -549,7 +627,7 @@ Status Database::DeleteOne(const TableSchema& schema, const std::string& encoded
   if (!*existed) return Status::Ok();
   Status status = DeleteIndexEntries(IndexEntriesFor(schema, *old_value.value()), encoded_pk);
   if (!status.ok()) return status;
-  auto stmt = sql_->Prepare("DELETE FROM " + StoreTable(store) + " WHERE k = ?");
+  auto stmt = Prepared(Stmt::kStoreDelete, store);
   if (!stmt.ok()) return stmt.status();
   const int rc = stmt.value()->BindBlob(1, encoded_pk).Step();
   stmt.value()->Reset();
@@ -618,7 +696,7 @@ Result<std::optional<Record>> Database::GetByIndex(const std::string& table, con
 Result<int64_t> Database::Count(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
-  auto stmt = sql_->Prepare("SELECT count(*) FROM " + StoreTable(ids_[table].store));
+  auto stmt = Prepared(Stmt::kStoreCount, ids_[table].store);
   if (!stmt.ok()) return stmt.status();
   const int rc = stmt.value()->Step();
   const int64_t count = rc == SQLITE_ROW ? stmt.value()->ColumnInt(0) : 0;
@@ -630,7 +708,7 @@ Result<int64_t> Database::Count(const std::string& table) {
 Result<std::vector<Record>> Database::Scan(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
-  auto stmt = sql_->Prepare("SELECT k, v FROM " + StoreTable(ids_[table].store) + " ORDER BY k");
+  auto stmt = Prepared(Stmt::kStoreScan, ids_[table].store);
   if (!stmt.ok()) return stmt.status();
   Statement& s = *stmt.value();
   std::vector<Record> records;

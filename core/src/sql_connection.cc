@@ -60,7 +60,9 @@ Statement& Statement::Reset() {
 Statement& Statement::BindBlob(int index, std::string_view bytes) {
   // A zero-length blob must still bind as a BLOB, not NULL: pass a non-null pointer.
   static const char kEmpty = 0;
-  sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  // SQLITE_STATIC: no copy. The contract (sql_connection.h) is that bound
+  // bytes stay alive until the statement is stepped and reset.
+  sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(), SQLITE_STATIC);
   return *this;
 }
 

@@ -20,6 +20,7 @@
 
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,7 +106,18 @@ class Database {
     std::vector<std::string> encoded_keys;
   };
 
+  // The statements the write and read paths run, per store or index table.
+  enum class Stmt {
+    kStoreSelect, kStoreInsert, kStoreUpdate, kStoreDelete, kStoreCount, kStoreScan,
+    kIndexInsert, kIndexDelete, kIndexHolder,
+  };
+
   explicit Database(std::unique_ptr<SqlConnection> sql) : sql_(std::move(sql)) {}
+
+  // The cached, reset statement of `kind` for table number `number`.
+  Result<Statement*> Prepared(Stmt kind, int number);
+  // Drops cached statements (after tables were created or dropped).
+  void ForgetStatements();
 
   Status LoadMeta();
   Status SaveSchemaMeta();
@@ -119,6 +131,10 @@ class Database {
   std::vector<IndexEntry> IndexEntriesFor(const TableSchema& schema, std::string_view value) const;
   Status WriteOne(const TableSchema& schema, WriteMode mode, std::string_view value, const Key* explicit_key,
                   Key* written_key);
+  Status InsertNew(const TableSchema& schema, const Key& key, const std::string& encoded_pk, std::string_view value);
+  Status ReplaceExisting(const TableSchema& schema, const std::string& encoded_pk, std::string_view old_value,
+                         std::string_view value);
+  Status UniqueViolation(const IndexEntry& entry, const std::string& duplicate_key, const TableSchema& schema);
   Status CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema);
   Status InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
   Status DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
@@ -135,6 +151,7 @@ class Database {
   std::map<std::string, double> generators_;  // table -> next auto-increment key
   int next_number_ = 1;
   bool in_transaction_ = false;
+  std::unordered_map<uint64_t, Statement*> prepared_;
 };
 
 }  // namespace indexie

@@ -44,7 +44,8 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   Statement& Reset();
-  Statement& BindBlob(int index, std::string_view bytes);  // 1-based; copied by SQLite
+  // 1-based. Not copied: `bytes` must stay alive until Step() and Reset() are done.
+  Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindDouble(int index, double value);
   Statement& BindInt(int index, int64_t value);
   Statement& BindText(int index, std::string_view text);
