@@ -157,7 +157,7 @@ val ParseSchema(const std::string& table, const std::string& spec) {
 }
 
 // Splits an encoded array of values into the views of its items.
-Result<std::vector<std::string_view>> SplitArray(const std::string& encoded) {
+Result<std::vector<std::string_view>> SplitArray(std::string_view encoded) {
   size_t pos = 0;
   cbor::Header header;
   if (!cbor::ReadHeader(encoded, &pos, &header) || header.major != cbor::kArray) {
@@ -174,6 +174,13 @@ Result<std::vector<std::string_view>> SplitArray(const std::string& encoded) {
 }
 
 constexpr char kEncodedUndefined = static_cast<char>(0xF7);
+
+// Encoded input arrives as (pointer, length) into the wasm heap: JS copies
+// it there with one HEAPU8.set() (embind's std::string conversion copies
+// byte by byte). The bytes stay valid for the duration of the call.
+std::string_view Bytes(uintptr_t ptr, size_t length) {
+  return std::string_view(reinterpret_cast<const char*>(ptr), length);
+}
 
 // The JS-visible handle to one engine database (database.h), owned by
 // js/src/engine.ts, which calls delete() when the database closes.
@@ -220,14 +227,15 @@ class EngineDatabase {
 
   // values: encoded array; keys: encoded array or null. Resolves to
   // { keys: encoded array (undefined where an item failed), failures: [{position, code, message}] }.
-  val Write(const std::string& table, bool add, const std::string& values, const val& keys) {
+  val Write(const std::string& table, bool add, uintptr_t values_ptr, size_t values_length, uintptr_t keys_ptr,
+            size_t keys_length) {
     if (!db_) return Closed();
-    auto items = SplitArray(values);
+    auto items = SplitArray(Bytes(values_ptr, values_length));
     if (!items.ok()) return Fail(items.status());
     std::vector<Key> explicit_keys;
-    const bool has_keys = !keys.isNull() && !keys.isUndefined();
+    const bool has_keys = keys_ptr != 0;
     if (has_keys) {
-      auto parsed = ValueToKeys(keys.as<std::string>());
+      auto parsed = ValueToKeys(Bytes(keys_ptr, keys_length));
       if (!parsed.ok()) return Fail(parsed.status());
       explicit_keys = std::move(parsed).value();
     }
@@ -254,9 +262,9 @@ class EngineDatabase {
   }
 
   // The encoded value, or undefined.
-  val Get(const std::string& table, const std::string& key) {
+  val Get(const std::string& table, uintptr_t key_ptr, size_t key_length) {
     if (!db_) return Closed();
-    auto parsed = ValueToKey(key);
+    auto parsed = ValueToKey(Bytes(key_ptr, key_length));
     if (!parsed.ok()) return Fail(parsed.status());
     auto value = db_->Get(table, parsed.value());
     if (!value.ok()) return Fail(value.status());
@@ -264,9 +272,9 @@ class EngineDatabase {
   }
 
   // An encoded array of values, undefined where a key has no record.
-  val BulkGet(const std::string& table, const std::string& keys) {
+  val BulkGet(const std::string& table, uintptr_t keys_ptr, size_t keys_length) {
     if (!db_) return Closed();
-    auto parsed = ValueToKeys(keys);
+    auto parsed = ValueToKeys(Bytes(keys_ptr, keys_length));
     if (!parsed.ok()) return Fail(parsed.status());
     std::string out;
     cbor::WriteHeader(cbor::kArray, parsed.value().size(), &out);
@@ -280,9 +288,9 @@ class EngineDatabase {
   }
 
   // An encoded [primaryKey, value] pair, or undefined.
-  val GetByIndex(const std::string& table, const std::string& index, const std::string& key) {
+  val GetByIndex(const std::string& table, const std::string& index, uintptr_t key_ptr, size_t key_length) {
     if (!db_) return Closed();
-    auto parsed = ValueToKey(key);
+    auto parsed = ValueToKey(Bytes(key_ptr, key_length));
     if (!parsed.ok()) return Fail(parsed.status());
     auto record = db_->GetByIndex(table, index, parsed.value());
     if (!record.ok()) return Fail(record.status());
@@ -296,9 +304,9 @@ class EngineDatabase {
     return Ok(BytesToJs(out));
   }
 
-  val Delete(const std::string& table, const std::string& keys) {
+  val Delete(const std::string& table, uintptr_t keys_ptr, size_t keys_length) {
     if (!db_) return Closed();
-    auto parsed = ValueToKeys(keys);
+    auto parsed = ValueToKeys(Bytes(keys_ptr, keys_length));
     if (!parsed.ok()) return Fail(parsed.status());
     auto deleted = db_->Delete(table, parsed.value());
     return deleted.ok() ? Ok(val(static_cast<double>(deleted.value()))) : Fail(deleted.status());

@@ -3,7 +3,7 @@
 // out, and turns every engine failure into a named error (errors.ts).
 // Everything here is synchronous: the engine answers from memory.
 import { DatabaseClosedError, unwrap } from './errors.js';
-import type { NativeEngineDatabase, NativeTableSchema } from './indexie-core.js';
+import type { CoreModule, NativeEngineDatabase, NativeTableSchema } from './indexie-core.js';
 import { decodeValue, encodeValue, encodeValues } from './value-codec.js';
 import { loadCoreModule } from './wasm-module.js';
 
@@ -21,9 +21,22 @@ export interface EngineWriteResult {
 
 export class Engine {
   #native: NativeEngineDatabase | undefined;
+  readonly #core: CoreModule;
 
-  private constructor(native: NativeEngineDatabase) {
+  private constructor(core: CoreModule, native: NativeEngineDatabase) {
+    this.#core = core;
     this.#native = native;
+  }
+
+  /** Copies `bytes` into the wasm heap for the duration of `use(pointer, length)`. */
+  #withBytes<T>(bytes: Uint8Array, use: (pointer: number, length: number) => T): T {
+    const pointer = this.#core._malloc(Math.max(bytes.length, 1));
+    try {
+      this.#core.HEAPU8.set(bytes, pointer);
+      return use(pointer, bytes.length);
+    } finally {
+      this.#core._free(pointer);
+    }
   }
 
   static async open(name: string): Promise<Engine> {
@@ -32,7 +45,7 @@ export class Engine {
     const opened = native.open(name);
     if (!opened.ok) native.delete();
     unwrap(opened);
-    return new Engine(native);
+    return new Engine(core, native);
   }
 
   static async exists(name: string): Promise<boolean> {
@@ -63,27 +76,34 @@ export class Engine {
   setSchema(specs: Record<string, string>): void { unwrap(this.#db.setSchema(specs)); }
 
   write(table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult {
-    const result = unwrap(this.#db.write(table, mode === 'add', encodeValues(values), keys ? encodeValues(keys) : null));
+    const db = this.#db;
+    const result = unwrap(this.#withBytes(encodeValues(values), (vp, vl) =>
+      keys ? this.#withBytes(encodeValues(keys), (kp, kl) => db.write(table, mode === 'add', vp, vl, kp, kl))
+           : db.write(table, mode === 'add', vp, vl, 0, 0)));
     return { keys: decodeValue(result.keys) as unknown[], failures: result.failures };
   }
 
   get(table: string, key: unknown): unknown {
-    const bytes = unwrap(this.#db.get(table, encodeValue(key)));
+    const db = this.#db;
+    const bytes = unwrap(this.#withBytes(encodeValue(key), (p, l) => db.get(table, p, l)));
     return bytes === undefined ? undefined : decodeValue(bytes);
   }
 
   bulkGet(table: string, keys: readonly unknown[]): unknown[] {
-    return decodeValue(unwrap(this.#db.bulkGet(table, encodeValues(keys)))) as unknown[];
+    const db = this.#db;
+    return decodeValue(unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.bulkGet(table, p, l)))) as unknown[];
   }
 
   /** The first record (lowest primary key) whose index `index` equals `key`, as [primaryKey, value]. */
   getByIndex(table: string, index: string, key: unknown): [unknown, unknown] | undefined {
-    const bytes = unwrap(this.#db.getByIndex(table, index, encodeValue(key)));
+    const db = this.#db;
+    const bytes = unwrap(this.#withBytes(encodeValue(key), (p, l) => db.getByIndex(table, index, p, l)));
     return bytes === undefined ? undefined : (decodeValue(bytes) as [unknown, unknown]);
   }
 
   delete(table: string, keys: readonly unknown[]): number {
-    return unwrap(this.#db.deleteKeys(table, encodeValues(keys)));
+    const db = this.#db;
+    return unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.deleteKeys(table, p, l)));
   }
 
   clear(table: string): void { unwrap(this.#db.clear(table)); }

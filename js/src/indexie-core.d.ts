@@ -48,11 +48,12 @@ export interface NativeEngineDatabase {
   rollback(): EngineResult<undefined>;
   setVersion(version: number): EngineResult<undefined>;
   setSchema(specs: Record<string, string>): EngineResult<undefined>;
-  write(table: string, add: boolean, values: Uint8Array, keys: Uint8Array | null): EngineResult<NativeWriteResult>;
-  get(table: string, key: Uint8Array): EngineResult<Uint8Array | undefined>;
-  bulkGet(table: string, keys: Uint8Array): EngineResult<Uint8Array>;
-  getByIndex(table: string, index: string, key: Uint8Array): EngineResult<Uint8Array | undefined>;
-  deleteKeys(table: string, keys: Uint8Array): EngineResult<number>;
+  // Encoded inputs are passed as (pointer, length) into the wasm heap (see engine.ts withBytes).
+  write(table: string, add: boolean, values: number, valuesLength: number, keys: number, keysLength: number): EngineResult<NativeWriteResult>;
+  get(table: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
+  bulkGet(table: string, keys: number, keysLength: number): EngineResult<Uint8Array>;
+  getByIndex(table: string, index: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
+  deleteKeys(table: string, keys: number, keysLength: number): EngineResult<number>;
   clear(table: string): EngineResult<undefined>;
   count(table: string): EngineResult<number>;
   scan(table: string): EngineResult<Uint8Array>;
@@ -60,6 +61,9 @@ export interface NativeEngineDatabase {
 }
 
 export interface CoreModule {
+  HEAPU8: Uint8Array;  // re-read after every call: memory growth replaces it
+  _malloc(size: number): number;
+  _free(ptr: number): void;
   SqlDatabase: new () => NativeSqlDatabase;
   EngineDatabase: new () => NativeEngineDatabase;
   sqliteVersion(): string;
