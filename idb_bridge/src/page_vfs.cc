@@ -16,8 +16,21 @@
 namespace indexie {
 namespace {
 
+// A file's bytes, held as fixed-size pages so that growing a large database
+// never reallocates and copies it whole. Pages past `size` are never read.
+constexpr size_t kPageSize = 4096;
+
 struct FileData {
-  std::vector<uint8_t> bytes;
+  std::vector<std::unique_ptr<uint8_t[]>> pages;
+  size_t size = 0;
+
+  // The page holding byte `offset`, allocated (zeroed) if needed.
+  uint8_t* PageFor(size_t offset) {
+    const size_t index = offset / kPageSize;
+    if (index >= pages.size()) pages.resize(index + 1);
+    if (!pages[index]) pages[index].reset(new uint8_t[kPageSize]());
+    return pages[index].get();
+  }
 };
 
 // Named files. Anonymous temp files (zName == nullptr) are not registered.
@@ -44,10 +57,17 @@ int Close(sqlite3_file* file) {
 }
 
 int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
-  const std::vector<uint8_t>& bytes = DataOf(file).bytes;
+  FileData& data = DataOf(file);
   const auto start = static_cast<size_t>(offset);
-  const size_t available = start < bytes.size() ? std::min<size_t>(amount, bytes.size() - start) : 0;
-  if (available > 0) std::memcpy(out, bytes.data() + start, available);
+  const size_t available = start < data.size ? std::min<size_t>(amount, data.size - start) : 0;
+  for (size_t done = 0; done < available;) {
+    const size_t at = start + done;
+    const size_t chunk = std::min(available - done, kPageSize - at % kPageSize);
+    const auto& page = data.pages[at / kPageSize];
+    if (page) std::memcpy(static_cast<uint8_t*>(out) + done, page.get() + at % kPageSize, chunk);
+    else std::memset(static_cast<uint8_t*>(out) + done, 0, chunk);
+    done += chunk;
+  }
   if (available < static_cast<size_t>(amount)) {
     // SQLite requires the unread tail to be zero-filled on a short read.
     std::memset(static_cast<uint8_t*>(out) + available, 0, amount - available);
@@ -57,23 +77,35 @@ int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
 }
 
 int Write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) {
-  std::vector<uint8_t>& bytes = DataOf(file).bytes;
-  const auto end = static_cast<size_t>(offset) + amount;
-  if (end > bytes.size()) bytes.resize(end);
-  std::memcpy(bytes.data() + offset, in, amount);
+  FileData& data = DataOf(file);
+  const auto start = static_cast<size_t>(offset);
+  for (size_t done = 0; done < static_cast<size_t>(amount);) {
+    const size_t at = start + done;
+    const size_t chunk = std::min<size_t>(amount - done, kPageSize - at % kPageSize);
+    std::memcpy(data.PageFor(at) + at % kPageSize, static_cast<const uint8_t*>(in) + done, chunk);
+    done += chunk;
+  }
+  data.size = std::max(data.size, start + amount);
   return SQLITE_OK;
 }
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
-  std::vector<uint8_t>& bytes = DataOf(file).bytes;
-  if (static_cast<size_t>(size) < bytes.size()) bytes.resize(size);
+  FileData& data = DataOf(file);
+  const auto new_size = static_cast<size_t>(size);
+  if (new_size >= data.size) return SQLITE_OK;
+  data.pages.resize((new_size + kPageSize - 1) / kPageSize);
+  // Zero the tail of the last kept page so a later extension reads zeros.
+  if (new_size % kPageSize && data.pages.back()) {
+    std::memset(data.pages.back().get() + new_size % kPageSize, 0, kPageSize - new_size % kPageSize);
+  }
+  data.size = new_size;
   return SQLITE_OK;
 }
 
 int Sync(sqlite3_file*, int) { return SQLITE_OK; }
 
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
-  *size = static_cast<sqlite3_int64>(DataOf(file).bytes.size());
+  *size = static_cast<sqlite3_int64>(DataOf(file).size);
   return SQLITE_OK;
 }
 
@@ -186,7 +218,7 @@ bool PageVfsFileExists(const std::string& name) { return Registry().count(name) 
 
 int64_t PageVfsFileSize(const std::string& name) {
   auto it = Registry().find(name);
-  return it == Registry().end() ? 0 : static_cast<int64_t>(it->second->bytes.size());
+  return it == Registry().end() ? 0 : static_cast<int64_t>(it->second->size);
 }
 
 void PageVfsDeleteFile(const std::string& name) { Registry().erase(name); }
