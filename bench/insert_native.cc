@@ -1,8 +1,8 @@
 // insert_native.cc: native micro-benchmark of the storage layer: one bulk
 // write of N records into '++id, &email, name, age, *tags' (four indexes:
-// one unique, one multi-entry). Prints the median of 5 runs.
+// one unique, one multi-entry). Prints the median of the runs (default 5).
 // Build: part of the native CMake build (target indexie_bench_insert).
-// Run:   build/native/indexie_bench_insert [N]
+// Run:   build/native/indexie_bench_insert [N] [runs]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,13 +37,14 @@ static std::string Record(int i) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   std::vector<std::string> records;
   records.reserve(n);
   for (int i = 0; i < n; ++i) records.push_back(Record(i));
   std::vector<std::string_view> views(records.begin(), records.end());
 
   std::vector<double> times;
-  for (int run = 0; run < 5; ++run) {
+  for (int run = 0; run < runs; ++run) {
     const std::string name = "bench-insert-" + std::to_string(run);
     indexie::PageVfsDeleteFile(name);
     auto db = Database::Open(name);
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
     indexie::PageVfsDeleteFile(name);
   }
   std::sort(times.begin(), times.end());
-  std::printf("native: bulk insert of %d records with 4 indexes: median %.0f ms (min %.0f, max %.0f) = %.0f records/s\n", n,
-              times[2], times[0], times[4], n / (times[2] / 1000));
+  const double median = times[times.size() / 2];
+  std::printf("native: bulk insert of %d records with 4 indexes: median %.0f ms of %d runs (min %.0f, max %.0f) = %.0f records/s\n",
+              n, median, runs, times.front(), times.back(), n / (median / 1000));
   return 0;
 }

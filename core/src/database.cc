@@ -142,6 +142,9 @@ Result<Statement*> Database::Prepared(Stmt kind, int number) {
     case Stmt::kStoreScan: sql = "SELECT k, v FROM " + s + " ORDER BY k"; break;
     case Stmt::kIndexInsert: sql = "INSERT INTO " + x + "(k, p) VALUES (?, ?)"; break;
     case Stmt::kIndexDelete: sql = "DELETE FROM " + x + " WHERE k = ? AND p = ?"; break;
+    case Stmt::kEntryInsert: sql = "INSERT INTO " + x + "(e) VALUES (?)"; break;
+    case Stmt::kEntryDelete: sql = "DELETE FROM " + x + " WHERE e = ?"; break;
+    case Stmt::kEntryFirstInRange: sql = "SELECT e FROM " + x + " WHERE e >= ?1 AND e < ?2 ORDER BY e LIMIT 1"; break;
     case Stmt::kIndexHolder: sql = "SELECT p FROM " + x + " WHERE k = ? LIMIT 1"; break;
   }
   auto stmt = sql_->Prepare(sql);
@@ -208,7 +211,27 @@ Status Database::CreateIndexTable(const IndexSpec& index, int number) {
   const std::string name = IndexTable(number);
   return sql_->Run(index.unique
                        ? "CREATE TABLE " + name + "(k BLOB PRIMARY KEY, p BLOB NOT NULL) WITHOUT ROWID"
-                       : "CREATE TABLE " + name + "(k BLOB NOT NULL, p BLOB NOT NULL, PRIMARY KEY(k, p)) WITHOUT ROWID");
+                       : "CREATE TABLE " + name + "(e BLOB PRIMARY KEY) WITHOUT ROWID");
+}
+
+int Database::StepEntry(bool insert, const IndexEntry& entry, const std::string& key, const std::string& encoded_pk) {
+  if (entry.spec->unique) {
+    auto stmt = Prepared(insert ? Stmt::kIndexInsert : Stmt::kIndexDelete, entry.table_number);
+    if (!stmt.ok()) return SQLITE_ERROR;
+    const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
+    stmt.value()->Reset();
+    return rc;
+  }
+  // Non-unique entries are one column: the encoded index key followed by the
+  // encoded primary key. Encoded keys are prefix-free, so memcmp order of the
+  // concatenation is (index key, primary key) order.
+  entry_scratch_.assign(key);
+  entry_scratch_.append(encoded_pk);
+  auto stmt = Prepared(insert ? Stmt::kEntryInsert : Stmt::kEntryDelete, entry.table_number);
+  if (!stmt.ok()) return SQLITE_ERROR;
+  const int rc = stmt.value()->BindBlob(1, entry_scratch_).Step();
+  stmt.value()->Reset();
+  return rc;
 }
 
 Status Database::BuildIndex(const TableSchema& schema, const IndexSpec& index, int number) {
@@ -446,11 +469,8 @@ Status Database::UniqueViolation(const IndexEntry& entry, const std::string& dup
 Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
   for (const IndexEntry& entry : entries) {
     if (entry.encoded_keys.empty()) continue;
-    auto stmt = Prepared(Stmt::kIndexInsert, entry.table_number);
-    if (!stmt.ok()) return stmt.status();
     for (const std::string& key : entry.encoded_keys) {
-      const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
-      stmt.value()->Reset();
+      const int rc = StepEntry(true, entry, key, encoded_pk);
       if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
     }
   }
@@ -460,11 +480,8 @@ Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, cons
 Status Database::DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
   for (const IndexEntry& entry : entries) {
     if (entry.encoded_keys.empty()) continue;
-    auto stmt = Prepared(Stmt::kIndexDelete, entry.table_number);
-    if (!stmt.ok()) return stmt.status();
     for (const std::string& key : entry.encoded_keys) {
-      const int rc = stmt.value()->BindBlob(1, key).BindBlob(2, encoded_pk).Step();
-      stmt.value()->Reset();
+      const int rc = StepEntry(false, entry, key, encoded_pk);
       if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
     }
   }
@@ -527,11 +544,8 @@ Status Database::InsertNew(const TableSchema& schema, const Key& key, const std:
 
   std::vector<IndexEntry> entries = IndexEntriesFor(schema, value);
   for (size_t i = 0; i < entries.size(); ++i) {
-    auto stmt = Prepared(Stmt::kIndexInsert, entries[i].table_number);
-    if (!stmt.ok()) return stmt.status();
     for (size_t j = 0; j < entries[i].encoded_keys.size(); ++j) {
-      rc = stmt.value()->BindBlob(1, entries[i].encoded_keys[j]).BindBlob(2, encoded_pk).Step();
-      stmt.value()->Reset();
+      rc = StepEntry(true, entries[i], entries[i].encoded_keys[j], encoded_pk);
       if (rc == SQLITE_DONE) continue;
       if ((rc & 0xff) != SQLITE_CONSTRAINT || !entries[i].spec->unique) return sql_->ErrorStatus(rc);
       // A unique index already has this key: undo this record's row and entries.
@@ -676,21 +690,35 @@ Result<std::optional<Record>> Database::GetByIndex(const std::string& table, con
                                                    const Key& key) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
-  auto number = ids_[table].indexes.find(index);
-  if (number == ids_[table].indexes.end()) {
-    return Status(StatusCode::kNotFound, "table '" + table + "' has no index '" + index + "'");
+  const IndexSpec* spec = schema.value()->FindIndex(index);
+  if (!spec) return Status(StatusCode::kNotFound, "table '" + table + "' has no index '" + index + "'");
+  const int number = ids_[table].indexes[index];
+  const std::string encoded = EncodeKey(key);
+  std::string primary_key;
+  if (spec->unique) {
+    auto stmt = Prepared(Stmt::kIndexHolder, number);
+    if (!stmt.ok()) return stmt.status();
+    const int rc = stmt.value()->BindBlob(1, encoded).Step();
+    if (rc == SQLITE_ROW) primary_key = std::string(stmt.value()->ColumnBlob(0));
+    stmt.value()->Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
+  } else {
+    // Entries for `key` are exactly those in [encoded, encoded + 0xFF): the
+    // primary key that follows starts with a tag byte below 0xFF.
+    const std::string upper = encoded + '\xFF';
+    auto stmt = Prepared(Stmt::kEntryFirstInRange, number);
+    if (!stmt.ok()) return stmt.status();
+    const int rc = stmt.value()->BindBlob(1, encoded).BindBlob(2, upper).Step();
+    if (rc == SQLITE_ROW) primary_key = std::string(stmt.value()->ColumnBlob(0).substr(encoded.size()));
+    stmt.value()->Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
   }
-  const std::string store = StoreTable(ids_[table].store), idx = IndexTable(number->second);
-  auto stmt = sql_->Prepare("SELECT " + store + ".k, " + store + ".v FROM " + idx + " JOIN " + store + " ON " + store +
-                            ".k = " + idx + ".p WHERE " + idx + ".k = ? ORDER BY " + idx + ".p LIMIT 1");
-  if (!stmt.ok()) return stmt.status();
-  Statement& s = *stmt.value();
-  const int rc = s.BindBlob(1, EncodeKey(key)).Step();
-  std::optional<Record> record;
-  if (rc == SQLITE_ROW) record = Record{std::string(s.ColumnBlob(0)), std::string(s.ColumnBlob(1))};
-  s.Reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
-  return record;
+  if (primary_key.empty()) return std::optional<Record>();
+  auto value = ReadValue(ids_[table].store, primary_key);
+  if (!value.ok()) return value.status();
+  if (!value.value()) return Status(StatusCode::kCorruption, "index '" + index + "' of table '" + table +
+                                                                 "' points at a record that does not exist");
+  return std::optional<Record>(Record{std::move(primary_key), std::move(*value.value())});
 }
 
 Result<int64_t> Database::Count(const std::string& table) {

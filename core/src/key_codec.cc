@@ -185,6 +185,12 @@ Result<Key> DecodeKey(std::string_view encoded) {
   return key;
 }
 
+size_t EncodedKeySize(std::string_view encoded) {
+  Key ignored;
+  size_t pos = 0;
+  return DecodeAt(encoded, &pos, &ignored, 0) ? pos : 0;
+}
+
 std::string EncodedStringPrefixUpperBound(const std::string& utf8_prefix) {
   std::string out(1, static_cast<char>(key_tag::kString));
   AppendCesu8Escaped(utf8_prefix, &out);

@@ -4,8 +4,10 @@
 // Layout inside the SQLite file (on-disk format):
 //   _indexie_meta(name TEXT PRIMARY KEY, value)     'version' -> REAL, 'schema' -> JSON (see database.cc)
 //   s<N>(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID  one per table: encoded key -> encoded value
-//   x<N>(k BLOB, p BLOB, PRIMARY KEY(k, p))         one per index: index key -> primary key
-//   x<N>(k BLOB PRIMARY KEY, p BLOB)                ... for a unique index
+//   x<N>(e BLOB PRIMARY KEY) WITHOUT ROWID          one per index: e = encoded index key || encoded
+//                                                   primary key (prefix-free, so memcmp order is
+//                                                   (index key, primary key) order)
+//   x<N>(k BLOB PRIMARY KEY, p BLOB) WITHOUT ROWID  ... for a unique index: index key -> primary key
 // N are numbers assigned by the schema; user names never appear in SQL.
 //
 // Guarantees:
@@ -109,7 +111,8 @@ class Database {
   // The statements the write and read paths run, per store or index table.
   enum class Stmt {
     kStoreSelect, kStoreInsert, kStoreUpdate, kStoreDelete, kStoreCount, kStoreScan,
-    kIndexInsert, kIndexDelete, kIndexHolder,
+    kIndexInsert, kIndexDelete, kIndexHolder,  // unique indexes: (k, p)
+    kEntryInsert, kEntryDelete, kEntryFirstInRange,  // other indexes: one column e = k || p
   };
 
   explicit Database(std::unique_ptr<SqlConnection> sql) : sql_(std::move(sql)) {}
@@ -136,6 +139,8 @@ class Database {
                          std::string_view value);
   Status UniqueViolation(const IndexEntry& entry, const std::string& duplicate_key, const TableSchema& schema);
   Status CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema);
+  // Inserts or deletes one index entry; returns the SQLite result code.
+  int StepEntry(bool insert, const IndexEntry& entry, const std::string& key, const std::string& encoded_pk);
   Status InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
   Status DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
   Status DeleteOne(const TableSchema& schema, const std::string& encoded_pk, bool* existed);
@@ -152,6 +157,7 @@ class Database {
   int next_number_ = 1;
   bool in_transaction_ = false;
   std::unordered_map<uint64_t, Statement*> prepared_;
+  std::string entry_scratch_;  // reused buffer for concatenated index entries
 };
 
 }  // namespace indexie

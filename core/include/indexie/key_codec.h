@@ -45,6 +45,11 @@ void AppendEncodedKey(const Key& key, std::string* out);
 // Parses bytes written by EncodeKey. kCorruption if they are not.
 Result<Key> DecodeKey(std::string_view encoded);
 
+// The byte length of the encoded key at the start of `encoded` (which may be
+// followed by more bytes, as in an index entry key || primary key), or 0 if
+// it does not start with a well-formed encoded key.
+size_t EncodedKeySize(std::string_view encoded);
+
 // The smallest encoded key greater than every key that starts with `prefix`
 // as a string (for startsWith ranges): the encoding of the prefix string with
 // its terminator removed, followed by 0xFF.
