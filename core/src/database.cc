@@ -721,6 +721,22 @@ Result<std::optional<Record>> Database::GetByIndex(const std::string& table, con
   return std::optional<Record>(Record{std::move(primary_key), std::move(*value.value())});
 }
 
+Result<Database::Layout> Database::LayoutOf(const std::string& table, const std::string& index) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  const TableIds& ids = ids_[table];
+  if (index.empty()) return Layout{Layout::Kind::kPrimary, ids.store, ids.store, nullptr};
+  const IndexSpec* spec = schema.value()->FindIndex(index);
+  if (!spec) return Status(StatusCode::kNotFound, "table '" + table + "' has no index '" + index + "'");
+  return Layout{spec->unique ? Layout::Kind::kUnique : Layout::Kind::kEntries, ids.store, ids.indexes.at(index), spec};
+}
+
+Result<std::optional<std::string>> Database::ReadRecord(const std::string& table, const std::string& encoded_pk) {
+  auto schema = FindTable(table);
+  if (!schema.ok()) return schema.status();
+  return ReadValue(ids_[table].store, encoded_pk);
+}
+
 Result<int64_t> Database::Count(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();

@@ -97,6 +97,19 @@ class Database {
 
   SqlConnection& sql() { return *sql_; }
 
+  // Where the records of `table` ordered by `index` ("" = primary key) live:
+  // for the query executor (query.h).
+  struct Layout {
+    enum class Kind { kPrimary, kUnique, kEntries };
+    Kind kind;
+    int store;  // the store table's number
+    int index;  // the index table's number (kPrimary: the store's)
+    const IndexSpec* spec;  // nullptr for the primary key
+  };
+  Result<Layout> LayoutOf(const std::string& table, const std::string& index);
+  // The stored value of a record, by encoded primary key.
+  Result<std::optional<std::string>> ReadRecord(const std::string& table, const std::string& encoded_pk);
+
  private:
   struct TableIds {
     int store = 0;

@@ -1,0 +1,316 @@
+// query.cc: see query.h.
+#include "indexie/query.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "indexie/key_codec.h"
+#include "indexie/value_reader.h"
+
+namespace indexie {
+namespace {
+
+constexpr char kAboveAny = static_cast<char>(0xFF);
+constexpr size_t kRunBatch = 512;
+
+// Encodes `key` as an array prefix: its elements without the terminator.
+std::string EncodeArrayPrefix(const Key& key) {
+  std::string out = EncodeKey(key);
+  if (key.type == Key::Type::kArray && !out.empty()) out.pop_back();
+  return out;
+}
+
+std::string EncodeBound(const KeyRangeSpec& range, const Key& key) {
+  return range.kind == KeyRangeSpec::Kind::kArrayPrefix ? EncodeArrayPrefix(key) : EncodeKey(key);
+}
+
+}  // namespace
+
+std::vector<ByteRange> AllKeys() { return {ByteRange{"", std::nullopt}}; }
+
+std::vector<ByteRange> NormalizeRanges(const std::vector<KeyRangeSpec>& ranges) {
+  std::vector<ByteRange> out;
+  for (const KeyRangeSpec& range : ranges) {
+    ByteRange bytes;
+    if (range.kind == KeyRangeSpec::Kind::kStringPrefix) {
+      if (!range.lower || range.lower->type != Key::Type::kString) continue;
+      bytes.lo = EncodeKey(*range.lower);
+      bytes.lo.resize(bytes.lo.size() - 2);  // drop the string terminator 0x00 0x00
+      bytes.hi = EncodedStringPrefixUpperBound(range.lower->bytes);
+    } else {
+      if (range.lower) {
+        bytes.lo = EncodeBound(range, *range.lower);
+        if (range.lower_open) bytes.lo.push_back(kAboveAny);
+      }
+      if (range.upper) {
+        bytes.hi = EncodeBound(range, *range.upper);
+        if (!range.upper_open) bytes.hi->push_back(kAboveAny);
+      }
+    }
+    if (bytes.hi && bytes.lo >= *bytes.hi) continue;  // empty
+    out.push_back(std::move(bytes));
+  }
+  std::sort(out.begin(), out.end(), [](const ByteRange& a, const ByteRange& b) { return a.lo < b.lo; });
+  std::vector<ByteRange> merged;
+  for (ByteRange& range : out) {
+    if (!merged.empty()) {
+      ByteRange& previous = merged.back();
+      if (!previous.hi) continue;  // already unbounded above: covers the rest
+      if (range.lo <= *previous.hi) {
+        if (!range.hi || *range.hi > *previous.hi) previous.hi = range.hi;
+        continue;
+      }
+    }
+    merged.push_back(std::move(range));
+  }
+  return merged;
+}
+
+Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, size_t max, bool with_values,
+                                std::vector<QueryRow>* out) {
+  auto layout = db_->LayoutOf(spec.table, spec.index);
+  if (!layout.ok()) return layout.status();
+  const Database::Layout& l = layout.value();
+  const std::string table = (l.kind == Database::Layout::Kind::kPrimary ? "s" : "x") + std::to_string(l.index);
+  const char* column = l.kind == Database::Layout::Kind::kEntries ? "e" : "k";
+  const char* columns = l.kind == Database::Layout::Kind::kPrimary ? "k, v" : l.kind == Database::Layout::Kind::kUnique ? "k, p" : "e";
+
+  size_t produced = 0;
+  while (!position->done && produced < max) {
+    if (position->range >= spec.ranges.size()) {
+      position->done = true;
+      break;
+    }
+    const size_t range_index = spec.reverse ? spec.ranges.size() - 1 - position->range : position->range;
+    const ByteRange& range = spec.ranges[range_index];
+    const bool started = !position->last.empty();
+    // Conditions: the range, plus "after the last row returned" in scan order.
+    std::string sql = std::string("SELECT ") + columns + " FROM " + table + " WHERE 1";
+    int next_param = 1;
+    int lo_param = 0, hi_param = 0, last_param = 0;
+    if (!range.lo.empty()) { sql += std::string(" AND ") + column + " >= ?" + std::to_string(next_param); lo_param = next_param++; }
+    if (range.hi) { sql += std::string(" AND ") + column + " < ?" + std::to_string(next_param); hi_param = next_param++; }
+    if (started) {
+      sql += std::string(" AND ") + column + (spec.reverse ? " < ?" : " > ?") + std::to_string(next_param);
+      last_param = next_param++;
+    }
+    sql += std::string(" ORDER BY ") + column + (spec.reverse ? " DESC" : "") + " LIMIT ?" + std::to_string(next_param);
+    const int limit_param = next_param;
+
+    auto prepared = db_->sql().Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    Statement& stmt = *prepared.value();
+    if (lo_param) stmt.BindBlob(lo_param, range.lo);
+    if (hi_param) stmt.BindBlob(hi_param, *range.hi);
+    // `last` is bound without a copy and then replaced below: keep it alive in a local.
+    const std::string last = position->last;
+    if (last_param) stmt.BindBlob(last_param, last);
+    stmt.BindInt(limit_param, static_cast<int64_t>(max - produced));
+
+    size_t in_this_call = 0;
+    int rc;
+    while ((rc = stmt.Step()) == SQLITE_ROW) {
+      QueryRow row;
+      const std::string_view first = stmt.ColumnBlob(0);
+      switch (l.kind) {
+        case Database::Layout::Kind::kPrimary:
+          row.key = std::string(first);
+          row.primary_key = row.key;
+          if (with_values) row.value = std::string(stmt.ColumnBlob(1));
+          break;
+        case Database::Layout::Kind::kUnique:
+          row.key = std::string(first);
+          row.primary_key = std::string(stmt.ColumnBlob(1));
+          break;
+        case Database::Layout::Kind::kEntries: {
+          const size_t split = EncodedKeySize(first);
+          if (split == 0 || split >= first.size()) {
+            stmt.Reset();
+            return Status(StatusCode::kCorruption, "an entry of index '" + spec.index + "' is malformed");
+          }
+          row.key = std::string(first.substr(0, split));
+          row.primary_key = std::string(first.substr(split));
+          break;
+        }
+      }
+      position->last = std::string(first);
+      out->push_back(std::move(row));
+      ++in_this_call;
+    }
+    stmt.Reset();
+    if (rc != SQLITE_DONE) return db_->sql().ErrorStatus(rc);
+    produced += in_this_call;
+    if (produced < max) {  // this range is exhausted
+      ++position->range;
+      position->last.clear();
+    }
+  }
+  if (with_values && l.kind != Database::Layout::Kind::kPrimary) {
+    for (size_t i = out->size() - produced; i < out->size(); ++i) {
+      Status status = LoadValue(spec, &(*out)[i]);
+      if (!status.ok()) return status;
+    }
+  }
+  return Status::Ok();
+}
+
+Status QueryExecutor::LoadValue(const QuerySpec& spec, QueryRow* row) {
+  if (row->value) return Status::Ok();
+  auto value = db_->ReadRecord(spec.table, row->primary_key);
+  if (!value.ok()) return value.status();
+  if (!value.value()) {
+    return Status(StatusCode::kCorruption, "index '" + spec.index + "' of table '" + spec.table +
+                                               "' points at a record that does not exist");
+  }
+  row->value = std::move(value.value());
+  return Status::Ok();
+}
+
+Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool with_values) {
+  std::vector<QueryRow> rows;
+  std::unordered_set<std::string> seen_primary_keys;
+  std::string previous_key;
+  bool have_previous = false;
+  const bool sorting = !spec.order_by.empty();
+  int64_t to_skip = sorting ? 0 : spec.offset;
+  const int64_t wanted = sorting ? -1 : spec.limit;
+
+  ScanPosition position;
+  std::vector<QueryRow> batch;
+  while (!position.done && (wanted < 0 || static_cast<int64_t>(rows.size()) < wanted)) {
+    batch.clear();
+    Status status = ScanBatch(spec, &position, kRunBatch, /*with_values=*/false, &batch);
+    if (!status.ok()) return status;
+    for (QueryRow& row : batch) {
+      if (spec.unique_keys) {
+        if (have_previous && row.key == previous_key) continue;
+        previous_key = row.key;
+        have_previous = true;
+      }
+      if (spec.distinct && !seen_primary_keys.insert(row.primary_key).second) continue;
+      if (to_skip > 0) {
+        --to_skip;
+        continue;
+      }
+      rows.push_back(std::move(row));
+      if (wanted >= 0 && static_cast<int64_t>(rows.size()) >= wanted) break;
+    }
+  }
+  if (with_values || sorting) {
+    for (QueryRow& row : rows) {
+      Status status = LoadValue(spec, &row);
+      if (!status.ok()) return status;
+    }
+  }
+  if (!sorting) return rows;
+
+  // Sort by the encoded keys at the order_by paths; rows lacking one are left out.
+  struct Sortable {
+    std::vector<std::string> keys;
+    QueryRow row;
+  };
+  std::vector<Sortable> sortable;
+  sortable.reserve(rows.size());
+  for (QueryRow& row : rows) {
+    Sortable item;
+    bool complete = true;
+    for (const SortField& field : spec.order_by) {
+      std::optional<Key> key = EvaluateKeyPath(*row.value, KeyPath{{field.steps}, false});
+      if (!key) {
+        complete = false;
+        break;
+      }
+      item.keys.push_back(EncodeKey(*key));
+    }
+    if (!complete) continue;
+    item.row = std::move(row);
+    sortable.push_back(std::move(item));
+  }
+  std::stable_sort(sortable.begin(), sortable.end(), [&](const Sortable& a, const Sortable& b) {
+    for (size_t i = 0; i < spec.order_by.size(); ++i) {
+      const int c = a.keys[i].compare(b.keys[i]);
+      if (c != 0) return spec.order_by[i].descending ? c > 0 : c < 0;
+    }
+    // Ties: primary key order, flipped by reverse.
+    const int c = a.row.primary_key.compare(b.row.primary_key);
+    return spec.reverse ? c > 0 : c < 0;
+  });
+  std::vector<QueryRow> sorted;
+  for (size_t i = static_cast<size_t>(std::max<int64_t>(spec.offset, 0)); i < sortable.size(); ++i) {
+    if (spec.limit >= 0 && static_cast<int64_t>(sorted.size()) >= spec.limit) break;
+    if (!with_values) sortable[i].row.value.reset();
+    sorted.push_back(std::move(sortable[i].row));
+  }
+  return sorted;
+}
+
+Result<int64_t> QueryExecutor::Count(const QuerySpec& spec) {
+  if (spec.distinct || spec.unique_keys || !spec.order_by.empty()) {
+    auto rows = Run(spec, /*with_values=*/false);
+    if (!rows.ok()) return rows.status();
+    return static_cast<int64_t>(rows.value().size());
+  }
+  auto layout = db_->LayoutOf(spec.table, spec.index);
+  if (!layout.ok()) return layout.status();
+  const Database::Layout& l = layout.value();
+  const std::string table = (l.kind == Database::Layout::Kind::kPrimary ? "s" : "x") + std::to_string(l.index);
+  const char* column = l.kind == Database::Layout::Kind::kEntries ? "e" : "k";
+  int64_t total = 0;
+  for (const ByteRange& range : spec.ranges) {
+    std::string sql = "SELECT count(*) FROM " + table + " WHERE 1";
+    if (!range.lo.empty()) sql += std::string(" AND ") + column + " >= ?1";
+    if (range.hi) sql += std::string(" AND ") + column + " < ?2";
+    auto prepared = db_->sql().Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    Statement& stmt = *prepared.value();
+    if (!range.lo.empty()) stmt.BindBlob(1, range.lo);
+    if (range.hi) stmt.BindBlob(2, *range.hi);
+    const int rc = stmt.Step();
+    if (rc == SQLITE_ROW) total += stmt.ColumnInt(0);
+    stmt.Reset();
+    if (rc != SQLITE_ROW) return db_->sql().ErrorStatus(rc);
+  }
+  total = std::max<int64_t>(0, total - std::max<int64_t>(spec.offset, 0));
+  if (spec.limit >= 0) total = std::min(total, spec.limit);
+  return total;
+}
+
+Result<std::optional<Key>> QueryExecutor::Aggregate(const QuerySpec& spec, AggregateOp op,
+                                                    const std::vector<std::string>& steps) {
+  if (op == AggregateOp::kCount) {
+    auto count = Count(spec);
+    if (!count.ok()) return count.status();
+    return std::optional<Key>(Key::Number(static_cast<double>(count.value())));
+  }
+  auto rows = Run(spec, /*with_values=*/true);
+  if (!rows.ok()) return rows.status();
+  double sum = 0;
+  int64_t numbers = 0;
+  std::optional<Key> best;
+  std::string best_encoded;
+  const KeyPath path{{steps}, false};
+  for (const QueryRow& row : rows.value()) {
+    std::optional<Key> key = EvaluateKeyPath(*row.value, path);
+    if (!key) continue;
+    if (op == AggregateOp::kSum || op == AggregateOp::kAvg) {
+      if (key->type != Key::Type::kNumber) continue;
+      sum += key->number;
+      ++numbers;
+      continue;
+    }
+    std::string encoded = EncodeKey(*key);
+    if (!best || (op == AggregateOp::kMin ? encoded < best_encoded : encoded > best_encoded)) {
+      best = std::move(key);
+      best_encoded = std::move(encoded);
+    }
+  }
+  switch (op) {
+    case AggregateOp::kSum: return std::optional<Key>(Key::Number(sum));
+    case AggregateOp::kAvg: return numbers ? std::optional<Key>(Key::Number(sum / numbers)) : std::optional<Key>();
+    default: return best;
+  }
+}
+
+}  // namespace indexie
