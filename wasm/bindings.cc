@@ -18,6 +18,7 @@
 #include "indexie/database.h"
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
+#include "indexie/query.h"
 #include "indexie/schema.h"
 #include "indexie/sql_connection.h"
 #include "indexie/status.h"
@@ -182,6 +183,60 @@ std::string_view Bytes(uintptr_t ptr, size_t length) {
   return std::string_view(reinterpret_cast<const char*>(ptr), length);
 }
 
+// Builds a QuerySpec from the JS description (js/src/engine.ts QueryDescription)
+// and the encoded range list (pointer 0: every key).
+Result<QuerySpec> ToQuerySpec(const val& description, uintptr_t ranges_ptr, size_t ranges_length) {
+  QuerySpec spec;
+  spec.table = description["table"].as<std::string>();
+  spec.index = description["index"].as<std::string>();
+  spec.reverse = description["reverse"].as<bool>();
+  spec.distinct = description["distinct"].as<bool>();
+  spec.unique_keys = description["unique"].as<bool>();
+  spec.offset = static_cast<int64_t>(description["offset"].as<double>());
+  spec.limit = static_cast<int64_t>(description["limit"].as<double>());
+  const val order_by = description["orderBy"];
+  const int fields = order_by["length"].as<int>();
+  for (int i = 0; i < fields; ++i) {
+    spec.order_by.push_back(SortField{SplitDottedPath(order_by[i][0].as<std::string>()), order_by[i][1].as<bool>()});
+  }
+  if (ranges_ptr == 0) {
+    spec.ranges = AllKeys();
+  } else {
+    auto ranges = ParseRangeSpecs(Bytes(ranges_ptr, ranges_length));
+    if (!ranges.ok()) return ranges.status();
+    spec.ranges = NormalizeRanges(ranges.value());
+  }
+  return spec;
+}
+
+// Appends an encoded key (key_codec) in the value format.
+Status AppendEncodedKeyAsValue(const std::string& encoded, std::string* out) {
+  auto key = DecodeKey(encoded);
+  if (!key.ok()) return key.status();
+  AppendKeyAsValue(key.value(), out);
+  return Status::Ok();
+}
+
+// rows -> one encoded array. "values" / "keys" / "primaryKeys": one item per
+// row; "rows": three items per row (key, primary key, value or undefined);
+// "keyPairs": the same triples, values not read.
+Result<std::string> EncodeRows(const std::vector<QueryRow>& rows, const std::string& output) {
+  const bool triples = output == "rows" || output == "keyPairs";
+  std::string out;
+  cbor::WriteHeader(cbor::kArray, rows.size() * (triples ? 3 : 1), &out);
+  for (const QueryRow& row : rows) {
+    Status status;
+    if (triples || output == "keys") status = AppendEncodedKeyAsValue(row.key, &out);
+    if (status.ok() && (triples || output == "primaryKeys")) status = AppendEncodedKeyAsValue(row.primary_key, &out);
+    if (!status.ok()) return status;
+    if (triples || output == "values") {
+      if (row.value) out += *row.value;
+      else out.push_back(kEncodedUndefined);
+    }
+  }
+  return out;
+}
+
 // The JS-visible handle to one engine database (database.h), owned by
 // js/src/engine.ts, which calls delete() when the database closes.
 // Keys and values cross as encoded bytes (js/src/value-codec.ts).
@@ -331,6 +386,66 @@ class EngineDatabase {
     return Ok(BytesToJs(out));
   }
 
+  // output: "values" | "keys" | "primaryKeys" | "rows" | "keyPairs" | "count"
+  val Query(const val& description, uintptr_t ranges_ptr, size_t ranges_length, const std::string& output) {
+    if (!db_) return Closed();
+    auto spec = ToQuerySpec(description, ranges_ptr, ranges_length);
+    if (!spec.ok()) return Fail(spec.status());
+    QueryExecutor executor(db_.get());
+    if (output == "count") {
+      auto count = executor.Count(spec.value());
+      return count.ok() ? Ok(val(static_cast<double>(count.value()))) : Fail(count.status());
+    }
+    auto rows = executor.Run(spec.value(), output == "values" || output == "rows");
+    if (!rows.ok()) return Fail(rows.status());
+    auto encoded = EncodeRows(rows.value(), output);
+    return encoded.ok() ? Ok(BytesToJs(encoded.value())) : Fail(encoded.status());
+  }
+
+  // op: "sum" | "min" | "max" | "avg"; resolves to the encoded result (undefined when there is none).
+  val Aggregate(const val& description, uintptr_t ranges_ptr, size_t ranges_length, const std::string& op,
+                const std::string& key_path) {
+    if (!db_) return Closed();
+    auto spec = ToQuerySpec(description, ranges_ptr, ranges_length);
+    if (!spec.ok()) return Fail(spec.status());
+    const AggregateOp which = op == "sum" ? AggregateOp::kSum : op == "min" ? AggregateOp::kMin
+                            : op == "max" ? AggregateOp::kMax : AggregateOp::kAvg;
+    auto result = QueryExecutor(db_.get()).Aggregate(spec.value(), which, SplitDottedPath(key_path));
+    if (!result.ok()) return Fail(result.status());
+    std::string out;
+    if (result.value()) AppendKeyAsValue(*result.value(), &out);
+    else out.push_back(kEncodedUndefined);
+    return Ok(BytesToJs(out));
+  }
+
+  // A cursor: batches of rows for JS-side filtering. Holds no SQLite state.
+  val OpenCursor(const val& description, uintptr_t ranges_ptr, size_t ranges_length) {
+    if (!db_) return Closed();
+    auto spec = ToQuerySpec(description, ranges_ptr, ranges_length);
+    if (!spec.ok()) return Fail(spec.status());
+    const int id = next_cursor_++;
+    cursors_[id] = Cursor{std::move(spec).value(), ScanPosition{}};
+    return Ok(val(id));
+  }
+
+  // { rows: encoded [key, primaryKey, value|undefined, ...], done }
+  val CursorNext(int id, int max, bool with_values) {
+    if (!db_) return Closed();
+    auto it = cursors_.find(id);
+    if (it == cursors_.end()) return Fail(Status(StatusCode::kInternal, "no such cursor"));
+    std::vector<QueryRow> rows;
+    Status status = QueryExecutor(db_.get()).ScanBatch(it->second.spec, &it->second.position, max, with_values, &rows);
+    if (!status.ok()) return Fail(status);
+    auto encoded = EncodeRows(rows, "rows");
+    if (!encoded.ok()) return Fail(encoded.status());
+    val out = val::object();
+    out.set("rows", BytesToJs(encoded.value()));
+    out.set("done", it->second.position.done);
+    return Ok(out);
+  }
+
+  void CloseCursor(int id) { cursors_.erase(id); }
+
   val ExecuteSql(const std::string& sql) {
     if (!db_) return Closed();
     auto result = db_->sql().Execute(sql);
@@ -340,7 +455,14 @@ class EngineDatabase {
  private:
   static val Closed() { return Fail(Status(StatusCode::kDatabaseClosed, "the database is closed")); }
 
+  struct Cursor {
+    QuerySpec spec;
+    ScanPosition position;
+  };
+
   std::unique_ptr<Database> db_;
+  std::map<int, Cursor> cursors_;
+  int next_cursor_ = 1;
 };
 
 }  // namespace
@@ -371,6 +493,11 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("clear", &indexie::EngineDatabase::Clear)
       .function("count", &indexie::EngineDatabase::Count)
       .function("scan", &indexie::EngineDatabase::Scan)
+      .function("query", &indexie::EngineDatabase::Query)
+      .function("aggregate", &indexie::EngineDatabase::Aggregate)
+      .function("openCursor", &indexie::EngineDatabase::OpenCursor)
+      .function("cursorNext", &indexie::EngineDatabase::CursorNext)
+      .function("closeCursor", &indexie::EngineDatabase::CloseCursor)
       .function("executeSql", &indexie::EngineDatabase::ExecuteSql);
   function("sqliteVersion", &indexie::SqliteVersion);
   function("parseSchema", &indexie::ParseSchema);

@@ -168,35 +168,40 @@ Result<const TableSchema*> Database::FindTable(const std::string& table) const {
 // --- Transactions ---------------------------------------------------------
 
 Status Database::Begin() {
-  if (in_transaction_) return Status(StatusCode::kInternal, "a transaction is already open");
-  Status status = sql_->Run("BEGIN");
-  if (status.ok()) in_transaction_ = true;
+  Status status = sql_->Run(depth_ == 0 ? "BEGIN" : "SAVEPOINT indexie_" + std::to_string(depth_));
+  if (status.ok()) ++depth_;
   return status;
 }
 
 Status Database::Commit() {
-  if (!in_transaction_) return Status(StatusCode::kInternal, "no transaction is open");
+  if (depth_ == 0) return Status(StatusCode::kInternal, "no transaction is open");
+  if (depth_ > 1) {
+    Status status = sql_->Run("RELEASE indexie_" + std::to_string(depth_ - 1));
+    if (status.ok()) --depth_;
+    return status;
+  }
   Status status = sql_->Run("COMMIT");
   if (!status.ok()) {
     Status rollback = Rollback();
     (void)rollback;
     return status;
   }
-  in_transaction_ = false;
+  depth_ = 0;
   return status;
 }
 
 Status Database::Rollback() {
-  if (!in_transaction_) return Status(StatusCode::kInternal, "no transaction is open");
-  in_transaction_ = false;
-  Status status = sql_->Run("ROLLBACK");
+  if (depth_ == 0) return Status(StatusCode::kInternal, "no transaction is open");
+  --depth_;
+  const std::string savepoint = "indexie_" + std::to_string(depth_);
+  Status status = sql_->Run(depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
   Status reload = LoadMeta();
   return status.ok() ? reload : status;
 }
 
 template <typename Body>
 auto Database::Atomically(Body body) -> decltype(body()) {
-  if (in_transaction_) return body();
+  if (depth_ > 0) return body();
   Status begin = Begin();
   if (!begin.ok()) return begin;
   auto result = body();
@@ -269,7 +274,7 @@ Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
     }
   }
 
-  const bool own_transaction = !in_transaction_;
+  const bool own_transaction = depth_ == 0;
   Status status = own_transaction ? Begin() : sql_->Run("SAVEPOINT indexie_schema");
   if (!status.ok()) return status;
 

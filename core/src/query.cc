@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "indexie/cbor.h"
 #include "indexie/key_codec.h"
 #include "indexie/value_reader.h"
 
@@ -27,6 +28,37 @@ std::string EncodeBound(const KeyRangeSpec& range, const Key& key) {
 }
 
 }  // namespace
+
+Result<std::vector<KeyRangeSpec>> ParseRangeSpecs(std::string_view encoded) {
+  auto malformed = [] { return Status(StatusCode::kInternal, "malformed range list"); };
+  size_t pos = 0;
+  cbor::Header list;
+  if (!cbor::ReadHeader(encoded, &pos, &list) || list.major != cbor::kArray) return malformed();
+  std::vector<KeyRangeSpec> ranges;
+  for (uint64_t i = 0; i < list.arg; ++i) {
+    cbor::Header entry, kind;
+    if (!cbor::ReadHeader(encoded, &pos, &entry) || entry.major != cbor::kArray || entry.arg != 5) return malformed();
+    if (!cbor::ReadHeader(encoded, &pos, &kind) || kind.major != cbor::kUnsigned || kind.arg > 2) return malformed();
+    KeyRangeSpec range;
+    range.kind = static_cast<KeyRangeSpec::Kind>(kind.arg);
+    for (std::optional<Key>* bound : {&range.lower, &range.upper}) {
+      const size_t start = pos;
+      if (!cbor::SkipItem(encoded, &pos)) return malformed();
+      const std::string_view item = encoded.substr(start, pos - start);
+      if (item.size() == 1 && static_cast<uint8_t>(item[0]) == 0xF7) continue;  // undefined: unbounded
+      auto key = ValueToKey(item);
+      if (!key.ok()) return Status(StatusCode::kData, "invalid key in a where-clause: " + key.status().message());
+      *bound = std::move(key).value();
+    }
+    for (bool* flag : {&range.lower_open, &range.upper_open}) {
+      const auto byte = pos < encoded.size() ? static_cast<uint8_t>(encoded[pos++]) : 0;
+      if (byte != 0xF4 && byte != 0xF5) return malformed();
+      *flag = byte == 0xF5;
+    }
+    ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
 
 std::vector<ByteRange> AllKeys() { return {ByteRange{"", std::nullopt}}; }
 

@@ -2,9 +2,11 @@
 // handle, encodes keys and values on the way in, decodes them on the way
 // out, and turns every engine failure into a named error (errors.ts).
 // Everything here is synchronous: the engine answers from memory.
-import { DatabaseClosedError, unwrap } from './errors.js';
+import { DatabaseClosedError, unwrap, type EngineResult } from './errors.js';
+
+type EngineResultOf<T> = EngineResult<T>;
 import type { CoreModule, NativeEngineDatabase, NativeTableSchema } from './indexie-core.js';
-import { decodeValue, encodeValue, encodeValues } from './value-codec.js';
+import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from './value-codec.js';
 import { loadCoreModule } from './wasm-module.js';
 
 export type EngineTableSchema = NativeTableSchema;
@@ -17,6 +19,30 @@ export interface EngineInfo {
 export interface EngineWriteResult {
   keys: unknown[];  // undefined where that item failed
   failures: Array<{ position: number; code: string; message: string }>;
+}
+
+/** What a query reads (core/include/indexie/query.h QuerySpec). */
+export interface QueryDescription {
+  table: string;
+  index: string;  // '' = the primary key
+  reverse: boolean;
+  distinct: boolean;
+  unique: boolean;
+  offset: number;
+  limit: number;  // -1 = no limit
+  orderBy: Array<[keyPath: string, descending: boolean]>;
+}
+
+/** One key range as the engine parses it: kind 0 bounds, 1 string prefix, 2 array prefix. */
+export type RangeSpec = [kind: 0 | 1 | 2, lower: unknown, upper: unknown, lowerOpen: boolean, upperOpen: boolean];
+
+/** values / keys / primaryKeys: one item per row; rows: (key, primaryKey, value) triples; keyPairs: triples without values. */
+export type QueryOutput = 'values' | 'keys' | 'primaryKeys' | 'rows' | 'keyPairs';
+
+export interface EngineCursor {
+  /** Up to `max` more rows; `done` once the scan is exhausted. */
+  next(max: number, withValues: boolean): { rows: EncodedRow[]; done: boolean };
+  close(): void;
 }
 
 export class Engine {
@@ -109,6 +135,38 @@ export class Engine {
   clear(table: string): void { unwrap(this.#db.clear(table)); }
   count(table: string): number { return unwrap(this.#db.count(table)); }
   scan(table: string): unknown[] { return decodeValue(unwrap(this.#db.scan(table))) as unknown[]; }
+
+  /** `ranges` null = every key. */
+  #withRanges<T>(ranges: readonly RangeSpec[] | null, use: (pointer: number, length: number) => T): T {
+    return ranges === null ? use(0, 0) : this.#withBytes(encodeValues(ranges), use);
+  }
+
+  query(description: QueryDescription, ranges: readonly RangeSpec[] | null, output: QueryOutput): unknown[] {
+    const db = this.#db;
+    return decodeValue(unwrap(this.#withRanges(ranges, (p, l) => db.query(description, p, l, output)) as EngineResultOf<Uint8Array>)) as unknown[];
+  }
+
+  countQuery(description: QueryDescription, ranges: readonly RangeSpec[] | null): number {
+    const db = this.#db;
+    return unwrap(this.#withRanges(ranges, (p, l) => db.query(description, p, l, 'count')) as EngineResultOf<number>);
+  }
+
+  aggregate(description: QueryDescription, ranges: readonly RangeSpec[] | null, op: 'sum' | 'min' | 'max' | 'avg', keyPath: string): unknown {
+    const db = this.#db;
+    return decodeValue(unwrap(this.#withRanges(ranges, (p, l) => db.aggregate(description, p, l, op, keyPath))));
+  }
+
+  openCursor(description: QueryDescription, ranges: readonly RangeSpec[] | null): EngineCursor {
+    const db = this.#db;
+    const id = unwrap(this.#withRanges(ranges, (p, l) => db.openCursor(description, p, l)));
+    return {
+      next: (max, withValues) => {
+        const batch = unwrap(this.#db.cursorNext(id, max, withValues));
+        return { rows: decodeRows(batch.rows), done: batch.done };
+      },
+      close: () => { if (this.#native) this.#native.closeCursor(id); },
+    };
+  }
 
   /** Runs SQL on the engine's SQLite database (diagnostics). */
   executeSql(sql: string) { return unwrap(this.#db.executeSql(sql)); }

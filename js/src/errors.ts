@@ -48,6 +48,26 @@ export class BulkError extends IndexieError {
   }
 }
 
+/**
+ * Collection.modify() failed for some records; nothing was changed (the
+ * modification is all-or-nothing). `failures` are the errors, `failedKeys`
+ * the primary keys they happened on, `successCount` how many records had
+ * been modified before the rollback.
+ */
+export class ModifyError extends IndexieError {
+  override name = 'ModifyError';
+  readonly failures: Error[];
+  readonly failedKeys: unknown[];
+  readonly successCount: number;
+  constructor(failures: Error[], failedKeys: unknown[], successCount: number) {
+    const first = failures.slice(0, 3).map((e) => `${e.name}: ${e.message}`).join('; ');
+    super(`Collection.modify(): ${failures.length} record(s) failed, so none was changed. ${first}`);
+    this.failures = failures;
+    this.failedKeys = failedKeys;
+    this.successCount = successCount;
+  }
+}
+
 // Engine status code names (core/src/status.cc) -> error classes.
 const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
   InvalidArgumentError,

@@ -2,12 +2,16 @@
 export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
 export { Table, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
 export { TableSchema, type IndexSpec } from './table-schema.js';
+export { Collection, type CursorInfo } from './collection.js';
+export { WhereClause } from './where-clause.js';
+export { cmp } from './key-compare.js';
 export { Version, type StoresSpec, type UpgradeFunction } from './version.js';
 export { SqlDatabase, sqliteVersion, type SqlResult } from './sql-database.js';
 export { encodeValue, decodeValue } from './value-codec.js';
 export {
   IndexieError,
   BulkError,
+  ModifyError,
   InvalidArgumentError,
   ConstraintError,
   DataError,

@@ -57,6 +57,11 @@ export interface NativeEngineDatabase {
   clear(table: string): EngineResult<undefined>;
   count(table: string): EngineResult<number>;
   scan(table: string): EngineResult<Uint8Array>;
+  query(description: object, ranges: number, rangesLength: number, output: string): EngineResult<any>;
+  aggregate(description: object, ranges: number, rangesLength: number, op: string, keyPath: string): EngineResult<Uint8Array>;
+  openCursor(description: object, ranges: number, rangesLength: number): EngineResult<number>;
+  cursorNext(id: number, max: number, withValues: boolean): EngineResult<{ rows: Uint8Array; done: boolean }>;
+  closeCursor(id: number): void;
   executeSql(sql: string): EngineResult<SqlResultValue>;
 }
 

@@ -12,6 +12,7 @@
 // Limit (until transactions land): while an upgrade or populate runs, table
 // calls from anywhere in the page go to the upgrade's transaction.
 import { Engine, type EngineInfo } from './engine.js';
+import { cmp } from './key-compare.js';
 import {
   DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
   UpgradeError, VersionError,
@@ -43,6 +44,10 @@ export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
   static readonly maxKey: unknown = [[]];
+  /** IndexedDB key order: -1, 0 or 1; NaN for invalid keys (Dexie.cmp). */
+  static cmp(a: unknown, b: unknown): number {
+    return cmp(a, b);
+  }
 
   readonly #options: Required<IndexieOptions>;
   readonly #versions: Version[] = [];

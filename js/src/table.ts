@@ -4,10 +4,14 @@
 // engine is synchronous and in memory; durability arrives with the
 // IndexedDB bridge). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
-import { BulkError, DataError, InvalidArgumentError, engineError } from './errors.js';
+import { BulkError, InvalidArgumentError, engineError } from './errors.js';
+import { modifyRecord, type Changes, type ModifyContext, type ModifyFunction } from './modify.js';
 import type { Engine } from './engine.js';
+import { cmp } from './key-compare.js';
 import { getByKeyPath, setByKeyPath } from './key-path.js';
+import { Collection, type CollectionHost, type CollectionState, type Query } from './collection.js';
 import type { TableSchema } from './table-schema.js';
+import { WhereClause } from './where-clause.js';
 
 /** What a Table needs from its database. */
 export interface TableHost {
@@ -21,12 +25,8 @@ export interface BulkOptions {
   allKeys?: boolean;
 }
 
-export type Changes = Record<string, unknown>;
-export interface ModifyContext<T = unknown> {
-  value?: T;
-  primKey: unknown;
-}
-export type UpdateFunction<T = unknown> = (this: ModifyContext<T>, value: T, ctx: ModifyContext<T>) => unknown;
+export type { Changes, ModifyContext };
+export type UpdateFunction<T = unknown> = ModifyFunction<T>;
 
 type Item = Record<string, unknown>;
 
@@ -52,6 +52,82 @@ export class Table<T = any, TKey = any> {
   /** The table's schema (available once the database is open). */
   get schema(): TableSchema {
     return this.#host.schemaOf(this.name);
+  }
+
+  // --- Queries --------------------------------------------------------------
+
+  #collectionHost(): CollectionHost {
+    return { tableName: this.name, engine: () => this.#host.engine(), schema: () => this.schema };
+  }
+
+  #collection(query: Query): Collection<T, TKey> {
+    const state: CollectionState = {
+      query, or: [], predicates: [], reverse: false, distinct: false, offset: 0, limit: Infinity, orderBy: [],
+    };
+    return new Collection<T, TKey>(this.#collectionHost(), state);
+  }
+
+  /**
+   * where('index') / where('[a+b]') / where(['a', 'b']) / where(':id') gives a
+   * WhereClause; where({a: 1, b: 2}) gives the matching Collection (a compound
+   * index covering the keys if there is one, else one index and a filter).
+   */
+  where(index: string | string[]): WhereClause<T, TKey>;
+  where(criteria: Record<string, unknown>): Collection<T, TKey>;
+  where(indexOrCriteria: string | string[] | Record<string, unknown>): WhereClause<T, TKey> | Collection<T, TKey> {
+    if (typeof indexOrCriteria === 'string' || Array.isArray(indexOrCriteria)) {
+      return new WhereClause<T, TKey>(indexOrCriteria, (query) => this.#collection(query));
+    }
+    if (!isPlainObject(indexOrCriteria)) throw new InvalidArgumentError('where() takes an index name, an array of key paths, or an object of criteria');
+    return this.#collection({ index: '', ranges: null, criteria: indexOrCriteria });
+  }
+
+  /** Every record, in primary-key order. */
+  toCollection(): Collection<T, TKey> {
+    return this.#collection({ index: '', ranges: null });
+  }
+
+  /**
+   * Every record that has the index, in index order. orderBy('[a+b]') or
+   * orderBy(['a', 'b']) uses a compound index; (extension) several paths
+   * without one, or '-path' for descending, sort in the engine.
+   */
+  orderBy(index: string | string[]): Collection<T, TKey> {
+    const paths = Array.isArray(index) ? index : [index];
+    const plainIndex = paths.every((p) => !p.startsWith('-')) && this.#hasIndexFor(index);
+    if (plainIndex) return this.#collection({ index, ranges: null });
+    return this.toCollection().orderBy(...paths);
+  }
+
+  #hasIndexFor(index: string | string[]): boolean {
+    try {
+      const { primKey, indexes } = this.schema;
+      const wanted = Array.isArray(index) ? `[${index.join('+')}]` : index;
+      const name = (keyPath: string | string[] | null) => (Array.isArray(keyPath) ? `[${keyPath.join('+')}]` : keyPath);
+      return wanted === ':id' || name(primKey.keyPath) === wanted || indexes.some((i) => i.name === wanted);
+    } catch {
+      return true;  // schema not loaded yet: let the query resolve it when it runs
+    }
+  }
+
+  filter(fn: (value: T) => unknown): Collection<T, TKey> {
+    return this.toCollection().filter(fn);
+  }
+
+  reverse(): Collection<T, TKey> {
+    return this.toCollection().reverse();
+  }
+
+  offset(n: number): Collection<T, TKey> {
+    return this.toCollection().offset(n);
+  }
+
+  limit(n: number): Collection<T, TKey> {
+    return this.toCollection().limit(n);
+  }
+
+  each(fn: (value: T, cursor: { key: unknown; primaryKey: unknown }) => unknown): Promise<void> {
+    return this.toCollection().each(fn);
   }
 
   // --- Writes -------------------------------------------------------------
@@ -178,39 +254,8 @@ export class Table<T = any, TKey = any> {
     return keyOrObject;
   }
 
-  /** Applies changes or a function to `value` and writes the result (or deletes it). */
   #applyAndStore(engine: Engine, key: unknown, value: T, changes: Changes | UpdateFunction<T>, allowKeyChange = true): void {
-    let next: T | undefined = value;
-    if (typeof changes === 'function') {
-      const ctx: ModifyContext<T> = { value, primKey: key };
-      changes.call(ctx, value, ctx);
-      if (!('value' in ctx)) {
-        engine.delete(this.name, [key]);
-        return;
-      }
-      next = ctx.value;
-    } else if (changes !== null && typeof changes === 'object') {
-      for (const [path, change] of Object.entries(changes)) setByKeyPath(value as Item, path, change);
-    } else {
-      throw new InvalidArgumentError('update() takes an object of changes or a function');
-    }
-    const keyPath = this.schema.primKey.keyPath;
-    if (keyPath === null) {
-      const result = engine.write(this.name, 'put', [next], [key]);
-      if (result.failures.length > 0) throw failureError(result.failures[0]);
-      return;
-    }
-    const newKey = getByKeyPath(next, keyPath);
-    if (keysDiffer(newKey, key)) {
-      if (!allowKeyChange) throw new DataError('bulkUpdate() cannot change a primary key');
-      // The primary key changed: add under the new key first (fails if taken), then drop the old record.
-      const added = engine.write(this.name, 'add', [next]);
-      if (added.failures.length > 0) throw failureError(added.failures[0]);
-      engine.delete(this.name, [key]);
-      return;
-    }
-    const result = engine.write(this.name, 'put', [next]);
-    if (result.failures.length > 0) throw failureError(result.failures[0]);
+    modifyRecord(engine, this.name, this.schema.primKey.keyPath, key, value, changes as Changes | ModifyFunction, allowKeyChange);
   }
 
   // --- Reads --------------------------------------------------------------
@@ -242,7 +287,7 @@ export class Table<T = any, TKey = any> {
       return engine.getByIndex(this.name, index.name, key)?.[1] as T | undefined;
     }
     // No index covers the criteria: scan. (Queries on indexes arrive with the where() API.)
-    return engine.scan(this.name).find((record) => paths.every((p) => !keysDiffer(getByKeyPath(record, p), criteria[p]))) as T | undefined;
+    return engine.scan(this.name).find((record) => paths.every((p) => cmp(getByKeyPath(record, p), criteria[p]) === 0)) as T | undefined;
   }
 
   async bulkGet(keys: readonly TKey[]): Promise<Array<T | undefined>> {
@@ -266,18 +311,3 @@ function isPlainObjectLike(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Whether two keys differ (by IndexedDB key equality; -0 equals 0). */
-function keysDiffer(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() !== b.getTime();
-  if (Array.isArray(a) && Array.isArray(b)) return a.length !== b.length || a.some((x, i) => keysDiffer(x, b[i]));
-  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer) {
-    if (!(ArrayBuffer.isView(b) || b instanceof ArrayBuffer)) return true;
-    const x = bytesOf(a), y = bytesOf(b);
-    return x.length !== y.length || x.some((v, i) => v !== y[i]);
-  }
-  return a !== b;
-}
-
-function bytesOf(value: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-}

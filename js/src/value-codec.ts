@@ -542,6 +542,54 @@ function decodeWtf8(bytes: Uint8Array): string {
   return s;
 }
 
+/** A row of a query batch: keys decoded, the value left encoded until asked for. */
+export interface EncodedRow {
+  key: unknown;
+  primaryKey: unknown;
+  valueBytes: Uint8Array | undefined;
+}
+
+/** Decodes a batch of [key, primaryKey, value] triples (the engine's "rows" output) without decoding values. */
+export function decodeRows(bytes: Uint8Array): EncodedRow[] {
+  const reader = new Reader(bytes);
+  const initial = bytes[reader.pos++];
+  if (initial >> 5 !== 4) reader.fail();
+  const count = reader.length(initial & 0x1f) / 3;
+  const rows: EncodedRow[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const key = reader.item();
+    const primaryKey = reader.item();
+    const start = reader.pos;
+    if (bytes[start] === 0xf7) {
+      reader.pos++;
+      rows[i] = { key, primaryKey, valueBytes: undefined };
+    } else {
+      skipItem(reader);
+      rows[i] = { key, primaryKey, valueBytes: bytes.subarray(start, reader.pos) };
+    }
+  }
+  return rows;
+}
+
+// Advances past one item without building it.
+function skipItem(reader: Reader): void {
+  const initial = reader.bytes[reader.pos++];
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+  if (major === 7) {
+    reader.pos += info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : info === 24 ? 1 : 0;
+    return;
+  }
+  const n = reader.length(info);
+  switch (major) {
+    case 2: case 3: reader.pos += n; return;
+    case 4: for (let i = 0; i < n; i++) skipItem(reader); return;
+    case 5: for (let i = 0; i < 2 * n; i++) skipItem(reader); return;
+    case 6: skipItem(reader); return;
+    default: return;
+  }
+}
+
 /** Decodes one encoded value. */
 export function decodeValue(bytes: Uint8Array): unknown {
   const reader = new Reader(bytes);

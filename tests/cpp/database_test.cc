@@ -249,6 +249,24 @@ TEST_F(DatabaseTest, RollbackRestoresDataSchemaAndGenerator) {
   EXPECT_EQ(Put("items", {V::Obj({})}, WriteMode::kAdd).keys[0]->number, 1);
 }
 
+TEST_F(DatabaseTest, NestedTransactionsRollBackAlone) {
+  Schema({{"items", "id"}});
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Num(1)}})}).failures.empty());
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Num(2)}})}).failures.empty());
+  ASSERT_TRUE(db_->Rollback().ok());  // undoes only the inner write
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Num(3)}})}).failures.empty());
+  ASSERT_TRUE(db_->Commit().ok());   // folds into the outer transaction
+  EXPECT_TRUE(db_->in_transaction());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_FALSE(db_->in_transaction());
+  EXPECT_TRUE(db_->Get("items", Key::Number(1)).value());
+  EXPECT_FALSE(db_->Get("items", Key::Number(2)).value());
+  EXPECT_TRUE(db_->Get("items", Key::Number(3)).value());
+}
+
 TEST_F(DatabaseTest, ClearEmptiesTableAndIndexes) {
   Schema({{"users", "id, *tags"}});
   ASSERT_TRUE(Put("users", {User(1, "a", "A", {V::Str("t")})}).failures.empty());

@@ -64,12 +64,13 @@ class Database {
   Result<const TableSchema*> FindTable(const std::string& table) const;
 
   // --- Transactions. Outside Begin()/Commit(), each call below is its own
-  // SQLite transaction. Rollback() also restores the in-memory schema and
-  // key generators to the last committed state.
+  // SQLite transaction. Begin() inside a transaction opens a nested one (a
+  // savepoint) that Commit() folds into its parent and Rollback() undoes
+  // alone. Rollback() also restores the in-memory schema and key generators.
   Status Begin();
   Status Commit();
   Status Rollback();
-  bool in_transaction() const { return in_transaction_; }
+  bool in_transaction() const { return depth_ > 0; }
 
   // --- Schema. Makes the tables exactly `specs` (table name -> spec):
   // creates new tables, drops missing ones with their data, builds added
@@ -168,7 +169,7 @@ class Database {
   std::map<std::string, TableIds> ids_;
   std::map<std::string, double> generators_;  // table -> next auto-increment key
   int next_number_ = 1;
-  bool in_transaction_ = false;
+  int depth_ = 0;  // open transactions: 1 = BEGIN, more = savepoints inside it
   std::unordered_map<uint64_t, Statement*> prepared_;
   std::string entry_scratch_;  // reused buffer for concatenated index entries
 };

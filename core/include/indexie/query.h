@@ -47,6 +47,12 @@ struct KeyRangeSpec {
   bool lower_open = false, upper_open = false;
 };
 
+// Parses ranges as JS encodes them (js/src/where-clause.ts): an encoded
+// array of [kind, lower, upper, lowerOpen, upperOpen], kind 0 = bounds,
+// 1 = string prefix, 2 = array prefix; an absent bound is undefined.
+// Invalid keys are a DataError naming the problem.
+Result<std::vector<KeyRangeSpec>> ParseRangeSpecs(std::string_view encoded);
+
 // Normalizes ranges (see above). A range whose lower bound is above its upper is empty.
 std::vector<ByteRange> NormalizeRanges(const std::vector<KeyRangeSpec>& ranges);
 

@@ -1,0 +1,168 @@
+// where-clause.ts: WhereClause (Dexie's): turns a condition on one index
+// into key ranges, and hands them to whoever asked (a table, or a
+// collection's or()). Ranges are resolved against the schema only when the
+// collection runs, so where() works before the database opens.
+//
+// Invalid keys are reported when the collection runs, as a DataError (a
+// where-clause never throws synchronously, as in Dexie).
+import type { Collection, KeyRange, Query } from './collection.js';
+import { DataError, InvalidArgumentError } from './errors.js';
+import { cmp, isValidKey } from './key-compare.js';
+
+const MAX_STRING_CHAR = '\uffff';
+
+function bounds(lower: unknown, upper: unknown, lowerOpen: boolean, upperOpen: boolean): KeyRange {
+  return { lower, upper, lowerOpen, upperOpen };
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (value instanceof Date && Number.isNaN(value.getTime())) return 'an invalid Date';
+  return typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `a ${typeof value}`;
+}
+
+// The lexicographically smallest and largest case variants of `s`, so that
+// every variant lies between them.
+function caseBounds(s: string): [string, string] {
+  let low = '', high = '';
+  for (const ch of s) {
+    const variants = [ch.toUpperCase(), ch.toLowerCase(), ch];
+    variants.sort();
+    low += variants[0];
+    high += variants[variants.length - 1];
+  }
+  return [low, high];
+}
+
+export class WhereClause<T = any, TKey = any> {
+  constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey>) {}
+
+  #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): Collection<T, TKey> {
+    return this.finish({ index: this.index, ranges, keyFilter });
+  }
+
+  #fail(error: Error): Collection<T, TKey> {
+    return this.finish({ index: this.index, ranges: [], error });
+  }
+
+  #checkKeys(method: string, keys: readonly unknown[]): Error | undefined {
+    const bad = keys.findIndex((key) => !isValidKey(key));
+    if (bad < 0) return undefined;
+    return new DataError(`${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`);
+  }
+
+  equals(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('equals()', [key]);
+    return error ? this.#fail(error) : this.#collection([bounds(key, key, false, false)]);
+  }
+
+  above(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('above()', [key]);
+    return error ? this.#fail(error) : this.#collection([bounds(key, undefined, true, false)]);
+  }
+
+  aboveOrEqual(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('aboveOrEqual()', [key]);
+    return error ? this.#fail(error) : this.#collection([bounds(key, undefined, false, false)]);
+  }
+
+  below(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('below()', [key]);
+    return error ? this.#fail(error) : this.#collection([bounds(undefined, key, false, true)]);
+  }
+
+  belowOrEqual(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('belowOrEqual()', [key]);
+    return error ? this.#fail(error) : this.#collection([bounds(undefined, key, false, false)]);
+  }
+
+  /** lower > upper gives an empty collection, as in Dexie. */
+  between(lower: unknown, upper: unknown, includeLower = true, includeUpper = false): Collection<T, TKey> {
+    const error = this.#checkKeys('between()', [lower, upper]);
+    return error ? this.#fail(error) : this.#collection([bounds(lower, upper, !includeLower, !includeUpper)]);
+  }
+
+  startsWith(prefix: string): Collection<T, TKey> {
+    if (typeof prefix !== 'string') return this.#fail(new DataError(`startsWith(): ${describe(prefix)} is not a string`));
+    return this.#collection([{ lower: prefix, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true }]);
+  }
+
+  startsWithAnyOf(...prefixes: Array<string | string[]>): Collection<T, TKey> {
+    const list = prefixes.flat();
+    const bad = list.find((p) => typeof p !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
+    return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
+  }
+
+  anyOf(...keys: unknown[]): Collection<T, TKey> {
+    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
+    const error = this.#checkKeys('anyOf()', list);
+    return error ? this.#fail(error) : this.#collection(list.map((key) => bounds(key, key, false, false)));
+  }
+
+  /** Every key except these (Dexie: open ranges between minKey and maxKey around them). */
+  noneOf(...keys: unknown[]): Collection<T, TKey> {
+    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
+    const error = this.#checkKeys('noneOf()', list);
+    if (error) return this.#fail(error);
+    if (list.length === 0) return this.#collection(null);
+    const sorted = [...list].sort(cmp);
+    const ranges: KeyRange[] = [bounds(-Infinity, sorted[0], true, true)];
+    for (let i = 1; i < sorted.length; i++) ranges.push(bounds(sorted[i - 1], sorted[i], true, true));
+    ranges.push(bounds(sorted[sorted.length - 1], [[]], true, true));
+    return this.#collection(ranges);
+  }
+
+  notEqual(key: unknown): Collection<T, TKey> {
+    const error = this.#checkKeys('notEqual()', [key]);
+    if (error) return this.#fail(error);
+    return this.#collection([bounds(-Infinity, key, true, true), bounds(key, [[]], true, true)]);
+  }
+
+  inAnyRange(ranges: ReadonlyArray<readonly [unknown, unknown]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): Collection<T, TKey> {
+    if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
+    const includeLowers = options.includeLowers ?? true;
+    const includeUppers = options.includeUppers ?? false;
+    const flat = ranges.flatMap((r) => [r[0], r[1]]);
+    const error = this.#checkKeys('inAnyRange()', flat);
+    if (error) return this.#fail(error);
+    const reversed = ranges.find((r) => cmp(r[0], r[1]) > 0);
+    if (reversed) {
+      return this.#fail(new InvalidArgumentError('inAnyRange(): every range is [lower, upper] with lower <= upper'));
+    }
+    return this.#collection(ranges.map(([lo, hi]) => bounds(lo, hi, !includeLowers, !includeUppers)));
+  }
+
+  equalsIgnoreCase(value: string): Collection<T, TKey> {
+    return this.anyOfIgnoreCase([value]);
+  }
+
+  anyOfIgnoreCase(...values: Array<string | string[]>): Collection<T, TKey> {
+    const list = values.flat();
+    const bad = list.find((v) => typeof v !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const wanted = new Set(list.map((v) => v.toLowerCase()));
+    const ranges = list.map((v) => {
+      const [low, high] = caseBounds(v);
+      return bounds(low, high, false, false);
+    });
+    return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
+  }
+
+  startsWithIgnoreCase(prefix: string): Collection<T, TKey> {
+    return this.startsWithAnyOfIgnoreCase([prefix]);
+  }
+
+  startsWithAnyOfIgnoreCase(...prefixes: Array<string | string[]>): Collection<T, TKey> {
+    const list = prefixes.flat();
+    const bad = list.find((v) => typeof v !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const lowered = list.map((p) => p.toLowerCase());
+    const ranges = list.map((p) => {
+      const [low, high] = caseBounds(p);
+      return bounds(low, high + MAX_STRING_CHAR, false, false);
+    });
+    return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));
+  }
+}
