@@ -2,14 +2,16 @@
 //   /            -> demo/
 //   /indexie/    -> js/dist/   (the built package, as the demo's import map expects)
 // Used by the README's main command (run directly) and by the browser tests
-// (imported: startServer()). Options: port (0 picks a free one) and extra
-// response headers (the CSP test sets Content-Security-Policy).
+// (imported: startServer()). Options: port (0 picks a free one), extra
+// response headers (the CSP test sets Content-Security-Policy), and extra
+// mounts {prefix, dir} that take precedence (tests serve their own pages and
+// node_modules this way; the demo server never does).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MOUNTS = [
   { prefix: '/indexie/', dir: join(ROOT, 'js', 'dist') },
   { prefix: '/', dir: join(ROOT, 'demo') },
@@ -27,9 +29,9 @@ const MIME = {
 };
 
 // Maps a URL path to a file inside one of the mounts, or null (never escapes a mount).
-function resolvePath(urlPath) {
+function resolvePath(urlPath, mounts) {
   const path = decodeURIComponent(urlPath.split('?')[0]);
-  for (const { prefix, dir } of MOUNTS) {
+  for (const { prefix, dir } of mounts) {
     if (!path.startsWith(prefix)) continue;
     let file = normalize(join(dir, path.slice(prefix.length)));
     if (file !== dir && !file.startsWith(dir + sep)) return null;
@@ -42,9 +44,10 @@ function resolvePath(urlPath) {
   return null;
 }
 
-export function startServer({ port = 0, headers = {} } = {}) {
+export function startServer({ port = 0, headers = {}, mounts = [] } = {}) {
+  const allMounts = [...mounts, ...MOUNTS];
   const server = createServer((req, res) => {
-    const file = resolvePath(req.url ?? '/');
+    const file = resolvePath(req.url ?? '/', allMounts);
     if (!file) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

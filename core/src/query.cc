@@ -209,27 +209,44 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
   int64_t to_skip = sorting ? 0 : spec.offset;
   const int64_t wanted = sorting ? -1 : spec.limit;
 
+  // Takes a candidate row through distinct, offset and limit; false once the limit is reached.
+  auto emit = [&](QueryRow&& row) {
+    if (spec.distinct && !seen_primary_keys.insert(row.primary_key).second) return true;
+    if (to_skip > 0) {
+      --to_skip;
+      return true;
+    }
+    rows.push_back(std::move(row));
+    return wanted < 0 || static_cast<int64_t>(rows.size()) < wanted;
+  };
+  // unique_keys: one row per index key, the one with the lowest primary key
+  // (IndexedDB's nextunique / prevunique). Scanning in reverse, that is the
+  // last row of each run of equal keys, so it is held until the key changes.
+  std::optional<QueryRow> pending;
+  bool more = wanted != 0;
   ScanPosition position;
   std::vector<QueryRow> batch;
-  while (!position.done && (wanted < 0 || static_cast<int64_t>(rows.size()) < wanted)) {
+  while (more && !position.done) {
     batch.clear();
     Status status = ScanBatch(spec, &position, kRunBatch, /*with_values=*/false, &batch);
     if (!status.ok()) return status;
     for (QueryRow& row : batch) {
       if (spec.unique_keys) {
-        if (have_previous && row.key == previous_key) continue;
+        const bool same_key = have_previous && row.key == previous_key;
         previous_key = row.key;
         have_previous = true;
+        if (spec.reverse) {
+          if (!same_key && pending) more = emit(std::move(*pending));
+          pending = std::move(row);
+          if (!more) break;
+          continue;
+        }
+        if (same_key) continue;
       }
-      if (spec.distinct && !seen_primary_keys.insert(row.primary_key).second) continue;
-      if (to_skip > 0) {
-        --to_skip;
-        continue;
-      }
-      rows.push_back(std::move(row));
-      if (wanted >= 0 && static_cast<int64_t>(rows.size()) >= wanted) break;
+      if (!(more = emit(std::move(row)))) break;
     }
   }
+  if (more && pending) emit(std::move(*pending));
   if (with_values || sorting) {
     for (QueryRow& row : rows) {
       Status status = LoadValue(spec, &row);

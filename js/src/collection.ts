@@ -189,9 +189,9 @@ export class Collection<T = any, TKey = any> {
     return (await this.#rows('primaryKeys')).map((row) => row.primaryKey as TKey);
   }
 
+  /** Each index key once (IndexedDB's nextunique/prevunique); offset and limit count unique keys. */
   async uniqueKeys(): Promise<unknown[]> {
-    const keys = await this.keys();
-    return keys.filter((key, i) => i === 0 || cmp(key, keys[i - 1]) !== 0);
+    return (await this.#rows('keys', true)).map((row) => row.key);
   }
 
   async firstKey(): Promise<unknown> {
@@ -215,7 +215,7 @@ export class Collection<T = any, TKey = any> {
   }
 
   async eachUniqueKey(fn: (key: unknown, cursor: CursorInfo) => unknown): Promise<void> {
-    for (const key of await this.uniqueKeys()) fn(key, { key, primaryKey: undefined });
+    for (const row of await this.#rows('keys', true)) fn(row.key, { key: row.key, primaryKey: row.primaryKey });
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */
@@ -317,14 +317,18 @@ export class Collection<T = any, TKey = any> {
     return { engine, schema, main, enginePath, description, ranges: main.ranges };
   }
 
-  /** The collection's rows, with what `output` needs. */
-  async #rows(output: QueryOutput): Promise<Row[]> {
+  /**
+   * The collection's rows, with what `output` needs. `unique`: one row per
+   * index key, the one with the lowest primary key (IndexedDB's
+   * nextunique/prevunique), before predicates, offset and limit.
+   */
+  async #rows(output: QueryOutput, unique = false): Promise<Row[]> {
     const run = await this.#plan();
     const state = this.#state;
     const { engine } = run;
     if (run.enginePath) {
       // Triples of (key, primary key, value); values are read only when asked for.
-      const items = engine.query(run.description(), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
+      const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
       const rows: Row[] = [];
       for (let i = 0; i < items.length; i += 3) rows.push({ key: items[i], primaryKey: items[i + 1], value: items[i + 2] });
       return rows;
@@ -337,9 +341,37 @@ export class Collection<T = any, TKey = any> {
     const take = sorting ? Infinity : state.limit;
     const out: Row[] = [];
     let stopped = take === 0;
+    // Runs one row through the key filter, de-duplication, predicates, offset and limit.
+    const consider = (query: ResolvedQuery, row: Row) => {
+      if (query.postFilter && !query.postFilter(row.value)) return;
+      if (seen) {
+        const id = keyId(row.primaryKey);
+        if (seen.has(id)) return;
+        seen.add(id);
+      }
+      let include = true;
+      for (const predicate of state.predicates) {
+        if (predicate.kind === 'filter') {
+          if (!predicate.fn(row.value)) { include = false; break; }
+        } else if (predicate.fn(row.value)) {
+          stopped = true;
+          include = predicate.includeStop;
+          break;
+        }
+      }
+      if (!include) return;
+      if (skip > 0) skip--;
+      else {
+        out.push(row);
+        if (out.length >= take) stopped = true;
+      }
+    };
     for (const query of queries) {
       if (stopped) break;
       const cursor = engine.openCursor(run.description({ index: query.index, offset: 0, limit: -1, orderBy: [], distinct: false }), query.ranges);
+      // unique: the representative of each run of equal keys (first forward, last in reverse).
+      let pending: Row | undefined;
+      let previous: Row | undefined;
       try {
         let done = false;
         while (!done && !stopped) {
@@ -349,32 +381,23 @@ export class Collection<T = any, TKey = any> {
             if (query.keyFilter && !query.keyFilter(encoded.key)) continue;
             const row: Row = { key: encoded.key, primaryKey: encoded.primaryKey };
             if (encoded.valueBytes) row.value = decodeValue(encoded.valueBytes);
-            if (query.postFilter && !query.postFilter(row.value)) continue;
-            if (seen) {
-              const id = keyId(row.primaryKey);
-              if (seen.has(id)) continue;
-              seen.add(id);
-            }
-            let include = true;
-            for (const predicate of state.predicates) {
-              if (predicate.kind === 'filter') {
-                if (!predicate.fn(row.value)) { include = false; break; }
-              } else if (predicate.fn(row.value)) {
-                stopped = true;
-                include = predicate.includeStop;
-                break;
+            if (unique) {
+              const sameKey = previous !== undefined && cmp(previous.key, row.key) === 0;
+              previous = row;
+              if (!state.reverse) {
+                if (!sameKey) consider(query, row);
+              } else {
+                if (!sameKey && pending) consider(query, pending);
+                pending = row;
               }
+              if (stopped) break;
+              continue;
             }
-            if (include) {
-              if (skip > 0) skip--;
-              else {
-                out.push(row);
-                if (out.length >= take) stopped = true;
-              }
-            }
+            consider(query, row);
             if (stopped) break;
           }
         }
+        if (unique && state.reverse && pending && !stopped) consider(query, pending);
       } finally {
         cursor.close();
       }

@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { startServer } from '../../scripts/serve.mjs';
+import { ROOT, startServer } from '../../scripts/serve.mjs';
+
+/** Mounts for test pages: tests/browser/pages at /test/, node_modules at /node_modules/. */
+export const TEST_MOUNTS = [
+  { prefix: '/test/', dir: join(ROOT, 'tests', 'browser', 'pages') },
+  { prefix: '/node_modules/', dir: join(ROOT, 'node_modules') },
+];
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -23,8 +29,8 @@ const CHROMIUM_FLAGS = [
 ];
 
 /** Starts the server and a persistent-profile Chromium; returns both plus a cleanup. */
-export async function startBrowser({ headers } = {}) {
-  const server = await startServer({ headers });
+export async function startBrowser({ headers, mounts } = {}) {
+  const server = await startServer({ headers, mounts });
   const profile = mkdtempSync(join(tmpdir(), 'indexie-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

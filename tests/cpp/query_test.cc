@@ -145,6 +145,14 @@ TEST_F(QueryTest, UniqueKeys) {
   std::vector<std::string> names;
   for (const auto& row : rows.value()) names.push_back(DecodeKey(row.key).value().bytes);
   EXPECT_EQ(names, (std::vector<std::string>{"Ada", "Bob", "Carl", "Dan"}));
+  // Each key's row is the one with the lowest primary key, in both directions (IndexedDB's
+  // nextunique / prevunique); offset and limit count unique keys.
+  EXPECT_EQ(Ids(spec), (std::vector<double>{2, 3, 1, 5}));
+  spec.reverse = true;
+  EXPECT_EQ(Ids(spec), (std::vector<double>{5, 1, 3, 2}));
+  spec.offset = 1;
+  spec.limit = 2;
+  EXPECT_EQ(Ids(spec), (std::vector<double>{1, 3}));
 }
 
 TEST_F(QueryTest, CompoundIndexPrefixServesTheFirstField) {
