@@ -31,46 +31,93 @@ void AppendEscaped(unsigned char byte, std::string* out) {
 }
 
 // UTF-8 -> CESU-8 (code points above U+FFFF as two 3-byte surrogates), escaped.
+// Runs of bytes that need no change are appended whole (per-byte appends are
+// slow in wasm).
 void AppendCesu8Escaped(const std::string& utf8, std::string* out) {
   const auto* s = reinterpret_cast<const unsigned char*>(utf8.data());
   const size_t n = utf8.size();
+  out->reserve(out->size() + n + 8);
+  size_t run = 0;  // start of the pending unchanged run
   for (size_t i = 0; i < n;) {
     const unsigned char lead = s[i];
-    if (lead >= 0xF0 && i + 3 < n) {  // a 4-byte sequence: U+10000 and above
+    if (lead != 0 && lead < 0xF0) {
+      ++i;
+      continue;
+    }
+    out->append(utf8, run, i - run);
+    if (lead == 0) {
+      out->push_back('\0');
+      out->push_back(static_cast<char>(0xFF));
+      ++i;
+    } else if (i + 3 < n) {  // a 4-byte sequence: U+10000 and above
       const uint32_t cp = ((lead & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
       const uint32_t v = cp - 0x10000;
       for (uint32_t unit : {0xD800u + (v >> 10), 0xDC00u + (v & 0x3FF)}) {
-        out->push_back(static_cast<char>(0xE0 | (unit >> 12)));
-        out->push_back(static_cast<char>(0x80 | ((unit >> 6) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | (unit & 0x3F)));
+        const char bytes[3] = {static_cast<char>(0xE0 | (unit >> 12)), static_cast<char>(0x80 | ((unit >> 6) & 0x3F)),
+                               static_cast<char>(0x80 | (unit & 0x3F))};
+        out->append(bytes, 3);
       }
       i += 4;
     } else {
-      AppendEscaped(lead, out);
+      out->push_back(static_cast<char>(lead));  // truncated sequence: kept as is
       ++i;
     }
+    run = i;
   }
+  out->append(utf8, run, n - run);
 }
 
 void AppendEscapedBytes(const std::string& raw, std::string* out) {
-  for (unsigned char byte : raw) AppendEscaped(byte, out);
+  size_t run = 0;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\0') continue;
+    out->append(raw, run, i + 1 - run);
+    out->push_back(static_cast<char>(0xFF));
+    run = i + 1;
+  }
+  out->append(raw, run, raw.size() - run);
 }
 
-// Reads an escaped run up to its 0x00 0x00 terminator.
+// Reads an escaped run up to its 0x00 0x00 terminator (out may be null: skip only).
 bool ReadEscaped(std::string_view in, size_t* pos, std::string* out) {
   while (*pos < in.size()) {
-    const auto byte = static_cast<unsigned char>(in[(*pos)++]);
-    if (byte != 0) {
-      out->push_back(static_cast<char>(byte));
-      continue;
-    }
-    if (*pos >= in.size()) return false;
-    const auto next = static_cast<unsigned char>(in[(*pos)++]);
+    const void* zero = std::memchr(in.data() + *pos, 0, in.size() - *pos);
+    if (!zero) return false;
+    const size_t at = static_cast<const char*>(zero) - in.data();
+    if (out) out->append(in.data() + *pos, at - *pos);
+    if (at + 1 >= in.size()) return false;
+    const auto next = static_cast<unsigned char>(in[at + 1]);
+    *pos = at + 2;
     if (next == 0x00) return true;
     if (next != 0xFF) return false;
-    out->push_back('\0');
+    if (out) out->push_back('\0');
   }
   return false;
+}
+
+// Advances past one encoded key without building it.
+bool SkipAt(std::string_view in, size_t* pos, int depth) {
+  if (*pos >= in.size() || depth > 256) return false;
+  const auto tag = static_cast<unsigned char>(in[(*pos)++]);
+  switch (tag) {
+    case key_tag::kNumber:
+    case key_tag::kDate:
+      if (*pos + 8 > in.size()) return false;
+      *pos += 8;
+      return true;
+    case key_tag::kString:
+    case key_tag::kBinary:
+      return ReadEscaped(in, pos, nullptr);
+    case key_tag::kArray:
+      while (*pos < in.size() && in[*pos] != static_cast<char>(key_tag::kArrayEnd)) {
+        if (!SkipAt(in, pos, depth + 1)) return false;
+      }
+      if (*pos >= in.size()) return false;
+      ++*pos;
+      return true;
+    default:
+      return false;
+  }
 }
 
 // CESU-8 -> UTF-8: a high surrogate followed by a low one becomes one 4-byte
@@ -186,9 +233,8 @@ Result<Key> DecodeKey(std::string_view encoded) {
 }
 
 size_t EncodedKeySize(std::string_view encoded) {
-  Key ignored;
   size_t pos = 0;
-  return DecodeAt(encoded, &pos, &ignored, 0) ? pos : 0;
+  return SkipAt(encoded, &pos, 0) ? pos : 0;
 }
 
 std::string EncodedStringPrefixUpperBound(const std::string& utf8_prefix) {

@@ -102,6 +102,7 @@ std::vector<ByteRange> NormalizeRanges(const std::vector<KeyRangeSpec>& ranges) 
 
 Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, size_t max, bool with_values,
                                 std::vector<QueryRow>* out) {
+  Database::ReadScope snapshot(db_);
   auto layout = db_->LayoutOf(spec.table, spec.index);
   if (!layout.ok()) return layout.status();
   const Database::Layout& l = layout.value();
@@ -129,7 +130,9 @@ Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, s
       last_param = next_param++;
     }
     sql += std::string(" ORDER BY ") + column + (spec.reverse ? " DESC" : "") + " LIMIT ?" + std::to_string(next_param);
-    const int limit_param = next_param;
+    const int limit_param = next_param++;
+    const int64_t skip = started ? 0 : position->skip;
+    if (skip > 0) sql += " OFFSET ?" + std::to_string(next_param);
 
     auto prepared = db_->sql().Prepare(sql);
     if (!prepared.ok()) return prepared.status();
@@ -140,6 +143,10 @@ Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, s
     const std::string last = position->last;
     if (last_param) stmt.BindBlob(last_param, last);
     stmt.BindInt(limit_param, static_cast<int64_t>(max - produced));
+    if (skip > 0) {
+      stmt.BindInt(limit_param + 1, skip);
+      position->skip = 0;
+    }
 
     size_t in_this_call = 0;
     int rc;
@@ -180,27 +187,29 @@ Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, s
     }
   }
   if (with_values && l.kind != Database::Layout::Kind::kPrimary) {
-    for (size_t i = out->size() - produced; i < out->size(); ++i) {
-      Status status = LoadValue(spec, &(*out)[i]);
-      if (!status.ok()) return status;
-    }
+    return LoadValues(spec, out->data() + (out->size() - produced), out->data() + out->size());
   }
   return Status::Ok();
 }
 
-Status QueryExecutor::LoadValue(const QuerySpec& spec, QueryRow* row) {
-  if (row->value) return Status::Ok();
-  auto value = db_->ReadRecord(spec.table, row->primary_key);
-  if (!value.ok()) return value.status();
-  if (!value.value()) {
-    return Status(StatusCode::kCorruption, "index '" + spec.index + "' of table '" + spec.table +
-                                               "' points at a record that does not exist");
+// Reads the values of rows that lack one, by primary key. (An IN-list lookup
+// of 256 keys per statement measured the same instruction count.)
+Status QueryExecutor::LoadValues(const QuerySpec& spec, QueryRow* begin, QueryRow* end) {
+  for (QueryRow* row = begin; row != end; ++row) {
+    if (row->value) continue;
+    auto value = db_->ReadRecord(spec.table, row->primary_key);
+    if (!value.ok()) return value.status();
+    if (!value.value()) {
+      return Status(StatusCode::kCorruption, "index '" + spec.index + "' of table '" + spec.table +
+                                                 "' points at a record that does not exist");
+    }
+    row->value = std::move(value.value());
   }
-  row->value = std::move(value.value());
   return Status::Ok();
 }
 
 Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool with_values) {
+  Database::ReadScope snapshot(db_);
   std::vector<QueryRow> rows;
   std::unordered_set<std::string> seen_primary_keys;
   std::string previous_key;
@@ -225,6 +234,10 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
   std::optional<QueryRow> pending;
   bool more = wanted != 0;
   ScanPosition position;
+  if (!spec.distinct && !spec.unique_keys && !sorting && spec.ranges.size() == 1) {
+    position.skip = to_skip;  // SQLite skips these rows without handing them out
+    to_skip = 0;
+  }
   std::vector<QueryRow> batch;
   while (more && !position.done) {
     batch.clear();
@@ -248,10 +261,8 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
   }
   if (more && pending) emit(std::move(*pending));
   if (with_values || sorting) {
-    for (QueryRow& row : rows) {
-      Status status = LoadValue(spec, &row);
-      if (!status.ok()) return status;
-    }
+    Status status = LoadValues(spec, rows.data(), rows.data() + rows.size());
+    if (!status.ok()) return status;
   }
   if (!sorting) return rows;
 
@@ -296,6 +307,7 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
 }
 
 Result<int64_t> QueryExecutor::Count(const QuerySpec& spec) {
+  Database::ReadScope snapshot(db_);
   if (spec.distinct || spec.unique_keys || !spec.order_by.empty()) {
     auto rows = Run(spec, /*with_values=*/false);
     if (!rows.ok()) return rows.status();

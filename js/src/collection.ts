@@ -164,6 +164,9 @@ export class Collection<T = any, TKey = any> {
   // --- Reading --------------------------------------------------------------
 
   async toArray(): Promise<T[]> {
+    const run = await this.#plan();
+    // The common case in one engine call that returns only the values.
+    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'values') as T[];
     return (await this.#rows('values')).map((row) => row.value as T);
   }
 
@@ -182,10 +185,14 @@ export class Collection<T = any, TKey = any> {
   }
 
   async keys(): Promise<unknown[]> {
+    const run = await this.#plan();
+    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'keys');
     return (await this.#rows('keys')).map((row) => row.key);
   }
 
   async primaryKeys(): Promise<TKey[]> {
+    const run = await this.#plan();
+    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'primaryKeys') as TKey[];
     return (await this.#rows('primaryKeys')).map((row) => row.primaryKey as TKey);
   }
 

@@ -72,6 +72,23 @@ class Database {
   Status Rollback();
   bool in_transaction() const { return depth_ > 0; }
 
+  // Holds one read transaction open for its lifetime unless a transaction is
+  // already open, so that a query's many statements share one snapshot (and
+  // skip SQLite's per-statement lock and change-counter check).
+  class ReadScope {
+   public:
+    explicit ReadScope(Database* db) : db_(db), own_(db->depth_ == 0 && db->Begin().ok()) {}
+    ~ReadScope() {
+      if (own_) (void)db_->Commit();
+    }
+    ReadScope(const ReadScope&) = delete;
+    ReadScope& operator=(const ReadScope&) = delete;
+
+   private:
+    Database* db_;
+    bool own_;
+  };
+
   // --- Schema. Makes the tables exactly `specs` (table name -> spec):
   // creates new tables, drops missing ones with their data, builds added
   // indexes from existing records and drops removed ones. Changing a primary

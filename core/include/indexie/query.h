@@ -89,6 +89,7 @@ struct ScanPosition {
   size_t range = 0;
   std::string last;  // the last column value returned in this range ("" = none yet)
   bool done = false;
+  int64_t skip = 0;  // rows SQLite skips before the first one returned (single-range offset)
 };
 
 enum class AggregateOp { kSum, kMin, kMax, kAvg, kCount };
@@ -114,7 +115,7 @@ class QueryExecutor {
   Result<std::optional<Key>> Aggregate(const QuerySpec& spec, AggregateOp op, const std::vector<std::string>& steps);
 
  private:
-  Status LoadValue(const QuerySpec& spec, QueryRow* row);
+  Status LoadValues(const QuerySpec& spec, QueryRow* begin, QueryRow* end);
 
   Database* db_;
 };
