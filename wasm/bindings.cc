@@ -10,6 +10,7 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <variant>
@@ -209,8 +210,18 @@ Result<QuerySpec> ToQuerySpec(const val& description, uintptr_t ranges_ptr, size
   return spec;
 }
 
-// Appends an encoded key (key_codec) in the value format.
+// Appends an encoded key (key_codec) in the value format. Numbers, the
+// common case, are converted without building a Key.
 Status AppendEncodedKeyAsValue(const std::string& encoded, std::string* out) {
+  if (encoded.size() == 9 && static_cast<unsigned char>(encoded[0]) == key_tag::kNumber) {
+    uint64_t bits = 0;
+    for (int i = 1; i < 9; ++i) bits = (bits << 8) | static_cast<unsigned char>(encoded[i]);
+    bits = (bits & (uint64_t{1} << 63)) ? bits & ~(uint64_t{1} << 63) : ~bits;
+    double number;
+    std::memcpy(&number, &bits, sizeof number);
+    cbor::WriteNumber(number, out);
+    return Status::Ok();
+  }
   auto key = DecodeKey(encoded);
   if (!key.ok()) return key.status();
   AppendKeyAsValue(key.value(), out);

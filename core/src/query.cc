@@ -174,9 +174,14 @@ Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, s
           break;
         }
       }
-      position->last = std::string(first);
       out->push_back(std::move(row));
       ++in_this_call;
+    }
+    // Resume point: the column value of the last row returned (rebuilt from it,
+    // so no copy is made per row).
+    if (in_this_call > 0) {
+      const QueryRow& last_row = out->back();
+      position->last = l.kind == Database::Layout::Kind::kEntries ? last_row.key + last_row.primary_key : last_row.key;
     }
     stmt.Reset();
     if (rc != SQLITE_DONE) return db_->sql().ErrorStatus(rc);
@@ -241,7 +246,13 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
   std::vector<QueryRow> batch;
   while (more && !position.done) {
     batch.clear();
-    Status status = ScanBatch(spec, &position, kRunBatch, /*with_values=*/false, &batch);
+    // When every scanned row is kept, values are read during the scan (the
+    // primary key's table has them in the same row) and the batch is no
+    // larger than the rows still wanted.
+    const bool keeps_all = !spec.distinct && !spec.unique_keys && to_skip == 0;
+    const size_t room = wanted < 0 ? kRunBatch : static_cast<size_t>(wanted) - rows.size();
+    Status status = ScanBatch(spec, &position, keeps_all ? std::min(kRunBatch, room) : kRunBatch,
+                              /*with_values=*/keeps_all && (with_values || sorting), &batch);
     if (!status.ok()) return status;
     for (QueryRow& row : batch) {
       if (spec.unique_keys) {

@@ -52,6 +52,8 @@ const HOLE = Symbol('hole');
 const LONG_STRING = 64;  // longer strings go through TextEncoder
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
+const KEY_CACHE_SIZE = 4096;  // a power of two
+const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SIZE);
 
 class Writer {
   buffer = new Uint8Array(256);
@@ -397,6 +399,32 @@ class Reader {
     return out;
   }
 
+  /** A map key: short ASCII keys come from a cache, since records repeat their property names. */
+  key(n: number): string {
+    const start = this.pos;
+    if (n > 0 && n <= 24 && start + n <= this.bytes.length) {
+      const bytes = this.bytes;
+      let hash = n;
+      for (let i = start; i < start + n; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+      const slot = hash & (KEY_CACHE_SIZE - 1);
+      const cached = keyCache[slot];
+      if (cached !== undefined && cached.length === n) {
+        let same = true;
+        for (let i = 0; i < n; i++) {
+          if (cached.charCodeAt(i) !== bytes[start + i]) { same = false; break; }
+        }
+        if (same) {
+          this.pos = start + n;
+          return cached;
+        }
+      }
+      const text = this.text(n);
+      if (text.length === n) keyCache[slot] = text;  // ASCII only: one byte per character
+      return text;
+    }
+    return this.text(n);
+  }
+
   text(n: number): string {
     const start = this.pos;
     const end = start + n;
@@ -413,6 +441,19 @@ class Reader {
       if (i === end) {
         this.pos = end;
         return s;
+      }
+    }
+    if (n <= 256) {
+      // Mostly-ASCII medium strings: String.fromCharCode over the bytes beats
+      // a TextDecoder call; fall back to it at the first non-ASCII byte.
+      const bytes = this.bytes;
+      let ascii = true;
+      for (let i = start; i < end; i++) {
+        if (bytes[i] >= 0x80) { ascii = false; break; }
+      }
+      if (ascii) {
+        this.pos = end;
+        return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
       }
     }
     this.pos = end;
@@ -442,7 +483,14 @@ class Reader {
         const n = this.length(info);
         const out: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
-          const key = String(this.item());
+          const initial = this.bytes[this.pos];
+          let key: string;
+          if (initial >> 5 === 3) {
+            this.pos++;
+            key = this.key(this.length(initial & 0x1f));
+          } else {
+            key = String(this.item());
+          }
           const value = this.item();
           if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
           else out[key] = value;
