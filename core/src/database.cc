@@ -251,7 +251,7 @@ Status Database::BuildIndex(const TableSchema& schema, const IndexSpec& index, i
       Status status = CheckUnique(entries[0], record.key, schema);
       if (!status.ok()) return status;
     }
-    Status status = InsertIndexEntries(entries, record.key);
+    Status status = StepEntries(true, entries, record.key);
     if (!status.ok()) return status;
   }
   return Status::Ok();
@@ -471,22 +471,10 @@ Status Database::UniqueViolation(const IndexEntry& entry, const std::string& dup
                                              " (on the record with key " + holder_text + ")");
 }
 
-Status Database::InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
+Status Database::StepEntries(bool insert, const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
   for (const IndexEntry& entry : entries) {
-    if (entry.encoded_keys.empty()) continue;
     for (const std::string& key : entry.encoded_keys) {
-      const int rc = StepEntry(true, entry, key, encoded_pk);
-      if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
-    }
-  }
-  return Status::Ok();
-}
-
-Status Database::DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk) {
-  for (const IndexEntry& entry : entries) {
-    if (entry.encoded_keys.empty()) continue;
-    for (const std::string& key : entry.encoded_keys) {
-      const int rc = StepEntry(false, entry, key, encoded_pk);
+      const int rc = StepEntry(insert, entry, key, encoded_pk);
       if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
     }
   }
@@ -557,7 +545,7 @@ Status Database::InsertNew(const TableSchema& schema, const Key& key, const std:
       const std::string duplicate = entries[i].encoded_keys[j];
       entries[i].encoded_keys.resize(j);
       entries.resize(i + 1);
-      Status undo = DeleteIndexEntries(entries, encoded_pk);
+      Status undo = StepEntries(false, entries, encoded_pk);
       if (!undo.ok()) return undo;
       auto remove = Prepared(Stmt::kStoreDelete, ids_[schema.name].store);
       if (!remove.ok()) return remove.status();
@@ -590,14 +578,14 @@ Status Database::ReplaceExisting(const TableSchema& schema, const std::string& e
     Status status = CheckUnique(entry, encoded_pk, schema);
     if (!status.ok()) return status;
   }
-  Status status = DeleteIndexEntries(old_entries, encoded_pk);
+  Status status = StepEntries(false, old_entries, encoded_pk);
   if (!status.ok()) return status;
   auto update = Prepared(Stmt::kStoreUpdate, ids_[schema.name].store);
   if (!update.ok()) return update.status();
   const int rc = update.value()->BindBlob(1, encoded_pk).BindBlob(2, value).Step();
   update.value()->Reset();
   if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
-  return InsertIndexEntries(new_entries, encoded_pk);
+  return StepEntries(true, new_entries, encoded_pk);
 }
 
 WriteOutcome Database::Write(const std::string& table, WriteMode mode, const std::vector<std::string_view>& values,
@@ -644,7 +632,7 @@ Status Database::DeleteOne(const TableSchema& schema, const std::string& encoded
   if (!old_value.ok()) return old_value.status();
   *existed = old_value.value().has_value();
   if (!*existed) return Status::Ok();
-  Status status = DeleteIndexEntries(IndexEntriesFor(schema, *old_value.value()), encoded_pk);
+  Status status = StepEntries(false, IndexEntriesFor(schema, *old_value.value()), encoded_pk);
   if (!status.ok()) return status;
   auto stmt = Prepared(Stmt::kStoreDelete, store);
   if (!stmt.ok()) return stmt.status();

@@ -52,30 +52,17 @@ export class WhereClause<T = any, TKey = any> {
     return new DataError(`${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`);
   }
 
-  equals(key: unknown): Collection<T, TKey> {
-    const error = this.#checkKeys('equals()', [key]);
-    return error ? this.#fail(error) : this.#collection([bounds(key, key, false, false)]);
+  // One range around one key, after checking the key.
+  #around(method: string, key: unknown, range: KeyRange): Collection<T, TKey> {
+    const error = this.#checkKeys(`${method}()`, [key]);
+    return error ? this.#fail(error) : this.#collection([range]);
   }
 
-  above(key: unknown): Collection<T, TKey> {
-    const error = this.#checkKeys('above()', [key]);
-    return error ? this.#fail(error) : this.#collection([bounds(key, undefined, true, false)]);
-  }
-
-  aboveOrEqual(key: unknown): Collection<T, TKey> {
-    const error = this.#checkKeys('aboveOrEqual()', [key]);
-    return error ? this.#fail(error) : this.#collection([bounds(key, undefined, false, false)]);
-  }
-
-  below(key: unknown): Collection<T, TKey> {
-    const error = this.#checkKeys('below()', [key]);
-    return error ? this.#fail(error) : this.#collection([bounds(undefined, key, false, true)]);
-  }
-
-  belowOrEqual(key: unknown): Collection<T, TKey> {
-    const error = this.#checkKeys('belowOrEqual()', [key]);
-    return error ? this.#fail(error) : this.#collection([bounds(undefined, key, false, false)]);
-  }
+  equals(key: unknown): Collection<T, TKey> { return this.#around('equals', key, bounds(key, key, false, false)); }
+  above(key: unknown): Collection<T, TKey> { return this.#around('above', key, bounds(key, undefined, true, false)); }
+  aboveOrEqual(key: unknown): Collection<T, TKey> { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
+  below(key: unknown): Collection<T, TKey> { return this.#around('below', key, bounds(undefined, key, false, true)); }
+  belowOrEqual(key: unknown): Collection<T, TKey> { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
 
   /** lower > upper gives an empty collection, as in Dexie. */
   between(lower: unknown, upper: unknown, includeLower = true, includeUpper = false): Collection<T, TKey> {

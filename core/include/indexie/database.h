@@ -172,8 +172,8 @@ class Database {
   Status CheckUnique(const IndexEntry& entry, const std::string& encoded_pk, const TableSchema& schema);
   // Inserts or deletes one index entry; returns the SQLite result code.
   int StepEntry(bool insert, const IndexEntry& entry, const std::string& key, const std::string& encoded_pk);
-  Status InsertIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
-  Status DeleteIndexEntries(const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
+  // Inserts (or deletes) every key of `entries` for the record `encoded_pk`.
+  Status StepEntries(bool insert, const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
   Status DeleteOne(const TableSchema& schema, const std::string& encoded_pk, bool* existed);
   Result<std::optional<std::string>> ReadValue(int store, const std::string& encoded_pk);
   Status CreateIndexTable(const IndexSpec& index, int number);
