@@ -24,6 +24,23 @@ struct FileData {
   std::vector<std::unique_ptr<uint8_t[]>> pages;
   size_t size = 0;
 
+  // Change tracking for the persistence layer: each page's content as it was
+  // at the last checkpoint, saved just before its first change since then
+  // (null: the page did not exist). Together with checkpoint_size this is
+  // enough to revert the file exactly.
+  std::map<uint32_t, std::unique_ptr<uint8_t[]>> pre_images;
+  size_t checkpoint_size = 0;
+
+  void SaveBeforeChange(size_t index) {
+    if (pre_images.count(static_cast<uint32_t>(index))) return;
+    std::unique_ptr<uint8_t[]> copy;
+    if (index < pages.size() && pages[index] && index * kPageSize < size) {
+      copy.reset(new uint8_t[kPageSize]);
+      std::memcpy(copy.get(), pages[index].get(), kPageSize);
+    }
+    pre_images.emplace(static_cast<uint32_t>(index), std::move(copy));
+  }
+
   // The page holding byte `offset`, allocated (zeroed) if needed.
   uint8_t* PageFor(size_t offset) {
     const size_t index = offset / kPageSize;
@@ -82,6 +99,7 @@ int Write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) 
   for (size_t done = 0; done < static_cast<size_t>(amount);) {
     const size_t at = start + done;
     const size_t chunk = std::min<size_t>(amount - done, kPageSize - at % kPageSize);
+    data.SaveBeforeChange(at / kPageSize);
     std::memcpy(data.PageFor(at) + at % kPageSize, static_cast<const uint8_t*>(in) + done, chunk);
     done += chunk;
   }
@@ -93,7 +111,9 @@ int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   FileData& data = DataOf(file);
   const auto new_size = static_cast<size_t>(size);
   if (new_size >= data.size) return SQLITE_OK;
-  data.pages.resize((new_size + kPageSize - 1) / kPageSize);
+  const size_t kept = (new_size + kPageSize - 1) / kPageSize;
+  for (size_t index = kept ? kept - 1 : 0; index < data.pages.size(); ++index) data.SaveBeforeChange(index);
+  data.pages.resize(kept);
   // Zero the tail of the last kept page so a later extension reads zeros.
   if (new_size % kPageSize && data.pages.back()) {
     std::memset(data.pages.back().get() + new_size % kPageSize, 0, kPageSize - new_size % kPageSize);
@@ -222,6 +242,59 @@ int64_t PageVfsFileSize(const std::string& name) {
 }
 
 void PageVfsDeleteFile(const std::string& name) { Registry().erase(name); }
+
+PageChanges PageVfsChanges(const std::string& name) {
+  PageChanges changes;
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return changes;
+  const FileData& data = *it->second;
+  changes.file_size = data.size;
+  for (const auto& [index, before] : data.pre_images) {
+    PageImage page{index, {}};
+    if (index < data.pages.size() && data.pages[index] && static_cast<size_t>(index) * kPageSize < data.size) {
+      page.bytes.assign(reinterpret_cast<const char*>(data.pages[index].get()), kPageSize);
+    }
+    changes.pages.push_back(std::move(page));
+  }
+  return changes;
+}
+
+void PageVfsCheckpoint(const std::string& name) {
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return;
+  it->second->pre_images.clear();
+  it->second->checkpoint_size = it->second->size;
+}
+
+void PageVfsRevert(const std::string& name) {
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return;
+  FileData& data = *it->second;
+  for (auto& [index, before] : data.pre_images) {
+    if (before) {
+      if (index >= data.pages.size()) data.pages.resize(index + 1);
+      data.pages[index] = std::move(before);
+    } else if (index < data.pages.size()) {
+      data.pages[index].reset();
+    }
+  }
+  data.pre_images.clear();
+  data.size = data.checkpoint_size;
+  data.pages.resize((data.size + kPageSize - 1) / kPageSize);
+}
+
+void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages) {
+  auto data = std::make_shared<FileData>();
+  data->size = static_cast<size_t>(file_size);
+  data->pages.resize((data->size + kPageSize - 1) / kPageSize);
+  for (const PageImage& page : pages) {
+    if (page.index >= data->pages.size() || page.bytes.size() != kPageSize) continue;
+    data->pages[page.index].reset(new uint8_t[kPageSize]);
+    std::memcpy(data->pages[page.index].get(), page.bytes.data(), kPageSize);
+  }
+  data->checkpoint_size = data->size;
+  Registry()[name] = std::move(data);
+}
 
 }  // namespace indexie
 

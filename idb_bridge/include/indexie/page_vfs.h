@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace indexie {
 
@@ -27,5 +28,34 @@ int64_t PageVfsFileSize(const std::string& name);
 // Removes a file from the registry (as if deleted from disk). Open handles
 // keep their bytes until closed.
 void PageVfsDeleteFile(const std::string& name);
+
+// --- Change tracking, for the persistence layer (DESIGN §5) ----------------
+// Every file remembers, for each page changed since its last checkpoint, the
+// page's content at that checkpoint. The persistence layer reads the changes
+// after a commit, stores them atomically, then either checkpoints (stored) or
+// reverts (the store failed: the file is exactly as at the checkpoint again,
+// and SQLite's page cache must be reset by the caller).
+
+inline constexpr size_t kPageVfsPageSize = 4096;
+
+struct PageImage {
+  uint32_t index;     // page number, 0-based (byte offset / kPageVfsPageSize)
+  std::string bytes;  // kPageVfsPageSize bytes; empty: the page no longer exists (truncated)
+};
+
+struct PageChanges {
+  std::vector<PageImage> pages;  // ascending page numbers, current content
+  uint64_t file_size = 0;        // current size in bytes
+};
+
+// The pages of `name` changed since its last checkpoint.
+PageChanges PageVfsChanges(const std::string& name);
+// Accepts the current content as the new checkpoint.
+void PageVfsCheckpoint(const std::string& name);
+// Restores every changed page and the size to the last checkpoint.
+void PageVfsRevert(const std::string& name);
+// Replaces `name` with a file of `file_size` bytes made of `pages` (missing
+// pages read as zeros), as loaded from persistent storage; it is checkpointed.
+void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages);
 
 }  // namespace indexie

@@ -1,0 +1,116 @@
+// page_vfs_test.cc: the VFS's change tracking, driven by real SQLite writes:
+// the changed pages since a checkpoint are reported, a revert restores the
+// file byte for byte (also after growth and truncation), and a file loaded
+// from its pages is the same database.
+#include "indexie/page_vfs.h"
+
+#include <gtest/gtest.h>
+
+#include "indexie/sql_connection.h"
+
+namespace indexie {
+namespace {
+
+std::string Dump(SqlConnection& db) {
+  auto result = db.Execute("SELECT group_concat(a || ':' || b, ',') FROM (SELECT a, b FROM t ORDER BY a)");
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  if (!result.ok() || result->rows.empty() || std::holds_alternative<std::monostate>(result->rows[0][0])) return "";
+  return std::get<std::string>(result->rows[0][0]);
+}
+
+class PageVfsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    name_ = std::string("page_vfs_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    PageVfsDeleteFile(name_);
+  }
+  void TearDown() override { PageVfsDeleteFile(name_); }
+  std::unique_ptr<SqlConnection> Open() {
+    auto db = SqlConnection::Open(name_);
+    EXPECT_TRUE(db.ok());
+    return std::move(db).value();
+  }
+  std::string name_;
+};
+
+TEST_F(PageVfsTest, ReportsChangedPagesUntilCheckpoint) {
+  auto db = Open();
+  ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)").ok());
+  PageChanges changes = PageVfsChanges(name_);
+  EXPECT_FALSE(changes.pages.empty());
+  EXPECT_EQ(changes.file_size, PageVfsFileSize(name_));
+  for (const PageImage& page : changes.pages) EXPECT_EQ(page.bytes.size(), kPageVfsPageSize);
+  PageVfsCheckpoint(name_);
+  EXPECT_TRUE(PageVfsChanges(name_).pages.empty());
+  ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('x')").ok());
+  EXPECT_FALSE(PageVfsChanges(name_).pages.empty());
+}
+
+TEST_F(PageVfsTest, RevertRestoresTheCheckpointExactly) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                            "INSERT INTO t(b) VALUES ('kept')").ok());
+  }
+  PageVfsCheckpoint(name_);
+  const int64_t size_before = PageVfsFileSize(name_);
+  {
+    auto db = Open();
+    // Grow the file well past its checkpoint, then change the first record.
+    ASSERT_TRUE(db->Execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                            "INSERT INTO t(b) SELECT printf('%0200d', i) FROM n; UPDATE t SET b = 'changed' WHERE a = 1").ok());
+  }
+  EXPECT_GT(PageVfsFileSize(name_), size_before);
+  PageVfsRevert(name_);
+  EXPECT_EQ(PageVfsFileSize(name_), size_before);
+  EXPECT_TRUE(PageVfsChanges(name_).pages.empty());
+  auto db = Open();
+  EXPECT_EQ(Dump(*db), "1:kept");
+  auto check = db->Execute("PRAGMA integrity_check");
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(std::get<std::string>(check->rows[0][0]), "ok");
+}
+
+TEST_F(PageVfsTest, RevertAfterTruncationRestoresRemovedPages) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; PRAGMA auto_vacuum=FULL; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+                            "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n").ok());
+  }
+  PageVfsCheckpoint(name_);
+  const int64_t size_before = PageVfsFileSize(name_);
+  {
+    auto db = Open();
+    ASSERT_TRUE(db->Execute("DELETE FROM t WHERE a > 1").ok());  // auto_vacuum shrinks the file
+  }
+  EXPECT_LT(PageVfsFileSize(name_), size_before);
+  PageVfsRevert(name_);
+  auto db = Open();
+  auto count = db->Execute("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(std::get<int64_t>(count->rows[0][0]), 500);
+  EXPECT_EQ(std::get<std::string>(db->Execute("PRAGMA integrity_check")->rows[0][0]), "ok");
+}
+
+TEST_F(PageVfsTest, ALoadedFileIsTheSameDatabase) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                            "INSERT INTO t(b) VALUES ('one'), ('two')").ok());
+  }
+  // Everything changed since the file was created: all of its pages.
+  PageChanges all = PageVfsChanges(name_);
+  const std::string copy = name_ + "_copy";
+  PageVfsLoad(copy, all.file_size, all.pages);
+  EXPECT_EQ(PageVfsFileSize(copy), static_cast<int64_t>(all.file_size));
+  EXPECT_TRUE(PageVfsChanges(copy).pages.empty());
+  auto db = SqlConnection::Open(copy);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Dump(*db.value()), "1:one,2:two");
+  db.value().reset();
+  PageVfsDeleteFile(copy);
+}
+
+}  // namespace
+}  // namespace indexie
