@@ -113,6 +113,20 @@ class SqlDatabase {
 
 std::string SqliteVersion() { return SqlConnection::SqliteVersion(); }
 
+// Installs a database file loaded from IndexedDB: `file_size` bytes; the
+// pages are in the heap at `ptr` (`count` pages, page numbers in `numbers`),
+// copied there by JS with HEAPU8.set.
+void LoadFile(const std::string& name, double file_size, const val& numbers, uintptr_t ptr, int count) {
+  std::vector<PageImage> pages;
+  pages.reserve(count);
+  const char* bytes = reinterpret_cast<const char*>(ptr);
+  for (int i = 0; i < count; ++i) {
+    pages.push_back(PageImage{numbers[i].as<uint32_t>(), std::string(bytes + static_cast<size_t>(i) * kPageVfsPageSize,
+                                                                      kPageVfsPageSize)});
+  }
+  PageVfsLoad(name, static_cast<uint64_t>(file_size), pages);
+}
+
 val BytesToJs(const std::string& bytes) { return BytesToJs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()); }
 
 val StatusResult(const Status& status) { return status.ok() ? Ok(val::undefined()) : Fail(status); }
@@ -457,6 +471,39 @@ class EngineDatabase {
 
   void CloseCursor(int id) { cursors_.erase(id); }
 
+  // --- Persistence (page_vfs.h change tracking) ---
+
+  // { fileSize, pages: [page number, ...] }: pages changed since the last checkpoint.
+  val Changes() {
+    if (!db_) return Closed();
+    PageChanges changes = PageVfsChanges(db_->name());
+    val pages = val::array();
+    for (const PageImage& page : changes.pages) pages.call<void>("push", page.index);
+    val out = val::object();
+    out.set("fileSize", static_cast<double>(changes.file_size));
+    out.set("pages", pages);
+    return Ok(out);
+  }
+
+  // The current bytes of pages [first, first + count).
+  val ReadPages(double first, double count) {
+    if (!db_) return Closed();
+    return Ok(BytesToJs(PageVfsReadPages(db_->name(), static_cast<uint32_t>(first), static_cast<uint32_t>(count))));
+  }
+
+  val Checkpoint() {
+    if (!db_) return Closed();
+    PageVfsCheckpoint(db_->name());
+    return Ok(val::undefined());
+  }
+
+  // The flush failed: back to the last checkpoint, with a fresh SQLite connection.
+  val Revert() {
+    if (!db_) return Closed();
+    PageVfsRevert(db_->name());
+    return StatusResult(db_->ResetAfterRevert());
+  }
+
   val ExecuteSql(const std::string& sql) {
     if (!db_) return Closed();
     auto result = db_->sql().Execute(sql);
@@ -509,8 +556,14 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("openCursor", &indexie::EngineDatabase::OpenCursor)
       .function("cursorNext", &indexie::EngineDatabase::CursorNext)
       .function("closeCursor", &indexie::EngineDatabase::CloseCursor)
+      .function("changes", &indexie::EngineDatabase::Changes)
+      .function("readPages", &indexie::EngineDatabase::ReadPages)
+      .function("checkpoint", &indexie::EngineDatabase::Checkpoint)
+      .function("revert", &indexie::EngineDatabase::Revert)
       .function("executeSql", &indexie::EngineDatabase::ExecuteSql);
   function("sqliteVersion", &indexie::SqliteVersion);
   function("parseSchema", &indexie::ParseSchema);
   function("databaseExists", &indexie::PageVfsFileExists);
+  function("deleteFile", &indexie::PageVfsDeleteFile);
+  function("loadFile", &indexie::LoadFile, allow_raw_pointers());
 }

@@ -37,16 +37,30 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
   if (name.empty()) return Status(StatusCode::kInvalidArgument, "a database name must not be empty");
   auto sql = SqlConnection::Open(name);
   if (!sql.ok()) return sql.status();
-  std::unique_ptr<Database> db(new Database(std::move(sql).value()));
+  std::unique_ptr<Database> db(new Database(name, std::move(sql).value()));
+  Status status = db->Configure();
+  if (!status.ok()) return status;
+  return db;
+}
+
+Status Database::Configure() {
   // The rollback journal stays in memory: durability comes from the atomic
   // page flush of the persistence layer, not from a journal file.
-  Status status = db->sql_->Run(
+  Status status = sql_->Run(
       "PRAGMA journal_mode=MEMORY;"
       "CREATE TABLE IF NOT EXISTS _indexie_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;");
   if (!status.ok()) return status;
-  status = db->LoadMeta();
-  if (!status.ok()) return status;
-  return db;
+  return LoadMeta();
+}
+
+Status Database::ResetAfterRevert() {
+  if (depth_ > 0) return Status(StatusCode::kInternal, "cannot reset the connection inside a transaction");
+  ForgetStatements();
+  sql_.reset();
+  auto sql = SqlConnection::Open(name_);
+  if (!sql.ok()) return sql.status();
+  sql_ = std::move(sql).value();
+  return Configure();
 }
 
 Status Database::LoadMeta() {

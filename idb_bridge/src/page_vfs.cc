@@ -283,6 +283,20 @@ void PageVfsRevert(const std::string& name) {
   data.pages.resize((data.size + kPageSize - 1) / kPageSize);
 }
 
+std::string PageVfsReadPages(const std::string& name, uint32_t first, uint32_t count) {
+  std::string out(static_cast<size_t>(count) * kPageSize, '\0');
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return out;
+  const FileData& data = *it->second;
+  for (uint32_t i = 0; i < count; ++i) {
+    const size_t index = first + i;
+    if (index < data.pages.size() && data.pages[index] && index * kPageSize < data.size) {
+      std::memcpy(&out[i * kPageSize], data.pages[index].get(), kPageSize);
+    }
+  }
+  return out;
+}
+
 void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages) {
   auto data = std::make_shared<FileData>();
   data->size = static_cast<size_t>(file_size);

@@ -61,6 +61,7 @@ export interface CollectionState {
 export interface CollectionHost {
   readonly tableName: string;
   engine(): Promise<Engine>;
+  write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
   schema(): TableSchema;
 }
 
@@ -265,41 +266,40 @@ export class Collection<T = any, TKey = any> {
    */
   async modify(changes: Changes | ModifyFunction<T>): Promise<number> {
     const rows = await this.#rows('values');
-    const run = await this.#plan();
-    const { engine } = run;
     const keyPath = this.#host.schema().primKey.keyPath;
-    const failures: Error[] = [];
-    const failedKeys: unknown[] = [];
-    let done = 0;
-    engine.begin();
-    try {
-      for (const row of rows) {
-        try {
-          const perRecord = typeof changes === 'function' ? changes : structuredClone(changes);
-          modifyRecord(engine, this.#host.tableName, keyPath, row.primaryKey, row.value, perRecord as Changes | ModifyFunction);
-          done++;
-        } catch (error) {
-          failures.push(error as Error);
-          failedKeys.push(row.primaryKey);
+    return this.#host.write((engine) => {
+      const failures: Error[] = [];
+      const failedKeys: unknown[] = [];
+      let done = 0;
+      engine.begin();
+      try {
+        for (const row of rows) {
+          try {
+            const perRecord = typeof changes === 'function' ? changes : structuredClone(changes);
+            modifyRecord(engine, this.#host.tableName, keyPath, row.primaryKey, row.value, perRecord as Changes | ModifyFunction);
+            done++;
+          } catch (error) {
+            failures.push(error as Error);
+            failedKeys.push(row.primaryKey);
+          }
         }
+      } catch (error) {
+        engine.rollback();
+        throw error;
       }
-    } catch (error) {
-      engine.rollback();
-      throw error;
-    }
-    if (failures.length > 0) {
-      engine.rollback();
-      throw new ModifyError(failures, failedKeys, done);
-    }
-    engine.commit();
-    return done;
+      if (failures.length > 0) {
+        engine.rollback();
+        throw new ModifyError(failures, failedKeys, done);
+      }
+      engine.commit();
+      return done;
+    }, `Collection.modify() on '${this.#host.tableName}'`);
   }
 
   /** Deletes every record of the collection; resolves how many. */
   async delete(): Promise<number> {
     const keys = await this.primaryKeys();
-    const run = await this.#plan();
-    return run.engine.delete(this.#host.tableName, keys);
+    return this.#host.write((engine) => engine.delete(this.#host.tableName, keys), `Collection.delete() on '${this.#host.tableName}'`);
   }
 
   // --- Execution ------------------------------------------------------------

@@ -168,6 +168,34 @@ export class Engine {
     };
   }
 
+  // --- Persistence (idb_bridge change tracking) ---
+
+  /** Pages changed since the last checkpoint, and the file size. */
+  changes(): { fileSize: number; pages: number[] } { return unwrap(this.#db.changes()); }
+  /** A copy of pages [first, first + count). */
+  readPages(first: number, count: number): Uint8Array { return unwrap(this.#db.readPages(first, count)); }
+  /** The changes are stored: they become the checkpoint. */
+  checkpoint(): void { unwrap(this.#db.checkpoint()); }
+  /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */
+  revert(): void { unwrap(this.#db.revert()); }
+
+  /** Installs a database file loaded from storage (before opening it). */
+  static async loadFile(name: string, fileSize: number, pages: Map<number, Uint8Array>): Promise<void> {
+    const core = await loadCoreModule();
+    const numbers = [...pages.keys()];
+    const pointer = core._malloc(Math.max(numbers.length * 4096, 1));
+    try {
+      numbers.forEach((page, i) => core.HEAPU8.set(pages.get(page)!, pointer + i * 4096));
+      core.loadFile(name, fileSize, numbers, pointer, numbers.length);
+    } finally {
+      core._free(pointer);
+    }
+  }
+
+  static async deleteFile(name: string): Promise<void> {
+    (await loadCoreModule()).deleteFile(name);
+  }
+
   /** Runs SQL on the engine's SQLite database (diagnostics). */
   executeSql(sql: string) { return unwrap(this.#db.executeSql(sql)); }
 }

@@ -62,6 +62,10 @@ export interface NativeEngineDatabase {
   openCursor(description: object, ranges: number, rangesLength: number): EngineResult<number>;
   cursorNext(id: number, max: number, withValues: boolean): EngineResult<{ rows: Uint8Array; done: boolean }>;
   closeCursor(id: number): void;
+  changes(): EngineResult<{ fileSize: number; pages: number[] }>;
+  readPages(first: number, count: number): EngineResult<Uint8Array>;
+  checkpoint(): EngineResult<undefined>;
+  revert(): EngineResult<undefined>;
   executeSql(sql: string): EngineResult<SqlResultValue>;
 }
 
@@ -74,6 +78,8 @@ export interface CoreModule {
   sqliteVersion(): string;
   parseSchema(table: string, spec: string): EngineResult<NativeTableSchema>;
   databaseExists(name: string): boolean;
+  deleteFile(name: string): void;
+  loadFile(name: string, fileSize: number, pageNumbers: number[], pointer: number, count: number): void;
 }
 
 export interface CoreModuleOptions {

@@ -12,11 +12,19 @@
 // Limit (until transactions land): while an upgrade or populate runs, table
 // calls from anywhere in the page go to the upgrade's transaction.
 import { Engine, type EngineInfo } from './engine.js';
+import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from './idb-page-store.js';
+import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
 import {
   DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
   UpgradeError, VersionError,
 } from './errors.js';
+
+function idbImplementation(options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
+  const indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  const keyRange = options.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
+  return indexedDB && keyRange ? { indexedDB, IDBKeyRange: keyRange } : undefined;
+}
 import { EventChannel, type Listener } from './events.js';
 import { Table, type TableHost } from './table.js';
 import { TableSchema } from './table-schema.js';
@@ -25,6 +33,19 @@ import { Version, schemaAt, validateVersionNumber } from './version.js';
 export interface IndexieOptions {
   /** Open on the first operation (default true). After close(), operations fail until open(). */
   autoOpen?: boolean;
+  /**
+   * The IndexedDB to persist in (default: the global one). Where there is
+   * none (Node without one passed in), the database lives in memory only.
+   */
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+  /**
+   * IndexedDB durability of each commit (default 'relaxed', Chromium's own
+   * default and Dexie's): a resolved write survives the tab or the browser
+   * being killed; 'strict' also waits for the disk to confirm, surviving
+   * power loss, at a higher latency per commit.
+   */
+  durability?: Durability;
 }
 
 export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked';
@@ -49,7 +70,10 @@ export class Indexie {
     return cmp(a, b);
   }
 
-  readonly #options: Required<IndexieOptions>;
+  readonly #options: { autoOpen: boolean; durability: Durability };
+  readonly #idb: IdbImplementation | undefined;
+  #persistence: Persistence | undefined;
+  #writeQueue: Promise<unknown> = Promise.resolve();
   readonly #versions: Version[] = [];
   readonly #events = new Map<IndexieEventName, EventChannel>();
   readonly #tables = new Map<string, Table>();
@@ -65,7 +89,16 @@ export class Indexie {
       throw new InvalidArgumentError('new Indexie(name): the name must be a non-empty string');
     }
     this.name = name;
-    this.#options = { autoOpen: options.autoOpen ?? true };
+    this.#options = { autoOpen: options.autoOpen ?? true, durability: options.durability ?? 'relaxed' };
+    if (options.durability !== undefined && options.durability !== 'relaxed' && options.durability !== 'strict') {
+      throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
+    }
+    this.#idb = idbImplementation(options);
+  }
+
+  /** Whether this database is persisted in IndexedDB (else it lives in memory only). */
+  get persistent(): boolean {
+    return this.#idb !== undefined;
   }
 
   /** The version of the open database (the highest declared one before it opens). */
@@ -139,37 +172,86 @@ export class Indexie {
     const engine = this.#engine;
     this.#engine = undefined;
     this.#opening = undefined;
+    this.#persistence?.close();
+    this.#persistence = undefined;
     if (engine) {
       engine.close();
       void this.on('close').fire();
     }
   }
 
+  /** Closes and deletes this database, from IndexedDB and from memory. */
+  async delete(): Promise<void> {
+    await this.#writeQueue.catch(() => undefined);
+    this.close();
+    await Indexie.delete(this.name, this.#idb ?? { indexedDB: undefined as unknown as IDBFactory, IDBKeyRange: undefined as unknown as typeof IDBKeyRange });
+  }
+
+  /** Deletes a database (from IndexedDB when there is one, and from memory). */
+  static async delete(name: string, options: IndexieOptions | IdbImplementation = {}): Promise<void> {
+    const idb = idbImplementation(options as IndexieOptions);
+    if (idb) await IdbPageStore.delete(idb, name);
+    await Engine.deleteFile(name);
+  }
+
   /** Whether a database of this name exists. */
-  static exists(name: string): Promise<boolean> {
-    return Engine.exists(name);
+  static async exists(name: string, options: IndexieOptions = {}): Promise<boolean> {
+    const idb = idbImplementation(options);
+    return idb ? IdbPageStore.exists(idb, name) : Engine.exists(name);
   }
 
   // --- Opening --------------------------------------------------------------
 
   async #openEngine(): Promise<void> {
-    if (this.#versions.length === 0 && !(await Engine.exists(this.name))) {
-      throw new NoSuchDatabaseError(
-        `database '${this.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
-    }
-    const engine = await Engine.open(this.name);
+    const persistence = this.#idb ? await this.#loadFromIndexedDb() : undefined;
+    if (!persistence && this.#versions.length === 0 && !(await Engine.exists(this.name))) throw this.#noSuchDatabase();
+    let engine: Engine | undefined;
     try {
+      engine = await Engine.open(this.name);
       const installed = engine.info();
       if (this.#versions.length > 0) await this.#installDeclaredSchema(engine, installed);
+      await persistence?.flush(engine, `opening database '${this.name}'`);
       const info = engine.info();
       this.#adoptSchema(info);
       this.#verno = info.version;
       this.#engine = engine;
+      this.#persistence = persistence;
     } catch (error) {
-      engine.close();
+      engine?.close();
+      persistence?.close();
       throw error;
     }
     await this.on('ready').fire(this);
+  }
+
+  #noSuchDatabase(): NoSuchDatabaseError {
+    return new NoSuchDatabaseError(
+      `database '${this.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
+  }
+
+  /** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
+  async #loadFromIndexedDb(): Promise<Persistence> {
+    const { store, file, created } = await IdbPageStore.open(this.#idb!, this.name, this.#options.durability);
+    if (created && this.#versions.length === 0) {
+      store.close();
+      await IdbPageStore.delete(this.#idb!, this.name);
+      throw this.#noSuchDatabase();
+    }
+    if (created) {
+      await Engine.deleteFile(this.name);
+    } else {
+      const pages = new Map<number, Uint8Array>();
+      const perChunk = file.state.pagesPerChunk;
+      for (const [chunk, bytes] of file.chunks) {
+        for (let i = 0; i < perChunk; i++) {
+          const page = chunk * perChunk + i;
+          if (page * PAGE_SIZE >= file.state.fileSize) break;
+          pages.set(page, bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+        }
+      }
+      await Engine.loadFile(this.name, file.state.fileSize, pages);
+    }
+    return new Persistence(store);
   }
 
   async #installDeclaredSchema(engine: Engine, installed: EngineInfo): Promise<void> {
@@ -258,12 +340,46 @@ export class Indexie {
 
   readonly #host: TableHost = {
     engine: () => this.#engineForOperation(),
+    write: (operation, what) => this.#write(operation, what),
     schemaOf: (table) => {
       const schema = this.#schemas.get(table);
       if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
       return schema;
     },
   };
+
+  /**
+   * Runs a write: one at a time, each followed by its flush to IndexedDB, so
+   * no commit is flushed on top of an unflushed one. Resolves once the
+   * commit is durable. If the operation threw after writing something (a
+   * BulkError: the other items were written), that is flushed first. A
+   * failed flush reverts the engine and rejects with the storage error.
+   * Inside an upgrade, writes join the upgrade (flushed when it commits).
+   */
+  #write<T>(operation: (engine: Engine) => T, what: string): Promise<T> {
+    if (this.#upgradeEngine) {
+      const engine = this.#upgradeEngine;
+      return new Promise((resolve) => resolve(operation(engine)));
+    }
+    const run = async (): Promise<T> => {
+      const engine = await this.#engineForOperation();
+      let result: T | undefined;
+      let failure: unknown;
+      let failed = false;
+      try {
+        result = operation(engine);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      if (this.#persistence && this.#engine === engine) await this.#persistence.flush(engine, what);
+      if (failed) throw failure;
+      return result as T;
+    };
+    const next = this.#writeQueue.then(run, run);
+    this.#writeQueue = next.catch(() => undefined);
+    return next;
+  }
 
   async #engineForOperation(): Promise<Engine> {
     if (this.#upgradeEngine) return this.#upgradeEngine;

@@ -15,8 +15,10 @@ import { WhereClause } from './where-clause.js';
 
 /** What a Table needs from its database. */
 export interface TableHost {
-  /** The open engine (opening the database first if needed). */
+  /** The open engine (opening the database first if needed), for reads. */
   engine(): Promise<Engine>;
+  /** Runs a write on the engine; resolves when it is durable (see Indexie #write). */
+  write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
 }
@@ -57,7 +59,12 @@ export class Table<T = any, TKey = any> {
   // --- Queries --------------------------------------------------------------
 
   #collectionHost(): CollectionHost {
-    return { tableName: this.name, engine: () => this.#host.engine(), schema: () => this.schema };
+    return {
+      tableName: this.name,
+      engine: () => this.#host.engine(),
+      write: (operation, what) => this.#host.write(operation, what),
+      schema: () => this.schema,
+    };
   }
 
   #collection(query: Query): Collection<T, TKey> {
@@ -149,11 +156,12 @@ export class Table<T = any, TKey = any> {
   }
 
   async #writeOne(mode: 'add' | 'put', item: T, key: TKey | undefined): Promise<TKey> {
-    const engine = await this.#host.engine();
-    const result = engine.write(this.name, mode, [item], key === undefined ? undefined : [key]);
-    if (result.failures.length > 0) throw failureError(result.failures[0]);
-    this.#writeKeyBack(item, result.keys[0]);
-    return result.keys[0] as TKey;
+    return this.#host.write((engine) => {
+      const result = engine.write(this.name, mode, [item], key === undefined ? undefined : [key]);
+      if (result.failures.length > 0) throw failureError(result.failures[0]);
+      this.#writeKeyBack(item, result.keys[0]);
+      return result.keys[0] as TKey;
+    }, `Table.${mode}() on '${this.name}'`);
   }
 
   async #writeBulk(mode: 'add' | 'put', operation: string, items: readonly T[],
@@ -164,15 +172,16 @@ export class Table<T = any, TKey = any> {
     if (keys && keys.length !== items.length) {
       throw new InvalidArgumentError(`${operation}: got ${keys.length} keys for ${items.length} items`);
     }
-    const engine = await this.#host.engine();
-    const result = engine.write(this.name, mode, items, keys);
-    result.keys.forEach((key, i) => { if (key !== undefined) this.#writeKeyBack(items[i], key); });
-    if (result.failures.length > 0) {
-      const byPos: Record<number, Error> = {};
-      for (const failure of result.failures) byPos[failure.position] = failureError(failure);
-      throw new BulkError(operation, items.length, byPos);
-    }
-    return opts.allKeys ? result.keys : result.keys[result.keys.length - 1];
+    return this.#host.write((engine) => {
+      const result = engine.write(this.name, mode, items, keys);
+      result.keys.forEach((key, i) => { if (key !== undefined) this.#writeKeyBack(items[i], key); });
+      if (result.failures.length > 0) {
+        const byPos: Record<number, Error> = {};
+        for (const failure of result.failures) byPos[failure.position] = failureError(failure);
+        throw new BulkError(operation, items.length, byPos);
+      }
+      return opts.allKeys ? result.keys : result.keys[result.keys.length - 1];
+    }, `${operation} on '${this.name}'`);
   }
 
   /** Dexie writes a generated inbound key into the object that was added. */
@@ -183,19 +192,16 @@ export class Table<T = any, TKey = any> {
   }
 
   async delete(key: TKey): Promise<void> {
-    const engine = await this.#host.engine();
-    engine.delete(this.name, [key]);
+    await this.#host.write((engine) => engine.delete(this.name, [key]), `Table.delete() on '${this.name}'`);
   }
 
   async bulkDelete(keys: readonly TKey[]): Promise<void> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkDelete() takes an array of keys');
-    const engine = await this.#host.engine();
-    engine.delete(this.name, keys);
+    await this.#host.write((engine) => engine.delete(this.name, keys), `Table.bulkDelete() on '${this.name}'`);
   }
 
   async clear(): Promise<void> {
-    const engine = await this.#host.engine();
-    engine.clear(this.name);
+    await this.#host.write((engine) => engine.clear(this.name), `Table.clear() on '${this.name}'`);
   }
 
   /**
@@ -205,47 +211,50 @@ export class Table<T = any, TKey = any> {
    * record (`delete ctx.value`).
    */
   async update(keyOrObject: TKey | T, changes: Changes | UpdateFunction<T>): Promise<number> {
-    const engine = await this.#host.engine();
-    const key = this.#keyOf(keyOrObject);
-    const current = engine.get(this.name, key);
-    if (current === undefined) return 0;
-    this.#applyAndStore(engine, key, current as T, changes);
-    return 1;
+    return this.#host.write((engine) => {
+      const key = this.#keyOf(keyOrObject);
+      const current = engine.get(this.name, key);
+      if (current === undefined) return 0;
+      this.#applyAndStore(engine, key, current as T, changes);
+      return 1;
+    }, `Table.update() on '${this.name}'`);
   }
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
   async upsert(key: TKey, changes: Changes): Promise<boolean> {
-    const engine = await this.#host.engine();
-    const current = engine.get(this.name, key);
-    const keyPath = this.schema.primKey.keyPath;
-    let base = current;
-    if (base === undefined) {
-      base = {};
-      if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
-      else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
-    }
-    this.#applyAndStore(engine, key, base as T, changes);
-    return current !== undefined;
+    return this.#host.write((engine) => {
+      const current = engine.get(this.name, key);
+      const keyPath = this.schema.primKey.keyPath;
+      let base = current;
+      if (base === undefined) {
+        base = {};
+        if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
+        else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
+      }
+      this.#applyAndStore(engine, key, base as T, changes);
+      return current !== undefined;
+    }, `Table.upsert() on '${this.name}'`);
   }
 
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
   async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: Changes }>): Promise<number> {
     if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
-    const engine = await this.#host.engine();
-    let updated = 0;
-    const byPos: Record<number, Error> = {};
-    updates.forEach(({ key, changes }, position) => {
-      try {
-        const current = engine.get(this.name, key);
-        if (current === undefined) return;
-        this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
-        updated++;
-      } catch (error) {
-        byPos[position] = error as Error;
-      }
-    });
-    if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
-    return updated;
+    return this.#host.write((engine) => {
+      let updated = 0;
+      const byPos: Record<number, Error> = {};
+      updates.forEach(({ key, changes }, position) => {
+        try {
+          const current = engine.get(this.name, key);
+          if (current === undefined) return;
+          this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
+          updated++;
+        } catch (error) {
+          byPos[position] = error as Error;
+        }
+      });
+      if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
+      return updated;
+    }, `Table.bulkUpdate() on '${this.name}'`);
   }
 
   #keyOf(keyOrObject: unknown): unknown {

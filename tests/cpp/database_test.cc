@@ -267,6 +267,29 @@ TEST_F(DatabaseTest, NestedTransactionsRollBackAlone) {
   EXPECT_TRUE(db_->Get("items", Key::Number(3)).value());
 }
 
+// A failed flush: the persistence layer reverts the file to its checkpoint
+// and the database resets its connection; it is then exactly at its last
+// persisted state and keeps working.
+TEST_F(DatabaseTest, RevertAfterAFailedFlushRestoresTheLastPersistedState) {
+  Schema({{"items", "++id, name"}});
+  ASSERT_TRUE(Put("items", {V::Obj({{"name", V::Str("persisted")}})}, WriteMode::kAdd).failures.empty());
+  PageVfsCheckpoint(name_);  // the store accepted everything so far
+
+  ASSERT_TRUE(Put("items", {V::Obj({{"name", V::Str("lost")}})}, WriteMode::kAdd).failures.empty());
+  ASSERT_TRUE(db_->SetSchema({{"items", "++id, name"}, {"extra", "id"}}).ok());
+  EXPECT_FALSE(PageVfsChanges(name_).pages.empty());
+  PageVfsRevert(name_);  // the store failed
+  ASSERT_TRUE(db_->ResetAfterRevert().ok());
+
+  EXPECT_EQ(db_->Count("items").value(), 1);
+  EXPECT_EQ(db_->tables().count("extra"), 0u);
+  auto check = db_->sql().Execute("PRAGMA integrity_check");
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(std::get<std::string>(check->rows[0][0]), "ok");
+  // The generator was reverted too, and writes work again.
+  EXPECT_EQ(Put("items", {V::Obj({{"name", V::Str("again")}})}, WriteMode::kAdd).keys[0]->number, 2);
+}
+
 TEST_F(DatabaseTest, ClearEmptiesTableAndIndexes) {
   Schema({{"users", "id, *tags"}});
   ASSERT_TRUE(Put("users", {User(1, "a", "A", {V::Str("t")})}).failures.empty());

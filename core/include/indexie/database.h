@@ -115,6 +115,14 @@ class Database {
 
   SqlConnection& sql() { return *sql_; }
 
+  // The database's file name on the VFS (for the persistence layer).
+  const std::string& name() const { return name_; }
+
+  // After the persistence layer reverted the file (page_vfs.h), SQLite's page
+  // cache and this object's schema are stale: reopen the connection and reload.
+  // REQUIRES: no transaction is open.
+  Status ResetAfterRevert();
+
   // Where the records of `table` ordered by `index` ("" = primary key) live:
   // for the query executor (query.h).
   struct Layout {
@@ -146,7 +154,8 @@ class Database {
     kEntryInsert, kEntryDelete, kEntryFirstInRange,  // other indexes: one column e = k || p
   };
 
-  explicit Database(std::unique_ptr<SqlConnection> sql) : sql_(std::move(sql)) {}
+  Database(std::string name, std::unique_ptr<SqlConnection> sql) : name_(std::move(name)), sql_(std::move(sql)) {}
+  Status Configure();
 
   // The cached, reset statement of `kind` for table number `number`.
   Result<Statement*> Prepared(Stmt kind, int number);
@@ -180,6 +189,7 @@ class Database {
   Status BuildIndex(const TableSchema& schema, const IndexSpec& index, int number);
   void AdvanceGenerator(const std::string& table, const Key& key);
 
+  std::string name_;
   std::unique_ptr<SqlConnection> sql_;
   double version_ = 0;
   std::map<std::string, TableSchema> tables_;

@@ -54,6 +54,10 @@ PageChanges PageVfsChanges(const std::string& name);
 void PageVfsCheckpoint(const std::string& name);
 // Restores every changed page and the size to the last checkpoint.
 void PageVfsRevert(const std::string& name);
+// The current bytes of pages [first, first + count) of `name` (zeros past the
+// end), for a persistence layer that stores several pages per record.
+std::string PageVfsReadPages(const std::string& name, uint32_t first, uint32_t count);
+
 // Replaces `name` with a file of `file_size` bytes made of `pages` (missing
 // pages read as zeros), as loaded from persistent storage; it is checkpointed.
 void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages);

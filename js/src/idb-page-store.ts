@@ -1,0 +1,161 @@
+// idb-page-store.ts: the IndexedDB half of the persistence bridge (the C++
+// half is idb_bridge/: the VFS's change tracking). It keeps one engine
+// database file in one IndexedDB database and writes each commit
+// atomically. (It lives in js/src because the package compiles from one
+// source root.)
+//
+// IndexedDB layout (on-disk format), database `indexie:<name>`, version 1:
+//   chunks: key = chunk number n -> Uint8Array of pagesPerChunk pages: file
+//           pages [n * pagesPerChunk, (n + 1) * pagesPerChunk), 4096 bytes each
+//   meta:   key 'state' -> { format: 1, pageSize: 4096, pagesPerChunk,
+//                            fileSize, commit }
+// A commit writes its changed chunks, deletes chunks past the new end of the
+// file, and bumps `commit`, all in ONE readwrite transaction; write()
+// resolves only on that transaction's `complete`, so a resolved commit is in
+// IndexedDB and an unresolved one is wholly absent.
+import { AbortError, QuotaExceededError, type IndexieError } from './errors.js';
+
+export const PAGE_SIZE = 4096;
+/** Pages per IndexedDB record for new databases (see README, "Persistence", for the measurements). */
+export const DEFAULT_PAGES_PER_CHUNK = 16;
+const FORMAT = 1;
+
+export type Durability = 'relaxed' | 'strict';
+
+export interface StoredState {
+  format: number;
+  pageSize: number;
+  pagesPerChunk: number;
+  fileSize: number;
+  commit: number;
+}
+
+export interface LoadedFile {
+  state: StoredState;
+  chunks: Map<number, Uint8Array>;
+}
+
+export function idbName(name: string): string {
+  return `indexie:${name}`;
+}
+
+/** Maps a failed IndexedDB request or transaction to a named indexie error. */
+export function storageError(error: DOMException | null | undefined, what: string): IndexieError {
+  const detail = error ? `${error.name}: ${error.message}` : 'the browser aborted it';
+  if (error?.name === 'QuotaExceededError') {
+    return new QuotaExceededError(`${what} failed because the storage quota is exhausted (${detail}); nothing of it was saved`);
+  }
+  return new AbortError(`${what} failed (${detail}); nothing of it was saved`);
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** The IndexedDB implementation to use (the browser's, or one passed in, as Dexie accepts). */
+export interface IdbImplementation {
+  indexedDB: IDBFactory;
+  IDBKeyRange: typeof IDBKeyRange;
+}
+
+export class IdbPageStore {
+  #db: IDBDatabase;
+  #state: StoredState;
+  readonly #durability: Durability;
+  readonly #keyRange: typeof IDBKeyRange;
+
+  private constructor(db: IDBDatabase, state: StoredState, durability: Durability, keyRange: typeof IDBKeyRange) {
+    this.#db = db;
+    this.#state = state;
+    this.#durability = durability;
+    this.#keyRange = keyRange;
+  }
+
+  get state(): StoredState {
+    return this.#state;
+  }
+
+  /** Opens (creating if needed) the IndexedDB database of `name` and loads the whole file. */
+  static async open(idb: IdbImplementation, name: string, durability: Durability): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean }> {
+    const open = idb.indexedDB.open(idbName(name), 1);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
+      if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+    };
+    const db = await request(open).catch((error) => { throw storageError(error, `opening database '${name}'`); });
+    const tx = db.transaction(['chunks', 'meta'], 'readonly');
+    const [stored, keys, values] = await Promise.all([
+      request(tx.objectStore('meta').get('state')) as Promise<StoredState | undefined>,
+      request(tx.objectStore('chunks').getAllKeys()),
+      request(tx.objectStore('chunks').getAll()) as Promise<Uint8Array[]>,
+    ]);
+    const created = stored === undefined;
+    const state: StoredState = stored ?? {
+      format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk: DEFAULT_PAGES_PER_CHUNK, fileSize: 0, commit: 0,
+    };
+    const chunks = new Map<number, Uint8Array>();
+    keys.forEach((key, i) => chunks.set(key as number, values[i]));
+    return { store: new IdbPageStore(db, state, durability, idb.IDBKeyRange), file: { state, chunks }, created };
+  }
+
+  /**
+   * Writes one commit: `chunks` (chunk number -> full chunk bytes, copies
+   * owned by the caller), the new file size, and a new commit number, in one
+   * transaction. Rejects with QuotaExceededError or AbortError; then nothing
+   * of it is stored.
+   */
+  write(fileSize: number, chunks: Map<number, Uint8Array>, what: string): Promise<void> {
+    const next: StoredState = { ...this.#state, fileSize, commit: this.#state.commit + 1 };
+    const chunkBytes = this.#state.pagesPerChunk * PAGE_SIZE;
+    const firstBeyond = Math.ceil(fileSize / chunkBytes);
+    return new Promise((resolve, reject) => {
+      let tx: IDBTransaction;
+      try {
+        tx = this.#db.transaction(['chunks', 'meta'], 'readwrite', { durability: this.#durability });
+      } catch (error) {
+        reject(storageError(error as DOMException, what));
+        return;
+      }
+      tx.oncomplete = () => {
+        this.#state = next;
+        resolve();
+      };
+      tx.onabort = () => reject(storageError(tx.error, what));
+      try {
+        const store = tx.objectStore('chunks');
+        for (const [chunk, bytes] of chunks) {
+          if (chunk < firstBeyond) store.put(bytes, chunk);
+        }
+        store.delete(this.#keyRange.lowerBound(firstBeyond));
+        tx.objectStore('meta').put(next, 'state');
+      } catch (error) {
+        try { tx.abort(); } catch { /* already finished */ }
+        reject(storageError(error as DOMException, what));
+      }
+    });
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  static async delete(idb: IdbImplementation, name: string): Promise<void> {
+    await request(idb.indexedDB.deleteDatabase(idbName(name))).catch((error) => {
+      throw storageError(error, `deleting database '${name}'`);
+    });
+  }
+
+  static async exists(idb: IdbImplementation, name: string): Promise<boolean> {
+    if (typeof idb.indexedDB.databases === 'function') {
+      return (await idb.indexedDB.databases()).some((info) => info.name === idbName(name));
+    }
+    // No databases(): open and look for a stored state (creates an empty database if none).
+    const { store, created } = await IdbPageStore.open(idb, name, 'relaxed');
+    store.close();
+    return !created;
+  }
+}

@@ -1,0 +1,36 @@
+// persistence.ts: moves an engine database's committed changes into
+// IndexedDB (DESIGN §5). After every write, flush() reads the pages the
+// commit changed, writes the chunks holding them in one IndexedDB
+// transaction, and only then checkpoints; if IndexedDB refuses (quota,
+// abort, closed connection), the engine reverts to its last checkpoint and
+// the caller gets the named error. Callers never flush two commits at once
+// (indexie.ts serializes writes).
+import type { Engine } from './engine.js';
+import { PAGE_SIZE, IdbPageStore } from './idb-page-store.js';
+
+export class Persistence {
+  constructor(readonly store: IdbPageStore) {}
+
+  async flush(engine: Engine, what: string): Promise<void> {
+    const { fileSize, pages } = engine.changes();
+    if (pages.length === 0 && fileSize === this.store.state.fileSize) return;
+    const perChunk = this.store.state.pagesPerChunk;
+    const chunks = new Map<number, Uint8Array>();
+    for (const page of pages) {
+      const chunk = Math.floor(page / perChunk);
+      // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
+      if (!chunks.has(chunk) && chunk * perChunk * PAGE_SIZE < fileSize) chunks.set(chunk, engine.readPages(chunk * perChunk, perChunk));
+    }
+    try {
+      await this.store.write(fileSize, chunks, what);
+    } catch (error) {
+      engine.revert();
+      throw error;
+    }
+    engine.checkpoint();
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}
