@@ -1,0 +1,66 @@
+// persistence.js: a database holding a record of every value type, indexed
+// on every index kind; writeAll() stores it, verifyAll() (after a reload)
+// checks every value byte for byte and every index.
+import { Indexie, encodeValue } from 'indexie';
+
+const SCHEMA = { things: '++id, &code, label, *tags, [kind+label], meta.rank' };
+
+function samples() {
+  return {
+    nothing: null, missing: undefined, yes: true, zero: -0, nan: NaN, inf: -Infinity, pi: Math.PI,
+    big: -(2n ** 80n), text: 'héllo 😀', lone: 'a\uD800', date: new Date(1700000000123), bad: new Date(NaN),
+    buffer: new Uint8Array([0, 1, 255]).buffer, u8: new Uint8Array([7]), f32: new Float32Array([1.5]),
+    i64: new BigInt64Array([-5n]), view: new DataView(new Uint8Array([9, 9]).buffer), list: [1, , 'x'],
+    map: new Map([[1, { deep: [new Set(['s'])] }]]), set: new Set([1, 'b']), re: /x+/gi,
+  };
+}
+
+function records() {
+  return Array.from({ length: 300 }, (_, i) => ({
+    code: `c${i}`, label: `label-${i % 17}`, kind: i % 3, tags: [`t${i % 5}`, `t${i % 7}`],
+    meta: { rank: i % 11 }, payload: 'x'.repeat(200 + (i % 50)), ...(i === 0 ? samples() : {}),
+  }));
+}
+
+function open() {
+  const db = new Indexie('persistence-test');
+  db.version(1).stores(SCHEMA);
+  return db;
+}
+
+window.writeAll = async () => {
+  const db = open();
+  await db.things.bulkAdd(records());
+  await db.things.update(5, { label: 'updated', 'meta.rank': 99 });
+  await db.things.delete(7);
+  db.close();
+  return 'written';
+};
+
+const same = (a, b) => {
+  const x = encodeValue(a), y = encodeValue(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+
+window.verifyAll = async () => {
+  const db = open();
+  const problems = [];
+  const expected = records().map((r, i) => ({ ...r, id: i + 1 }));
+  expected[4] = { ...expected[4], label: 'updated', meta: { rank: 99 } };
+  expected.splice(6, 1);
+  const actual = await db.things.toArray();
+  if (actual.length !== expected.length) problems.push(`count ${actual.length} != ${expected.length}`);
+  expected.forEach((e, i) => { if (!same(actual[i], e)) problems.push(`record ${e.id} differs`); });
+  const check = async (label, got, want) => { if (!same(got, want)) problems.push(`${label}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`); };
+  await check('unique index', (await db.things.get({ code: 'c10' }))?.id, 11);
+  await check('plain index', await db.things.where('label').equals('updated').primaryKeys(), [5]);
+  await check('multi-entry index', await db.things.where('tags').equals('t4').count(), expected.filter((e) => e.tags.includes('t4')).length);
+  await check('compound index', await db.things.where('[kind+label]').equals([1, 'label-1']).primaryKeys(),
+    expected.filter((e) => e.kind === 1 && e.label === 'label-1').map((e) => e.id));
+  await check('nested index', await db.things.where('meta.rank').equals(99).primaryKeys(), [5]);
+  await check('generator', await db.things.add({ code: `new-${Math.random()}` }), 301);
+  db.close();
+  return problems;
+};
+
+document.getElementById('status').textContent = 'ready';
