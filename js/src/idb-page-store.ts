@@ -79,7 +79,8 @@ export class IdbPageStore {
   }
 
   /** Opens (creating if needed) the IndexedDB database of `name` and loads the whole file. */
-  static async open(idb: IdbImplementation, name: string, durability: Durability): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean }> {
+  static async open(idb: IdbImplementation, name: string, durability: Durability,
+                    pagesPerChunk = DEFAULT_PAGES_PER_CHUNK): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean }> {
     const open = idb.indexedDB.open(idbName(name), 1);
     open.onupgradeneeded = () => {
       const db = open.result;
@@ -95,7 +96,7 @@ export class IdbPageStore {
     ]);
     const created = stored === undefined;
     const state: StoredState = stored ?? {
-      format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk: DEFAULT_PAGES_PER_CHUNK, fileSize: 0, commit: 0,
+      format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk, fileSize: 0, commit: 0,
     };
     const chunks = new Map<number, Uint8Array>();
     keys.forEach((key, i) => chunks.set(key as number, values[i]));

@@ -20,7 +20,8 @@ import {
   UpgradeError, VersionError,
 } from './errors.js';
 
-function idbImplementation(options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
+function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
+  if (options.indexedDB === null) return undefined;
   const indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const keyRange = options.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
   return indexedDB && keyRange ? { indexedDB, IDBKeyRange: keyRange } : undefined;
@@ -35,9 +36,10 @@ export interface IndexieOptions {
   autoOpen?: boolean;
   /**
    * The IndexedDB to persist in (default: the global one). Where there is
-   * none (Node without one passed in), the database lives in memory only.
+   * none (Node without one passed in), or with `indexedDB: null`, the
+   * database lives in memory only.
    */
-  indexedDB?: IDBFactory;
+  indexedDB?: IDBFactory | null;
   IDBKeyRange?: typeof IDBKeyRange;
   /**
    * IndexedDB durability of each commit (default 'relaxed', Chromium's own
@@ -46,6 +48,12 @@ export interface IndexieOptions {
    * power loss, at a higher latency per commit.
    */
   durability?: Durability;
+  /**
+   * Advanced: database pages (4 KiB) per IndexedDB record, for a database
+   * created by this call (an existing one keeps its own). Default 16; see
+   * README, "Persistence", for the measurements behind it.
+   */
+  pagesPerRecord?: number;
 }
 
 export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked';
@@ -70,7 +78,7 @@ export class Indexie {
     return cmp(a, b);
   }
 
-  readonly #options: { autoOpen: boolean; durability: Durability };
+  readonly #options: { autoOpen: boolean; durability: Durability; pagesPerRecord: number | undefined };
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
   #writeQueue: Promise<unknown> = Promise.resolve();
@@ -89,7 +97,10 @@ export class Indexie {
       throw new InvalidArgumentError('new Indexie(name): the name must be a non-empty string');
     }
     this.name = name;
-    this.#options = { autoOpen: options.autoOpen ?? true, durability: options.durability ?? 'relaxed' };
+    this.#options = { autoOpen: options.autoOpen ?? true, durability: options.durability ?? 'relaxed', pagesPerRecord: options.pagesPerRecord };
+    if (options.pagesPerRecord !== undefined && !(Number.isInteger(options.pagesPerRecord) && options.pagesPerRecord >= 1 && options.pagesPerRecord <= 256)) {
+      throw new InvalidArgumentError(`pagesPerRecord must be a whole number from 1 to 256, not ${String(options.pagesPerRecord)}`);
+    }
     if (options.durability !== undefined && options.durability !== 'relaxed' && options.durability !== 'strict') {
       throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
     }
@@ -231,7 +242,7 @@ export class Indexie {
 
   /** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
   async #loadFromIndexedDb(): Promise<Persistence> {
-    const { store, file, created } = await IdbPageStore.open(this.#idb!, this.name, this.#options.durability);
+    const { store, file, created } = await IdbPageStore.open(this.#idb!, this.name, this.#options.durability, this.#options.pagesPerRecord);
     if (created && this.#versions.length === 0) {
       store.close();
       await IdbPageStore.delete(this.#idb!, this.name);
