@@ -113,10 +113,8 @@ class SqlDatabase {
 
 std::string SqliteVersion() { return SqlConnection::SqliteVersion(); }
 
-// Installs a database file loaded from IndexedDB: `file_size` bytes; the
-// pages are in the heap at `ptr` (`count` pages, page numbers in `numbers`),
-// copied there by JS with HEAPU8.set.
-void LoadFile(const std::string& name, double file_size, const val& numbers, uintptr_t ptr, int count) {
+// Pages JS copied into the heap at `ptr` (`count` pages, numbers in `numbers`).
+std::vector<PageImage> PagesAt(const val& numbers, uintptr_t ptr, int count) {
   std::vector<PageImage> pages;
   pages.reserve(count);
   const char* bytes = reinterpret_cast<const char*>(ptr);
@@ -124,7 +122,12 @@ void LoadFile(const std::string& name, double file_size, const val& numbers, uin
     pages.push_back(PageImage{numbers[i].as<uint32_t>(), std::string(bytes + static_cast<size_t>(i) * kPageVfsPageSize,
                                                                       kPageVfsPageSize)});
   }
-  PageVfsLoad(name, static_cast<uint64_t>(file_size), pages);
+  return pages;
+}
+
+// Installs a database file loaded from IndexedDB: `file_size` bytes.
+void LoadFile(const std::string& name, double file_size, const val& numbers, uintptr_t ptr, int count) {
+  PageVfsLoad(name, static_cast<uint64_t>(file_size), PagesAt(numbers, ptr, count));
 }
 
 val BytesToJs(const std::string& bytes) { return BytesToJs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()); }
@@ -497,6 +500,17 @@ class EngineDatabase {
     return Ok(val::undefined());
   }
 
+  // Another tab's commits: pages written over the file (all of them when
+  // `replace_all`), then a fresh SQLite connection and schema.
+  val ApplyRemote(double file_size, const val& numbers, uintptr_t ptr, int count, bool replace_all) {
+    if (!db_) return Closed();
+    if (db_->in_transaction()) return Fail(Status(StatusCode::kInternal, "cannot apply remote pages inside a transaction"));
+    const std::vector<PageImage> pages = PagesAt(numbers, ptr, count);
+    if (replace_all) PageVfsLoad(db_->name(), static_cast<uint64_t>(file_size), pages);
+    else PageVfsApply(db_->name(), static_cast<uint64_t>(file_size), pages);
+    return StatusResult(db_->ResetAfterRevert());
+  }
+
   // The flush failed: back to the last checkpoint, with a fresh SQLite connection.
   val Revert() {
     if (!db_) return Closed();
@@ -560,6 +574,7 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("readPages", &indexie::EngineDatabase::ReadPages)
       .function("checkpoint", &indexie::EngineDatabase::Checkpoint)
       .function("revert", &indexie::EngineDatabase::Revert)
+      .function("applyRemote", &indexie::EngineDatabase::ApplyRemote, allow_raw_pointers())
       .function("executeSql", &indexie::EngineDatabase::ExecuteSql);
   function("sqliteVersion", &indexie::SqliteVersion);
   function("parseSchema", &indexie::ParseSchema);

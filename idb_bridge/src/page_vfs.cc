@@ -297,6 +297,24 @@ std::string PageVfsReadPages(const std::string& name, uint32_t first, uint32_t c
   return out;
 }
 
+void PageVfsApply(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages) {
+  auto it = Registry().find(name);
+  if (it == Registry().end()) {
+    PageVfsLoad(name, file_size, pages);
+    return;
+  }
+  FileData& data = *it->second;
+  data.size = static_cast<size_t>(file_size);
+  data.pages.resize((data.size + kPageSize - 1) / kPageSize);
+  for (const PageImage& page : pages) {
+    if (page.index >= data.pages.size() || page.bytes.size() != kPageSize) continue;
+    if (!data.pages[page.index]) data.pages[page.index].reset(new uint8_t[kPageSize]);
+    std::memcpy(data.pages[page.index].get(), page.bytes.data(), kPageSize);
+  }
+  data.pre_images.clear();
+  data.checkpoint_size = data.size;
+}
+
 void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages) {
   auto data = std::make_shared<FileData>();
   data->size = static_cast<size_t>(file_size);

@@ -179,6 +179,19 @@ export class Engine {
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */
   revert(): void { unwrap(this.#db.revert()); }
 
+  /** Applies pages another tab stored (all pages of the file when `replaceAll`), then reconnects. */
+  applyRemote(fileSize: number, pages: Map<number, Uint8Array>, replaceAll: boolean): void {
+    const db = this.#db;
+    const numbers = [...pages.keys()];
+    const pointer = this.#core._malloc(Math.max(numbers.length * 4096, 1));
+    try {
+      numbers.forEach((page, i) => this.#core.HEAPU8.set(pages.get(page)!, pointer + i * 4096));
+      unwrap(db.applyRemote(fileSize, numbers, pointer, numbers.length, replaceAll));
+    } finally {
+      this.#core._free(pointer);
+    }
+  }
+
   /** Installs a database file loaded from storage (before opening it). */
   static async loadFile(name: string, fileSize: number, pages: Map<number, Uint8Array>): Promise<void> {
     const core = await loadCoreModule();

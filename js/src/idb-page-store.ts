@@ -9,16 +9,22 @@
 //           pages [n * pagesPerChunk, (n + 1) * pagesPerChunk), 4096 bytes each
 //   meta:   key 'state' -> { format: 1, pageSize: 4096, pagesPerChunk,
 //                            fileSize, commit }
-// A commit writes its changed chunks, deletes chunks past the new end of the
-// file, and bumps `commit`, all in ONE readwrite transaction; write()
-// resolves only on that transaction's `complete`, so a resolved commit is in
-// IndexedDB and an unresolved one is wholly absent.
+//   log:    key = commit number -> { chunks: [chunk numbers written], fileSize }
+//           for the last LOG_KEEP commits, so other tabs catch up by reading
+//           only the chunks that changed.
+// A commit checks that `commit` is still the one this tab last saw (else
+// another tab wrote first: the commit aborts), writes its changed chunks,
+// deletes chunks past the new end of the file, logs itself and bumps
+// `commit`, all in ONE readwrite transaction; write() resolves only on that
+// transaction's `complete`, so a resolved commit is in IndexedDB and an
+// unresolved one is wholly absent.
 import { AbortError, QuotaExceededError, type IndexieError } from './errors.js';
 
 export const PAGE_SIZE = 4096;
 /** Pages per IndexedDB record for new databases (see README, "Persistence", for the measurements). */
 export const DEFAULT_PAGES_PER_CHUNK = 16;
 const FORMAT = 1;
+const LOG_KEEP = 100;
 
 export type Durability = 'relaxed' | 'strict';
 
@@ -86,6 +92,7 @@ export class IdbPageStore {
       const db = open.result;
       if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+      if (!db.objectStoreNames.contains('log')) db.createObjectStore('log');
     };
     const db = await request(open).catch((error) => { throw storageError(error, `opening database '${name}'`); });
     const tx = db.transaction(['chunks', 'meta'], 'readonly');
@@ -110,34 +117,87 @@ export class IdbPageStore {
    * of it is stored.
    */
   write(fileSize: number, chunks: Map<number, Uint8Array>, what: string): Promise<void> {
-    const next: StoredState = { ...this.#state, fileSize, commit: this.#state.commit + 1 };
+    const expected = this.#state.commit;
+    const next: StoredState = { ...this.#state, fileSize, commit: expected + 1 };
     const chunkBytes = this.#state.pagesPerChunk * PAGE_SIZE;
     const firstBeyond = Math.ceil(fileSize / chunkBytes);
     return new Promise((resolve, reject) => {
       let tx: IDBTransaction;
       try {
-        tx = this.#db.transaction(['chunks', 'meta'], 'readwrite', { durability: this.#durability });
+        tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
       } catch (error) {
         reject(storageError(error as DOMException, what));
         return;
       }
+      let conflict = false;
       tx.oncomplete = () => {
         this.#state = next;
         resolve();
       };
-      tx.onabort = () => reject(storageError(tx.error, what));
+      tx.onabort = () => reject(conflict
+        ? new AbortError(`${what} failed: another tab committed first (commit ${expected} was not the latest); nothing of it was saved`)
+        : storageError(tx.error, what));
       try {
-        const store = tx.objectStore('chunks');
-        for (const [chunk, bytes] of chunks) {
-          if (chunk < firstBeyond) store.put(bytes, chunk);
-        }
-        store.delete(this.#keyRange.lowerBound(firstBeyond));
-        tx.objectStore('meta').put(next, 'state');
+        const meta = tx.objectStore('meta');
+        const current = meta.get('state');
+        current.onsuccess = () => {
+          try {
+            const stored = current.result as StoredState | undefined;
+            if ((stored ? stored.commit : 0) !== expected) {
+              conflict = true;
+              tx.abort();
+              return;
+            }
+            const store = tx.objectStore('chunks');
+            const written: number[] = [];
+            for (const [chunk, bytes] of chunks) {
+              if (chunk >= firstBeyond) continue;
+              store.put(bytes, chunk);
+              written.push(chunk);
+            }
+            store.delete(this.#keyRange.lowerBound(firstBeyond));
+            const log = tx.objectStore('log');
+            log.put({ chunks: written, fileSize }, next.commit);
+            if (next.commit > LOG_KEEP) log.delete(this.#keyRange.upperBound(next.commit - LOG_KEEP));
+            meta.put(next, 'state');
+          } catch (error) {
+            try { tx.abort(); } catch { /* already finished */ }
+            reject(storageError(error as DOMException, what));
+          }
+        };
       } catch (error) {
         try { tx.abort(); } catch { /* already finished */ }
         reject(storageError(error as DOMException, what));
       }
     });
+  }
+
+  /**
+   * What other tabs committed since this store's last known commit, read in
+   * one transaction (a consistent snapshot): the new state, and either the
+   * chunks those commits changed or, when the log no longer reaches back
+   * that far, every chunk (`full`). Adopts the new state.
+   */
+  async readSince(): Promise<{ state: StoredState; chunks: Map<number, Uint8Array>; full: boolean } | undefined> {
+    const since = this.#state.commit;
+    const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
+    const state = await request(tx.objectStore('meta').get('state')) as StoredState | undefined;
+    if (!state || state.commit === since) return undefined;
+    const entries = await request(tx.objectStore('log').getAll(this.#keyRange.lowerBound(since, true))) as Array<{ chunks: number[] }>;
+    const full = since === 0 || entries.length !== state.commit - since;
+    const chunks = new Map<number, Uint8Array>();
+    if (full) {
+      const [keys, values] = await Promise.all([
+        request(tx.objectStore('chunks').getAllKeys()), request(tx.objectStore('chunks').getAll()) as Promise<Uint8Array[]>,
+      ]);
+      keys.forEach((key, i) => chunks.set(key as number, values[i]));
+    } else {
+      const wanted = [...new Set(entries.flatMap((entry) => entry.chunks))];
+      const values = await Promise.all(wanted.map((chunk) => request(tx.objectStore('chunks').get(chunk)) as Promise<Uint8Array | undefined>));
+      wanted.forEach((chunk, i) => { if (values[i]) chunks.set(chunk, values[i]!); });
+    }
+    this.#state = state;
+    return { state, chunks, full };
   }
 
   close(): void {

@@ -66,6 +66,7 @@ export interface NativeEngineDatabase {
   readPages(first: number, count: number): EngineResult<Uint8Array>;
   checkpoint(): EngineResult<undefined>;
   revert(): EngineResult<undefined>;
+  applyRemote(fileSize: number, pageNumbers: number[], pointer: number, count: number, replaceAll: boolean): EngineResult<undefined>;
   executeSql(sql: string): EngineResult<SqlResultValue>;
 }
 

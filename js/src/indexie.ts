@@ -82,6 +82,7 @@ export class Indexie {
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
   #writeQueue: Promise<unknown> = Promise.resolve();
+  #channel: BroadcastChannel | undefined;
   readonly #versions: Version[] = [];
   readonly #events = new Map<IndexieEventName, EventChannel>();
   readonly #tables = new Map<string, Table>();
@@ -185,6 +186,8 @@ export class Indexie {
     this.#opening = undefined;
     this.#persistence?.close();
     this.#persistence = undefined;
+    this.#channel?.close();
+    this.#channel = undefined;
     if (engine) {
       engine.close();
       void this.on('close').fire();
@@ -227,6 +230,7 @@ export class Indexie {
       this.#verno = info.version;
       this.#engine = engine;
       this.#persistence = persistence;
+      if (persistence) this.#listenToOtherTabs();
     } catch (error) {
       engine?.close();
       persistence?.close();
@@ -372,8 +376,10 @@ export class Indexie {
       const engine = this.#upgradeEngine;
       return new Promise((resolve) => resolve(operation(engine)));
     }
-    const run = async (): Promise<T> => {
+    const body = async (): Promise<T> => {
       const engine = await this.#engineForOperation();
+      // Another tab may have committed since this tab last looked: apply that first.
+      if (this.#persistence && this.#engine === engine) await this.#applyOtherTabs(engine);
       let result: T | undefined;
       let failure: unknown;
       let failed = false;
@@ -383,13 +389,49 @@ export class Indexie {
         failed = true;
         failure = error;
       }
-      if (this.#persistence && this.#engine === engine) await this.#persistence.flush(engine, what);
+      if (this.#persistence && this.#engine === engine) {
+        await this.#persistence.flush(engine, what);
+        this.#channel?.postMessage({ commit: this.#persistence.store.state.commit });
+      }
       if (failed) throw failure;
       return result as T;
     };
+    // Across tabs, one writer at a time: a Web Lock per database (DESIGN §6).
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+    const run = (): Promise<T> => (this.#persistence && locks ? locks.request(`indexie:${this.name}`, body) as Promise<T> : body());
     const next = this.#writeQueue.then(run, run);
     this.#writeQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Other tabs announce their commits; apply them between this tab's operations. */
+  #listenToOtherTabs(): void {
+    if (typeof BroadcastChannel === 'undefined') return;
+    this.#channel = new BroadcastChannel(`indexie:${this.name}`);
+    this.#channel.onmessage = () => {
+      const apply = async () => {
+        if (this.#engine && this.#persistence) await this.#applyOtherTabs(this.#engine);
+      };
+      this.#writeQueue = this.#writeQueue.then(apply, apply).catch(() => undefined);
+    };
+  }
+
+  /**
+   * Applies other tabs' commits to this tab's engine, and adopts a schema
+   * they changed. A newer version installed by another tab fires
+   * 'versionchange' and closes this connection, so it never writes with a
+   * stale schema.
+   */
+  async #applyOtherTabs(engine: Engine): Promise<void> {
+    if (!(await this.#persistence!.catchUp(engine))) return;
+    const info = engine.info();
+    this.#adoptSchema(info);
+    if (info.version !== this.#verno) {
+      await this.on('versionchange').fire({ oldVersion: this.#verno, newVersion: info.version });
+      this.close();
+      throw new DatabaseClosedError(`database '${this.name}' was upgraded to version ${info.version} in another tab; ` +
+        'this page still declares an older schema, so it was closed: reload the page');
+    }
   }
 
   async #engineForOperation(): Promise<Engine> {

@@ -30,6 +30,27 @@ export class Persistence {
     engine.checkpoint();
   }
 
+  /**
+   * Applies what other tabs committed since this tab's last commit (DESIGN
+   * §6). Call only between operations: the engine must have no unflushed
+   * changes. Resolves whether anything changed.
+   */
+  async catchUp(engine: Engine): Promise<boolean> {
+    const remote = await this.store.readSince();
+    if (!remote) return false;
+    const { state, chunks, full } = remote;
+    const pages = new Map<number, Uint8Array>();
+    for (const [chunk, bytes] of chunks) {
+      for (let i = 0; i < state.pagesPerChunk; i++) {
+        const page = chunk * state.pagesPerChunk + i;
+        if (page * PAGE_SIZE >= state.fileSize) break;
+        pages.set(page, bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+      }
+    }
+    engine.applyRemote(state.fileSize, pages, full);
+    return true;
+  }
+
   close(): void {
     this.store.close();
   }

@@ -44,6 +44,7 @@ async function writeRaw(indexedDB, name, { state, keys, values }) {
   open.onupgradeneeded = () => {
     open.result.createObjectStore('chunks');
     open.result.createObjectStore('meta');
+    open.result.createObjectStore('log');
   };
   const idb = await request(open);
   const tx = idb.transaction(['chunks', 'meta'], 'readwrite');

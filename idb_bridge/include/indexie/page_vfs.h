@@ -58,6 +58,11 @@ void PageVfsRevert(const std::string& name);
 // end), for a persistence layer that stores several pages per record.
 std::string PageVfsReadPages(const std::string& name, uint32_t first, uint32_t count);
 
+// Brings `name` up to date with changes another tab stored: writes `pages`
+// over the current content, sets the size, and checkpoints (the file now
+// equals what storage holds). REQUIRES: no uncheckpointed local changes.
+void PageVfsApply(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages);
+
 // Replaces `name` with a file of `file_size` bytes made of `pages` (missing
 // pages read as zeros), as loaded from persistent storage; it is checkpointed.
 void PageVfsLoad(const std::string& name, uint64_t file_size, const std::vector<PageImage>& pages);
