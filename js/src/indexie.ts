@@ -194,6 +194,26 @@ export class Indexie {
     }
   }
 
+  /**
+   * Extension: SQLite's integrity check of the engine's database file.
+   * Resolves [] when the file is sound, else the problems SQLite reports.
+   */
+  async checkIntegrity(): Promise<string[]> {
+    const engine = await this.#engineForOperation();
+    const rows = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
+    return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+  }
+
+  /** Names of the indexie databases in this origin's IndexedDB. */
+  static async getDatabaseNames(options: IndexieOptions = {}): Promise<string[]> {
+    const idb = idbImplementation(options);
+    if (!idb || typeof idb.indexedDB.databases !== 'function') return [];
+    return (await idb.indexedDB.databases())
+      .map((info) => info.name ?? '')
+      .filter((name) => name.startsWith('indexie:'))
+      .map((name) => name.slice('indexie:'.length));
+  }
+
   /** Closes and deletes this database, from IndexedDB and from memory. */
   async delete(): Promise<void> {
     await this.#writeQueue.catch(() => undefined);

@@ -1,0 +1,38 @@
+// quota.test.mjs: with a small storage quota for the origin (DevTools
+// protocol Storage.overrideQuotaForOrigin), writing until storage refuses
+// gives a QuotaExceededError, loses no committed data, leaves memory and
+// IndexedDB in agreement, and the database works again once there is room.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { TEST_MOUNTS, startBrowser } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
+after(async () => { await browser?.close(); });
+
+test('a full disk is a QuotaExceededError that loses nothing, and writes work again with room', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.url}test/crash.html`);
+  await page.locator('#status', { hasText: 'ready' }).waitFor();
+  const cdp = await browser.context.newCDPSession(page);
+  const origin = new URL(browser.url).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 6 * 1024 * 1024 });
+
+  const full = await page.evaluate((name) => window.fillUntilFull(name), 'quota');
+  assert.equal(full.name, 'QuotaExceededError', full.message);
+  assert.match(full.message, /storage quota is exhausted.*nothing of it was saved/);
+  assert.deepEqual(full.problems, []);
+  assert.equal(full.count, (full.failedBatch - 1) * 200, 'every batch before the refused one is there, none after');
+
+  // A fresh page reads only what IndexedDB holds: the same records.
+  const reader = await browser.context.newPage();
+  await reader.goto(`${browser.url}test/crash.html`);
+  await reader.locator('#status', { hasText: 'ready' }).waitFor();
+  assert.equal(await reader.evaluate((name) => window.count(name), 'quota'), full.count);
+
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 512 * 1024 * 1024 });
+  assert.equal(await reader.evaluate((name) => window.addOne(name), 'quota'), full.count + 1);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  console.log(`# quota: refused at batch ${full.failedBatch}, ${full.count} records kept`);
+});
