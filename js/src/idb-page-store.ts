@@ -200,12 +200,19 @@ export class IdbPageStore {
     return { state, chunks, full };
   }
 
+  /** Called when another connection wants to delete or upgrade the IndexedDB database. */
+  set onVersionChange(handler: () => void) {
+    this.#db.onversionchange = handler;
+  }
+
   close(): void {
     this.#db.close();
   }
 
-  static async delete(idb: IdbImplementation, name: string): Promise<void> {
-    await request(idb.indexedDB.deleteDatabase(idbName(name))).catch((error) => {
+  static async delete(idb: IdbImplementation, name: string, onBlocked?: () => void): Promise<void> {
+    const deletion = idb.indexedDB.deleteDatabase(idbName(name));
+    if (onBlocked) deletion.onblocked = onBlocked;
+    await request(deletion).catch((error) => {
       throw storageError(error, `deleting database '${name}'`);
     });
   }

@@ -214,11 +214,16 @@ export class Indexie {
       .map((name) => name.slice('indexie:'.length));
   }
 
-  /** Closes and deletes this database, from IndexedDB and from memory. */
+  /**
+   * Closes and deletes this database, from IndexedDB and from memory. Other
+   * pages that have it open get 'versionchange' and close; while one does
+   * not, 'blocked' fires here.
+   */
   async delete(): Promise<void> {
     await this.#writeQueue.catch(() => undefined);
     this.close();
-    await Indexie.delete(this.name, this.#idb ?? { indexedDB: undefined as unknown as IDBFactory, IDBKeyRange: undefined as unknown as typeof IDBKeyRange });
+    if (this.#idb) await IdbPageStore.delete(this.#idb, this.name, () => void this.on('blocked').fire());
+    await Engine.deleteFile(this.name);
   }
 
   /** Deletes a database (from IndexedDB when there is one, and from memory). */
@@ -237,6 +242,15 @@ export class Indexie {
   // --- Opening --------------------------------------------------------------
 
   async #openEngine(): Promise<void> {
+    // Loading, upgrading and the first flush happen under the database's Web
+    // Lock, so no other tab commits in between.
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+    if (this.#idb && locks) await locks.request(`indexie:${this.name}`, () => this.#openEngineLocked());
+    else await this.#openEngineLocked();
+    await this.on('ready').fire(this);
+  }
+
+  async #openEngineLocked(): Promise<void> {
     const persistence = this.#idb ? await this.#loadFromIndexedDb() : undefined;
     if (!persistence && this.#versions.length === 0 && !(await Engine.exists(this.name))) throw this.#noSuchDatabase();
     let engine: Engine | undefined;
@@ -250,13 +264,18 @@ export class Indexie {
       this.#verno = info.version;
       this.#engine = engine;
       this.#persistence = persistence;
-      if (persistence) this.#listenToOtherTabs();
+      if (persistence) {
+        this.#listenToOtherTabs();
+        // Another page deletes or upgrades the IndexedDB database: let it, and close.
+        persistence.store.onVersionChange = () => {
+          void this.on('versionchange').fire({ oldVersion: this.#verno, newVersion: null }).finally(() => this.close());
+        };
+      }
     } catch (error) {
       engine?.close();
       persistence?.close();
       throw error;
     }
-    await this.on('ready').fire(this);
   }
 
   #noSuchDatabase(): NoSuchDatabaseError {

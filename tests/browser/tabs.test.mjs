@@ -62,3 +62,50 @@ test('a write in one page is readable in another within 100 ms', async () => {
   console.log(`# cross-tab visibility after the write resolved: median ${delays[5].toFixed(1)} ms, max ${delays[9].toFixed(1)} ms`);
   assert.ok(delays[9] < 100, `slowest: ${delays[9]} ms`);
 });
+
+async function blankTab() {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.url}test/tabs.html`);
+  await page.locator('#status', { hasText: 'ready' }).waitFor();
+  return page;
+}
+
+const waitForEvents = (page) => page.evaluate(async () => {
+  for (let i = 0; i < 200 && window.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return window.events;
+});
+
+test('an upgrade in a newer page closes the older page with versionchange; nothing is corrupted', async () => {
+  const stores = [{ items: '++id' }, { items: '++id, name' }];
+  const older = await blankTab();
+  assert.equal(await older.evaluate((s) => window.openVersion('upgrade-tabs', 1, s), stores), 1);
+  assert.equal(await older.evaluate(() => window.versionedAdd({ name: 'before' })), 1);
+  const newer = await blankTab();
+  assert.equal(await newer.evaluate((s) => window.openVersion('upgrade-tabs', 2, s), stores), 2);
+  assert.deepEqual(await newer.evaluate(() => window.versionedAdd({ name: 'after' })), 2);
+  // The older page learns of the new version (at the latest when it next writes) and closes.
+  const attempt = await older.evaluate(() => window.versionedAdd({ name: 'stale' }));
+  assert.ok(attempt === 'DatabaseClosedError', `a stale page must not write: ${attempt}`);
+  assert.deepEqual(await waitForEvents(older), [['versionchange', 2]]);
+  assert.equal((await older.evaluate(() => window.versionedState())).open, false);
+  const state = await newer.evaluate(() => window.versionedState());
+  assert.deepEqual(state.items, [{ name: 'before', id: 1 }, { name: 'after', id: 2 }]);
+  assert.deepEqual(state.indexes, ['name']);
+  assert.deepEqual(state.integrity, []);
+  await older.close();
+  await newer.close();
+});
+
+test('deleting a database closes it in the other pages (versionchange) and removes it', async () => {
+  const stores = [{ items: '++id' }];
+  const other = await blankTab();
+  await other.evaluate((s) => window.openVersion('delete-tabs', 1, s), stores);
+  await other.evaluate(() => window.versionedAdd({ name: 'x' }));
+  const deleter = await blankTab();
+  await deleter.evaluate((s) => window.openVersion('delete-tabs', 1, s), stores);
+  assert.equal(await deleter.evaluate(() => window.deleteVersioned()), false, 'the database no longer exists');
+  assert.deepEqual(await waitForEvents(other), [['versionchange', null]]);
+  assert.equal((await other.evaluate(() => window.versionedState())).open, false);
+  await other.close();
+  await deleter.close();
+});

@@ -40,3 +40,32 @@ window.waitForNote = async (text, timeoutMs) => {
 };
 
 document.getElementById('status').textContent = 'ready';
+
+// For the upgrade and delete tests: a database at a given version, with its events recorded.
+let versioned;
+window.events = [];
+window.openVersion = async (name, version, stores) => {
+  versioned = new Indexie(name);
+  for (let v = 1; v <= version; v++) versioned.version(v).stores(stores[v - 1]);
+  versioned.on('versionchange', (event) => { window.events.push(['versionchange', event.newVersion]); });
+  versioned.on('blocked', () => { window.events.push(['blocked']); });
+  await versioned.open();
+  return versioned.verno;
+};
+window.versionedAdd = async (item) => {
+  try {
+    return await versioned.table('items').add(item);
+  } catch (error) {
+    return error.name;
+  }
+};
+window.versionedState = async () => ({
+  open: versioned.isOpen(),
+  items: versioned.isOpen() ? await versioned.table('items').toArray() : null,
+  indexes: versioned.isOpen() ? versioned.table('items').schema.indexes.map((i) => i.name) : null,
+  integrity: versioned.isOpen() ? await versioned.checkIntegrity() : null,
+});
+window.deleteVersioned = async () => {
+  await versioned.delete();
+  return Indexie.exists(versioned.name);
+};
