@@ -86,9 +86,12 @@ export class IdbPageStore {
 
   /** Opens (creating if needed) the IndexedDB database of `name` and loads the whole file. */
   static async open(idb: IdbImplementation, name: string, durability: Durability,
-                    pagesPerChunk = DEFAULT_PAGES_PER_CHUNK): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean }> {
+                    pagesPerChunk = DEFAULT_PAGES_PER_CHUNK): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean; dataLoss: boolean }> {
     const open = idb.indexedDB.open(idbName(name), 1);
-    open.onupgradeneeded = () => {
+    let dataLoss = false;
+    open.onupgradeneeded = (event) => {
+      // Chromium reports 'total' when it found its storage corrupt and wiped it.
+      dataLoss = (event as IDBVersionChangeEvent & { dataLoss?: string }).dataLoss === 'total';
       const db = open.result;
       if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
@@ -107,7 +110,7 @@ export class IdbPageStore {
     };
     const chunks = new Map<number, Uint8Array>();
     keys.forEach((key, i) => chunks.set(key as number, values[i]));
-    return { store: new IdbPageStore(db, state, durability, idb.IDBKeyRange), file: { state, chunks }, created };
+    return { store: new IdbPageStore(db, state, durability, idb.IDBKeyRange), file: { state, chunks }, created, dataLoss };
   }
 
   /**

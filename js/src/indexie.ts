@@ -56,7 +56,7 @@ export interface IndexieOptions {
   pagesPerRecord?: number;
 }
 
-export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked';
+export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
 
 /** The transaction handed to upgrade functions and populate listeners. */
 export class UpgradeTransaction {
@@ -285,7 +285,11 @@ export class Indexie {
 
   /** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
   async #loadFromIndexedDb(): Promise<Persistence> {
-    const { store, file, created } = await IdbPageStore.open(this.#idb!, this.name, this.#options.durability, this.#options.pagesPerRecord);
+    const { store, file, created, dataLoss } = await IdbPageStore.open(this.#idb!, this.name, this.#options.durability, this.#options.pagesPerRecord);
+    if (dataLoss) {
+      // Never start empty silently: the browser discarded this origin's IndexedDB data.
+      await this.on('dataloss').fire({ message: `the browser reported that it lost the stored data of database '${this.name}' (its storage was corrupt); it starts empty` });
+    }
     if (created && this.#versions.length === 0) {
       store.close();
       await IdbPageStore.delete(this.#idb!, this.name);
