@@ -92,10 +92,12 @@ test('reopening by name loads from IndexedDB; Indexie.exists and delete see it',
   await db.users.add({ name: 'x', email: 'x@x' });
   db.close();
   assert.equal(await Indexie.exists(name, { indexedDB: factory, IDBKeyRange }), true);
+  assert.deepEqual(await Indexie.getDatabaseNames({ indexedDB: factory, IDBKeyRange }), [name]);
   const again = open(name, factory);
   assert.equal(await again.users.count(), 1);
   await again.delete();
   assert.equal(await Indexie.exists(name, { indexedDB: factory, IDBKeyRange }), false);
+  assert.deepEqual(await Indexie.getDatabaseNames({ indexedDB: factory, IDBKeyRange }), []);
   const fresh = open(name, factory);
   assert.equal(await fresh.users.count(), 0);
   fresh.close();
