@@ -3,19 +3,13 @@
 // Usage: node bench/persistence.mjs [N] [commits]   (after scripts/build.sh)
 import { join } from 'node:path';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromium } from '../scripts/chromium.mjs';
 import { ROOT, startServer } from '../scripts/serve.mjs';
 
 const n = Number(process.argv[2] ?? 100000);
 const commits = Number(process.argv[3] ?? 200);
 const server = await startServer({ mounts: [{ prefix: '/bench/', dir: join(ROOT, 'bench', 'pages') }] });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   console.log(`N = ${n}, ${commits} small commits, Chromium ${browser.version()}`);
   console.log('pages/record  small commit ms (median)  bulkAdd in memory ms  bulkAdd persisted ms  flush ms  open+first query ms  file size');

@@ -3,8 +3,7 @@
 // ratio. Usage: node bench/run.mjs [N] [runs]   (after scripts/build.sh)
 import { join } from 'node:path';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromium } from '../scripts/chromium.mjs';
 import { ROOT, startServer } from '../scripts/serve.mjs';
 
 const n = Number(process.argv[2] ?? 100000);
@@ -15,12 +14,7 @@ const server = await startServer({
     { prefix: '/node_modules/', dir: join(ROOT, 'node_modules') },
   ],
 });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error('page error:', error));

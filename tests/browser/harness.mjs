@@ -1,13 +1,12 @@
-// harness.mjs: what every browser test needs: Debian's Chromium driven by
-// playwright-core (headless, flags from DESIGN.md's toolchain facts, a fresh
-// profile per launch) and the demo server on a free 127.0.0.1 port.
+// harness.mjs: what every browser test needs: Debian's Chromium
+// (scripts/chromium.mjs) on a fresh profile per launch, and the demo server
+// on a free 127.0.0.1 port.
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromiumProfile } from '../../scripts/chromium.mjs';
 import { ROOT, startServer } from '../../scripts/serve.mjs';
 
 /** Mounts for test pages: tests/browser/pages at /test/, node_modules at /node_modules/. */
@@ -18,25 +17,11 @@ export const TEST_MOUNTS = [
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', // running as root in CI
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking', // no outside network here: its connection attempts only fail
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** Starts the server and a persistent-profile Chromium; returns both plus a cleanup. */
 export async function startBrowser({ headers, mounts } = {}) {
   const server = await startServer({ headers, mounts });
   const profile = mkdtempSync(join(tmpdir(), 'indexie-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  const context = await launchChromiumProfile(profile);
   const consoleErrors = [];
   context.on('page', (page) => watchConsole(page, consoleErrors));
   for (const page of context.pages()) watchConsole(page, consoleErrors);
