@@ -265,9 +265,10 @@ export class Collection<T = any, TKey = any> {
    * of records modified; failures raise ModifyError and change nothing.
    */
   async modify(changes: Changes | ModifyFunction<T>): Promise<number> {
-    const rows = await this.#rows('values');
-    const keyPath = this.#host.schema().primKey.keyPath;
     return this.#host.write((engine) => {
+      // Read inside the write: after catching up with other tabs, with no other write in between.
+      const rows = this.#rowsWith(engine, 'values');
+      const keyPath = this.#host.schema().primKey.keyPath;
       const failures: Error[] = [];
       const failedKeys: unknown[] = [];
       let done = 0;
@@ -298,14 +299,19 @@ export class Collection<T = any, TKey = any> {
 
   /** Deletes every record of the collection; resolves how many. */
   async delete(): Promise<number> {
-    const keys = await this.primaryKeys();
-    return this.#host.write((engine) => engine.delete(this.#host.tableName, keys), `Collection.delete() on '${this.#host.tableName}'`);
+    return this.#host.write((engine) => {
+      const keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);
+      return engine.delete(this.#host.tableName, keys);
+    }, `Collection.delete() on '${this.#host.tableName}'`);
   }
 
   // --- Execution ------------------------------------------------------------
 
   async #plan() {
-    const engine = await this.#host.engine();
+    return this.#planWith(await this.#host.engine());
+  }
+
+  #planWith(engine: Engine) {
     const schema = this.#host.schema();
     const state = this.#state;
     const main = resolveQuery(state.query, schema, this.#host.tableName);
@@ -330,9 +336,12 @@ export class Collection<T = any, TKey = any> {
    * nextunique/prevunique), before predicates, offset and limit.
    */
   async #rows(output: QueryOutput, unique = false): Promise<Row[]> {
-    const run = await this.#plan();
+    return this.#rowsWith(await this.#host.engine(), output, unique);
+  }
+
+  #rowsWith(engine: Engine, output: QueryOutput, unique = false): Row[] {
+    const run = this.#planWith(engine);
     const state = this.#state;
-    const { engine } = run;
     if (run.enginePath) {
       // Triples of (key, primary key, value); values are read only when asked for.
       const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
