@@ -109,3 +109,18 @@ test('deleting a database closes it in the other pages (versionchange) and remov
   await other.close();
   await deleter.close();
 });
+
+test("db.delete() fires 'blocked' while another connection stays open, and completes when it closes", async () => {
+  const stores = [{ items: '++id' }];
+  const deleter = await blankTab();
+  await deleter.evaluate((s) => window.openVersion('blocked-tabs', 1, s), stores);
+  await deleter.evaluate(() => window.versionedAdd({ name: 'x' }));
+  const holder = await blankTab();
+  await holder.evaluate(() => window.holdRawConnection('blocked-tabs'));
+  await deleter.evaluate(() => window.startDelete());
+  assert.deepEqual(await waitForEvents(deleter), [['blocked']]);
+  await holder.evaluate(() => window.releaseRawConnection());
+  assert.equal(await deleter.evaluate(() => window.deleteResult()), false, 'deleted once the other connection closed');
+  await holder.close();
+  await deleter.close();
+});

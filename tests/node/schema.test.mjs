@@ -262,3 +262,20 @@ test('the same version with a new table or index patches the installed schema', 
   assert.equal(await second.b.count(), 0);
   second.close();
 });
+
+test("'ready' fires after each open, 'close' on close; unsubscribe stops a listener", async () => {
+  const db = new Indexie(uniqueName('events'));
+  db.version(1).stores({ t: '++id' });
+  const seen = [];
+  const onReady = (opened) => { seen.push(['ready', opened === db, db.isOpen()]); };
+  db.on('ready', onReady);
+  db.on('close', () => { seen.push(['close']); });
+  await db.open();
+  db.close();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  db.on('ready').unsubscribe(onReady);
+  await db.open();
+  db.close();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(seen, [['ready', true, true], ['close'], ['close']]);
+});

@@ -69,3 +69,13 @@ window.deleteVersioned = async () => {
   await versioned.delete();
   return Indexie.exists(versioned.name);
 };
+
+// A raw IndexedDB connection that ignores versionchange (an old page that never closes).
+let raw;
+window.holdRawConnection = (name) => new Promise((resolve) => {
+  const open = indexedDB.open(`indexie:${name}`);
+  open.onsuccess = () => { raw = open.result; resolve(true); };
+});
+window.releaseRawConnection = () => { raw.close(); return true; };
+window.startDelete = () => { window.deleted = window.deleteVersioned(); return true; };
+window.deleteResult = () => window.deleted;
