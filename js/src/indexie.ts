@@ -184,6 +184,10 @@ export class Indexie {
     const engine = this.#engine;
     this.#engine = undefined;
     this.#opening = undefined;
+    if (this.#persistence) {
+      // IndexedDB holds the data: drop the in-memory copy (handles still open elsewhere keep theirs).
+      void Engine.deleteFile(this.name);
+    }
     this.#persistence?.close();
     this.#persistence = undefined;
     this.#channel?.close();
