@@ -25,11 +25,6 @@ double ReadOrderedDouble(const unsigned char* p) {
   return value;
 }
 
-void AppendEscaped(unsigned char byte, std::string* out) {
-  out->push_back(static_cast<char>(byte));
-  if (byte == 0) out->push_back(static_cast<char>(0xFF));
-}
-
 // UTF-8 -> CESU-8 (code points above U+FFFF as two 3-byte surrogates), escaped.
 // Runs of bytes that need no change are appended whole (per-byte appends are
 // slow in wasm).
