@@ -13,12 +13,7 @@ let browser;
 before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
 after(async () => { await browser?.close(); });
 
-async function newPage() {
-  const page = await browser.context.newPage();
-  await page.goto(`${browser.url}test/crash.html`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor();
-  return page;
-}
+const newPage = () => browser.openTestPage('crash.html');
 
 test(`closing the page mid-flush ${ROUNDS} times loses no resolved commit and leaves nothing half-written`, async () => {
   let resolved = 0;

@@ -106,9 +106,7 @@ let browser;
 let page;
 before(async () => {
   browser = await startBrowser({ mounts: TEST_MOUNTS });
-  page = await browser.context.newPage();
-  await page.goto(`${browser.url}test/differential.html`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor({ timeout: 15000 });
+  page = await browser.openTestPage('differential.html');
 });
 after(async () => { await browser?.close(); });
 

@@ -29,6 +29,13 @@ export async function startBrowser({ headers, mounts } = {}) {
     url: server.url,
     context,
     consoleErrors,
+    /** A new page on a test page (tests/browser/pages/<file>), once it shows 'ready'. */
+    async openTestPage(file) {
+      const page = await context.newPage();
+      await page.goto(`${server.url}test/${file}`);
+      await page.locator('#status', { hasText: 'ready' }).waitFor({ timeout: 15000 });
+      return page;
+    },
     async close() {
       await context.close();
       await server.close();

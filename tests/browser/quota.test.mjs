@@ -12,9 +12,7 @@ before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
 after(async () => { await browser?.close(); });
 
 test('a full disk is a QuotaExceededError that loses nothing, and writes work again with room', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${browser.url}test/crash.html`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor();
+  const page = await browser.openTestPage('crash.html');
   const cdp = await browser.context.newCDPSession(page);
   const origin = new URL(browser.url).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 6 * 1024 * 1024 });
@@ -26,9 +24,7 @@ test('a full disk is a QuotaExceededError that loses nothing, and writes work ag
   assert.equal(full.count, (full.failedBatch - 1) * 200, 'every batch before the refused one is there, none after');
 
   // A fresh page reads only what IndexedDB holds: the same records.
-  const reader = await browser.context.newPage();
-  await reader.goto(`${browser.url}test/crash.html`);
-  await reader.locator('#status', { hasText: 'ready' }).waitFor();
+  const reader = await browser.openTestPage('crash.html');
   assert.equal(await reader.evaluate((name) => window.count(name), 'quota'), full.count);
 
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 512 * 1024 * 1024 });

@@ -12,16 +12,24 @@ let browser;
 before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
 after(async () => { await browser?.close(); });
 
+const blankTab = () => browser.openTestPage('tabs.html');
+
 async function openTabs(count, name) {
   const pages = [];
   for (let i = 0; i < count; i++) {
-    const page = await browser.context.newPage();
-    await page.goto(`${browser.url}test/tabs.html`);
-    await page.locator('#status', { hasText: 'ready' }).waitFor();
+    const page = await blankTab();
     await page.evaluate((n) => window.openDb(n), name);
     pages.push(page);
   }
   return pages;
+}
+
+/** A page with the versioned database open at version 1 and one item in it. */
+async function tabWithOneItem(name, stores) {
+  const page = await blankTab();
+  await page.evaluate(([n, s]) => window.openVersion(n, 1, s), [name, stores]);
+  await page.evaluate(() => window.versionedAdd({ name: 'x' }));
+  return page;
 }
 
 test('three pages incrementing one counter for 10 seconds lose no increment', async () => {
@@ -63,13 +71,6 @@ test('a write in one page is readable in another within 100 ms', async () => {
   assert.ok(delays[9] < 100, `slowest: ${delays[9]} ms`);
 });
 
-async function blankTab() {
-  const page = await browser.context.newPage();
-  await page.goto(`${browser.url}test/tabs.html`);
-  await page.locator('#status', { hasText: 'ready' }).waitFor();
-  return page;
-}
-
 const waitForEvents = (page) => page.evaluate(async () => {
   for (let i = 0; i < 200 && window.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   return window.events;
@@ -98,9 +99,7 @@ test('an upgrade in a newer page closes the older page with versionchange; nothi
 
 test('deleting a database closes it in the other pages (versionchange) and removes it', async () => {
   const stores = [{ items: '++id' }];
-  const other = await blankTab();
-  await other.evaluate((s) => window.openVersion('delete-tabs', 1, s), stores);
-  await other.evaluate(() => window.versionedAdd({ name: 'x' }));
+  const other = await tabWithOneItem('delete-tabs', stores);
   const deleter = await blankTab();
   await deleter.evaluate((s) => window.openVersion('delete-tabs', 1, s), stores);
   assert.equal(await deleter.evaluate(() => window.deleteVersioned()), false, 'the database no longer exists');
@@ -111,10 +110,7 @@ test('deleting a database closes it in the other pages (versionchange) and remov
 });
 
 test("db.delete() fires 'blocked' while another connection stays open, and completes when it closes", async () => {
-  const stores = [{ items: '++id' }];
-  const deleter = await blankTab();
-  await deleter.evaluate((s) => window.openVersion('blocked-tabs', 1, s), stores);
-  await deleter.evaluate(() => window.versionedAdd({ name: 'x' }));
+  const deleter = await tabWithOneItem('blocked-tabs', [{ items: '++id' }]);
   const holder = await blankTab();
   await holder.evaluate(() => window.holdRawConnection('blocked-tabs'));
   await deleter.evaluate(() => window.startDelete());
