@@ -46,8 +46,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
 Status Database::Configure() {
   // The rollback journal stays in memory: durability comes from the atomic
   // page flush of the persistence layer, not from a journal file.
+  // cache_spill=OFF: an open transaction's pages stay in this connection's
+  // cache until COMMIT, so a second connection on the same file (the
+  // committed-state reader used while a standard transaction is open) never
+  // sees uncommitted pages.
   Status status = sql_->Run(
       "PRAGMA journal_mode=MEMORY;"
+      "PRAGMA cache_spill=OFF;"
       "CREATE TABLE IF NOT EXISTS _indexie_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;");
   if (!status.ok()) return status;
   return LoadMeta();

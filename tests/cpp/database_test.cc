@@ -307,5 +307,33 @@ TEST_F(DatabaseTest, GetByIndexReturnsLowestPrimaryKey) {
   EXPECT_EQ(db_->GetByIndex("users", "nope", Key::Number(1)).status().code(), StatusCode::kNotFound);
 }
 
+// The committed-state reader behind standard transactions: a second
+// connection on the same file sees only what the writer has committed, even
+// when the open transaction dirties more pages than the page cache holds.
+TEST_F(DatabaseTest, SecondConnectionSeesOnlyCommittedStateWhileATransactionIsOpen) {
+  Schema({{"users", "id, name"}});
+  ASSERT_TRUE(Put("users", {User(1, "a", "Ann", {})}).failures.empty());
+  auto reader = Database::Open(name_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_TRUE(db_->sql().Run("PRAGMA cache_size=10").ok());  // force pressure on the writer's cache
+  ASSERT_TRUE(db_->Begin().ok());
+  const std::string bio(2000, 'x');
+  for (int i = 2; i <= 500; ++i) {
+    ASSERT_TRUE(Put("users", {V::Obj({{"id", V::Num(i)}, {"name", V::Str("N" + std::to_string(i))},
+                                      {"bio", V::Str(bio)}})}).failures.empty());
+  }
+  EXPECT_EQ(db_->Count("users").value(), 500);
+  EXPECT_EQ(reader.value()->Count("users").value(), 1);
+  EXPECT_FALSE(reader.value()->Get("users", Key::Number(2)).value().has_value());
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(reader.value()->Count("users").value(), 500);
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(db_->Clear("users").ok());
+  EXPECT_EQ(reader.value()->Count("users").value(), 500);
+  ASSERT_TRUE(db_->Rollback().ok());
+  EXPECT_EQ(reader.value()->Count("users").value(), 500);
+  EXPECT_EQ(db_->Count("users").value(), 500);
+}
+
 }  // namespace
 }  // namespace indexie
