@@ -15,6 +15,7 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
+import { contextualAsyncMethods } from './async-context.js';
 import { DataError, ModifyError, InvalidArgumentError, SchemaError } from './errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine.js';
 import { cmp, keyId } from './key-compare.js';
@@ -533,3 +534,5 @@ function describe(value: unknown): string {
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
   return `a ${typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value}`;
 }
+
+contextualAsyncMethods(Collection.prototype);

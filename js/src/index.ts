@@ -1,6 +1,7 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
-export { Table, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
+export { Transaction, type TransactionMode, type TransactionState, type TransactionOptions } from './transaction.js';
+export { Table, type StartTransactionOptions, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
 export { TableSchema, type IndexSpec } from './table-schema.js';
 export { Collection, type CursorInfo } from './collection.js';
 export { WhereClause } from './where-clause.js';
@@ -26,6 +27,8 @@ export {
   DatabaseClosedError,
   QuotaExceededError,
   AbortError,
+  TransactionInactiveError,
+  SubTransactionError,
   CorruptionError,
   SqlError,
   InternalError,

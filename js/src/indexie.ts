@@ -9,16 +9,49 @@
 // database created from scratch gets the latest schema directly, runs
 // on('populate'), and runs no upgrade functions (there is nothing to migrate).
 //
-// Limit (until transactions land): while an upgrade or populate runs, table
-// calls from anywhere in the page go to the upgrade's transaction.
+// Upgrade functions and populate listeners run in the upgrade transaction's
+// context (async-context.ts): their table calls join it; calls from other
+// code wait until the database is open.
+//
+// Writes: every read-write unit (a transaction, or one write outside any)
+// takes this page's exclusive lock on the writer and its tables
+// (lock-manager.ts), then the database's Web Lock across tabs, catches up
+// with other tabs' commits, and flushes to IndexedDB before it resolves.
+// Reads outside a transaction answer from the live state, except while a
+// standard (non-optimistic) transaction is open: then they read the
+// committed state through a second engine connection on the same file.
 import { Engine, type EngineInfo } from './engine.js';
 import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from './idb-page-store.js';
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
 import {
   DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
-  UpgradeError, VersionError,
+  SubTransactionError, UpgradeError, VersionError,
 } from './errors.js';
+import { IndexiePromise, contextualAsyncMethods, currentContext, inCallerContext, runInContext } from './async-context.js';
+import { LockManager as TableLocks } from './lock-manager.js';
+import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from './transaction.js';
+import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
+
+/**
+ * Every unit locks the whole database ('*'): read-write units (a transaction,
+ * or one write outside any) exclusively, since the engine has one writer
+ * and a unit first applies other tabs' commits, which touch every table;
+ * read-only transactions shared, so they see one state throughout.
+ */
+const ALL = ['*'];
+
+/** The Web Locks API where the runtime has one (browsers; not Node). */
+function webLocks(): LockManager | undefined {
+  return (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+}
+
+/** Holds the Web Lock `name` until the returned function is called. */
+function acquireWebLock(locks: LockManager, name: string): Promise<() => void> {
+  return new Promise((granted, failed) => {
+    locks.request(name, () => new Promise<void>((release) => granted(() => release()))).catch(failed);
+  });
+}
 
 function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
   if (options.indexedDB === null) return undefined;
@@ -59,15 +92,7 @@ export interface IndexieOptions {
 export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
 
 /** The transaction handed to upgrade functions and populate listeners. */
-export class UpgradeTransaction {
-  readonly #db: Indexie;
-  constructor(db: Indexie) {
-    this.#db = db;
-  }
-  table(name: string): Table {
-    return this.#db.table(name);
-  }
-}
+export type UpgradeTransaction = Transaction;
 
 export class Indexie {
   readonly name: string;
@@ -77,11 +102,33 @@ export class Indexie {
   static cmp(a: unknown, b: unknown): number {
     return cmp(a, b);
   }
+  /** Transaction modes, as Dexie names them. */
+  static readonly Mode = Object.freeze({ READ_ONLY: 'readonly', READ_WRITE: 'readwrite' } as const);
+
+  /** The transaction the calling code runs in, if any (Dexie.currentTransaction). */
+  static get currentTransaction(): Transaction | undefined {
+    const context = currentContext();
+    return context instanceof Transaction ? context : undefined;
+  }
+
+  /**
+   * Awaits a promise that is not indexie's (fetch, a timer) and resumes in the
+   * caller's transaction: `await Indexie.waitFor(fetch(url))` inside a scope
+   * keeps later `db.<table>` calls in the transaction.
+   */
+  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>)): Promise<T> {
+    const promise = typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction;
+    return IndexiePromise.of(Promise.resolve(promise));
+  }
 
   readonly #options: { autoOpen: boolean; durability: Durability; pagesPerRecord: number | undefined };
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
-  #writeQueue: Promise<unknown> = Promise.resolve();
+  readonly #locks = new TableLocks();
+  /** The committed-state connection, open while standard transactions need it. */
+  #reader: Promise<Engine> | undefined;
+  /** Open standard (non-optimistic) read-write transactions: 0 or 1, the engine has one writer. */
+  #standardOpen = 0;
   #channel: BroadcastChannel | undefined;
   readonly #versions: Version[] = [];
   readonly #events = new Map<IndexieEventName, EventChannel>();
@@ -165,6 +212,10 @@ export class Indexie {
   }
 
   open(): Promise<this> {
+    return IndexiePromise.of(this.#open());
+  }
+
+  #open(): Promise<this> {
     this.#closedByUser = false;
     if (this.#engine) return Promise.resolve(this);
     if (!this.#opening) {
@@ -192,6 +243,7 @@ export class Indexie {
     this.#persistence = undefined;
     this.#channel?.close();
     this.#channel = undefined;
+    this.#dropReader();
     if (engine) {
       engine.close();
       void this.on('close').fire();
@@ -224,7 +276,9 @@ export class Indexie {
    * not, 'blocked' fires here.
    */
   async delete(): Promise<void> {
-    await this.#writeQueue.catch(() => undefined);
+    // Let running transactions and writes finish first.
+    const release = await this.#locks.acquire('exclusive', ['*'], `deleting database '${this.name}'`);
+    release();
     this.close();
     if (this.#idb) await IdbPageStore.delete(this.#idb, this.name, () => void this.on('blocked').fire());
     await Engine.deleteFile(this.name);
@@ -241,6 +295,201 @@ export class Indexie {
   static async exists(name: string, options: IndexieOptions = {}): Promise<boolean> {
     const idb = idbImplementation(options);
     return idb ? IdbPageStore.exists(idb, name) : Engine.exists(name);
+  }
+
+  // --- Transactions ---------------------------------------------------------
+
+  /**
+   * db.transaction(mode, tables..., scope, options?): runs `scope(tx)`; its
+   * table calls (through tx or through db.<table>, also after awaiting
+   * indexie's promises) belong to the transaction. Resolves to the scope's
+   * result once the commit is durable; a throw or rejection in the scope
+   * rolls everything back and rejects with that error.
+   */
+  transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
+    const caller = this.#contextTransaction();
+    let request: TransactionRequest;
+    try {
+      request = parseTransactionArgs([mode, ...rest]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Open: the lock is requested synchronously, so transactions start in call order.
+    const started = this.#engine || caller?.upgrade ? this.#transaction(request, caller)
+      : this.#engineForOperation().then(() => this.#transaction(request, caller));
+    return IndexiePromise.of(started as Promise<R>);
+  }
+
+  async #transaction(request: TransactionRequest, caller: Transaction | undefined): Promise<unknown> {
+    for (const table of request.tables) this.#host(table).schemaOf(table);
+    const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
+    if (parent) {
+      const missing = parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));
+      const modeFits = request.mode === 'readonly' || parent.mode === 'readwrite';
+      if (modeFits && missing.length === 0) return this.#runChild(parent, request);
+      if (request.nesting === '') {
+        throw new SubTransactionError(modeFits
+          ? `a nested transaction cannot add tables its parent lacks (${missing.join(', ')}): name them in the parent, or use mode '${request.mode === 'readonly' ? 'r' : 'rw'}!' for an independent transaction`
+          : `a read-write transaction cannot be nested in a read-only one: open the parent with 'rw', or use 'rw!' for an independent transaction`);
+      }
+    }
+    const tx = new Transaction(this.#transactionBackend, request.mode, request.tables, { optimistic: request.options.optimistic });
+    await tx.start();
+    let result: unknown;
+    try {
+      result = await this.#runScope(tx, request.scope);
+    } catch (error) {
+      tx.abort(error);
+      throw error;
+    }
+    if (tx.state === 'aborted') throw tx.error;
+    await tx.commit();
+    return result;
+  }
+
+  async #runChild(parent: Transaction, request: TransactionRequest): Promise<unknown> {
+    const child = new Transaction(this.#transactionBackend, request.mode, request.tables, { parent });
+    try {
+      return await this.#runScope(child, request.scope);
+    } catch (error) {
+      child.abort(error);  // as in Dexie, a failed child aborts the whole transaction
+      throw error;
+    }
+  }
+
+  /** Runs the scope in the transaction's context (a fresh task: see async-context.ts). */
+  #runScope(tx: Transaction, scope: (tx: Transaction) => unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      runInContext(tx, () => {
+        try {
+          Promise.resolve(scope(tx)).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /**
+   * An explicit read-write transaction over `tables` (for table.startTransaction):
+   * operations go through tx.table(name); commit() or rollback() ends it.
+   */
+  startTransaction(tables: readonly string[], options: TransactionOptions = {}): Transaction {
+    for (const table of tables) if (this.#engine) this.#host(table).schemaOf(table);
+    const tx = new Transaction(this.#transactionBackend, 'readwrite', tables, { optimistic: options.optimistic });
+    tx.start().catch((error) => tx.abort(error));
+    return tx;
+  }
+
+  /** The caller's transaction on this database (also once it has ended: its operations then fail). */
+  #contextTransaction(): Transaction | undefined {
+    const context = currentContext();
+    return context instanceof Transaction && context.db === this ? context : undefined;
+  }
+
+  readonly #transactionBackend: TransactionBackend = {
+    db: this,
+    startSession: (tx) => this.#startSession(tx),
+    boundTable: (tx, name) => new Table(name, this.#host(name, tx)),
+    hasTable: (name) => this.#schemas.has(name),
+  };
+
+  async #startSession(tx: Transaction): Promise<TransactionSession> {
+    const owner = `transaction('${tx.mode}', ${tx.storeNames.join(', ')})`;
+    if (tx.mode === 'readonly') {
+      // Shared: no write and no other tab's commit lands while it runs.
+      const release = await this.#locks.acquire('shared', ALL, owner);
+      return { engine: () => this.#committedView(), beforeCommit: async () => undefined, commit: async () => release(), rollback: release };
+    }
+    const release = await this.#acquireWrite(owner);
+    let engine: Engine;
+    try {
+      engine = await this.#engineForOperation();
+      engine.begin();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    let open = true;
+    if (!tx.optimistic) this.#standardOpen++;
+    const end = (): void => {
+      if (!open) return;
+      open = false;
+      if (!tx.optimistic) this.#standardOpen--;
+      release();
+    };
+    return {
+      engine: () => engine,
+      beforeCommit: async () => undefined,
+      commit: async () => {
+        try {
+          engine.commit();
+          if (!tx.optimistic) this.#standardOpen--;
+          open = false;
+          await this.#flush(engine, owner);
+        } finally {
+          if (open) end();
+          else release();
+        }
+      },
+      rollback: () => {
+        try {
+          if (open && engine.isOpen) engine.rollback();
+        } finally {
+          end();
+        }
+      },
+    };
+  }
+
+  /**
+   * The exclusive lock of a read-write unit: this page's lock, then the Web
+   * Lock across tabs, then the other tabs' commits applied. Resolves with the
+   * function that releases both locks.
+   */
+  async #acquireWrite(owner: string): Promise<() => void> {
+    const releaseLocal = await this.#locks.acquire('exclusive', ALL, owner);
+    let releaseWeb = (): void => undefined;
+    try {
+      const locks = webLocks();
+      if (this.#persistence && locks) releaseWeb = await acquireWebLock(locks, `indexie:${this.name}`);
+      // Another tab may have committed since this tab last looked: apply that first.
+      if (this.#persistence && this.#engine) await this.#applyOtherTabs(this.#engine);
+    } catch (error) {
+      releaseWeb();
+      releaseLocal();
+      throw error;
+    }
+    return () => {
+      releaseWeb();
+      releaseLocal();
+    };
+  }
+
+  /** Makes the engine's committed changes durable and tells other tabs. */
+  async #flush(engine: Engine, what: string): Promise<void> {
+    if (!this.#persistence || this.#engine !== engine) return;
+    try {
+      await this.#persistence.flush(engine, what);
+    } catch (error) {
+      this.#dropReader();  // the file went back to its last checkpoint
+      throw error;
+    }
+    this.#channel?.postMessage({ commit: this.#persistence.store.state.commit });
+  }
+
+  /** The engine that shows committed state (plus any optimistic transaction's writes). */
+  async #committedView(): Promise<Engine> {
+    const engine = await this.#engineForOperation();
+    if (this.#standardOpen === 0) return engine;
+    this.#reader ??= Engine.open(this.name);
+    return this.#reader;
+  }
+
+  #dropReader(): void {
+    const reader = this.#reader;
+    this.#reader = undefined;
+    void reader?.then((engine) => engine.close(), () => undefined);
   }
 
   // --- Opening --------------------------------------------------------------
@@ -332,17 +581,23 @@ export class Indexie {
     }
     engine.begin();
     this.#upgradeEngine = engine;
+    const upgrade = new Transaction(this.#transactionBackend, 'readwrite', [], {
+      upgrade: true,
+      session: { engine: () => engine, beforeCommit: async () => undefined, commit: async () => undefined, rollback: () => undefined },
+    });
     try {
       if (installed.version === 0) {
         engine.setSchema(schemaAt(this.#versions, target));
         this.#adoptSchema(engine.info());
-        await this.on('populate').fire(new UpgradeTransaction(this));
+        await this.#runScope(upgrade, () => this.on('populate').fire(upgrade));
       } else {
-        await this.#runUpgrades(engine, installed.version);
+        await this.#runUpgrades(engine, installed.version, upgrade);
       }
+      await upgrade.commit();
       engine.setVersion(target);
       engine.commit();
     } catch (error) {
+      upgrade.abort(error);
       if (engine.isOpen) engine.rollback();
       this.#adoptSchema(engine.info());
       if (error instanceof IndexieError) throw error;
@@ -354,7 +609,7 @@ export class Indexie {
     }
   }
 
-  async #runUpgrades(engine: Engine, from: number): Promise<void> {
+  async #runUpgrades(engine: Engine, from: number, upgrade: Transaction): Promise<void> {
     const steps = [...this.#versions].sort((a, b) => a.number - b.number).filter((v) => v.number > from);
     for (const version of steps) {
       const before = Object.fromEntries(Object.values(engine.info().tables).map((t) => [t.name, t.spec]));
@@ -362,7 +617,8 @@ export class Indexie {
       // Tables this version deletes stay readable while its upgrade function runs.
       engine.setSchema({ ...before, ...after });
       this.#adoptSchema(engine.info());
-      if (version.upgradeFunction) await version.upgradeFunction(new UpgradeTransaction(this));
+      const upgradeFunction = version.upgradeFunction;
+      if (upgradeFunction) await this.#runScope(upgrade, () => upgradeFunction(upgrade));
       engine.setSchema(after);
       this.#adoptSchema(engine.info());
     }
@@ -378,13 +634,14 @@ export class Indexie {
   #tableObject(name: string): Table {
     let table = this.#tables.get(name);
     if (!table) {
-      table = new Table(name, this.#host);
+      table = new Table(name, this.#host(name));
       this.#tables.set(name, table);
     }
     return table;
   }
 
   #adoptSchema(info: EngineInfo): void {
+    this.#dropReader();  // it caches the schema it opened with
     this.#schemas = new Map(Object.values(info.tables).map((t) => [t.name, new TableSchema(t)]));
     for (const name of this.#schemas.keys()) this.#defineTableProperty(name);
   }
@@ -400,15 +657,30 @@ export class Indexie {
     Object.defineProperty(this, name, { get: () => this.#tableObject(name), enumerable: true, configurable: true });
   }
 
-  readonly #host: TableHost = {
-    engine: () => this.#engineForOperation(),
-    write: (operation, what) => this.#write(operation, what),
-    schemaOf: (table) => {
-      const schema = this.#schemas.get(table);
-      if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
-      return schema;
-    },
-  };
+  /**
+   * What table `name` runs on: its operations join `bound` if given (tables
+   * of tx.table()), else the caller's transaction, else run on their own.
+   * Every promise settles in the caller's context (async-context.ts).
+   */
+  #host(name: string, bound?: Transaction): TableHost {
+    const transaction = (): Transaction | undefined => bound ?? this.#contextTransaction();
+    return {
+      engine: () => {
+        const tx = transaction();
+        return inCallerContext(tx ? tx.run(name, false, (engine) => engine) : this.#committedView());
+      },
+      write: (operation, what) => {
+        const tx = transaction();
+        return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
+      },
+      schemaOf: (table) => {
+        const schema = this.#schemas.get(table);
+        if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
+        return schema;
+      },
+      startTransaction: (options) => this.startTransaction([name, ...(options?.tables ?? [])], options),
+    };
+  }
 
   /**
    * Runs a write: one at a time, each followed by its flush to IndexedDB, so
@@ -418,15 +690,11 @@ export class Indexie {
    * failed flush reverts the engine and rejects with the storage error.
    * Inside an upgrade, writes join the upgrade (flushed when it commits).
    */
-  #write<T>(operation: (engine: Engine) => T, what: string): Promise<T> {
-    if (this.#upgradeEngine) {
-      const engine = this.#upgradeEngine;
-      return new Promise((resolve) => resolve(operation(engine)));
-    }
-    const body = async (): Promise<T> => {
+  async #write<T>(operation: (engine: Engine) => T, what: string): Promise<T> {
+    // The lock first (requested synchronously): writes run in call order.
+    const release = await this.#acquireWrite(what);
+    try {
       const engine = await this.#engineForOperation();
-      // Another tab may have committed since this tab last looked: apply that first.
-      if (this.#persistence && this.#engine === engine) await this.#applyOtherTabs(engine);
       let result: T | undefined;
       let failure: unknown;
       let failed = false;
@@ -436,19 +704,12 @@ export class Indexie {
         failed = true;
         failure = error;
       }
-      if (this.#persistence && this.#engine === engine) {
-        await this.#persistence.flush(engine, what);
-        this.#channel?.postMessage({ commit: this.#persistence.store.state.commit });
-      }
+      await this.#flush(engine, what);
       if (failed) throw failure;
       return result as T;
-    };
-    // Across tabs, one writer at a time: a Web Lock per database (DESIGN §6).
-    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-    const run = (): Promise<T> => (this.#persistence && locks ? locks.request(`indexie:${this.name}`, body) as Promise<T> : body());
-    const next = this.#writeQueue.then(run, run);
-    this.#writeQueue = next.catch(() => undefined);
-    return next;
+    } finally {
+      release();
+    }
   }
 
   /** Other tabs announce their commits; apply them between this tab's operations. */
@@ -456,10 +717,15 @@ export class Indexie {
     if (typeof BroadcastChannel === 'undefined') return;
     this.#channel = new BroadcastChannel(`indexie:${this.name}`);
     this.#channel.onmessage = () => {
-      const apply = async () => {
-        if (this.#engine && this.#persistence) await this.#applyOtherTabs(this.#engine);
-      };
-      this.#writeQueue = this.#writeQueue.then(apply, apply).catch(() => undefined);
+      void this.#locks.acquire('exclusive', ALL, 'applying another tab\'s commit').then(async (release) => {
+        try {
+          if (this.#engine && this.#persistence) await this.#applyOtherTabs(this.#engine);
+        } catch {
+          // A closed or upgraded database: the next operation reports it.
+        } finally {
+          release();
+        }
+      });
     };
   }
 
@@ -482,12 +748,13 @@ export class Indexie {
   }
 
   async #engineForOperation(): Promise<Engine> {
-    if (this.#upgradeEngine) return this.#upgradeEngine;
     if (this.#engine) return this.#engine;
     if (this.#closedByUser || !this.#options.autoOpen) {
       throw new DatabaseClosedError(`database '${this.name}' is closed: call db.open() first`);
     }
-    await this.open();
+    await this.#open();
     return this.#engine!;
   }
 }
+
+contextualAsyncMethods(Indexie.prototype);

@@ -4,6 +4,7 @@
 // engine is synchronous and in memory; durability arrives with the
 // IndexedDB bridge). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
+import { contextualAsyncMethods } from './async-context.js';
 import { BulkError, InvalidArgumentError, engineError } from './errors.js';
 import { modifyRecord, type Changes, type ModifyContext, type ModifyFunction } from './modify.js';
 import type { Engine } from './engine.js';
@@ -12,6 +13,7 @@ import { getByKeyPath, setByKeyPath } from './key-path.js';
 import { Collection, type CollectionHost, type CollectionState, type Query } from './collection.js';
 import type { TableSchema } from './table-schema.js';
 import { WhereClause } from './where-clause.js';
+import type { Transaction, TransactionOptions } from './transaction.js';
 
 /** What a Table needs from its database. */
 export interface TableHost {
@@ -21,6 +23,13 @@ export interface TableHost {
   write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
+  /** An explicit read-write transaction on this table (and options.tables). */
+  startTransaction(options?: StartTransactionOptions): Transaction;
+}
+
+export interface StartTransactionOptions extends TransactionOptions {
+  /** More tables the transaction may touch, besides this one. */
+  tables?: string[];
 }
 
 export interface BulkOptions {
@@ -54,6 +63,15 @@ export class Table<T = any, TKey = any> {
   /** The table's schema (available once the database is open). */
   get schema(): TableSchema {
     return this.#host.schemaOf(this.name);
+  }
+
+  /**
+   * An explicit read-write transaction: `await using tx = db.users.startTransaction()`;
+   * operations through tx.table('users') belong to it; `await tx.commit()`
+   * makes them durable; leaving the block without commit rolls back.
+   */
+  startTransaction(options?: StartTransactionOptions): Transaction {
+    return this.#host.startTransaction(options);
   }
 
   // --- Queries --------------------------------------------------------------
@@ -320,3 +338,4 @@ function isPlainObjectLike(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+contextualAsyncMethods(Table.prototype);
