@@ -64,6 +64,8 @@ export interface CollectionHost {
   engine(): Promise<Engine>;
   write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
   schema(): TableSchema;
+  /** The table's reading hook chain, if any subscriber listens. */
+  reader(): ((value: unknown) => unknown) | undefined;
 }
 
 export interface CursorInfo {
@@ -337,7 +339,10 @@ export class Collection<T = any, TKey = any> {
    * nextunique/prevunique), before predicates, offset and limit.
    */
   async #rows(output: QueryOutput, unique = false): Promise<Row[]> {
-    return this.#rowsWith(await this.#host.engine(), output, unique);
+    const rows = this.#rowsWith(await this.#host.engine(), output, unique);
+    const reader = output === 'values' ? this.#host.reader() : undefined;
+    if (reader) for (const row of rows) row.value = reader(row.value);
+    return rows;
   }
 
   #rowsWith(engine: Engine, output: QueryOutput, unique = false): Row[] {

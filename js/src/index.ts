@@ -1,7 +1,8 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
 export { Transaction, type TransactionMode, type TransactionState, type TransactionOptions } from './transaction.js';
-export { Table, type StartTransactionOptions, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
+export { Strategy, HookList, type StrategyName, type Change, type AsyncHook, type HookFunction } from './table-hooks.js';
+export { Table, type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
 export { TableSchema, type IndexSpec } from './table-schema.js';
 export { Collection, type CursorInfo } from './collection.js';
 export { WhereClause } from './where-clause.js';

@@ -32,6 +32,9 @@ import { IndexiePromise, contextualAsyncMethods, currentContext, inCallerContext
 import { LockManager as TableLocks } from './lock-manager.js';
 import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from './transaction.js';
 import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
+import { BulkError } from './errors.js';
+import { hookedEngine } from './hooked-engine.js';
+import { Strategy, TableHooks, type Change } from './table-hooks.js';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,
@@ -125,6 +128,8 @@ export class Indexie {
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
   readonly #locks = new TableLocks();
+  /** Hooks per table name, shared by every Table object of that table. */
+  readonly #hooks = new Map<string, TableHooks>();
   /** The committed-state connection, open while standard transactions need it. */
   #reader: Promise<Engine> | undefined;
   /** Open standard (non-optimistic) read-write transactions: 0 or 1, the engine has one writer. */
@@ -420,7 +425,7 @@ export class Indexie {
     };
     return {
       engine: () => engine,
-      beforeCommit: async () => undefined,
+      beforeCommit: (committing) => this.#runAsyncHooks(committing.changes),
       commit: async () => {
         try {
           engine.commit();
@@ -440,6 +445,41 @@ export class Indexie {
         }
       },
     };
+  }
+
+  /**
+   * A write outside any transaction on a table with hooks: a transaction of
+   * its own, optimistic for LOCAL_FIRST (visible while the async hooks run,
+   * rolled back if one fails), standard for NETWORK_FIRST (seen by nobody
+   * until the hooks succeeded). As outside transactions, a BulkError keeps
+   * the items that were written.
+   */
+  async #writeWithHooks<R>(table: string, hooks: TableHooks, operation: (tx: Transaction) => (engine: Engine) => R): Promise<R> {
+    const tx = new Transaction(this.#transactionBackend, 'readwrite', [table], { optimistic: hooks.strategy === Strategy.LOCAL_FIRST });
+    await tx.start();
+    let result: R | undefined;
+    let bulkError: unknown;
+    try {
+      result = await tx.run(table, true, operation(tx));
+    } catch (error) {
+      if (!(error instanceof BulkError)) {
+        tx.abort(error);
+        throw error;
+      }
+      bulkError = error;
+    }
+    await tx.commit();
+    if (bulkError) throw bulkError;
+    return result as R;
+  }
+
+  /** indexie's async hooks of every change, in order; the first rejection aborts the commit. */
+  async #runAsyncHooks(changes: readonly Change[]): Promise<void> {
+    for (const change of changes) {
+      const hooks = this.#hooks.get(change.table);
+      if (!hooks) continue;
+      for (const hook of hooks.asyncHooksFor(change.type)) await hook({ ...change });
+    }
   }
 
   /**
@@ -664,14 +704,27 @@ export class Indexie {
    */
   #host(name: string, bound?: Transaction): TableHost {
     const transaction = (): Transaction | undefined => bound ?? this.#contextTransaction();
+    const hooks = (): TableHooks => {
+      let table = this.#hooks.get(name);
+      if (!table) this.#hooks.set(name, table = new TableHooks());
+      return table;
+    };
     return {
       engine: () => {
         const tx = transaction();
         return inCallerContext(tx ? tx.run(name, false, (engine) => engine) : this.#committedView());
       },
-      write: (operation, what) => {
+      write: (operation, what, options) => {
         const tx = transaction();
-        return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
+        const hooks = options?.silent ? undefined : this.#hooks.get(name);
+        if (!hooks?.intercepting) return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
+        const hooked = <R>(within: Transaction, op: (engine: Engine) => R) => (engine: Engine) =>
+          op(hookedEngine(engine, name, this.#schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
+        if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
+        return inCallerContext(this.#writeWithHooks(name, hooks, (within) => hooked(within, operation)));
+      },
+      get hooks() {
+        return hooks();
       },
       schemaOf: (table) => {
         const schema = this.#schemas.get(table);

@@ -55,5 +55,8 @@ export function modifyRecord(engine: Engine, table: string, keyPath: string | st
 }
 
 function throwFirstFailure(result: { failures: Array<{ code: string; message: string }> }): void {
-  if (result.failures.length > 0) throw engineError(result.failures[0].code, result.failures[0].message);
+  if (result.failures.length > 0) {
+    const failure = result.failures[0] as { code: string; message: string; error?: Error };
+    throw failure.error ?? engineError(failure.code, failure.message);
+  }
 }

@@ -14,13 +14,20 @@ import { Collection, type CollectionHost, type CollectionState, type Query } fro
 import type { TableSchema } from './table-schema.js';
 import { WhereClause } from './where-clause.js';
 import type { Transaction, TransactionOptions } from './transaction.js';
+import { hookFunction, type HookFunction, type StrategyName, type TableHooks } from './table-hooks.js';
 
 /** What a Table needs from its database. */
 export interface TableHost {
   /** The open engine (opening the database first if needed), for reads. */
   engine(): Promise<Engine>;
-  /** Runs a write on the engine; resolves when it is durable (see Indexie #write). */
-  write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
+  /**
+   * Runs a write on the engine; resolves when it is durable (see Indexie
+   * #write). Hooks intercept it (the engine passed in is hooked-engine.ts's)
+   * unless `silent`.
+   */
+  write<R>(operation: (engine: Engine) => R, what: string, options?: { silent?: boolean }): Promise<R>;
+  /** The table's hooks (shared by every Table object of it). */
+  readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
   /** An explicit read-write transaction on this table (and options.tables). */
@@ -47,9 +54,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function failureError(failure: { code: string; message: string }): Error {
-  return engineError(failure.code, failure.message);
+function failureError(failure: { code: string; message: string; error?: Error }): Error {
+  return failure.error ?? engineError(failure.code, failure.message);
 }
+
+/** One change for Table.applyRemote(). */
+export type RemoteChange = { type: 'put'; value: unknown; key?: unknown } | { type: 'delete'; key: unknown };
 
 export class Table<T = any, TKey = any> {
   readonly name: string;
@@ -74,6 +84,54 @@ export class Table<T = any, TKey = any> {
     return this.#host.startTransaction(options);
   }
 
+  // --- Hooks ----------------------------------------------------------------
+
+  /** Dexie's hook('creating' | 'updating' | 'deleting' | 'reading', fn), and hook.onAdd/onUpdate/onDelete(fn). */
+  get hook(): HookFunction {
+    const hooks = this.#host.hooks as TableHooks & { api?: HookFunction };
+    return (hooks.api ??= hookFunction(hooks));
+  }
+
+  /** When the async hooks run relative to the local write: Strategy.LOCAL_FIRST (default) or NETWORK_FIRST. */
+  get strategy(): StrategyName {
+    return this.#host.hooks.strategy;
+  }
+
+  set strategy(strategy: StrategyName) {
+    if (strategy !== 'local-first' && strategy !== 'network-first') {
+      throw new InvalidArgumentError(`strategy must be Strategy.LOCAL_FIRST or Strategy.NETWORK_FIRST, not ${String(strategy)}`);
+    }
+    this.#host.hooks.strategy = strategy;
+  }
+
+  /**
+   * Writes changes that come from a server: stored and seen by every reader,
+   * but no hook fires, so a sync never echoes its own changes back. All or
+   * nothing.
+   */
+  async applyRemote(changes: readonly RemoteChange[]): Promise<void> {
+    if (!Array.isArray(changes)) throw new InvalidArgumentError('Table.applyRemote() takes an array of {type, value|key}');
+    await this.#host.write((engine) => {
+      engine.begin();
+      try {
+        for (const change of changes) {
+          if (change.type === 'put') {
+            const result = engine.write(this.name, 'put', [change.value], change.key === undefined ? undefined : [change.key]);
+            if (result.failures.length > 0) throw failureError(result.failures[0]);
+          } else if (change.type === 'delete') {
+            engine.delete(this.name, [change.key]);
+          } else {
+            throw new InvalidArgumentError(`Table.applyRemote(): unknown change type '${String((change as { type: unknown }).type)}'`);
+          }
+        }
+      } catch (error) {
+        engine.rollback();
+        throw error;
+      }
+      engine.commit();
+    }, `Table.applyRemote() on '${this.name}'`, { silent: true });
+  }
+
   // --- Queries --------------------------------------------------------------
 
   #collectionHost(): CollectionHost {
@@ -82,6 +140,7 @@ export class Table<T = any, TKey = any> {
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
       schema: () => this.schema,
+      reader: () => this.#host.hooks.reader,
     };
   }
 
@@ -294,7 +353,7 @@ export class Table<T = any, TKey = any> {
     }
     const engine = await this.#host.engine();
     if (isPlainObject(keyOrCriteria)) return this.#getByCriteria(engine, keyOrCriteria);
-    return engine.get(this.name, keyOrCriteria) as T | undefined;
+    return this.#read(engine.get(this.name, keyOrCriteria));
   }
 
   async #getByCriteria(engine: Engine, criteria: Record<string, unknown>): Promise<T | undefined> {
@@ -306,21 +365,27 @@ export class Table<T = any, TKey = any> {
                              : paths.length === 1 && keyPath === paths[0];
     if (sameSet(primKey.keyPath)) {
       const key = Array.isArray(primKey.keyPath) ? primKey.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
-      return engine.get(this.name, key) as T | undefined;
+      return this.#read(engine.get(this.name, key));
     }
     const index = indexes.find((candidate) => sameSet(candidate.keyPath));
     if (index) {
       const key = Array.isArray(index.keyPath) ? index.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
-      return engine.getByIndex(this.name, index.name, key)?.[1] as T | undefined;
+      return this.#read(engine.getByIndex(this.name, index.name, key)?.[1]);
     }
     // No index covers the criteria: scan. (Queries on indexes arrive with the where() API.)
-    return engine.scan(this.name).find((record) => paths.every((p) => cmp(getByKeyPath(record, p), criteria[p]) === 0)) as T | undefined;
+    return this.#read(engine.scan(this.name).find((record) => paths.every((p) => cmp(getByKeyPath(record, p), criteria[p]) === 0)));
+  }
+
+  /** A stored value as readers get it: through the reading hooks, if any. */
+  #read(value: unknown): T | undefined {
+    const reader = this.#host.hooks.reader;
+    return (reader && value !== undefined ? reader(value) : value) as T | undefined;
   }
 
   async bulkGet(keys: readonly TKey[]): Promise<Array<T | undefined>> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkGet() takes an array of keys');
     const engine = await this.#host.engine();
-    return engine.bulkGet(this.name, keys) as Array<T | undefined>;
+    return engine.bulkGet(this.name, keys).map((value) => this.#read(value));
   }
 
   async count(): Promise<number> {
@@ -330,7 +395,7 @@ export class Table<T = any, TKey = any> {
 
   async toArray(): Promise<T[]> {
     const engine = await this.#host.engine();
-    return engine.scan(this.name) as T[];
+    return engine.scan(this.name).map((value) => this.#read(value) as T);
   }
 }
 

@@ -19,6 +19,7 @@ import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } fr
 import type { Engine } from './engine.js';
 import { EventChannel, type Listener } from './events.js';
 import type { Table } from './table.js';
+import type { Change } from './table-hooks.js';
 import { IndexiePromise, contextualAsyncMethods } from './async-context.js';
 
 /** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
@@ -65,6 +66,8 @@ export class Transaction {
   readonly upgrade: boolean;
   /** Per-transaction scratch space for hooks and middleware (Dexie's trans.data-like bag). */
   readonly data: Record<string, unknown> = {};
+  /** Records changed so far (collected on the top-level transaction, for the async hooks). */
+  readonly changes: Change[] = [];
 
   readonly #backend: TransactionBackend;
   readonly #tables = new Map<string, Table>();
