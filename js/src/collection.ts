@@ -170,7 +170,11 @@ export class Collection<T = any, TKey = any> {
   async toArray(): Promise<T[]> {
     const run = await this.#plan();
     // The common case in one engine call that returns only the values.
-    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'values') as T[];
+    if (run.enginePath) {
+      const values = run.engine.query(run.description(), run.ranges, 'values') as T[];
+      const reader = this.#host.reader();
+      return reader ? values.map((value) => reader(value) as T) : values;
+    }
     return (await this.#rows('values')).map((row) => row.value as T);
   }
 

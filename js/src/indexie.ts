@@ -478,7 +478,12 @@ export class Indexie {
     for (const change of changes) {
       const hooks = this.#hooks.get(change.table);
       if (!hooks) continue;
-      for (const hook of hooks.asyncHooksFor(change.type)) await hook({ ...change });
+      // Hooks run outside any transaction (their reads see what other readers see).
+      for (const hook of hooks.asyncHooksFor(change.type)) {
+        await new Promise((resolve, reject) => runInContext(null, () => {
+          Promise.resolve().then(() => hook({ ...change })).then(resolve, reject);
+        }));
+      }
     }
   }
 
