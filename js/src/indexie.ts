@@ -717,7 +717,10 @@ export class Indexie {
     return {
       engine: () => {
         const tx = transaction();
-        return inCallerContext(tx ? tx.run(name, false, (engine) => engine) : this.#committedView());
+        if (tx) return inCallerContext(tx.run(name, false, (engine) => engine));
+        // Open, no standard transaction: the live engine, settling in this very turn (so in the caller's context).
+        if (this.#engine && this.#standardOpen === 0) return Promise.resolve(this.#engine);
+        return inCallerContext(this.#committedView());
       },
       write: (operation, what, options) => {
         const tx = transaction();
