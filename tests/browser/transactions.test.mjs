@@ -37,6 +37,16 @@ test('standard transfer: a polling reader never sees one balance updated without
   console.log(`# transfer: ${result.samples} polls, states seen: ${result.distinct.join(', ')}`);
 });
 
+test('in Chromium, scope calls join the transaction after awaits; an unrelated flow and a queued event never do', async () => {
+  const page = await browser.openTestPage('transactions.html');
+  const result = await page.evaluate(() => window.contextRules('tx-context'));
+  await page.close();
+  assert.deepEqual(result, {
+    error: 'roll back', insideCount: 5, users: 0, logs: 15, outsideAlwaysOutside: true, outsideRuns: 15,
+    clicks: [false, true],
+  });
+});
+
 for (const optimistic of [false, true]) {
   test(`a page closed during an open ${optimistic ? 'optimistic' : 'standard'} transaction leaves nothing of it on disk`, async () => {
     const name = `tx-crash-${optimistic}`;

@@ -314,3 +314,19 @@ test('nothing commits on idle: a scope that waits between writes commits them to
   assert.equal(await db.users.count(), 2);
   db.close();
 });
+
+test("tx.on('complete') fires after a commit and tx.on('abort') with the reason after a rollback", async () => {
+  const db = await openDb();
+  const events = [];
+  await db.transaction('rw', db.users, (tx) => {
+    tx.on('complete', () => events.push('complete'));
+    return db.users.add({ email: 'a@x' });
+  });
+  await db.transaction('rw', db.users, (tx) => {
+    tx.on('abort', (error) => events.push(`abort: ${error.message}`));
+    throw new Error('nope');
+  }).catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(events, ['complete', 'abort: nope']);
+  db.close();
+});

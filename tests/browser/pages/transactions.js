@@ -103,4 +103,46 @@ window.holdTransaction = async (name, optimistic) => {
   }, { optimistic });
 };
 
+// Which code belongs to a transaction, in the browser's own task machinery
+// (MessageChannel tasks): scope calls after awaits, in helpers and in
+// Promise.all join it; an unrelated flow and a click handler never do.
+window.contextRules = async (name) => {
+  const db = open(name);
+  await db.users.clear();
+  await db.logs.clear();
+  const outside = [];
+  const flow = (async () => {
+    for (let i = 0; i < 15; i++) {
+      await db.logs.add({ i });
+      outside.push(Indexie.currentTransaction === undefined);
+      await sleep(1);
+    }
+  })();
+  const button = document.createElement('button');
+  document.body.append(button);
+  const clicks = [];
+  button.onclick = () => { clicks.push(Indexie.currentTransaction === undefined); };
+  async function addUser(n) {
+    await db.users.add({ name: `u${n}` });
+    return db.users.where('name').equals(`u${n}`).count();
+  }
+  let insideCount;
+  const error = await db.transaction('rw', db.users, async () => {
+    await addUser(1);
+    await addUser(2);
+    await Promise.all([db.users.add({ name: 'u3' }), db.users.add({ name: 'u4' })]);
+    button.click();  // a synchronous dispatch from the scope runs in it; a queued one must not
+    setTimeout(() => button.click(), 0);
+    await Indexie.waitFor(sleep(15));
+    await db.users.put({ name: 'u5' });
+    insideCount = await db.users.count();
+    throw new Error('roll back');
+  }).catch((e) => e.message);
+  await flow;
+  const result = { error, insideCount, users: await db.users.count(), logs: await db.logs.count(),
+                   outsideAlwaysOutside: outside.every(Boolean), outsideRuns: outside.length, clicks };
+  db.close();
+  return result;
+};
+
 document.getElementById('status').textContent = 'ready';
