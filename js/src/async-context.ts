@@ -131,9 +131,13 @@ function callInContext<A, R>(ctx: Context, fn: (arg: A) => R, arg: A): R | Promi
 
 /** A promise whose callbacks run in the context of whoever subscribed them (see the contract above). */
 export class IndexiePromise<T> extends Promise<T> {
+  /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
+  observed = false;
+
   override then<R1 = T, R2 = never>(onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
                                     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     const ctx = current;
+    this.observed = true;
     return super.then(
       onFulfilled ? (value) => callInContext(ctx, onFulfilled, value) as R1 | PromiseLike<R1> : onFulfilled,
       onRejected ? (reason) => callInContext(ctx, onRejected, reason) as R2 | PromiseLike<R2> : onRejected,
@@ -144,6 +148,14 @@ export class IndexiePromise<T> extends Promise<T> {
   static of<T>(promise: PromiseLike<T>): IndexiePromise<T> {
     return new IndexiePromise<T>((resolve, reject) => { promise.then(resolve, reject); });
   }
+}
+
+/** Told of every public promise made in a (non-null) context, when it is made; see setOperationListener. */
+let operationListener: ((ctx: object, promise: IndexiePromise<unknown>) => void) | undefined;
+
+/** The transaction layer listens here: it waits for its operations and aborts on failures nobody catches (Dexie's rule). */
+export function setOperationListener(listener: typeof operationListener): void {
+  operationListener = listener;
 }
 
 /**
@@ -158,7 +170,10 @@ export function contextualAsyncMethods(prototype: object): void {
     Object.defineProperty(prototype, name, {
       ...descriptor,
       value: function (this: unknown, ...args: unknown[]) {
-        return IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
+        const ctx = current;
+        const promise = IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
+        if (ctx !== null) operationListener?.(ctx, promise);
+        return promise;
       },
     });
   }

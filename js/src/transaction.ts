@@ -20,7 +20,7 @@ import type { Engine } from './engine.js';
 import { EventChannel, type Listener } from './events.js';
 import type { Table } from './table.js';
 import type { Change } from './table-hooks.js';
-import { IndexiePromise, contextualAsyncMethods } from './async-context.js';
+import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
 
 /** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
@@ -73,6 +73,18 @@ export class Transaction {
   readonly #tables = new Map<string, Table>();
   readonly #events = new Map<string, EventChannel>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Public operations called in this transaction's context (or its children's), with their outcome. */
+  #operations: Array<{ promise: IndexiePromise<unknown>; outcome: Promise<{ failed: boolean; error?: unknown }> }> = [];
+
+  static {
+    setOperationListener((ctx, promise) => {
+      if (!(ctx instanceof Transaction) || !ctx.root.active) return;
+      // Native then: watching the outcome does not count as observing the promise.
+      const outcome = Promise.prototype.then.call(promise, () => ({ failed: false }), (error: unknown) => ({ failed: true, error })) as
+        Promise<{ failed: boolean; error?: unknown }>;
+      ctx.root.#operations.push({ promise, outcome });
+    });
+  }
   #state: TransactionState = 'pending';
   #session: TransactionSession | undefined;
   #ready: Promise<void> | undefined;
@@ -234,6 +246,19 @@ export class Transaction {
     if (this.#state === 'committed') return;
     if (this.#state === 'pending') await this.start();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    // Every operation called in the scope has settled; as in Dexie, one that
+    // failed without anyone catching it aborts the transaction.
+    for (let seen = 0; seen < this.#operations.length;) {
+      const batch = this.#operations.slice(seen);
+      seen = this.#operations.length;
+      const outcomes = await Promise.all(batch.map((operation) => operation.outcome));
+      const uncaught = outcomes.findIndex((outcome, i) => outcome.failed && !batch[i].promise.observed);
+      if (uncaught >= 0 && this.active) {
+        this.abort(outcomes[uncaught].error);
+        throw outcomes[uncaught].error;
+      }
+    }
+    this.#operations = [];
     this.#checkActive();
     const session = this.#session!;
     this.#state = 'committing';

@@ -69,6 +69,12 @@ test('a throw or rejection in the scope rolls everything back and rejects with t
   }), ConstraintError);
   assert.deepEqual(await ages(db), [1]);
   assert.equal(await db.logs.count(), 0);
+  // Nor may one that nobody awaits or catches (Dexie's rule): it aborts the transaction.
+  await assert.rejects(db.transaction('rw', db.users, () => {
+    db.users.add({ email: 'd@x', age: 7 });
+    db.users.add({ email: 'keep@x', age: 8 });
+  }), ConstraintError);
+  assert.deepEqual(await ages(db), [1]);
   // A caught failure does not: the rest commits.
   await db.transaction('rw', db.users, async () => {
     await db.users.add({ email: 'keep@x' }).catch(() => 'ignored');
