@@ -13,7 +13,7 @@
 //   - runInContext(ctx, fn) runs fn in a fresh task with `ctx` current, and ctx
 //     stays current for the microtasks that follow (the "window": up to
 //     WINDOW_HOPS microtask generations after the last settle in it).
-//   - settleInContext(ctx, fn): library promises settle through this. If ctx is
+//   - callInContext(ctx, fn): library promises settle through this. If ctx is
 //     already current, fn runs now (and the window is extended); otherwise fn
 //     runs in a fresh task of its own with ctx current. So the code after
 //     `await <library promise>` always runs in the context the call was made in.
@@ -102,26 +102,19 @@ export function runInContext(ctx: Context, fn: () => void): void {
   });
 }
 
-/** Calls fn in `ctx`: now if ctx is current, else in a task of its own. */
-export function settleInContext(ctx: Context, fn: () => void): void {
+/**
+ * Calls fn in ctx: now if ctx is current (extending its window), else in a
+ * task of ctx, and then the result is a promise of fn's result.
+ */
+export function callInContext<R>(ctx: Context, fn: () => R): R | Promise<R> {
   if (current === ctx) {
     if (ctx !== null) openWindow(ctx);
-    fn();
-    return;
-  }
-  runInContext(ctx, fn);
-}
-
-/** Calls fn(arg) in ctx: now if ctx is current, else in a task of ctx (the result is then a promise). */
-function callInContext<A, R>(ctx: Context, fn: (arg: A) => R, arg: A): R | Promise<R> {
-  if (current === ctx) {
-    if (ctx !== null) openWindow(ctx);
-    return fn(arg);
+    return fn();
   }
   return new Promise<R>((resolve, reject) => {
     runInContext(ctx, () => {
       try {
-        resolve(fn(arg));
+        resolve(fn());
       } catch (error) {
         reject(error);
       }
@@ -139,8 +132,8 @@ export class IndexiePromise<T> extends Promise<T> {
     const ctx = current;
     this.observed = true;
     return super.then(
-      onFulfilled ? (value) => callInContext(ctx, onFulfilled, value) as R1 | PromiseLike<R1> : onFulfilled,
-      onRejected ? (reason) => callInContext(ctx, onRejected, reason) as R2 | PromiseLike<R2> : onRejected,
+      onFulfilled ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : onFulfilled,
+      onRejected ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : onRejected,
     );
   }
 
@@ -184,8 +177,8 @@ export function inCallerContext<T>(promise: Promise<T>): Promise<T> {
   const ctx = current;
   return new Promise<T>((resolve, reject) => {
     promise.then(
-      (value) => settleInContext(ctx, () => resolve(value)),
-      (error) => settleInContext(ctx, () => reject(error)),
+      (value) => void callInContext(ctx, () => resolve(value)),
+      (error) => void callInContext(ctx, () => reject(error)),
     );
   });
 }

@@ -14,8 +14,7 @@
 // code wait until the database is open.
 //
 // Writes: every read-write unit (a transaction, or one write outside any)
-// takes this page's exclusive lock on the writer and its tables
-// (lock-manager.ts), then the database's Web Lock across tabs, catches up
+// takes this page's exclusive lock on the database (lock-manager.ts), then the database's Web Lock across tabs, catches up
 // with other tabs' commits, and flushes to IndexedDB before it resolves.
 // Reads outside a transaction answer from the live state, except while a
 // standard (non-optimistic) transaction is open: then they read the
@@ -25,14 +24,13 @@ import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
 import {
-  DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
+  BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
   SubTransactionError, UpgradeError, VersionError,
 } from './errors.js';
-import { IndexiePromise, contextualAsyncMethods, currentContext, inCallerContext, runInContext } from './async-context.js';
+import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext } from './async-context.js';
 import { LockManager as TableLocks } from './lock-manager.js';
 import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from './transaction.js';
 import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
-import { BulkError } from './errors.js';
 import { hookedEngine } from './hooked-engine.js';
 import { Strategy, TableHooks, type Change } from './table-hooks.js';
 
@@ -282,7 +280,7 @@ export class Indexie {
    */
   async delete(): Promise<void> {
     // Let running transactions and writes finish first.
-    const release = await this.#locks.acquire('exclusive', ['*'], `deleting database '${this.name}'`);
+    const release = await this.#locks.acquire('exclusive', ALL, `deleting database '${this.name}'`);
     release();
     this.close();
     if (this.#idb) await IdbPageStore.delete(this.#idb, this.name, () => void this.on('blocked').fire());
@@ -326,7 +324,7 @@ export class Indexie {
   }
 
   async #transaction(request: TransactionRequest, caller: Transaction | undefined): Promise<unknown> {
-    for (const table of request.tables) this.#host(table).schemaOf(table);
+    for (const table of request.tables) this.#schemaOf(table);
     const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
     if (parent) {
       const missing = parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));
@@ -363,16 +361,8 @@ export class Indexie {
   }
 
   /** Runs the scope in the transaction's context (a fresh task: see async-context.ts). */
-  #runScope(tx: Transaction, scope: (tx: Transaction) => unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      runInContext(tx, () => {
-        try {
-          Promise.resolve(scope(tx)).then(resolve, reject);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+  async #runScope(tx: Transaction, scope: (tx: Transaction) => unknown): Promise<unknown> {
+    return callInContext(tx, () => scope(tx));
   }
 
   /**
@@ -380,7 +370,7 @@ export class Indexie {
    * operations go through tx.table(name); commit() or rollback() ends it.
    */
   startTransaction(tables: readonly string[], options: TransactionOptions = {}): Transaction {
-    for (const table of tables) if (this.#engine) this.#host(table).schemaOf(table);
+    if (this.#engine) for (const table of tables) this.#schemaOf(table);
     const tx = new Transaction(this.#transactionBackend, 'readwrite', tables, { optimistic: options.optimistic });
     tx.start().catch((error) => tx.abort(error));
     return tx;
@@ -415,13 +405,13 @@ export class Indexie {
       release();
       throw error;
     }
+    // The engine transaction is open until commit or rollback; the locks are held until both end and the flush.
     let open = true;
     if (!tx.optimistic) this.#standardOpen++;
-    const end = (): void => {
+    const close = (): void => {
       if (!open) return;
       open = false;
       if (!tx.optimistic) this.#standardOpen--;
-      release();
     };
     return {
       engine: () => engine,
@@ -429,19 +419,19 @@ export class Indexie {
       commit: async () => {
         try {
           engine.commit();
-          if (!tx.optimistic) this.#standardOpen--;
-          open = false;
+          close();
           await this.#flush(engine, owner);
         } finally {
-          if (open) end();
-          else release();
+          close();
+          release();
         }
       },
       rollback: () => {
         try {
           if (open && engine.isOpen) engine.rollback();
         } finally {
-          end();
+          close();
+          release();
         }
       },
     };
@@ -479,11 +469,7 @@ export class Indexie {
       const hooks = this.#hooks.get(change.table);
       if (!hooks) continue;
       // Hooks run outside any transaction (their reads see what other readers see).
-      for (const hook of hooks.asyncHooksFor(change.type)) {
-        await new Promise((resolve, reject) => runInContext(null, () => {
-          Promise.resolve().then(() => hook({ ...change })).then(resolve, reject);
-        }));
-      }
+      for (const hook of hooks.asyncHooksFor(change.type)) await callInContext(null, () => hook({ ...change }));
     }
   }
 
@@ -709,7 +695,7 @@ export class Indexie {
    */
   #host(name: string, bound?: Transaction): TableHost {
     const transaction = (): Transaction | undefined => bound ?? this.#contextTransaction();
-    const hooks = (): TableHooks => {
+    const tableHooks = (): TableHooks => {
       let table = this.#hooks.get(name);
       if (!table) this.#hooks.set(name, table = new TableHooks());
       return table;
@@ -732,24 +718,25 @@ export class Indexie {
         return inCallerContext(this.#writeWithHooks(name, hooks, (within) => hooked(within, operation)));
       },
       get hooks() {
-        return hooks();
+        return tableHooks();
       },
-      schemaOf: (table) => {
-        const schema = this.#schemas.get(table);
-        if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
-        return schema;
-      },
+      schemaOf: (table) => this.#schemaOf(table),
       startTransaction: (options) => this.startTransaction([name, ...(options?.tables ?? [])], options),
     };
   }
 
+  #schemaOf(table: string): TableSchema {
+    const schema = this.#schemas.get(table);
+    if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
+    return schema;
+  }
+
   /**
-   * Runs a write: one at a time, each followed by its flush to IndexedDB, so
-   * no commit is flushed on top of an unflushed one. Resolves once the
+   * Runs a write outside any transaction: one at a time, each followed by
+   * its flush to IndexedDB, so no commit is flushed on top of an unflushed one. Resolves once the
    * commit is durable. If the operation threw after writing something (a
    * BulkError: the other items were written), that is flushed first. A
    * failed flush reverts the engine and rejects with the storage error.
-   * Inside an upgrade, writes join the upgrade (flushed when it commits).
    */
   async #write<T>(operation: (engine: Engine) => T, what: string): Promise<T> {
     // The lock first (requested synchronously): writes run in call order.

@@ -143,9 +143,9 @@ export class Transaction {
     return table;
   }
 
-  on(event: 'complete' | 'abort' | 'error'): EventChannel;
-  on(event: 'complete' | 'abort' | 'error', listener: Listener): void;
-  on(event: 'complete' | 'abort' | 'error', listener?: Listener): EventChannel | void {
+  on(event: 'complete' | 'abort'): EventChannel;
+  on(event: 'complete' | 'abort', listener: Listener): void;
+  on(event: 'complete' | 'abort', listener?: Listener): EventChannel | void {
     let channel = this.#events.get(event);
     if (!channel) this.#events.set(event, channel = new EventChannel());
     if (!listener) return channel;
