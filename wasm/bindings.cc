@@ -16,10 +16,12 @@
 #include <variant>
 
 #include "indexie/cbor.h"
+#include "indexie/change_set.h"
 #include "indexie/database.h"
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
 #include "indexie/query.h"
+#include "indexie/read_set.h"
 #include "indexie/schema.h"
 #include "indexie/sql_connection.h"
 #include "indexie/status.h"
@@ -268,6 +270,26 @@ Result<std::string> EncodeRows(const std::vector<QueryRow>& rows, const std::str
 // The JS-visible handle to one engine database (database.h), owned by
 // js/src/engine.ts, which calls delete() when the database closes.
 // Keys and values cross as encoded bytes (js/src/value-codec.ts).
+// Change sets JS collects (from this tab's engines and other tabs) to match
+// against live queries' read sets.
+struct ChangeSetBuffer {
+  ChangeSet set;
+
+  // Merges a serialized change set (change_set.h wire format).
+  val Add(uintptr_t ptr, size_t size) {
+    auto parsed = ChangeSet::Parse(std::string_view(reinterpret_cast<const char*>(ptr), size));
+    if (!parsed.ok()) return Fail(parsed.status());
+    set.Merge(parsed.value());
+    return Ok(val::undefined());
+  }
+  void AddEverything() { set.AddEverything(); }
+  bool IsEmpty() const { return set.empty(); }
+  val Serialize() const {
+    const std::string bytes = set.Serialize();
+    return BytesToJs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  }
+};
+
 class EngineDatabase {
  public:
   val Open(const std::string& name) {
@@ -511,6 +533,24 @@ class EngineDatabase {
     return StatusResult(db_->ResetAfterRevert());
   }
 
+  // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---
+
+  // Reads add what they read to `recorder` (owned by JS) until it is unset (null).
+  val SetReadRecorder(ReadSet* recorder) {
+    if (!db_) return Closed();
+    db_->set_read_recorder(recorder);
+    return Ok(val::undefined());
+  }
+
+  // What writes changed since the last call, in the wire format; undefined if nothing.
+  val TakeChanges() {
+    if (!db_) return Closed();
+    const ChangeSet changes = db_->TakeChanges();
+    if (changes.empty()) return Ok(val::undefined());
+    const std::string bytes = changes.Serialize();
+    return Ok(BytesToJs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  }
+
   // The flush failed: back to the last checkpoint, with a fresh SQLite connection.
   val Revert() {
     if (!db_) return Closed();
@@ -575,7 +615,23 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("checkpoint", &indexie::EngineDatabase::Checkpoint)
       .function("revert", &indexie::EngineDatabase::Revert)
       .function("applyRemote", &indexie::EngineDatabase::ApplyRemote, allow_raw_pointers())
-      .function("executeSql", &indexie::EngineDatabase::ExecuteSql);
+      .function("executeSql", &indexie::EngineDatabase::ExecuteSql)
+      .function("setReadRecorder", &indexie::EngineDatabase::SetReadRecorder, allow_raw_pointers())
+      .function("takeChanges", &indexie::EngineDatabase::TakeChanges);
+  class_<indexie::ReadSet>("ReadSet")
+      .constructor<>()
+      .function("clear", &indexie::ReadSet::Clear)
+      .function("isEmpty", &indexie::ReadSet::empty)
+      .function("merge", &indexie::ReadSet::Merge)
+      .function("intersects", optional_override([](const indexie::ReadSet& reads, const indexie::ChangeSetBuffer& changes) {
+                  return reads.Intersects(changes.set);
+                }));
+  class_<indexie::ChangeSetBuffer>("ChangeSet")
+      .constructor<>()
+      .function("add", &indexie::ChangeSetBuffer::Add, allow_raw_pointers())
+      .function("addEverything", &indexie::ChangeSetBuffer::AddEverything)
+      .function("isEmpty", &indexie::ChangeSetBuffer::IsEmpty)
+      .function("serialize", &indexie::ChangeSetBuffer::Serialize);
   function("sqliteVersion", &indexie::SqliteVersion);
   function("parseSchema", &indexie::ParseSchema);
   function("databaseExists", &indexie::PageVfsFileExists);

@@ -359,6 +359,7 @@ Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
   };
   status = apply();
   if (status.ok()) {
+    changes_.AddEverything();  // every live query re-runs on a new schema
     return own_transaction ? Commit() : sql_->Run("RELEASE indexie_schema");
   }
   if (own_transaction) {
@@ -574,6 +575,7 @@ Status Database::InsertNew(const TableSchema& schema, const Key& key, const std:
       return UniqueViolation(entries[i], duplicate, schema);
     }
   }
+  NoteChange(schema, encoded_pk, nullptr, &entries);
   return Status::Ok();
 }
 
@@ -583,6 +585,7 @@ Status Database::ReplaceExisting(const TableSchema& schema, const std::string& e
                                  std::string_view value) {
   std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, value);
   std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, old_value);
+  NoteChange(schema, encoded_pk, &old_entries, &new_entries);  // before the diff below trims them
   for (size_t i = 0; i < old_entries.size(); ++i) {
     std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
     std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
@@ -651,8 +654,10 @@ Status Database::DeleteOne(const TableSchema& schema, const std::string& encoded
   if (!old_value.ok()) return old_value.status();
   *existed = old_value.value().has_value();
   if (!*existed) return Status::Ok();
-  Status status = StepEntries(false, IndexEntriesFor(schema, *old_value.value()), encoded_pk);
+  const std::vector<IndexEntry> entries = IndexEntriesFor(schema, *old_value.value());
+  Status status = StepEntries(false, entries, encoded_pk);
   if (!status.ok()) return status;
+  NoteChange(schema, encoded_pk, &entries, nullptr);
   auto stmt = Prepared(Stmt::kStoreDelete, store);
   if (!stmt.ok()) return stmt.status();
   const int rc = stmt.value()->BindBlob(1, encoded_pk).Step();
@@ -680,6 +685,7 @@ Result<int64_t> Database::Delete(const std::string& table, const std::vector<Key
 Status Database::Clear(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
+  changes_.AddWholeTable(table);
   return Atomically([&]() -> Status {
     const TableIds& ids = ids_[table];
     Status s = sql_->Run("DELETE FROM " + StoreTable(ids.store));
@@ -690,12 +696,34 @@ Status Database::Clear(const std::string& table) {
   });
 }
 
+void Database::NoteChange(const TableSchema& schema, const std::string& encoded_pk,
+                          const std::vector<IndexEntry>* before, const std::vector<IndexEntry>* after) {
+  RecordChange change;
+  change.primary_key = encoded_pk;
+  change.existed_before = before != nullptr;
+  change.exists_after = after != nullptr;
+  change.indexes.resize(schema.indexes.size());
+  // Column values as the index tables hold them (database.h): the key alone
+  // for a unique index, key || primary key otherwise.
+  auto columns = [&](const IndexEntry& entry, std::vector<std::string>* out) {
+    for (const std::string& key : entry.encoded_keys) out->push_back(entry.spec->unique ? key : key + encoded_pk);
+  };
+  for (size_t i = 0; i < schema.indexes.size(); ++i) {
+    change.indexes[i].index = schema.indexes[i].name;
+    if (before) columns((*before)[i], &change.indexes[i].before);
+    if (after) columns((*after)[i], &change.indexes[i].after);
+  }
+  changes_.AddRecord(schema.name, std::move(change));
+}
+
 // --- Reads ----------------------------------------------------------------
 
 Result<std::optional<std::string>> Database::Get(const std::string& table, const Key& key) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
-  return ReadValue(ids_[table].store, EncodeKey(key));
+  std::string encoded = EncodeKey(key);
+  if (read_recorder_) read_recorder_->AddPrimaryKey(table, encoded);
+  return ReadValue(ids_[table].store, encoded);
 }
 
 Result<std::optional<Record>> Database::GetByIndex(const std::string& table, const std::string& index,
@@ -706,6 +734,7 @@ Result<std::optional<Record>> Database::GetByIndex(const std::string& table, con
   if (!spec) return Status(StatusCode::kNotFound, "table '" + table + "' has no index '" + index + "'");
   const int number = ids_[table].indexes[index];
   const std::string encoded = EncodeKey(key);
+  NoteRead(table, index, ByteRange{encoded, encoded + '\xFF'}, ReadSet::Kind::kValues);
   std::string primary_key;
   if (spec->unique) {
     auto stmt = Prepared(Stmt::kIndexHolder, number);
@@ -752,6 +781,7 @@ Result<std::optional<std::string>> Database::ReadRecord(const std::string& table
 Result<int64_t> Database::Count(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
+  NoteRead(table, "", ByteRange{}, ReadSet::Kind::kKeys);
   auto stmt = Prepared(Stmt::kStoreCount, ids_[table].store);
   if (!stmt.ok()) return stmt.status();
   const int rc = stmt.value()->Step();
@@ -764,6 +794,7 @@ Result<int64_t> Database::Count(const std::string& table) {
 Result<std::vector<Record>> Database::Scan(const std::string& table) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
+  NoteRead(table, "", ByteRange{}, ReadSet::Kind::kValues);
   auto stmt = Prepared(Stmt::kStoreScan, ids_[table].store);
   if (!stmt.ok()) return stmt.status();
   Statement& s = *stmt.value();

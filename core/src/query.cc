@@ -102,6 +102,11 @@ std::vector<ByteRange> NormalizeRanges(const std::vector<KeyRangeSpec>& ranges) 
 
 Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, size_t max, bool with_values,
                                 std::vector<QueryRow>* out) {
+  return Scan(spec, position, max, with_values, with_values ? ReadSet::Kind::kValues : ReadSet::Kind::kKeys, out);
+}
+
+Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t max, bool with_values,
+                           ReadSet::Kind record_as, std::vector<QueryRow>* out) {
   Database::ReadScope snapshot(db_);
   auto layout = db_->LayoutOf(spec.table, spec.index);
   if (!layout.ok()) return layout.status();
@@ -186,6 +191,16 @@ Status QueryExecutor::ScanBatch(const QuerySpec& spec, ScanPosition* position, s
     stmt.Reset();
     if (rc != SQLITE_DONE) return db_->sql().ErrorStatus(rc);
     produced += in_this_call;
+    if (ReadSet* recorder = db_->read_recorder()) {
+      // What this range has been scanned over so far: all of it once
+      // exhausted, else up to and including the last row returned.
+      ByteRange scanned = range;
+      if (produced >= max) {
+        if (spec.reverse) scanned.lo = position->last;
+        else scanned.hi = position->last + '\0';
+      }
+      recorder->Add(spec.table, spec.index, std::move(scanned), record_as);
+    }
     if (produced < max) {  // this range is exhausted
       ++position->range;
       position->last.clear();
@@ -251,8 +266,9 @@ Result<std::vector<QueryRow>> QueryExecutor::Run(const QuerySpec& spec, bool wit
     // larger than the rows still wanted.
     const bool keeps_all = !spec.distinct && !spec.unique_keys && to_skip == 0;
     const size_t room = wanted < 0 ? kRunBatch : static_cast<size_t>(wanted) - rows.size();
-    Status status = ScanBatch(spec, &position, keeps_all ? std::min(kRunBatch, room) : kRunBatch,
-                              /*with_values=*/keeps_all && (with_values || sorting), &batch);
+    Status status = Scan(spec, &position, keeps_all ? std::min(kRunBatch, room) : kRunBatch,
+                         /*with_values=*/keeps_all && (with_values || sorting),
+                         with_values || sorting ? ReadSet::Kind::kValues : ReadSet::Kind::kKeys, &batch);
     if (!status.ok()) return status;
     for (QueryRow& row : batch) {
       if (spec.unique_keys) {
@@ -331,6 +347,7 @@ Result<int64_t> QueryExecutor::Count(const QuerySpec& spec) {
   const char* column = l.kind == Database::Layout::Kind::kEntries ? "e" : "k";
   int64_t total = 0;
   for (const ByteRange& range : spec.ranges) {
+    if (ReadSet* recorder = db_->read_recorder()) recorder->Add(spec.table, spec.index, range, ReadSet::Kind::kKeys);
     std::string sql = "SELECT count(*) FROM " + table + " WHERE 1";
     if (!range.lo.empty()) sql += std::string(" AND ") + column + " >= ?1";
     if (range.hi) sql += std::string(" AND ") + column + " < ?2";

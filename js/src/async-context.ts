@@ -61,7 +61,7 @@ function openWindow(ctx: Context): void {
 }
 
 /** Runs fn as a new task: the microtask queue is empty when it starts. */
-const postTask: (fn: () => void) => void = (() => {
+export const postTask: (fn: () => void) => void = (() => {
   const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
   if (typeof g.setImmediate === 'function') return (fn) => { g.setImmediate!(fn); };
   if (typeof MessageChannel === 'function') {

@@ -5,9 +5,9 @@
 import { DatabaseClosedError, unwrap, type EngineResult } from './errors.js';
 
 type EngineResultOf<T> = EngineResult<T>;
-import type { CoreModule, NativeEngineDatabase, NativeTableSchema } from './indexie-core.js';
+import type { CoreModule, NativeChangeSet, NativeEngineDatabase, NativeReadSet, NativeTableSchema } from './indexie-core.js';
 import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from './value-codec.js';
-import { loadCoreModule } from './wasm-module.js';
+import { loadCoreModule, loadedCore } from './wasm-module.js';
 
 export type EngineTableSchema = NativeTableSchema;
 
@@ -209,8 +209,43 @@ export class Engine {
     (await loadCoreModule()).deleteFile(name);
   }
 
+  // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---
+
+  /** Reads add what they read to `readSet` until this is called with null. */
+  recordReadsInto(readSet: NativeReadSet | null): void {
+    if (this.#native) unwrap(this.#native.setReadRecorder(readSet));  // a closed engine reads nothing more
+  }
+  /** What writes changed since the last call (change_set.h wire format), or undefined if nothing. */
+  takeChanges(): Uint8Array | undefined { return unwrap(this.#db.takeChanges()); }
+
   /** Runs SQL on the engine's SQLite database (diagnostics). */
   executeSql(sql: string) { return unwrap(this.#db.executeSql(sql)); }
+}
+
+/** An empty read set (free it with delete()); the engine module must be loaded. */
+export function newReadSet(): NativeReadSet {
+  return new (loadedCore().ReadSet)();
+}
+
+/** A change set built from serialized ones (free it with delete()). `null` stands for "everything changed". */
+export function changeSetOf(parts: ReadonlyArray<Uint8Array | null>): NativeChangeSet {
+  const core = loadedCore();
+  const set = new core.ChangeSet();
+  for (const bytes of parts) {
+    if (bytes === null) {
+      set.addEverything();
+      continue;
+    }
+    const pointer = core._malloc(Math.max(bytes.length, 1));
+    try {
+      core.HEAPU8.set(bytes, pointer);
+      // A part that does not parse (a newer format from another tab) counts as "everything".
+      if (!set.add(pointer, bytes.length).ok) set.addEverything();
+    } finally {
+      core._free(pointer);
+    }
+  }
+  return set;
 }
 
 /** Validates a store spec without a database; resolves to the parsed schema. */

@@ -9,9 +9,11 @@
 //           pages [n * pagesPerChunk, (n + 1) * pagesPerChunk), 4096 bytes each
 //   meta:   key 'state' -> { format: 1, pageSize: 4096, pagesPerChunk,
 //                            fileSize, commit }
-//   log:    key = commit number -> { chunks: [chunk numbers written], fileSize }
+//   log:    key = commit number -> { chunks: [chunk numbers written], fileSize,
+//           changes: [change sets, core/include/indexie/change_set.h] }
 //           for the last LOG_KEEP commits, so other tabs catch up by reading
-//           only the chunks that changed.
+//           only the chunks that changed, and re-run only the live queries
+//           the changes touch (an entry without `changes`: anything changed).
 // A commit checks that `commit` is still the one this tab last saw (else
 // another tab wrote first: the commit aborts), writes its changed chunks,
 // deletes chunks past the new end of the file, logs itself and bumps
@@ -34,6 +36,12 @@ export interface StoredState {
   pagesPerChunk: number;
   fileSize: number;
   commit: number;
+}
+
+interface LogEntry {
+  chunks: number[];
+  fileSize: number;
+  changes?: Uint8Array[];
 }
 
 export interface LoadedFile {
@@ -119,7 +127,7 @@ export class IdbPageStore {
    * transaction. Rejects with QuotaExceededError or AbortError; then nothing
    * of it is stored.
    */
-  write(fileSize: number, chunks: Map<number, Uint8Array>, what: string): Promise<void> {
+  write(fileSize: number, chunks: Map<number, Uint8Array>, what: string, changes: readonly Uint8Array[] = []): Promise<void> {
     const expected = this.#state.commit;
     const next: StoredState = { ...this.#state, fileSize, commit: expected + 1 };
     const chunkBytes = this.#state.pagesPerChunk * PAGE_SIZE;
@@ -160,7 +168,7 @@ export class IdbPageStore {
             }
             store.delete(this.#keyRange.lowerBound(firstBeyond));
             const log = tx.objectStore('log');
-            log.put({ chunks: written, fileSize }, next.commit);
+            log.put({ chunks: written, fileSize, changes: [...changes] }, next.commit);
             if (next.commit > LOG_KEEP) log.delete(this.#keyRange.upperBound(next.commit - LOG_KEEP));
             meta.put(next, 'state');
           } catch (error) {
@@ -181,13 +189,14 @@ export class IdbPageStore {
    * chunks those commits changed or, when the log no longer reaches back
    * that far, every chunk (`full`). Adopts the new state.
    */
-  async readSince(): Promise<{ state: StoredState; chunks: Map<number, Uint8Array>; full: boolean } | undefined> {
+  async readSince(): Promise<{ state: StoredState; chunks: Map<number, Uint8Array>; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
     const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
     const state = await request(tx.objectStore('meta').get('state')) as StoredState | undefined;
     if (!state || state.commit === since) return undefined;
-    const entries = await request(tx.objectStore('log').getAll(this.#keyRange.lowerBound(since, true))) as Array<{ chunks: number[] }>;
+    const entries = await request(tx.objectStore('log').getAll(this.#keyRange.lowerBound(since, true))) as LogEntry[];
     const full = since === 0 || entries.length !== state.commit - since;
+    const changes = full || entries.some((entry) => !entry.changes) ? null : entries.flatMap((entry) => entry.changes!);
     const chunks = new Map<number, Uint8Array>();
     if (full) {
       const [keys, values] = await Promise.all([
@@ -200,7 +209,7 @@ export class IdbPageStore {
       wanted.forEach((chunk, i) => { if (values[i]) chunks.set(chunk, values[i]!); });
     }
     this.#state = state;
-    return { state, chunks, full };
+    return { state, chunks, full, changes };
   }
 
   /** Called when another connection wants to delete or upgrade the IndexedDB database. */

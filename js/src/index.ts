@@ -6,6 +6,8 @@ export { Table, type RemoteChange, type StartTransactionOptions, type BulkOption
 export { TableSchema, type IndexSpec } from './table-schema.js';
 export { Collection, type CursorInfo } from './collection.js';
 export { WhereClause } from './where-clause.js';
+export { liveQuery, type LiveQueryOptions } from './live-query.js';
+export { Observable, type Observer, type Subscription } from './observable.js';
 export { cmp } from './key-compare.js';
 export { Version, type StoresSpec, type UpgradeFunction } from './version.js';
 export { SqlDatabase, sqliteVersion, type SqlResult } from './sql-database.js';

@@ -68,6 +68,26 @@ export interface NativeEngineDatabase {
   revert(): EngineResult<undefined>;
   applyRemote(fileSize: number, pageNumbers: number[], pointer: number, count: number, replaceAll: boolean): EngineResult<undefined>;
   executeSql(sql: string): EngineResult<SqlResultValue>;
+  setReadRecorder(readSet: NativeReadSet | null): EngineResult<undefined>;
+  takeChanges(): EngineResult<Uint8Array | undefined>;
+}
+
+/** What a live query's run read (read_set.h). */
+export interface NativeReadSet {
+  clear(): void;
+  isEmpty(): boolean;
+  merge(other: NativeReadSet): void;
+  intersects(changes: NativeChangeSet): boolean;
+  delete(): void;
+}
+
+/** Merged change sets (change_set.h). */
+export interface NativeChangeSet {
+  add(pointer: number, length: number): EngineResult<undefined>;
+  addEverything(): void;
+  isEmpty(): boolean;
+  serialize(): Uint8Array;
+  delete(): void;
 }
 
 export interface CoreModule {
@@ -76,6 +96,8 @@ export interface CoreModule {
   _free(ptr: number): void;
   SqlDatabase: new () => NativeSqlDatabase;
   EngineDatabase: new () => NativeEngineDatabase;
+  ReadSet: new () => NativeReadSet;
+  ChangeSet: new () => NativeChangeSet;
   sqliteVersion(): string;
   parseSchema(table: string, spec: string): EngineResult<NativeTableSchema>;
   databaseExists(name: string): boolean;

@@ -19,13 +19,20 @@
 // Reads outside a transaction answer from the live state, except while a
 // standard (non-optimistic) transaction is open: then they read the
 // committed state through a second engine connection on the same file.
+//
+// Live queries (live-query.ts) hear of every change when it becomes visible
+// to readers: a write or standard commit right after the engine commits
+// (before the flush; again if the flush fails and the engine reverts), an
+// optimistic transaction's writes as they are made and again at rollback,
+// other tabs' commits when applied here. Reads made for a live query record
+// what they read (recording-engine.ts).
 import { Engine, type EngineInfo } from './engine.js';
 import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from './idb-page-store.js';
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
 import {
-  BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, SchemaError,
-  SubTransactionError, UpgradeError, VersionError,
+  BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, ReadOnlyError,
+  SchemaError, SubTransactionError, UpgradeError, VersionError,
 } from './errors.js';
 import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext } from './async-context.js';
 import { LockManager as TableLocks } from './lock-manager.js';
@@ -33,6 +40,8 @@ import { Transaction, type TransactionBackend, type TransactionOptions, type Tra
 import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
 import { hookedEngine } from './hooked-engine.js';
 import { Strategy, TableHooks, type Change } from './table-hooks.js';
+import { LiveQueryRun, notifyChanges, readRecorderFor } from './live-query.js';
+import { recordingEngine } from './recording-engine.js';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,
@@ -130,6 +139,8 @@ export class Indexie {
   readonly #hooks = new Map<string, TableHooks>();
   /** The committed-state connection, open while standard transactions need it. */
   #reader: Promise<Engine> | undefined;
+  /** The live query run a transaction was opened in (its reads are recorded for it). */
+  readonly #liveRuns = new WeakMap<Transaction, LiveQueryRun>();
   /** Open standard (non-optimistic) read-write transactions: 0 or 1, the engine has one writer. */
   #standardOpen = 0;
   #channel: BroadcastChannel | undefined;
@@ -311,19 +322,23 @@ export class Indexie {
    */
   transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
     const caller = this.#contextTransaction();
+    const liveRun = currentContext() instanceof LiveQueryRun ? currentContext() as LiveQueryRun : undefined;
     let request: TransactionRequest;
     try {
       request = parseTransactionArgs([mode, ...rest]);
+      if (liveRun && request.mode === 'readwrite') {
+        throw new ReadOnlyError('a live query only reads: its querier cannot open a read-write transaction');
+      }
     } catch (error) {
       return Promise.reject(error);
     }
     // Open: the lock is requested synchronously, so transactions start in call order.
-    const started = this.#engine || caller?.upgrade ? this.#transaction(request, caller)
-      : this.#engineForOperation().then(() => this.#transaction(request, caller));
+    const started = this.#engine || caller?.upgrade ? this.#transaction(request, caller, liveRun)
+      : this.#engineForOperation().then(() => this.#transaction(request, caller, liveRun));
     return IndexiePromise.of(started as Promise<R>);
   }
 
-  async #transaction(request: TransactionRequest, caller: Transaction | undefined): Promise<unknown> {
+  async #transaction(request: TransactionRequest, caller: Transaction | undefined, liveRun: LiveQueryRun | undefined): Promise<unknown> {
     for (const table of request.tables) this.#schemaOf(table);
     const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
     if (parent) {
@@ -337,6 +352,7 @@ export class Indexie {
       }
     }
     const tx = new Transaction(this.#transactionBackend, request.mode, request.tables, { optimistic: request.options.optimistic });
+    if (liveRun) this.#liveRuns.set(tx, liveRun);
     await tx.start();
     let result: unknown;
     try {
@@ -413,14 +429,25 @@ export class Indexie {
       open = false;
       if (!tx.optimistic) this.#standardOpen--;
     };
+    // Changes an optimistic transaction made visible so far (live queries have seen them).
+    const shown: Uint8Array[] = [];
     return {
       engine: () => engine,
       beforeCommit: (committing) => this.#runAsyncHooks(committing.changes),
+      afterWrite: () => {
+        if (!tx.optimistic || !engine.isOpen) return;
+        const changes = engine.takeChanges();
+        if (!changes) return;
+        shown.push(changes);
+        notifyChanges(this.name, changes);
+      },
       commit: async () => {
         try {
           engine.commit();
           close();
-          await this.#flush(engine, owner);
+          const rest = engine.takeChanges();
+          notifyChanges(this.name, rest);
+          await this.#flush(engine, owner, rest ? [...shown, rest] : shown);
         } finally {
           close();
           release();
@@ -428,7 +455,12 @@ export class Indexie {
       },
       rollback: () => {
         try {
-          if (open && engine.isOpen) engine.rollback();
+          if (open && engine.isOpen) {
+            engine.rollback();
+            const unseen = engine.takeChanges();
+            // What was shown disappears again; what a standard transaction wrote nobody saw.
+            if (tx.optimistic) notifyChanges(this.name, ...shown, unseen);
+          }
         } finally {
           close();
           release();
@@ -497,13 +529,19 @@ export class Indexie {
     };
   }
 
-  /** Makes the engine's committed changes durable and tells other tabs. */
-  async #flush(engine: Engine, what: string): Promise<void> {
+  /**
+   * Makes the engine's committed changes durable and tells other tabs;
+   * `changes` (change_set.h bytes) go into the commit's log entry for their
+   * live queries. If storing fails, the engine reverts, and live queries
+   * here hear of `changes` again.
+   */
+  async #flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
     if (!this.#persistence || this.#engine !== engine) return;
     try {
-      await this.#persistence.flush(engine, what);
+      await this.#persistence.flush(engine, what, changes);
     } catch (error) {
       this.#dropReader();  // the file went back to its last checkpoint
+      notifyChanges(this.name, ...changes);
       throw error;
     }
     this.#channel?.postMessage({ commit: this.#persistence.store.state.commit });
@@ -542,7 +580,9 @@ export class Indexie {
       engine = await Engine.open(this.name);
       const installed = engine.info();
       if (this.#versions.length > 0) await this.#installDeclaredSchema(engine, installed);
-      await persistence?.flush(engine, `opening database '${this.name}'`);
+      // Nobody has read this database yet: what installing the schema logged concerns no live query.
+      engine.takeChanges();
+      await persistence?.flush(engine, `opening database '${this.name}'`, []);
       const info = engine.info();
       this.#adoptSchema(info);
       this.#verno = info.version;
@@ -703,12 +743,16 @@ export class Indexie {
     return {
       engine: () => {
         const tx = transaction();
-        if (tx) return inCallerContext(tx.run(name, false, (engine) => engine));
+        if (tx) return inCallerContext(tx.run(name, false, (engine) => this.#forReading(engine, this.#liveRuns.get(tx.root) ?? tx)));
+        const context = currentContext();
         // Open, no standard transaction: the live engine, settling in this very turn (so in the caller's context).
-        if (this.#engine && this.#standardOpen === 0) return Promise.resolve(this.#engine);
-        return inCallerContext(this.#committedView());
+        if (this.#engine && this.#standardOpen === 0) return Promise.resolve(this.#forReading(this.#engine, context));
+        return inCallerContext(this.#committedView().then((engine) => this.#forReading(engine, context)));
       },
       write: (operation, what, options) => {
+        if (currentContext() instanceof LiveQueryRun) {
+          return Promise.reject(new ReadOnlyError(`a live query only reads: its querier cannot ${what}`));
+        }
         const tx = transaction();
         const hooks = options?.silent ? undefined : this.#hooks.get(name);
         if (!hooks?.intercepting) return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
@@ -723,6 +767,12 @@ export class Indexie {
       schemaOf: (table) => this.#schemaOf(table),
       startTransaction: (options) => this.startTransaction([name, ...(options?.tables ?? [])], options),
     };
+  }
+
+  /** `engine` for a read made in `context`: recording what it reads if a live query needs to know. */
+  #forReading(engine: Engine, context: object | null): Engine {
+    const recorder = readRecorderFor(this.name, context);
+    return recorder ? recordingEngine(engine, recorder) : engine;
   }
 
   #schemaOf(table: string): TableSchema {
@@ -752,7 +802,9 @@ export class Indexie {
         failed = true;
         failure = error;
       }
-      await this.#flush(engine, what);
+      const changes = engine.isOpen ? engine.takeChanges() : undefined;
+      notifyChanges(this.name, changes);
+      await this.#flush(engine, what, changes ? [changes] : []);
       if (failed) throw failure;
       return result as T;
     } finally {
@@ -784,9 +836,14 @@ export class Indexie {
    * stale schema.
    */
   async #applyOtherTabs(engine: Engine): Promise<void> {
-    if (!(await this.#persistence!.catchUp(engine))) return;
+    const applied = await this.#persistence!.catchUp(engine);
+    if (!applied) return;
     const info = engine.info();
+    const specs = (tables: Iterable<{ name: string; spec: string }>) => JSON.stringify([...tables].map((t) => [t.name, t.spec]).sort());
+    const schemaChanged = specs(Object.values(info.tables)) !== specs(this.#schemas.values());
     this.#adoptSchema(info);
+    // Their change sets, when every commit applied left one; else anything may have changed.
+    notifyChanges(this.name, ...(applied.changes && !schemaChanged ? applied.changes : [null]));
     if (info.version !== this.#verno) {
       await this.on('versionchange').fire({ oldVersion: this.#verno, newVersion: info.version });
       this.close();

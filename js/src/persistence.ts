@@ -11,7 +11,8 @@ import { PAGE_SIZE, IdbPageStore } from './idb-page-store.js';
 export class Persistence {
   constructor(readonly store: IdbPageStore) {}
 
-  async flush(engine: Engine, what: string): Promise<void> {
+  /** `changes`: the commit's change sets (change_set.h), kept in its log entry for other tabs' live queries. */
+  async flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
     const { fileSize, pages } = engine.changes();
     if (pages.length === 0 && fileSize === this.store.state.fileSize) return;
     const perChunk = this.store.state.pagesPerChunk;
@@ -22,7 +23,7 @@ export class Persistence {
       if (!chunks.has(chunk) && chunk * perChunk * PAGE_SIZE < fileSize) chunks.set(chunk, engine.readPages(chunk * perChunk, perChunk));
     }
     try {
-      await this.store.write(fileSize, chunks, what);
+      await this.store.write(fileSize, chunks, what, changes);
     } catch (error) {
       engine.revert();
       throw error;
@@ -33,11 +34,12 @@ export class Persistence {
   /**
    * Applies what other tabs committed since this tab's last commit (DESIGN
    * §6). Call only between operations: the engine must have no unflushed
-   * changes. Resolves whether anything changed.
+   * changes. Resolves to undefined if nothing changed, else to the applied
+   * commits' change sets (null when some commit left none: anything may have changed).
    */
-  async catchUp(engine: Engine): Promise<boolean> {
+  async catchUp(engine: Engine): Promise<{ changes: Uint8Array[] | null } | undefined> {
     const remote = await this.store.readSince();
-    if (!remote) return false;
+    if (!remote) return undefined;
     const { state, chunks, full } = remote;
     const pages = new Map<number, Uint8Array>();
     for (const [chunk, bytes] of chunks) {
@@ -48,7 +50,7 @@ export class Persistence {
       }
     }
     engine.applyRemote(state.fileSize, pages, full);
-    return true;
+    return { changes: remote.changes };
   }
 
   close(): void {

@@ -38,6 +38,8 @@ export interface TransactionSession {
   commit(): Promise<void>;
   /** Discards everything the transaction wrote and releases its locks. */
   rollback(): void;
+  /** Called after each write operation (the optimistic overlay reports its changes here). */
+  afterWrite?(): void;
 }
 
 /** What a transaction needs from its database. */
@@ -190,6 +192,16 @@ export class Transaction {
       return Promise.reject(error);
     }
     const root = this.root;
+    if (forWrite) {
+      const write = operation;
+      operation = (engine) => {
+        try {
+          return write(engine);
+        } finally {
+          root.#session?.afterWrite?.();
+        }
+      };
+    }
     if (root.#state === 'active') {
       try {
         const engine = root.#session!.engine(forWrite || this.mode === 'readwrite');

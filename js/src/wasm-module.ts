@@ -8,6 +8,7 @@
 import createIndexieCore, { type CoreModule } from './indexie-core.js';
 
 let loading: Promise<CoreModule> | undefined;
+let loaded: CoreModule | undefined;
 
 function isNode(): boolean {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -29,7 +30,13 @@ export function loadCoreModule(): Promise<CoreModule> {
       if (isNode()) return createIndexieCore({ wasmBinary: await readWasmInNode(wasmUrl) });
       return createIndexieCore({ locateFile: () => wasmUrl.href });
     })();
-    loading.catch(() => { loading = undefined; });  // a failed load may be retried
+    loading.then((core) => { loaded = core; }, () => { loading = undefined; });  // a failed load may be retried
   }
   return loading;
+}
+
+/** The engine module once loaded (every engine object implies it is). */
+export function loadedCore(): CoreModule {
+  if (!loaded) throw new Error('internal: the engine module is not loaded yet');
+  return loaded;
 }

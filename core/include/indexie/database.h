@@ -26,9 +26,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "indexie/change_set.h"
 #include "indexie/key.h"
+#include "indexie/read_set.h"
 #include "indexie/schema.h"
 #include "indexie/sql_connection.h"
 #include "indexie/status.h"
@@ -115,6 +118,15 @@ class Database {
 
   SqlConnection& sql() { return *sql_; }
 
+  // --- Live queries (DESIGN §8). While a recorder is set, every read adds
+  // what it read to it (the query executor adds its scans). Writes always
+  // log what they changed; TakeChanges() hands the log over and empties it.
+  // The log is not rolled back with a transaction: a change that was undone
+  // stays in it (a needless re-run at worst, never a missed one).
+  void set_read_recorder(ReadSet* recorder) { read_recorder_ = recorder; }
+  ReadSet* read_recorder() const { return read_recorder_; }
+  ChangeSet TakeChanges() { return std::exchange(changes_, ChangeSet()); }
+
   // The database's file name on the VFS (for the persistence layer).
   const std::string& name() const { return name_; }
 
@@ -188,6 +200,12 @@ class Database {
   Status CreateIndexTable(const IndexSpec& index, int number);
   Status BuildIndex(const TableSchema& schema, const IndexSpec& index, int number);
   void AdvanceGenerator(const std::string& table, const Key& key);
+  // Logs one record's change; `before`/`after` are all its index entries (nullptr: no record).
+  void NoteChange(const TableSchema& schema, const std::string& encoded_pk, const std::vector<IndexEntry>* before,
+                  const std::vector<IndexEntry>* after);
+  void NoteRead(const std::string& table, const std::string& index, ByteRange range, ReadSet::Kind kind) {
+    if (read_recorder_) read_recorder_->Add(table, index, std::move(range), kind);
+  }
 
   std::string name_;
   std::unique_ptr<SqlConnection> sql_;
@@ -199,6 +217,8 @@ class Database {
   int depth_ = 0;  // open transactions: 1 = BEGIN, more = savepoints inside it
   std::unordered_map<uint64_t, Statement*> prepared_;
   std::string entry_scratch_;  // reused buffer for concatenated index entries
+  ReadSet* read_recorder_ = nullptr;
+  ChangeSet changes_;
 };
 
 }  // namespace indexie

@@ -23,17 +23,14 @@
 #include <string_view>
 #include <vector>
 
+#include "indexie/byte_range.h"
 #include "indexie/database.h"
 #include "indexie/key.h"
+#include "indexie/read_set.h"
 #include "indexie/status.h"
 
 namespace indexie {
 
-// A normalized range of encoded keys: lo <= key < hi. No `hi` = unbounded above.
-struct ByteRange {
-  std::string lo;
-  std::optional<std::string> hi;
-};
 
 // How a caller states one range (before normalization).
 struct KeyRangeSpec {
@@ -115,6 +112,9 @@ class QueryExecutor {
   Result<std::optional<Key>> Aggregate(const QuerySpec& spec, AggregateOp op, const std::vector<std::string>& steps);
 
  private:
+  // ScanBatch, recording what it scanned as `record_as` (read_set.h).
+  Status Scan(const QuerySpec& spec, ScanPosition* position, size_t max, bool with_values, ReadSet::Kind record_as,
+              std::vector<QueryRow>* out);
   Status LoadValues(const QuerySpec& spec, QueryRow* begin, QueryRow* end);
 
   Database* db_;
