@@ -1,0 +1,58 @@
+// react.ts: the `indexie/react` entry: useLiveQuery and useObservable with
+// the signatures and semantics of dexie-react-hooks. React is a peer
+// dependency (any React with hooks, 16.8 or later).
+//
+// Semantics (as dexie-react-hooks):
+//   - useLiveQuery(querier, deps = [], defaultResult) subscribes to
+//     liveQuery(querier) while the component is mounted and re-renders it
+//     with each new result; it returns defaultResult until the first one.
+//   - When `deps` change, the querier is subscribed anew; until the new
+//     subscription's first result, the previous result stays (no flicker
+//     back to the default).
+//   - A querier error is thrown during render, so an error boundary can
+//     catch it; a later successful result clears it.
+import { useEffect, useMemo, useReducer, useRef } from 'react';
+
+import { liveQuery } from './live-query.js';
+import type { Observable } from './observable.js';
+
+interface HookState<T> {
+  hasResult: boolean;
+  result: T | undefined;
+  error: unknown;
+  failed: boolean;
+}
+
+/** Subscribes to the observable `factory()` makes (made anew when `deps` change). */
+export function useObservable<T>(factory: () => Observable<T>, deps?: unknown[]): T | undefined;
+export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: unknown[], defaultResult: TDefault): T | TDefault;
+export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: unknown[] = [], defaultResult?: TDefault): T | TDefault | undefined {
+  const state = useRef<HookState<T>>({ hasResult: false, result: undefined, error: undefined, failed: false });
+  const [, render] = useReducer((n: number) => n + 1, 0);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide, as in useEffect
+  const observable = useMemo(factory, deps);
+  useEffect(() => {
+    const subscription = observable.subscribe({
+      next: (result) => {
+        const current = state.current;
+        if (current.hasResult && !current.failed && Object.is(current.result, result)) return;
+        state.current = { hasResult: true, result, error: undefined, failed: false };
+        render();
+      },
+      error: (error) => {
+        state.current = { ...state.current, error, failed: true };
+        render();
+      },
+    });
+    return () => subscription.unsubscribe();
+  }, [observable]);
+  if (state.current.failed) throw state.current.error;
+  return state.current.hasResult ? state.current.result : defaultResult;
+}
+
+/** The querier's result, kept current by a live query (dexie-react-hooks' useLiveQuery). */
+export function useLiveQuery<T>(querier: () => T | Promise<T>, deps?: unknown[]): T | undefined;
+export function useLiveQuery<T, TDefault>(querier: () => T | Promise<T>, deps: unknown[], defaultResult: TDefault): T | TDefault;
+export function useLiveQuery<T, TDefault>(querier: () => T | Promise<T>, deps: unknown[] = [], defaultResult?: TDefault): T | TDefault | undefined {
+  return useObservable(() => liveQuery(querier), deps, defaultResult);
+}

@@ -1,0 +1,39 @@
+// react-app.jsx: a small React app on indexie/react's useLiveQuery: a todo
+// list filtered by a toggle (a dependency of the query), with a count of
+// renders so the test can see it re-renders when the data changes.
+import { useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Indexie } from 'indexie';
+import { useLiveQuery } from 'indexie/react';
+
+const db = new Indexie('react-app');
+db.version(1).stores({ todos: '++id, done, title' });
+window.db = db;
+window.renders = 0;
+
+function Todos({ done }) {
+  const todos = useLiveQuery(() => db.todos.where('done').equals(done ? 1 : 0).sortBy('title'), [done], null);
+  window.renders++;
+  if (todos === null) return <p id="loading">loading…</p>;
+  return (
+    <ul id="list" data-done={String(done)}>
+      {todos.map((todo) => <li key={todo.id}>{todo.title}</li>)}
+    </ul>
+  );
+}
+
+function App() {
+  const [done, setDone] = useState(false);
+  const total = useLiveQuery(() => db.todos.count(), [], 0);
+  return (
+    <main>
+      <h1>{total} todos</h1>
+      <button id="toggle" onClick={() => setDone((d) => !d)}>{done ? 'show open' : 'show done'}</button>
+      <Todos done={done} />
+    </main>
+  );
+}
+
+await db.open();
+createRoot(document.getElementById('root')).render(<App />);
+document.getElementById('status').textContent = 'ready';
