@@ -103,6 +103,15 @@ export function runInContext(ctx: Context, fn: () => void): void {
 }
 
 /**
+ * Ends the current context's window now: the code that follows (and the
+ * microtasks it queues) runs outside any context. For code that was started
+ * in a context and hands its result to outside code (a live query's observer).
+ */
+export function exitContext(): void {
+  current = null;
+}
+
+/**
  * Calls fn in ctx: now if ctx is current (extending its window), else in a
  * task of ctx, and then the result is a promise of fn's result.
  */

@@ -751,7 +751,7 @@ export class Indexie {
       },
       write: (operation, what, options) => {
         if (currentContext() instanceof LiveQueryRun) {
-          return Promise.reject(new ReadOnlyError(`a live query only reads: its querier cannot ${what}`));
+          return Promise.reject(new ReadOnlyError(`a live query only reads, but its querier called ${what}`));
         }
         const tx = transaction();
         const hooks = options?.silent ? undefined : this.#hooks.get(name);

@@ -9,9 +9,11 @@
 //   - Databases report every visible change here with notifyChanges(): local
 //     commits, optimistic writes as they happen and again when rolled back,
 //     other tabs' commits, silent remote writes (change_set.h bytes; null
-//     for "everything"). Changes are collected and matched once per task, so
-//     many changes in one tick or one transaction cause at most one re-run.
+//     for "everything"), and they are matched at once.
 //   - A subscription re-runs only if its last read set intersects a change.
+//     The re-run starts in a later task, and changes that arrive before it
+//     starts are covered by it, so many changes in one tick or one
+//     transaction cause at most one re-run.
 //     Changes that arrive while a run is in flight are matched against the
 //     run's read set once it ends (a change to what it read re-runs it again).
 //   - Reads made outside any context while runs are in flight (after a
@@ -20,8 +22,10 @@
 //     cause a needless re-run, never a missed one.
 //   - A result equal (deep-equal.ts) to the last one emitted is not emitted.
 // The first run starts in a task after subscribe(), so the first value
-// always arrives asynchronously. A querier must not write (ReadOnlyError).
-import { callInContext, postTask } from './async-context.js';
+// always arrives asynchronously, and every value is delivered outside any
+// context (code resumed by an observer is not part of the live query). A
+// querier must not write (ReadOnlyError).
+import { exitContext, runInContext } from './async-context.js';
 import { deepEqual } from './deep-equal.js';
 import { changeSetOf, newReadSet } from './engine.js';
 import type { NativeChangeSet, NativeReadSet } from './indexie-core.js';
@@ -49,8 +53,6 @@ const subscriptions = new Set<LiveSubscription<unknown>>();
 const runsInFlight = new Set<LiveQueryRun>();
 /** Reads made outside any context while runs were in flight, per database. */
 const orphanReads = new Map<string, NativeReadSet>();
-const queued = new Map<string, ChangeParts>();
-let drainScheduled = false;
 
 /**
  * Where a read on `database` made in `context` records what it read: the
@@ -72,32 +74,17 @@ export function liveQueriesActive(): boolean {
 
 /**
  * A change became visible in `database`: serialized change sets, `null` for
- * "anything may have changed". Matched against the subscriptions in the next task.
+ * "anything may have changed". Runs no querier itself (re-runs start in later tasks).
  */
 export function notifyChanges(database: string, ...changes: Array<Uint8Array | null | undefined>): void {
   if (subscriptions.size === 0) return;
   const parts = changes.filter((part): part is Uint8Array | null => part !== undefined);
   if (parts.length === 0) return;
-  let list = queued.get(database);
-  if (!list) queued.set(database, list = []);
-  list.push(...parts);
-  if (!drainScheduled) {
-    drainScheduled = true;
-    postTask(drain);
-  }
-}
-
-function drain(): void {
-  drainScheduled = false;
-  const batches = [...queued];
-  queued.clear();
-  for (const [database, parts] of batches) {
-    const changes = changeSetOf(parts);
-    try {
-      for (const subscription of [...subscriptions]) subscription.changed(database, parts, changes);
-    } finally {
-      changes.delete();
-    }
+  const changeSet = changeSetOf(parts);
+  try {
+    for (const subscription of [...subscriptions]) subscription.changed(database, parts, changeSet);
+  } finally {
+    changeSet.delete();
   }
 }
 
@@ -153,30 +140,37 @@ class LiveSubscription<T> {
     if (this.#readSets.get(database)?.intersects(changes)) this.#schedule();
   }
 
+  /** Runs the querier in a task of its own, in a new run's context. */
   #schedule(): void {
     if (this.#scheduled || this.#closed) return;
     this.#scheduled = true;
-    postTask(() => {
+    const run = new LiveQueryRun();
+    runInContext(run, () => {
       this.#scheduled = false;
-      void this.#run();
+      void this.#run(run);
     });
   }
 
-  async #run(): Promise<void> {
-    if (this.#closed || this.#running) return;
+  /** Called in `run`'s context, at the start of its task. */
+  async #run(run: LiveQueryRun): Promise<void> {
+    if (this.#closed || this.#running) {
+      run.dispose();
+      return;
+    }
     this.#running = true;
-    this.#onRun?.();
-    const run = new LiveQueryRun();
     runsInFlight.add(run);
     let value: T | undefined;
     let failure: unknown;
     let failed = false;
     try {
-      value = await callInContext(run, this.#querier);
+      this.#onRun?.();
+      value = await this.#querier();
     } catch (error) {
       failed = true;
       failure = error;
     }
+    // The observer (and whatever it resumes) must never run as part of the live query.
+    exitContext();
     runEnded(run);
     this.#running = false;
     if (this.#closed) {

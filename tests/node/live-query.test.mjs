@@ -371,6 +371,26 @@ test('Observable: async first value, subscribe forms, unsubscribe, readonly tran
   db.close();
 });
 
+test('observers and the code they resume run outside the live query: they may write, and their reads are not recorded', async () => {
+  const db = await openDb();
+  let resume;
+  const emitted = new Promise((resolve) => { resume = resolve; });
+  let runs = 0;
+  const subscription = liveQuery(() => db.pets.get(1), { onRun: () => runs++ }).subscribe(async (pet) => {
+    resume(pet);
+    if (!pet.seen) await db.pets.put({ ...pet, seen: true });  // a write from the observer itself
+  });
+  const pet = await emitted;
+  assert.equal(pet.name, 'Rex');
+  await db.people.add({ name: 'After', age: 26 });  // resumed by the emission: not part of the live query
+  await db.people.get(2);
+  await settle();
+  assert.equal((await db.pets.get(1)).seen, true);
+  assert.equal(runs, 2, 'the observer\'s write to pet 1 re-ran it once; the people reads and writes did not');
+  subscription.unsubscribe();
+  db.close();
+});
+
 test('RxJS from() and Svelte stores consume it directly', async () => {
   const db = await openDb();
   const seen = [];
