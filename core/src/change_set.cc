@@ -82,6 +82,12 @@ bool ParseRecord(Reader& reader, RecordChange* record) {
 
 }  // namespace
 
+bool ChangeSet::KeepsRecordsOf(const std::string& table) const {
+  if (everything_) return false;
+  const auto found = tables_.find(table);
+  return found == tables_.end() || !found->second.whole_table;
+}
+
 void ChangeSet::AddRecord(const std::string& table, RecordChange change) {
   if (everything_) return;
   TableChange& target = tables_[table];

@@ -698,6 +698,7 @@ Status Database::Clear(const std::string& table) {
 
 void Database::NoteChange(const TableSchema& schema, const std::string& encoded_pk,
                           const std::vector<IndexEntry>* before, const std::vector<IndexEntry>* after) {
+  if (!changes_.KeepsRecordsOf(schema.name)) return;  // past the cap: the whole table counts as changed
   RecordChange change;
   change.primary_key = encoded_pk;
   change.existed_before = before != nullptr;

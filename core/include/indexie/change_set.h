@@ -50,6 +50,9 @@ class ChangeSet {
  public:
   static constexpr size_t kMaxRecordsPerTable = 2000;
 
+  // Whether a record change of `table` would still be kept (false once the
+  // table or everything counts as changed): lets writers skip building it.
+  bool KeepsRecordsOf(const std::string& table) const;
   void AddRecord(const std::string& table, RecordChange change);
   void AddWholeTable(const std::string& table);
   void AddEverything();
