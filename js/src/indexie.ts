@@ -42,6 +42,7 @@ import { hookedEngine } from './hooked-engine.js';
 import { Strategy, TableHooks, type Change } from './table-hooks.js';
 import { LiveQueryRun, notifyChanges, readRecorderFor } from './live-query.js';
 import { recordingEngine } from './recording-engine.js';
+import { TabWriteLock } from './tab-write-lock.js';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,
@@ -144,6 +145,8 @@ export class Indexie {
   /** Open standard (non-optimistic) read-write transactions: 0 or 1, the engine has one writer. */
   #standardOpen = 0;
   #channel: BroadcastChannel | undefined;
+  /** The database's Web Lock, kept between this tab's writes (tab-write-lock.ts). */
+  #writeLock: TabWriteLock | undefined;
   readonly #versions: Version[] = [];
   readonly #events = new Map<IndexieEventName, EventChannel>();
   readonly #tables = new Map<string, Table>();
@@ -255,6 +258,8 @@ export class Indexie {
     }
     this.#persistence?.close();
     this.#persistence = undefined;
+    this.#writeLock?.close();
+    this.#writeLock = undefined;
     this.#channel?.close();
     this.#channel = undefined;
     this.#dropReader();
@@ -512,18 +517,24 @@ export class Indexie {
    */
   async #acquireWrite(owner: string): Promise<() => void> {
     const releaseLocal = await this.#locks.acquire('exclusive', ALL, owner);
+    const writeLock = this.#writeLock;
     let releaseWeb = (): void => undefined;
     try {
+      // Another tab may have committed since this tab last looked: apply that
+      // first, unless this tab kept the lock since its last write (then nobody could).
+      let fresh = true;
       const locks = webLocks();
-      if (this.#persistence && locks) releaseWeb = await acquireWebLock(locks, `indexie:${this.name}`);
-      // Another tab may have committed since this tab last looked: apply that first.
-      if (this.#persistence && this.#engine) await this.#applyOtherTabs(this.#engine);
+      if (writeLock) fresh = await writeLock.acquire();
+      else if (this.#persistence && locks) releaseWeb = await acquireWebLock(locks, `indexie:${this.name}`);
+      if (fresh && this.#persistence && this.#engine) await this.#applyOtherTabs(this.#engine);
     } catch (error) {
+      writeLock?.abandonUnit();
       releaseWeb();
       releaseLocal();
       throw error;
     }
     return () => {
+      writeLock?.endUnit();
       releaseWeb();
       releaseLocal();
     };
@@ -566,8 +577,16 @@ export class Indexie {
   async #openEngine(): Promise<void> {
     // Loading, upgrading and the first flush happen under the database's Web
     // Lock, so no other tab commits in between.
-    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-    if (this.#idb && locks) await locks.request(`indexie:${this.name}`, () => this.#openEngineLocked());
+    const locks = webLocks();
+    if (this.#idb && locks) {
+      // A tab keeping the lock between its writes gives it up when asked (tab-write-lock.ts).
+      if (typeof BroadcastChannel !== 'undefined') {
+        const channel = new BroadcastChannel(`indexie:${this.name}`);
+        channel.postMessage({ want: true });
+        channel.close();
+      }
+      await locks.request(`indexie:${this.name}`, () => this.#openEngineLocked());
+    }
     else await this.#openEngineLocked();
     await this.on('ready').fire(this);
   }
@@ -815,8 +834,15 @@ export class Indexie {
   /** Other tabs announce their commits; apply them between this tab's operations. */
   #listenToOtherTabs(): void {
     if (typeof BroadcastChannel === 'undefined') return;
-    this.#channel = new BroadcastChannel(`indexie:${this.name}`);
-    this.#channel.onmessage = () => {
+    const channel = new BroadcastChannel(`indexie:${this.name}`);
+    this.#channel = channel;
+    const locks = webLocks();
+    if (locks) this.#writeLock = new TabWriteLock(locks, `indexie:${this.name}`, () => channel.postMessage({ want: true }));
+    channel.onmessage = (event: MessageEvent) => {
+      if ((event.data as { want?: boolean } | null)?.want) {
+        this.#writeLock?.wantedElsewhere();
+        return;
+      }
       void this.#locks.acquire('exclusive', ALL, 'applying another tab\'s commit').then(async (release) => {
         try {
           if (this.#engine && this.#persistence) await this.#applyOtherTabs(this.#engine);
