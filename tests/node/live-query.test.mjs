@@ -250,6 +250,61 @@ test('a querier reading several tables re-runs for each of them, and only them',
   other.close();
 });
 
+test('every read API records what it read: each, first, last, keys, primaryKeys, uniqueKeys, sortBy, sum, bulkGet', async () => {
+  const db = await openDb();
+  const range = () => db.people.where('age').between(20, 30, true, true);
+  const readers = {
+    each: async () => { const seen = []; await range().each((p) => seen.push(p.name)); return seen; },
+    first: () => range().first(),
+    last: () => range().last(),
+    keys: () => range().keys(),
+    primaryKeys: () => range().primaryKeys(),
+    uniqueKeys: () => range().uniqueKeys(),
+    sortBy: () => range().sortBy('name'),
+    sum: () => range().sum('age'),
+    bulkGet: () => db.people.bulkGet([2, 3, 4]),
+  };
+  for (const [api, querier] of Object.entries(readers)) {
+    const live = await watch(querier);
+    await expectRuns(live, 0, `${api}: a write outside`, () => db.people.update(6, { age: 51 }));
+    // first() stops at the first row of the range (Bob), last() at the last (Dee): only they count there.
+    const inside = api === 'first' ? 2 : api === 'last' ? 4 : 3;
+    if (api === 'first' || api === 'last') {
+      await expectRuns(live, 0, `${api}: a write to a row it did not reach`, () => db.people.update(3, { name: `Cid-${api}` }));
+    }
+    // Key reads depend on entries only: moving an entry counts, another field does not.
+    if (['keys', 'primaryKeys', 'uniqueKeys'].includes(api)) {
+      await expectRuns(live, 0, `${api}: another field inside`, () => db.people.update(inside, { tags: [api] }));
+      await expectRuns(live, 1, `${api}: an entry moving inside`, async () => db.people.update(inside, { age: (await db.people.get(inside)).age === 24 ? 26 : 24 }));
+    } else {
+      await expectRuns(live, 1, `${api}: a write inside`, () => db.people.update(inside, { tags: [api] }));
+    }
+    live.subscription.unsubscribe();
+  }
+  db.close();
+});
+
+test('silent remote writes (applyRemote) and async hooks reach live queries; a failing LOCAL_FIRST hook shows, then reverts', async () => {
+  const db = await openDb();
+  const live = await watch(() => db.people.where('age').between(20, 30, true, true).toArray());
+  const names = () => live.last().map((p) => p.name);
+  await expectRuns(live, 0, 'applyRemote outside', () => db.people.applyRemote([{ type: 'put', value: { id: 50, name: 'Far', age: 90 } }]));
+  await expectRuns(live, 1, 'applyRemote inside', () => db.people.applyRemote([{ type: 'put', value: { id: 51, name: 'Near', age: 21 } }, { type: 'delete', key: 4 }]));
+  assert.deepEqual(names(), ['Bob', 'Near', 'Cid']);
+
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  db.people.hook.onAdd(async () => { await gate; throw new Error('server refused'); });
+  const adding = db.people.add({ name: 'Hopeful', age: 22 });
+  await settle();
+  assert.deepEqual(names(), ['Bob', 'Near', 'Hopeful', 'Cid'], 'LOCAL_FIRST: shown while the hook runs');
+  release();
+  await assert.rejects(adding, /server refused/);
+  await settle();
+  assert.deepEqual(names(), ['Bob', 'Near', 'Cid'], 'reverted after the hook failed');
+  db.close();
+});
+
 test('many changes in one transaction, one bulk call or one tick cause one re-run', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('age').between(20, 30, true, true).toArray());
