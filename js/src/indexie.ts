@@ -279,6 +279,16 @@ export class Indexie {
     return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
   }
 
+  /**
+   * Extension: the size in bytes of the database file (the pages the engine
+   * holds in memory and IndexedDB stores), committed state.
+   */
+  async fileSize(): Promise<number> {
+    const engine = await this.#engineForOperation();
+    const [pages, pageSize] = ['page_count', 'page_size'].map((pragma) => Number(engine.executeSql(`PRAGMA ${pragma}`).rows[0][0]));
+    return pages * pageSize;
+  }
+
   /** Names of the indexie databases in this origin's IndexedDB. */
   static async getDatabaseNames(options: IndexieOptions = {}): Promise<string[]> {
     const idb = idbImplementation(options);
@@ -774,7 +784,7 @@ export class Indexie {
         }
         const tx = transaction();
         const hooks = options?.silent ? undefined : this.#hooks.get(name);
-        if (!hooks?.intercepting) return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
+        if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) return inCallerContext(tx ? tx.run(name, true, operation) : this.#write(operation, what));
         const hooked = <R>(within: Transaction, op: (engine: Engine) => R) => (engine: Engine) =>
           op(hookedEngine(engine, name, this.#schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
         if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));

@@ -64,6 +64,11 @@ export class TableHooks {
   strategy: StrategyName = Strategy.LOCAL_FIRST;
 
   /** Whether writes must go record by record (some write hook listens). */
+  /** Whether a write that only adds records needs the hooked engine (creating or onAdd hooks). */
+  get interceptsAdds(): boolean {
+    return this.creating.size + this.onAdd.size > 0;
+  }
+
   get intercepting(): boolean {
     return this.creating.size + this.updating.size + this.deleting.size + this.onAdd.size + this.onUpdate.size + this.onDelete.size > 0;
   }

@@ -25,13 +25,20 @@ export interface TableHost {
    * #write). Hooks intercept it (the engine passed in is hooked-engine.ts's)
    * unless `silent`.
    */
-  write<R>(operation: (engine: Engine) => R, what: string, options?: { silent?: boolean }): Promise<R>;
+  write<R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R>;
   /** The table's hooks (shared by every Table object of it). */
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
   /** An explicit read-write transaction on this table (and options.tables). */
   startTransaction(options?: StartTransactionOptions): Transaction;
+}
+
+export interface WriteOptions {
+  /** Writes without hooks of either family (Table.applyRemote). */
+  silent?: boolean;
+  /** The operation only adds records: hooks on updates and deletes need not see it. */
+  addsOnly?: boolean;
 }
 
 export interface StartTransactionOptions extends TransactionOptions {
@@ -238,7 +245,7 @@ export class Table<T = any, TKey = any> {
       if (result.failures.length > 0) throw failureError(result.failures[0]);
       this.#writeKeyBack(item, result.keys[0]);
       return result.keys[0] as TKey;
-    }, `Table.${mode}() on '${this.name}'`);
+    }, `Table.${mode}() on '${this.name}'`, { addsOnly: mode === 'add' });
   }
 
   async #writeBulk(mode: 'add' | 'put', operation: string, items: readonly T[],
@@ -258,7 +265,7 @@ export class Table<T = any, TKey = any> {
         throw new BulkError(operation, items.length, byPos);
       }
       return opts.allKeys ? result.keys : result.keys[result.keys.length - 1];
-    }, `${operation} on '${this.name}'`);
+    }, `${operation} on '${this.name}'`, { addsOnly: mode === 'add' });
   }
 
   /** Dexie writes a generated inbound key into the object that was added. */

@@ -197,3 +197,18 @@ test('applyRemote writes and deletes silently: no hook of either kind fires', as
   assert.deepEqual((await db.users.toArray()).map((u) => u.id), [2], 'all or nothing');
   db.close();
 });
+
+test('a table with only update hooks adds without them; puts over existing records still reach them', async () => {
+  const db = await openDb();
+  const updates = [];
+  db.users.hook.onUpdate(async (change) => { updates.push([change.key, change.changes]); });
+  await db.users.bulkAdd([{ email: 'a@x', age: 1 }, { email: 'b@x', age: 2 }]);
+  await db.users.add({ email: 'c@x', age: 3 });
+  assert.deepEqual(updates, []);
+  await assert.rejects(db.users.bulkAdd([{ email: 'd@x' }, { email: 'a@x' }]), BulkError);
+  assert.equal(await db.users.count(), 4, 'the other item was written');
+  await db.users.put({ id: 1, email: 'a@x', age: 10 });
+  await db.users.update(2, { age: 20 });
+  assert.deepEqual(updates, [[1, { age: 10 }], [2, { age: 20 }]]);
+  db.close();
+});

@@ -258,3 +258,14 @@ test('the engine exposes its SQL for diagnostics on a separate in-memory databas
   assert.deepEqual(sql.execute('SELECT 1 AS one').rows, [[1]]);
   sql.close();
 });
+
+test('fileSize(): the database file grows with its data and is a whole number of pages', async () => {
+  const db = await openDb({ users: '++id, &email, name, age' });
+  const empty = await db.fileSize();
+  assert.ok(empty > 0 && empty % 4096 === 0, `empty: ${empty}`);
+  await db.users.bulkAdd(Array.from({ length: 2000 }, (_, i) => ({ name: `user ${i}`.padEnd(200, '.'), email: `u${i}@x`, age: i % 90 })));
+  const full = await db.fileSize();
+  assert.ok(full >= empty + 2000 * 200, `with 2,000 records of 200+ bytes: ${full}`);
+  assert.equal(full % 4096, 0);
+  db.close();
+});
