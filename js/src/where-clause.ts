@@ -35,6 +35,41 @@ function caseBounds(s: string): [string, string] {
   return [low, high];
 }
 
+/** Case variants expanded per ignore-case term: beyond this, the rest of the term is checked by the key filter. */
+const MAX_CASE_VARIANTS = 64;
+
+/**
+ * The case variants of the longest start of `s` that has at most
+ * MAX_CASE_VARIANTS of them ("ada" -> ADA, ADa, AdA, Ada, aDA, ...), and how
+ * many characters that start covers. A character whose upper or lower case
+ * is not one character ('ß' -> 'SS') ends the start. The engine then scans
+ * only those exact ranges instead of everything between the smallest and
+ * largest variant (which, for a capitalized name, is most of the index).
+ */
+function caseVariants(s: string): { variants: string[]; covered: number } {
+  let variants = [''];
+  let covered = 0;
+  for (const ch of s) {
+    const forms = [...new Set([ch, ch.toUpperCase(), ch.toLowerCase()])];
+    if (forms.some((form) => form.length !== ch.length)) break;
+    if (variants.length * forms.length > MAX_CASE_VARIANTS) break;
+    variants = variants.flatMap((start) => forms.map((form) => start + form));
+    covered += ch.length;
+  }
+  return { variants, covered };
+}
+
+/** Ranges holding every key equal to (or, with `prefix`, starting with) `s` ignoring case. */
+function ignoreCaseRanges(s: string, prefix: boolean): KeyRange[] {
+  const { variants, covered } = caseVariants(s);
+  if (covered === 0 && s.length > 0) {
+    const [low, high] = caseBounds(s);
+    return [bounds(low, high + (prefix ? MAX_STRING_CHAR : ''), false, false)];
+  }
+  const exact = !prefix && covered === s.length;
+  return variants.map((v) => bounds(v, exact ? v : v + MAX_STRING_CHAR, false, false));
+}
+
 export class WhereClause<T = any, TKey = any> {
   constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey>) {}
 
@@ -130,10 +165,7 @@ export class WhereClause<T = any, TKey = any> {
     const bad = list.find((v) => typeof v !== 'string');
     if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
     const wanted = new Set(list.map((v) => v.toLowerCase()));
-    const ranges = list.map((v) => {
-      const [low, high] = caseBounds(v);
-      return bounds(low, high, false, false);
-    });
+    const ranges = list.flatMap((v) => ignoreCaseRanges(v, false));
     return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
   }
 
@@ -146,10 +178,7 @@ export class WhereClause<T = any, TKey = any> {
     const bad = list.find((v) => typeof v !== 'string');
     if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
     const lowered = list.map((p) => p.toLowerCase());
-    const ranges = list.map((p) => {
-      const [low, high] = caseBounds(p);
-      return bounds(low, high + MAX_STRING_CHAR, false, false);
-    });
+    const ranges = list.flatMap((p) => ignoreCaseRanges(p, true));
     return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));
   }
 }

@@ -96,6 +96,29 @@ test('ignore-case methods', async () => {
   assert.deepEqual(ids(await db.people.where('name').startsWithAnyOfIgnoreCase(['c', 'D']).toArray()), [1, 5]);
 });
 
+test('ignore-case methods scan only the case variants, and agree with a filter over everything', async () => {
+  const words = ['Straße', 'STRASSE', 'strasbourg', 'Ada', 'aDa', 'ADAM', 'adamant', 'Über', 'über', 'ÜBERALL', 'Abcdefghij', 'ABCDEFGHIJK',
+    'abcdefghiZ', 'Zed', 'x1y2', 'X1Y2z', '', 'ß', 'SS'];
+  const local = new Indexie(`query-ignorecase-${Date.now()}`);
+  local.version(1).stores({ words: '++id, w' });
+  await local.words.bulkAdd(words.map((w) => ({ w })));
+  const all = await local.words.toArray();
+  const expectWhere = async (label, collection, predicate) => {
+    const got = (await collection.toArray()).map((r) => r.w).sort();
+    const wanted = all.filter((r) => predicate(r.w)).map((r) => r.w).sort();
+    assert.deepEqual(got, wanted, label);
+  };
+  for (const prefix of ['ada', 'STRA', 'straß', 'über', 'abcdefghi', 'ABCDEFGHIJ', 'x1', 'ß', '']) {
+    await expectWhere(`startsWithIgnoreCase(${prefix})`, local.words.where('w').startsWithIgnoreCase(prefix),
+      (w) => w.toLowerCase().startsWith(prefix.toLowerCase()));
+  }
+  for (const value of ['ada', 'STRASSE', 'straße', 'abcdefghijk', 'x1y2', 'ß']) {
+    await expectWhere(`equalsIgnoreCase(${value})`, local.words.where('w').equalsIgnoreCase(value),
+      (w) => w.toLowerCase() === value.toLowerCase());
+  }
+  local.close();
+});
+
 test('invalid keys in a where-clause reject with DataError when the query runs', async () => {
   for (const make of [
     () => db.people.where('age').equals(null),
