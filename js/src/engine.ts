@@ -222,6 +222,15 @@ export class Engine {
   executeSql(sql: string) { return unwrap(this.#db.executeSql(sql)); }
 }
 
+/** Bytes of wasm memory the engine module holds (0 before it loads). */
+export function engineMemoryBytes(): number {
+  try {
+    return loadedCore().HEAPU8.byteLength;
+  } catch {
+    return 0;
+  }
+}
+
 /** An empty read set (free it with delete()); the engine module must be loaded. */
 export function newReadSet(): NativeReadSet {
   return new (loadedCore().ReadSet)();

@@ -26,7 +26,7 @@
 // optimistic transaction's writes as they are made and again at rollback,
 // other tabs' commits when applied here. Reads made for a live query record
 // what they read (recording-engine.ts).
-import { Engine, type EngineInfo } from './engine.js';
+import { Engine, engineMemoryBytes, type EngineInfo } from './engine.js';
 import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from './idb-page-store.js';
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
@@ -113,6 +113,14 @@ export class Indexie {
   static cmp(a: unknown, b: unknown): number {
     return cmp(a, b);
   }
+  /**
+   * Extension: bytes of WebAssembly memory the engine holds (every open
+   * database of this page shares it); 0 before the first database opens.
+   */
+  static engineMemoryBytes(): number {
+    return engineMemoryBytes();
+  }
+
   /** Transaction modes, as Dexie names them. */
   static readonly Mode = Object.freeze({ READ_ONLY: 'readonly', READ_WRITE: 'readwrite' } as const);
 
