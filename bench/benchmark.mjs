@@ -2,10 +2,7 @@
 // and renders its results: a terminal table, and an SVG chart of the
 // Dexie/indexie ratios. bench/run.mjs is the command; the test command runs
 // it once at N = 1,000 (tests/browser/bench-smoke.test.mjs) so it cannot rot.
-import { join } from 'node:path';
-
-import { launchChromium } from '../scripts/chromium.mjs';
-import { ROOT, startServer } from '../scripts/serve.mjs';
+import { withBenchBrowser } from './bench-browser.mjs';
 
 /** Targets at N = 100,000 (issue 9): the least Dexie/indexie ratio wanted per workload. */
 export const TARGETS = {
@@ -20,32 +17,18 @@ export const TARGETS = {
 };
 
 /** Runs the page once per N; resolves [{n, runs, chromium, rows, memory}]. */
-export async function runBenchmark({ sizes, runs, latencyRounds = 20 }) {
-  const server = await startServer({
-    mounts: [
-      { prefix: '/bench/', dir: join(ROOT, 'bench', 'pages') },
-      { prefix: '/node_modules/', dir: join(ROOT, 'node_modules') },
-    ],
-  });
-  const browser = await launchChromium();
-  try {
+export function runBenchmark({ sizes, runs, latencyRounds = 20 }) {
+  return withBenchBrowser(async ({ browser, openPage }) => {
     const results = [];
     for (const n of sizes) {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (error) => errors.push(error));
-      await page.goto(`${server.url}bench/bench.html`);
-      await page.locator('#status', { hasText: 'ready' }).waitFor();
+      const page = await openPage('bench.html');
       const { rows, memory } = await page.evaluate((options) => window.runBench(options), { n, runs, latencyRounds });
       await page.close();
-      if (errors.length > 0) throw errors[0];
+      if (page.errors.length > 0) throw page.errors[0];
       results.push({ n, runs, chromium: browser.version(), rows, memory });
     }
     return results;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 }
 
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));

@@ -2,8 +2,9 @@
 // list). Each workload is timed as the median of several runs; for each, the
 // longest main-thread block seen by the Long Tasks API while it ran (0 when
 // no task took over 50 ms). bench/run.mjs calls window.runBench.
-import Dexie, { liveQuery as dexieLiveQuery } from 'dexie';
-import { Indexie, liveQuery as indexieLiveQuery } from 'indexie';
+import { Indexie } from 'indexie';
+
+import { libraries } from './libraries.js';
 
 const SCHEMA = { users: '++id, &email, name, age, *tags' };
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
@@ -18,28 +19,7 @@ function makeRecord(i, n, prefix = 'user') {
   };
 }
 
-const LIBRARIES = {
-  dexie: {
-    open: async (name) => {
-      const db = new Dexie(name);
-      db.version(1).stores(SCHEMA);
-      await db.open();
-      return db;
-    },
-    liveQuery: dexieLiveQuery,
-    remove: (name) => Dexie.delete(name),
-  },
-  indexie: {
-    open: async (name) => {
-      const db = new Indexie(name);
-      db.version(1).stores(SCHEMA);
-      await db.open();
-      return db;
-    },
-    liveQuery: indexieLiveQuery,
-    remove: (name) => Indexie.delete(name),
-  },
-};
+const LIBRARIES = libraries(SCHEMA);
 
 // --- Long tasks: every task over 50 ms, with its start and duration.
 const longTasks = [];

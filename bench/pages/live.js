@@ -2,8 +2,7 @@
 // time from starting a write to the subscriber's notification, and how many
 // times each library re-runs a query for writes it did not read.
 // bench/live-latency.mjs calls window.runLiveBench.
-import Dexie, { liveQuery as dexieLiveQuery } from 'dexie';
-import { Indexie, liveQuery as indexieLiveQuery } from 'indexie';
+import { libraries } from './libraries.js';
 
 const SCHEMA = { items: '++id, group, n' };
 
@@ -27,7 +26,7 @@ function subscribe(liveQuery, querier) {
   return state;
 }
 
-async function measure(name, open, liveQuery, rounds, seed) {
+async function measure(name, { open, liveQuery }, rounds, seed) {
   const db = await open(`live-bench-${name}-${Date.now()}`);
   await db.items.bulkAdd(Array.from({ length: seed }, (_, i) => ({ group: `g${i % 50}`, n: i })));
   const live = subscribe(liveQuery, () => db.items.where('group').equals('watched').toArray());
@@ -53,19 +52,8 @@ async function measure(name, open, liveQuery, rounds, seed) {
 }
 
 window.runLiveBench = async ({ rounds, seed }) => {
-  const dexie = await measure('dexie', async (name) => {
-    const db = new Dexie(name);
-    db.version(1).stores(SCHEMA);
-    await db.open();
-    return db;
-  }, dexieLiveQuery, rounds, seed);
-  const indexie = await measure('indexie', async (name) => {
-    const db = new Indexie(name);
-    db.version(1).stores(SCHEMA);
-    await db.open();
-    return db;
-  }, indexieLiveQuery, rounds, seed);
-  return { dexie, indexie };
+  const { dexie, indexie } = libraries(SCHEMA);
+  return { dexie: await measure('dexie', dexie, rounds, seed), indexie: await measure('indexie', indexie, rounds, seed) };
 };
 
 document.getElementById('status').textContent = 'ready';

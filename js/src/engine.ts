@@ -7,7 +7,7 @@ import { DatabaseClosedError, unwrap, type EngineResult } from './errors.js';
 type EngineResultOf<T> = EngineResult<T>;
 import type { CoreModule, NativeChangeSet, NativeEngineDatabase, NativeReadSet, NativeTableSchema } from './indexie-core.js';
 import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from './value-codec.js';
-import { loadCoreModule, loadedCore } from './wasm-module.js';
+import { coreIfLoaded, loadCoreModule, loadedCore } from './wasm-module.js';
 
 export type EngineTableSchema = NativeTableSchema;
 
@@ -224,11 +224,7 @@ export class Engine {
 
 /** Bytes of wasm memory the engine module holds (0 before it loads). */
 export function engineMemoryBytes(): number {
-  try {
-    return loadedCore().HEAPU8.byteLength;
-  } catch {
-    return 0;
-  }
+  return coreIfLoaded()?.HEAPU8.byteLength ?? 0;
 }
 
 /** An empty read set (free it with delete()); the engine module must be loaded. */

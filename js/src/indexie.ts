@@ -57,13 +57,6 @@ function webLocks(): LockManager | undefined {
   return (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
 }
 
-/** Holds the Web Lock `name` until the returned function is called. */
-function acquireWebLock(locks: LockManager, name: string): Promise<() => void> {
-  return new Promise((granted, failed) => {
-    locks.request(name, () => new Promise<void>((release) => granted(() => release()))).catch(failed);
-  });
-}
-
 function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
   if (options.indexedDB === null) return undefined;
   const indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -345,7 +338,8 @@ export class Indexie {
    */
   transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
     const caller = this.#contextTransaction();
-    const liveRun = currentContext() instanceof LiveQueryRun ? currentContext() as LiveQueryRun : undefined;
+    const context = currentContext();
+    const liveRun = context instanceof LiveQueryRun ? context : undefined;
     let request: TransactionRequest;
     try {
       request = parseTransactionArgs([mode, ...rest]);
@@ -536,24 +530,18 @@ export class Indexie {
   async #acquireWrite(owner: string): Promise<() => void> {
     const releaseLocal = await this.#locks.acquire('exclusive', ALL, owner);
     const writeLock = this.#writeLock;
-    let releaseWeb = (): void => undefined;
     try {
       // Another tab may have committed since this tab last looked: apply that
       // first, unless this tab kept the lock since its last write (then nobody could).
-      let fresh = true;
-      const locks = webLocks();
-      if (writeLock) fresh = await writeLock.acquire();
-      else if (this.#persistence && locks) releaseWeb = await acquireWebLock(locks, `indexie:${this.name}`);
+      const fresh = writeLock ? await writeLock.acquire() : true;
       if (fresh && this.#persistence && this.#engine) await this.#applyOtherTabs(this.#engine);
     } catch (error) {
       writeLock?.abandonUnit();
-      releaseWeb();
       releaseLocal();
       throw error;
     }
     return () => {
       writeLock?.endUnit();
-      releaseWeb();
       releaseLocal();
     };
   }
@@ -849,13 +837,17 @@ export class Indexie {
     }
   }
 
-  /** Other tabs announce their commits; apply them between this tab's operations. */
+  /**
+   * The database's Web Lock for this tab's writes (where the runtime has Web
+   * Locks), and the channel on which other tabs announce their commits
+   * (applied between this tab's operations) and ask for the lock.
+   */
   #listenToOtherTabs(): void {
-    if (typeof BroadcastChannel === 'undefined') return;
-    const channel = new BroadcastChannel(`indexie:${this.name}`);
-    this.#channel = channel;
     const locks = webLocks();
-    if (locks) this.#writeLock = new TabWriteLock(locks, `indexie:${this.name}`, () => channel.postMessage({ want: true }));
+    const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`indexie:${this.name}`);
+    this.#channel = channel;
+    if (locks) this.#writeLock = new TabWriteLock(locks, `indexie:${this.name}`, channel && (() => channel.postMessage({ want: true })));
+    if (!channel) return;
     channel.onmessage = (event: MessageEvent) => {
       if ((event.data as { want?: boolean } | null)?.want) {
         this.#writeLock?.wantedElsewhere();

@@ -18,6 +18,7 @@
 //   - a holder also releases after IDLE_MS without a unit, when its page is
 //     hidden (a hidden page may be frozen and stop hearing announcements),
 //     and on close. If a page dies, the browser releases its Web Locks.
+// Without a channel to announce on, the lock is released after every unit.
 // Correctness never depends on the announcement arriving: a commit also
 // checks inside its IndexedDB transaction that no other tab committed
 // (idb-page-store.ts). Announcements only bound how long others wait.
@@ -33,14 +34,14 @@ function pageHidden(): boolean {
 export class TabWriteLock {
   readonly #locks: LockManager;
   readonly #name: string;
-  readonly #announceWant: () => void;
+  readonly #announceWant: (() => void) | undefined;
   #release: (() => void) | undefined;
   #inUnit = false;
   #wantedElsewhere = false;
   #idle: ReturnType<typeof setTimeout> | undefined;
   readonly #onVisibility = () => { if (pageHidden() && !this.#inUnit) this.#drop(); };
 
-  constructor(locks: LockManager, name: string, announceWant: () => void) {
+  constructor(locks: LockManager, name: string, announceWant: (() => void) | undefined) {
     this.#locks = locks;
     this.#name = name;
     this.#announceWant = announceWant;
@@ -54,11 +55,11 @@ export class TabWriteLock {
       this.#inUnit = true;
       return false;
     }
-    this.#announceWant();
-    const release = await new Promise<() => void>((granted, failed) => {
+    this.#announceWant?.();
+    // Holds the Web Lock until the function it resolves to is called.
+    this.#release = await new Promise<() => void>((granted, failed) => {
       this.#locks.request(this.#name, () => new Promise<void>((done) => granted(() => done()))).catch(failed);
     });
-    this.#release = release;
     this.#inUnit = true;
     return true;
   }
@@ -66,7 +67,7 @@ export class TabWriteLock {
   /** Ends a unit: keeps the lock unless another tab asked for it or the page is hidden. */
   endUnit(): void {
     this.#inUnit = false;
-    if (this.#wantedElsewhere || pageHidden()) {
+    if (this.#wantedElsewhere || !this.#announceWant || pageHidden()) {
       this.#drop();
       return;
     }

@@ -35,6 +35,11 @@ export function loadCoreModule(): Promise<CoreModule> {
   return loading;
 }
 
+/** The engine module if it has loaded. */
+export function coreIfLoaded(): CoreModule | undefined {
+  return loaded;
+}
+
 /** The engine module once loaded (every engine object implies it is). */
 export function loadedCore(): CoreModule {
   if (!loaded) throw new Error('internal: the engine module is not loaded yet');
