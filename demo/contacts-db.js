@@ -1,6 +1,6 @@
 // contacts-db.js: the demo's database, imported the way an app imports
-// indexie (the package entry, through the page's import map), and the hook
-// that sends every contact update to the fake server.
+// indexie (by package name, resolved by the bundler: scripts/build-demo.mjs),
+// and the hook that sends every contact update to the fake server.
 import { Indexie, Strategy } from 'indexie';
 
 import { FakeServer } from './fake-server.js';

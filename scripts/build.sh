@@ -23,3 +23,4 @@ cmake --build build/wasm -j"$jobs" | grep -vE '^\[ *[0-9]+%\] (Building|Built|Li
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build: wasm build failed" >&2; exit 1; }
 
 npm run build --silent --workspace=indexie
+node scripts/build-demo.mjs

@@ -1,6 +1,6 @@
 // serve.mjs: a small static server for the demo, bound to 127.0.0.1 only.
-//   /            -> demo/
-//   /indexie/    -> js/dist/   (the built package, as the demo's import map expects)
+//   /            -> build/demo/ (the bundled demo: scripts/build-demo.mjs)
+//   /indexie/    -> js/dist/    (the built package, for test pages' import maps)
 // Used by the README's main command (run directly) and by the browser tests
 // (imported: startServer()). Options: port (0 picks a free one), extra
 // response headers (the CSP test sets Content-Security-Policy), and extra
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MOUNTS = [
   { prefix: '/indexie/', dir: join(ROOT, 'js', 'dist') },
-  { prefix: '/', dir: join(ROOT, 'demo') },
+  { prefix: '/', dir: join(ROOT, 'build', 'demo') },
 ];
 const MIME = {
   '.html': 'text/html; charset=utf-8',
