@@ -21,6 +21,14 @@ let pack;
 before(async () => { pack = await packTarball(); });
 after(() => pack?.cleanup());
 
+test('the tarball holds the built package only: dist/ (JS, types, the .wasm) and package.json', () => {
+  for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/indexie-core.js', 'dist/indexie-core.wasm']) {
+    assert.ok(pack.files.includes(file), `${file} is in the tarball`);
+  }
+  const unexpected = pack.files.filter((file) => !/^dist\/[\w.-]+\.(js|d\.ts|wasm)$/.test(file) && !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file));
+  assert.deepEqual(unexpected, []);
+});
+
 test('npm installs the tarball into a fresh Node project, and `indexie` works there in memory and on a passed-in IndexedDB', async () => {
   const app = join(pack.dir, 'node-app');
   mkdirSync(app);
