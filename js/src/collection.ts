@@ -22,6 +22,7 @@ import { cmp, keyId } from './key-compare.js';
 import { getByKeyPath } from './key-path.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { TableSchema } from './table-schema.js';
+import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
 import { decodeValue } from './value-codec.js';
 import { WhereClause } from './where-clause.js';
 
@@ -68,9 +69,10 @@ export interface CollectionHost {
   reader(): ((value: unknown) => unknown) | undefined;
 }
 
-export interface CursorInfo {
-  key: unknown;
-  primaryKey: unknown;
+/** Where each() and its variants are: the index key and the primary key of the current record. */
+export interface CursorInfo<TKey = unknown> {
+  key: IndexableType;
+  primaryKey: TKey;
 }
 
 interface Row {
@@ -81,7 +83,12 @@ interface Row {
 
 const BATCH = 256;
 
-export class Collection<T = any, TKey = any> {
+/**
+ * A lazy query over a table of T (records), TKey (primary keys) and
+ * TInsertType (what add/put accept; the shape modify's changes refer to),
+ * as Dexie's Collection<T, TKey, TInsertType>.
+ */
+export class Collection<T = any, TKey = any, TInsertType = T> {
   readonly #host: CollectionHost;
   #state: CollectionState;
 
@@ -92,11 +99,16 @@ export class Collection<T = any, TKey = any> {
 
   // --- Composition (each returns this collection, as Dexie's do) ----------
 
+  /** Keeps the records `fn` accepts; a type guard narrows the record type. */
+  filter<S extends T>(fn: (value: T) => value is S): Collection<S, TKey, TInsertType>;
+  filter(fn: (value: T) => unknown): this;
   filter(fn: (value: T) => unknown): this {
     this.#state.predicates.push({ kind: 'filter', fn });
     return this;
   }
 
+  and<S extends T>(fn: (value: T) => value is S): Collection<S, TKey, TInsertType>;
+  and(fn: (value: T) => unknown): this;
   and(fn: (value: T) => unknown): this {
     return this.filter(fn);
   }
@@ -147,14 +159,14 @@ export class Collection<T = any, TKey = any> {
   }
 
   /** Adds a where-clause whose matches join this collection (de-duplicated by primary key). */
-  or(index: string | string[]): WhereClause<T, TKey> {
-    return new WhereClause<T, TKey>(index, (query) => {
+  or(index: string | string[]): WhereClause<T, TKey, TInsertType> {
+    return new WhereClause<T, TKey, TInsertType>(index, (query) => {
       this.#state.or.push(query);
       return this;
     });
   }
 
-  clone(): Collection<T, TKey> {
+  clone(): Collection<T, TKey, TInsertType> {
     const s = this.#state;
     return new Collection(this.#host, {
       ...s,
@@ -192,10 +204,10 @@ export class Collection<T = any, TKey = any> {
     return this.clone().reverse().first();
   }
 
-  async keys(): Promise<unknown[]> {
+  async keys(): Promise<IndexableType[]> {
     const run = await this.#plan();
-    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'keys');
-    return (await this.#rows('keys')).map((row) => row.key);
+    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
+    return (await this.#rows('keys')).map((row) => row.key as IndexableType);
   }
 
   async primaryKeys(): Promise<TKey[]> {
@@ -205,32 +217,32 @@ export class Collection<T = any, TKey = any> {
   }
 
   /** Each index key once (IndexedDB's nextunique/prevunique); offset and limit count unique keys. */
-  async uniqueKeys(): Promise<unknown[]> {
-    return (await this.#rows('keys', true)).map((row) => row.key);
+  async uniqueKeys(): Promise<IndexableType[]> {
+    return (await this.#rows('keys', true)).map((row) => row.key as IndexableType);
   }
 
-  async firstKey(): Promise<unknown> {
+  async firstKey(): Promise<IndexableType | undefined> {
     return (await this.clone().limit(1).keys())[0];
   }
 
-  async lastKey(): Promise<unknown> {
+  async lastKey(): Promise<IndexableType | undefined> {
     return this.clone().reverse().firstKey();
   }
 
-  async each(fn: (value: T, cursor: CursorInfo) => unknown): Promise<void> {
-    for (const row of await this.#rows('values')) fn(row.value as T, { key: row.key, primaryKey: row.primaryKey });
+  async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    for (const row of await this.#rows('values')) fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
-  async eachKey(fn: (key: unknown, cursor: CursorInfo) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys')) fn(row.key, { key: row.key, primaryKey: row.primaryKey });
+  async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    for (const row of await this.#rows('keys')) fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
-  async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo) => unknown): Promise<void> {
-    for (const row of await this.#rows('primaryKeys')) fn(row.primaryKey as TKey, { key: row.key, primaryKey: row.primaryKey });
+  async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    for (const row of await this.#rows('primaryKeys')) fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
-  async eachUniqueKey(fn: (key: unknown, cursor: CursorInfo) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys', true)) fn(row.key, { key: row.key, primaryKey: row.primaryKey });
+  async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    for (const row of await this.#rows('keys', true)) fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */
@@ -271,7 +283,7 @@ export class Collection<T = any, TKey = any> {
    * Applies `changes` to every record (all or nothing). Resolves the number
    * of records modified; failures raise ModifyError and change nothing.
    */
-  async modify(changes: Changes | ModifyFunction<T>): Promise<number> {
+  async modify(changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
     return this.#host.write((engine) => {
       // Read inside the write: after catching up with other tabs, with no other write in between.
       const rows = this.#rowsWith(engine, 'values');

@@ -1,8 +1,15 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
 export { Transaction, type TransactionMode, type TransactionState, type TransactionOptions } from './transaction.js';
-export { Strategy, HookList, type StrategyName, type Change, type AsyncHook, type HookFunction } from './table-hooks.js';
-export { Table, type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes, type ModifyContext, type UpdateFunction } from './table.js';
+export {
+  Strategy, HookList, type StrategyName, type Change, type AsyncHook, type HookFunction, type AddChange, type UpdateChange, type DeleteChange,
+  type CreatingHook, type UpdatingHook, type DeletingHook, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
+} from './table-hooks.js';
+export { Table, type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes } from './table.js';
+export type {
+  EntityTable, InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny,
+  TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
+} from './types.js';
 export { TableSchema, type IndexSpec } from './table-schema.js';
 export { Collection, type CursorInfo } from './collection.js';
 export { WhereClause } from './where-clause.js';

@@ -65,6 +65,7 @@ function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange
 }
 import { EventChannel, type Listener } from './events.js';
 import { Table, type TableHost } from './table.js';
+import type { IndexableType, TableArgument, TransactionModeArgument, TransactionScope } from './types.js';
 import { TableSchema } from './table-schema.js';
 import { Version, schemaAt, validateVersionNumber } from './version.js';
 
@@ -101,7 +102,7 @@ export type UpgradeTransaction = Transaction;
 export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
-  static readonly maxKey: unknown = [[]];
+  static readonly maxKey: IndexableType = [[]];
   /** IndexedDB key order: -1, 0 or 1; NaN for invalid keys (Dexie.cmp). */
   static cmp(a: unknown, b: unknown): number {
     return cmp(a, b);
@@ -221,7 +222,8 @@ export class Indexie {
     return [...this.#schemas.keys()].map((name) => this.table(name));
   }
 
-  table(name: string): Table {
+  /** The table `name`; db.table<User, number>('users') types it (as Dexie's table<T, TKey, TInsertType>). */
+  table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
     const known = this.#engine || this.#upgradeEngine ? this.#schemas.has(name) : this.#declaredTableNames().has(name);
     if (!known && (this.#engine || this.#versions.length > 0)) {
       throw new InvalidTableError(`table '${name}' does not exist in database '${this.name}'`);
@@ -336,6 +338,14 @@ export class Indexie {
    * result once the commit is durable; a throw or rejection in the scope
    * rolls everything back and rejects with that error.
    */
+  transaction<R>(mode: TransactionModeArgument, tables: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument,
+                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
+                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
+                 table5: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
   transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
     const caller = this.#contextTransaction();
     const context = currentContext();

@@ -11,6 +11,15 @@
 //     function called with `next`, returning something with unsubscribe()).
 // Errors do not end a live query: it keeps running, and a later success
 // calls next again (Dexie's liveQuery behaves the same way).
+// Types: Symbol.observable is declared globally exactly as RxJS and Dexie
+// declare it, so TypeScript accepts `from(liveQuery(...))` too.
+
+declare global {
+  interface SymbolConstructor {
+    /** The interop symbol of observables, where a library (RxJS, symbol-observable) installs it. */
+    readonly observable: symbol;
+  }
+}
 
 export interface Observer<T> {
   next?(value: T): void;
@@ -28,6 +37,11 @@ export type Producer<T> = (sink: Required<Observer<T>>) => () => void;
 
 /** Symbol.observable where some library has installed it; RxJS also reads '@@observable'. */
 const observableSymbol: symbol | string = (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
+
+/** The interop method (defined on the prototype below): returns the observable itself. */
+export interface Observable<T> {
+  [Symbol.observable](): Observable<T>;
+}
 
 export class Observable<T> {
   readonly #produce: Producer<T>;

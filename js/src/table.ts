@@ -6,15 +6,16 @@
 // (update, upsert) does so without yielding, so nothing interleaves.
 import { contextualAsyncMethods } from './async-context.js';
 import { BulkError, InvalidArgumentError, engineError } from './errors.js';
-import { modifyRecord, type Changes, type ModifyContext, type ModifyFunction } from './modify.js';
+import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { Engine } from './engine.js';
 import { cmp } from './key-compare.js';
 import { getByKeyPath, setByKeyPath } from './key-path.js';
-import { Collection, type CollectionHost, type CollectionState, type Query } from './collection.js';
+import { Collection, type CollectionHost, type CollectionState, type CursorInfo, type Query } from './collection.js';
 import type { TableSchema } from './table-schema.js';
 import { WhereClause } from './where-clause.js';
 import type { Transaction, TransactionOptions } from './transaction.js';
 import { hookFunction, type HookFunction, type StrategyName, type TableHooks } from './table-hooks.js';
+import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
 
 /** What a Table needs from its database. */
 export interface TableHost {
@@ -50,8 +51,7 @@ export interface BulkOptions {
   allKeys?: boolean;
 }
 
-export type { Changes, ModifyContext };
-export type UpdateFunction<T = unknown> = ModifyFunction<T>;
+export type { Changes, ModifyContext, UpdateFunction };
 
 type Item = Record<string, unknown>;
 
@@ -65,10 +65,16 @@ function failureError(failure: { code: string; message: string; error?: Error })
   return failure.error ?? engineError(failure.code, failure.message);
 }
 
-/** One change for Table.applyRemote(). */
-export type RemoteChange = { type: 'put'; value: unknown; key?: unknown } | { type: 'delete'; key: unknown };
+/** One change for Table.applyRemote(): a record to store (under `key` for outbound keys), or a key to delete. */
+export type RemoteChange<TInsertType = unknown, TKey = unknown> =
+  { type: 'put'; value: TInsertType; key?: TKey } | { type: 'delete'; key: TKey };
 
-export class Table<T = any, TKey = any> {
+/**
+ * One table. T is its record type, TKey its primary key type, TInsertType
+ * what add/put accept (T by default; EntityTable<T, 'id'> makes an
+ * auto-incremented 'id' optional), as Dexie's Table<T, TKey, TInsertType>.
+ */
+export class Table<T = any, TKey = any, TInsertType = T> {
   readonly name: string;
   readonly #host: TableHost;
 
@@ -94,7 +100,7 @@ export class Table<T = any, TKey = any> {
   // --- Hooks ----------------------------------------------------------------
 
   /** Dexie's hook('creating' | 'updating' | 'deleting' | 'reading', fn), and hook.onAdd/onUpdate/onDelete(fn). */
-  get hook(): HookFunction {
+  get hook(): HookFunction<T, TKey, TInsertType> {
     const hooks = this.#host.hooks as TableHooks & { api?: HookFunction };
     return (hooks.api ??= hookFunction(hooks));
   }
@@ -116,7 +122,7 @@ export class Table<T = any, TKey = any> {
    * but no hook fires, so a sync never echoes its own changes back. All or
    * nothing.
    */
-  async applyRemote(changes: readonly RemoteChange[]): Promise<void> {
+  async applyRemote(changes: ReadonlyArray<RemoteChange<TInsertType, TKey>>): Promise<void> {
     if (!Array.isArray(changes)) throw new InvalidArgumentError('Table.applyRemote() takes an array of {type, value|key}');
     await this.#host.write((engine) => {
       engine.begin();
@@ -151,30 +157,31 @@ export class Table<T = any, TKey = any> {
     };
   }
 
-  #collection(query: Query): Collection<T, TKey> {
+  #collection(query: Query): Collection<T, TKey, TInsertType> {
     const state: CollectionState = {
       query, or: [], predicates: [], reverse: false, distinct: false, offset: 0, limit: Infinity, orderBy: [],
     };
-    return new Collection<T, TKey>(this.#collectionHost(), state);
+    return new Collection<T, TKey, TInsertType>(this.#collectionHost(), state);
   }
 
   /**
    * where('index') / where('[a+b]') / where(['a', 'b']) / where(':id') gives a
    * WhereClause; where({a: 1, b: 2}) gives the matching Collection (a compound
    * index covering the keys if there is one, else one index and a filter).
+   * Criteria are typed loosely, as in Dexie: key paths to keys.
    */
-  where(index: string | string[]): WhereClause<T, TKey>;
-  where(criteria: Record<string, unknown>): Collection<T, TKey>;
-  where(indexOrCriteria: string | string[] | Record<string, unknown>): WhereClause<T, TKey> | Collection<T, TKey> {
+  where(index: string | string[]): WhereClause<T, TKey, TInsertType>;
+  where(criteria: { [keyPath: string]: any }): Collection<T, TKey, TInsertType>;
+  where(indexOrCriteria: string | string[] | Record<string, unknown>): WhereClause<T, TKey, TInsertType> | Collection<T, TKey, TInsertType> {
     if (typeof indexOrCriteria === 'string' || Array.isArray(indexOrCriteria)) {
-      return new WhereClause<T, TKey>(indexOrCriteria, (query) => this.#collection(query));
+      return new WhereClause<T, TKey, TInsertType>(indexOrCriteria, (query) => this.#collection(query));
     }
     if (!isPlainObject(indexOrCriteria)) throw new InvalidArgumentError('where() takes an index name, an array of key paths, or an object of criteria');
     return this.#collection({ index: '', ranges: null, criteria: indexOrCriteria });
   }
 
   /** Every record, in primary-key order. */
-  toCollection(): Collection<T, TKey> {
+  toCollection(): Collection<T, TKey, TInsertType> {
     return this.#collection({ index: '', ranges: null });
   }
 
@@ -183,7 +190,7 @@ export class Table<T = any, TKey = any> {
    * orderBy(['a', 'b']) uses a compound index; (extension) several paths
    * without one, or '-path' for descending, sort in the engine.
    */
-  orderBy(index: string | string[]): Collection<T, TKey> {
+  orderBy(index: string | string[]): Collection<T, TKey, TInsertType> {
     const paths = Array.isArray(index) ? index : [index];
     const plainIndex = paths.every((p) => !p.startsWith('-')) && this.#hasIndexFor(index);
     if (plainIndex) return this.#collection({ index, ranges: null });
@@ -201,45 +208,58 @@ export class Table<T = any, TKey = any> {
     }
   }
 
-  filter(fn: (value: T) => unknown): Collection<T, TKey> {
+  /** The records `fn` accepts; a type guard narrows the collection's record type. */
+  filter<S extends T>(fn: (value: T) => value is S): Collection<S, TKey, TInsertType>;
+  filter(fn: (value: T) => unknown): Collection<T, TKey, TInsertType>;
+  filter(fn: (value: T) => unknown): Collection<T, TKey, TInsertType> {
     return this.toCollection().filter(fn);
   }
 
-  reverse(): Collection<T, TKey> {
+  reverse(): Collection<T, TKey, TInsertType> {
     return this.toCollection().reverse();
   }
 
-  offset(n: number): Collection<T, TKey> {
+  offset(n: number): Collection<T, TKey, TInsertType> {
     return this.toCollection().offset(n);
   }
 
-  limit(n: number): Collection<T, TKey> {
+  limit(n: number): Collection<T, TKey, TInsertType> {
     return this.toCollection().limit(n);
   }
 
-  each(fn: (value: T, cursor: { key: unknown; primaryKey: unknown }) => unknown): Promise<void> {
+  each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     return this.toCollection().each(fn);
   }
 
   // --- Writes -------------------------------------------------------------
 
-  async add(item: T, key?: TKey): Promise<TKey> {
+  /** Adds a record (a ConstraintError if its key exists); resolves its primary key. */
+  async add(item: TInsertType, key?: TKey): Promise<TKey> {
     return this.#writeOne('add', item, key);
   }
 
-  async put(item: T, key?: TKey): Promise<TKey> {
+  /** Adds or replaces a record; resolves its primary key. */
+  async put(item: TInsertType, key?: TKey): Promise<TKey> {
     return this.#writeOne('put', item, key);
   }
 
-  async bulkAdd(items: readonly T[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
+  /** Adds records; resolves the last key, or every key with {allKeys: true}. */
+  bulkAdd<B extends boolean>(items: readonly TInsertType[], keys: readonly TKey[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkAdd<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkAdd(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  async bulkAdd(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
     return this.#writeBulk('add', 'Table.bulkAdd()', items, keysOrOptions, options);
   }
 
-  async bulkPut(items: readonly T[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
+  /** Adds or replaces records; resolves the last key, or every key with {allKeys: true}. */
+  bulkPut<B extends boolean>(items: readonly TInsertType[], keys: readonly TKey[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkPut<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkPut(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  async bulkPut(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
     return this.#writeBulk('put', 'Table.bulkPut()', items, keysOrOptions, options);
   }
 
-  async #writeOne(mode: 'add' | 'put', item: T, key: TKey | undefined): Promise<TKey> {
+  async #writeOne(mode: 'add' | 'put', item: TInsertType, key: TKey | undefined): Promise<TKey> {
     return this.#host.write((engine) => {
       const result = engine.write(this.name, mode, [item], key === undefined ? undefined : [key]);
       if (result.failures.length > 0) throw failureError(result.failures[0]);
@@ -248,7 +268,7 @@ export class Table<T = any, TKey = any> {
     }, `Table.${mode}() on '${this.name}'`, { addsOnly: mode === 'add' });
   }
 
-  async #writeBulk(mode: 'add' | 'put', operation: string, items: readonly T[],
+  async #writeBulk(mode: 'add' | 'put', operation: string, items: readonly TInsertType[],
                    keysOrOptions: readonly TKey[] | BulkOptions | undefined, options: BulkOptions | undefined): Promise<any> {
     if (!Array.isArray(items)) throw new InvalidArgumentError(`${operation} takes an array of items`);
     const keys = Array.isArray(keysOrOptions) ? (keysOrOptions as readonly TKey[]) : undefined;
@@ -294,7 +314,7 @@ export class Table<T = any, TKey = any> {
    * `fn` may edit the object, replace it (`ctx.value = ...`) or delete the
    * record (`delete ctx.value`).
    */
-  async update(keyOrObject: TKey | T, changes: Changes | UpdateFunction<T>): Promise<number> {
+  async update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
     return this.#host.write((engine) => {
       const key = this.#keyOf(keyOrObject);
       const current = engine.get(this.name, key);
@@ -305,7 +325,7 @@ export class Table<T = any, TKey = any> {
   }
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
-  async upsert(key: TKey, changes: Changes): Promise<boolean> {
+  async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
     return this.#host.write((engine) => {
       const current = engine.get(this.name, key);
       const keyPath = this.schema.primKey.keyPath;
@@ -321,7 +341,7 @@ export class Table<T = any, TKey = any> {
   }
 
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
-  async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: Changes }>): Promise<number> {
+  async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): Promise<number> {
     if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
     return this.#host.write((engine) => {
       let updated = 0;
@@ -347,13 +367,15 @@ export class Table<T = any, TKey = any> {
     return keyOrObject;
   }
 
-  #applyAndStore(engine: Engine, key: unknown, value: T, changes: Changes | UpdateFunction<T>, allowKeyChange = true): void {
+  #applyAndStore(engine: Engine, key: unknown, value: T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>, allowKeyChange = true): void {
     modifyRecord(engine, this.name, this.schema.primKey.keyPath, key, value, changes as Changes | ModifyFunction, allowKeyChange);
   }
 
   // --- Reads --------------------------------------------------------------
 
-  /** The record with this primary key, or with these index values ({email: 'x'}). */
+  /** The record with this primary key, or with these index values ({email: 'x'}; typed loosely, as in Dexie). */
+  get(key: TKey): Promise<T | undefined>;
+  get(criteria: { [keyPath: string]: any }): Promise<T | undefined>;
   async get(keyOrCriteria: TKey | Record<string, unknown>): Promise<T | undefined> {
     if (keyOrCriteria === undefined || keyOrCriteria === null) {
       throw new TypeError(`Table.get() on '${this.name}' needs a key or an object of criteria, got ${keyOrCriteria}`);

@@ -134,8 +134,8 @@ export class Transaction {
     return this.parent ? this.parent.root : this;
   }
 
-  /** The table `name`, bound to this transaction. */
-  table(name: string): Table {
+  /** The table `name`, bound to this transaction; typed as db.table<T, TKey, TInsertType>(name) is. */
+  table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
     this.#checkTable(name);
     let table = this.#tables.get(name);
     if (!table) {

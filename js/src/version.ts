@@ -2,9 +2,11 @@
 // versions combine into the schema of each version (Dexie's rules: a table
 // left out of a later version keeps its earlier spec; null deletes it).
 import { SchemaError } from './errors.js';
+import type { Transaction } from './transaction.js';
 
 export type StoresSpec = Record<string, string | null>;
-export type UpgradeFunction = (tx: any) => unknown;
+/** An upgrade function: gets the upgrade transaction (tx.table(name) reaches every table); may return a promise. */
+export type UpgradeFunction = (tx: Transaction) => unknown;
 
 export class Version {
   readonly number: number;

@@ -8,6 +8,7 @@
 import type { Collection, KeyRange, Query } from './collection.js';
 import { DataError, InvalidArgumentError } from './errors.js';
 import { cmp, isValidKey } from './key-compare.js';
+import type { IndexableType } from './types.js';
 
 const MAX_STRING_CHAR = '\uffff';
 
@@ -70,14 +71,19 @@ function ignoreCaseRanges(s: string, prefix: boolean): KeyRange[] {
   return variants.map((v) => bounds(v, exact ? v : v + MAX_STRING_CHAR, false, false));
 }
 
-export class WhereClause<T = any, TKey = any> {
-  constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey>) {}
+/**
+ * A condition on one index of a table of T / TKey / TInsertType (Dexie's
+ * WhereClause<T, TKey, TInsertType>). Keys are typed IndexableType, so a
+ * value IndexedDB cannot index (a boolean, null, an object) does not compile.
+ */
+export class WhereClause<T = any, TKey = any, TInsertType = T> {
+  constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey, TInsertType>) {}
 
-  #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): Collection<T, TKey> {
+  #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): Collection<T, TKey, TInsertType> {
     return this.finish({ index: this.index, ranges, keyFilter });
   }
 
-  #fail(error: Error): Collection<T, TKey> {
+  #fail(error: Error): Collection<T, TKey, TInsertType> {
     return this.finish({ index: this.index, ranges: [], error });
   }
 
@@ -88,43 +94,48 @@ export class WhereClause<T = any, TKey = any> {
   }
 
   // One range around one key, after checking the key.
-  #around(method: string, key: unknown, range: KeyRange): Collection<T, TKey> {
+  #around(method: string, key: unknown, range: KeyRange): Collection<T, TKey, TInsertType> {
     const error = this.#checkKeys(`${method}()`, [key]);
     return error ? this.#fail(error) : this.#collection([range]);
   }
 
-  equals(key: unknown): Collection<T, TKey> { return this.#around('equals', key, bounds(key, key, false, false)); }
-  above(key: unknown): Collection<T, TKey> { return this.#around('above', key, bounds(key, undefined, true, false)); }
-  aboveOrEqual(key: unknown): Collection<T, TKey> { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
-  below(key: unknown): Collection<T, TKey> { return this.#around('below', key, bounds(undefined, key, false, true)); }
-  belowOrEqual(key: unknown): Collection<T, TKey> { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
+  equals(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('equals', key, bounds(key, key, false, false)); }
+  above(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('above', key, bounds(key, undefined, true, false)); }
+  aboveOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
+  below(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('below', key, bounds(undefined, key, false, true)); }
+  belowOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
 
   /** lower > upper gives an empty collection, as in Dexie. */
-  between(lower: unknown, upper: unknown, includeLower = true, includeUpper = false): Collection<T, TKey> {
+  between(lower: IndexableType, upper: IndexableType, includeLower = true, includeUpper = false): Collection<T, TKey, TInsertType> {
     const error = this.#checkKeys('between()', [lower, upper]);
     return error ? this.#fail(error) : this.#collection([bounds(lower, upper, !includeLower, !includeUpper)]);
   }
 
-  startsWith(prefix: string): Collection<T, TKey> {
+  startsWith(prefix: string): Collection<T, TKey, TInsertType> {
     if (typeof prefix !== 'string') return this.#fail(new DataError(`startsWith(): ${describe(prefix)} is not a string`));
     return this.#collection([{ lower: prefix, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true }]);
   }
 
-  startsWithAnyOf(...prefixes: Array<string | string[]>): Collection<T, TKey> {
+  startsWithAnyOf(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
     const list = prefixes.flat();
     const bad = list.find((p) => typeof p !== 'string');
     if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
     return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
   }
 
-  anyOf(...keys: unknown[]): Collection<T, TKey> {
+  /** anyOf(1, 2, 3) or anyOf([1, 2, 3]): a single array argument is the list of keys. */
+  anyOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
+  anyOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
+  anyOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
     const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
     const error = this.#checkKeys('anyOf()', list);
     return error ? this.#fail(error) : this.#collection(list.map((key) => bounds(key, key, false, false)));
   }
 
   /** Every key except these (Dexie: open ranges between minKey and maxKey around them). */
-  noneOf(...keys: unknown[]): Collection<T, TKey> {
+  noneOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
+  noneOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
+  noneOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
     const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
     const error = this.#checkKeys('noneOf()', list);
     if (error) return this.#fail(error);
@@ -136,13 +147,13 @@ export class WhereClause<T = any, TKey = any> {
     return this.#collection(ranges);
   }
 
-  notEqual(key: unknown): Collection<T, TKey> {
+  notEqual(key: IndexableType): Collection<T, TKey, TInsertType> {
     const error = this.#checkKeys('notEqual()', [key]);
     if (error) return this.#fail(error);
     return this.#collection([bounds(-Infinity, key, true, true), bounds(key, [[]], true, true)]);
   }
 
-  inAnyRange(ranges: ReadonlyArray<readonly [unknown, unknown]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): Collection<T, TKey> {
+  inAnyRange(ranges: ReadonlyArray<readonly [IndexableType, IndexableType]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): Collection<T, TKey, TInsertType> {
     if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
     const includeLowers = options.includeLowers ?? true;
     const includeUppers = options.includeUppers ?? false;
@@ -156,11 +167,11 @@ export class WhereClause<T = any, TKey = any> {
     return this.#collection(ranges.map(([lo, hi]) => bounds(lo, hi, !includeLowers, !includeUppers)));
   }
 
-  equalsIgnoreCase(value: string): Collection<T, TKey> {
+  equalsIgnoreCase(value: string): Collection<T, TKey, TInsertType> {
     return this.anyOfIgnoreCase([value]);
   }
 
-  anyOfIgnoreCase(...values: Array<string | string[]>): Collection<T, TKey> {
+  anyOfIgnoreCase(...values: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
     const list = values.flat();
     const bad = list.find((v) => typeof v !== 'string');
     if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
@@ -169,11 +180,11 @@ export class WhereClause<T = any, TKey = any> {
     return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
   }
 
-  startsWithIgnoreCase(prefix: string): Collection<T, TKey> {
+  startsWithIgnoreCase(prefix: string): Collection<T, TKey, TInsertType> {
     return this.startsWithAnyOfIgnoreCase([prefix]);
   }
 
-  startsWithAnyOfIgnoreCase(...prefixes: Array<string | string[]>): Collection<T, TKey> {
+  startsWithAnyOfIgnoreCase(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
     const list = prefixes.flat();
     const bad = list.find((v) => typeof v !== 'string');
     if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
