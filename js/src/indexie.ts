@@ -27,7 +27,7 @@
 // other tabs' commits when applied here. Reads made for a live query record
 // what they read (recording-engine.ts).
 import { Engine, engineMemoryBytes, type EngineInfo } from './engine.js';
-import { IdbPageStore, PAGE_SIZE, type Durability, type IdbImplementation } from './idb-page-store.js';
+import { IdbPageStore, type Durability, type IdbImplementation } from './idb-page-store.js';
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';
 import {
@@ -99,6 +99,9 @@ export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' 
 /** The transaction handed to upgrade functions and populate listeners. */
 export type UpgradeTransaction = Transaction;
 
+/** Numbers the engine files of persisted instances (see the constructor). */
+let nextInstanceSerial = 1;
+
 export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
@@ -137,6 +140,8 @@ export class Indexie {
   readonly #options: { autoOpen: boolean; durability: Durability; pagesPerRecord: number | undefined };
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
+  /** The engine's in-memory file of this instance (see the constructor). */
+  readonly #fileName: string;
   readonly #locks = new TableLocks();
   /** Hooks per table name, shared by every Table object of that table. */
   readonly #hooks = new Map<string, TableHooks>();
@@ -172,6 +177,11 @@ export class Indexie {
       throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
     }
     this.#idb = idbImplementation(options);
+    // A persisted database's engine file is this instance's own copy of what IndexedDB holds:
+    // two instances of one name in a page (a hot module reload, two libraries) then relate as
+    // two tabs do (Web Lock, BroadcastChannel, catch-up) and never load over each other's file.
+    // An in-memory database's file is the database itself, shared by name.
+    this.#fileName = this.#idb ? `${name}\u0001${nextInstanceSerial++}` : name;
   }
 
   /** Whether this database is persisted in IndexedDB (else it lives in memory only). */
@@ -257,7 +267,7 @@ export class Indexie {
     this.#opening = undefined;
     if (this.#persistence) {
       // IndexedDB holds the data: drop the in-memory copy (handles still open elsewhere keep theirs).
-      void Engine.deleteFile(this.name);
+      void Engine.deleteFile(this.#fileName);
     }
     this.#persistence?.close();
     this.#persistence = undefined;
@@ -313,7 +323,7 @@ export class Indexie {
     release();
     this.close();
     if (this.#idb) await IdbPageStore.delete(this.#idb, this.name, () => void this.on('blocked').fire());
-    await Engine.deleteFile(this.name);
+    await Engine.deleteFile(this.#fileName);
   }
 
   /** Deletes a database (from IndexedDB when there is one, and from memory). */
@@ -578,7 +588,7 @@ export class Indexie {
   async #committedView(): Promise<Engine> {
     const engine = await this.#engineForOperation();
     if (this.#standardOpen === 0) return engine;
-    this.#reader ??= Engine.open(this.name);
+    this.#reader ??= Engine.open(this.#fileName);
     return this.#reader;
   }
 
@@ -612,7 +622,7 @@ export class Indexie {
     if (!persistence && this.#versions.length === 0 && !(await Engine.exists(this.name))) throw this.#noSuchDatabase();
     let engine: Engine | undefined;
     try {
-      engine = await Engine.open(this.name);
+      engine = await Engine.open(this.#fileName);
       const installed = engine.info();
       if (this.#versions.length > 0) await this.#installDeclaredSchema(engine, installed);
       // Nobody has read this database yet: what installing the schema logged concerns no live query.
@@ -655,18 +665,9 @@ export class Indexie {
       throw this.#noSuchDatabase();
     }
     if (created) {
-      await Engine.deleteFile(this.name);
+      await Engine.deleteFile(this.#fileName);
     } else {
-      const pages = new Map<number, Uint8Array>();
-      const perChunk = file.state.pagesPerChunk;
-      for (const [chunk, bytes] of file.chunks) {
-        for (let i = 0; i < perChunk; i++) {
-          const page = chunk * perChunk + i;
-          if (page * PAGE_SIZE >= file.state.fileSize) break;
-          pages.set(page, bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
-        }
-      }
-      await Engine.loadFile(this.name, file.state.fileSize, pages);
+      await Engine.loadFile(this.#fileName, file.state.fileSize, file.pages);
     }
     return new Persistence(store);
   }

@@ -1,12 +1,13 @@
 // persistence.ts: moves an engine database's committed changes into
-// IndexedDB (DESIGN §5). After every write, flush() reads the pages the
-// commit changed, writes the chunks holding them in one IndexedDB
-// transaction, and only then checkpoints; if IndexedDB refuses (quota,
+// IndexedDB (DESIGN §5). After every write, flush() hands the pages the
+// commit changed to the page store, which writes them in one IndexedDB
+// transaction (idb-page-store.ts: one delta record, or chunks), and only
+// then checkpoints; if IndexedDB refuses (quota,
 // abort, closed connection), the engine reverts to its last checkpoint and
 // the caller gets the named error. Callers never flush two commits at once
 // (indexie.ts serializes writes).
 import type { Engine } from './engine.js';
-import { PAGE_SIZE, IdbPageStore } from './idb-page-store.js';
+import type { IdbPageStore } from './idb-page-store.js';
 
 export class Persistence {
   constructor(readonly store: IdbPageStore) {}
@@ -15,15 +16,8 @@ export class Persistence {
   async flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
     const { fileSize, pages } = engine.changes();
     if (pages.length === 0 && fileSize === this.store.state.fileSize) return;
-    const perChunk = this.store.state.pagesPerChunk;
-    const chunks = new Map<number, Uint8Array>();
-    for (const page of pages) {
-      const chunk = Math.floor(page / perChunk);
-      // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
-      if (!chunks.has(chunk) && chunk * perChunk * PAGE_SIZE < fileSize) chunks.set(chunk, engine.readPages(chunk * perChunk, perChunk));
-    }
     try {
-      await this.store.write(fileSize, chunks, what, changes);
+      await this.store.write(fileSize, pages, engine, what, changes);
     } catch (error) {
       engine.revert();
       throw error;
@@ -40,16 +34,7 @@ export class Persistence {
   async catchUp(engine: Engine): Promise<{ changes: Uint8Array[] | null } | undefined> {
     const remote = await this.store.readSince();
     if (!remote) return undefined;
-    const { state, chunks, full } = remote;
-    const pages = new Map<number, Uint8Array>();
-    for (const [chunk, bytes] of chunks) {
-      for (let i = 0; i < state.pagesPerChunk; i++) {
-        const page = chunk * state.pagesPerChunk + i;
-        if (page * PAGE_SIZE >= state.fileSize) break;
-        pages.set(page, bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
-      }
-    }
-    engine.applyRemote(state.fileSize, pages, full);
+    engine.applyRemote(remote.state.fileSize, remote.pages, remote.full);
     return { changes: remote.changes };
   }
 

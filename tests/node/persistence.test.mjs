@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { IDBDatabase, IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { AbortError, Indexie, QuotaExceededError, InvalidArgumentError } from 'indexie';
+import { AbortError, Indexie, QuotaExceededError, InvalidArgumentError, VersionError } from 'indexie';
 
 let counter = 0;
 const SCHEMA = { users: '++id, &email, name, *tags, [first+last]' };
@@ -25,21 +25,23 @@ function request(req) {
   });
 }
 
-// Reads the raw IndexedDB records of an indexie database.
+// Reads the raw IndexedDB records of an indexie database: its state, chunks and log.
 async function rawRecords(indexedDB, name) {
   const idb = await request(indexedDB.open(`indexie:${name}`));
-  const tx = idb.transaction(['chunks', 'meta'], 'readonly');
-  const [state, keys, values] = await Promise.all([
+  const tx = idb.transaction(['chunks', 'meta', 'log'], 'readonly');
+  const [state, keys, values, logKeys, log] = await Promise.all([
     request(tx.objectStore('meta').get('state')),
     request(tx.objectStore('chunks').getAllKeys()),
     request(tx.objectStore('chunks').getAll()),
+    request(tx.objectStore('log').getAllKeys()),
+    request(tx.objectStore('log').getAll()),
   ]);
   idb.close();
-  return { state, keys, values };
+  return { state, keys, values, logKeys, log };
 }
 
 // Writes raw records as the IndexedDB database of `name`.
-async function writeRaw(indexedDB, name, { state, keys, values }) {
+async function writeRaw(indexedDB, name, { state, keys, values, logKeys = [], log = [] }) {
   const open = indexedDB.open(`indexie:${name}`, 1);
   open.onupgradeneeded = () => {
     open.result.createObjectStore('chunks');
@@ -47,12 +49,15 @@ async function writeRaw(indexedDB, name, { state, keys, values }) {
     open.result.createObjectStore('log');
   };
   const idb = await request(open);
-  const tx = idb.transaction(['chunks', 'meta'], 'readwrite');
+  const tx = idb.transaction(['chunks', 'meta', 'log'], 'readwrite');
   keys.forEach((key, i) => tx.objectStore('chunks').put(values[i], key));
+  logKeys.forEach((key, i) => tx.objectStore('log').put(log[i], key));
   tx.objectStore('meta').put(state, 'state');
   await new Promise((resolve) => { tx.oncomplete = resolve; });
   idb.close();
 }
+
+const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 test('every resolved write is in IndexedDB, and the IndexedDB records alone rebuild the database', async () => {
   const factory = new IDBFactory();
@@ -152,4 +157,111 @@ test('writes are serialized: concurrent writes all land, in order', async () => 
 
 test('an unknown durability is an InvalidArgumentError', () => {
   assert.throws(() => new Indexie('x', { durability: 'eventually' }), InvalidArgumentError);
+});
+
+test('a small commit is one log record and no chunk; every 65th writes chunks; the records alone rebuild the database', async () => {
+  const factory = new IDBFactory();
+  const name = `deltas-${counter++}`;
+  const db = open(name, factory);
+  await db.users.bulkAdd(Array.from({ length: 300 }, (_, i) => ({ name: `bulk${i}`, email: `b${i}@x`, tags: [`t${i % 7}`], first: `f${i}`, last: 'L' })));
+  let smallCommits = 0;
+  let chunkCommits = 0;
+  for (let i = 0; i < 150; i++) {
+    const before = await rawRecords(factory, name);
+    if (i % 3 === 2) await db.users.update(i, { name: `renamed${i}`, tags: ['moved'] });
+    else await db.users.add({ name: `single${i}`, email: `s${i}@x`, tags: ['solo', `t${i % 5}`], first: `F${i}`, last: 'S' });
+    const after = await rawRecords(factory, name);
+    assert.equal(after.state.commit, before.state.commit + 1, 'one IndexedDB commit per write');
+    const entry = after.log[after.logKeys.indexOf(after.state.commit)];
+    if (entry.pages) {
+      smallCommits++;
+      assert.ok(entry.pages.length > 0 && entry.bytes.length === entry.pages.length * 4096);
+      assert.equal(after.state.base, before.state.base, 'a delta commit leaves the chunks as they were');
+      assert.deepEqual(after.keys, before.keys);
+      assert.ok(after.values.every((bytes, k) => sameBytes(bytes, before.values[k])), 'no chunk was rewritten');
+    } else {
+      chunkCommits++;
+      assert.equal(after.state.base, after.state.commit, 'a chunk commit moves base to itself');
+      assert.equal(before.state.commit - before.state.base, 64, 'after 64 delta commits');
+    }
+    assert.ok(after.state.commit - after.state.base <= 64, 'loading never reads more than 64 deltas');
+    assert.ok(after.logKeys.includes(after.state.base + 1) || after.state.base === after.state.commit, 'the log keeps every entry after base');
+  }
+  assert.equal(chunkCommits, 2);
+  assert.equal(smallCommits, 148);
+  const expected = await db.users.toArray();
+  db.close();
+
+  // Copies of the records (chunks + log + state) rebuild the same database, indexes included.
+  const elsewhere = new IDBFactory();
+  await writeRaw(elsewhere, 'copy', await rawRecords(factory, name));
+  const copy = open('copy', elsewhere);
+  assert.deepEqual(await copy.users.toArray(), expected);
+  assert.equal(await copy.users.where('tags').equals('solo').count(), 100);
+  assert.equal(await copy.users.where('tags').equals('moved').count(), 50);
+  assert.deepEqual(await copy.users.where('name').startsWith('renamed').primaryKeys(),
+    expected.filter((u) => u.name.startsWith('renamed')).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id - y.id)).map((u) => u.id));
+  assert.equal((await copy.users.get({ email: 's148@x' })).name, 'single148');
+  copy.close();
+});
+
+test('two connections writing in turn across chunk commits see each other, also after the log moved on', async () => {
+  const factory = new IDBFactory();
+  const name = `turns-${counter++}`;
+  const a = open(name, factory);
+  const b = open(name, factory);
+  await a.users.add({ name: 'counter', email: 'c@x', n: 0 });
+  for (let i = 0; i < 80; i++) {
+    const writer = i % 2 ? a : b;
+    const counterRow = await writer.users.get(1);
+    assert.equal(counterRow.n, i, 'each sees the other\'s last increment');
+    await writer.users.update(1, { n: i + 1 });
+    await writer.users.add({ name: `row${i}`, email: `r${i}@x`, tags: [`by${i % 2}`] });
+  }
+  // b writes 130 commits while a does nothing: a's catch-up then reads the whole file (the log kept only 101).
+  for (let i = 0; i < 130; i++) await b.users.add({ name: `late${i}`, email: `late${i}@x`, tags: ['late'] });
+  await a.users.add({ name: 'a again', email: 'again@x' });
+  assert.equal(await a.users.where('tags').equals('late').count(), 130);
+  assert.equal(await a.users.count(), 1 + 80 + 130 + 1);
+  assert.equal((await a.users.get(1)).n, 80);
+  await b.users.update(1, { n: 81 });
+  assert.equal((await a.users.get({ email: 'again@x' })).name, 'a again');
+  a.close();
+  b.close();
+  const fresh = open(name, factory);
+  assert.equal(await fresh.users.count(), 212);
+  assert.equal((await fresh.users.get(1)).n, 81);
+  assert.equal(await fresh.users.where('tags').equals('by1').count(), 40);
+  fresh.close();
+});
+
+test('a database stored in format 1 (chunks only) opens; one from a newer format is a VersionError', async () => {
+  const factory = new IDBFactory();
+  const name = `format-${counter++}`;
+  const db = open(name, factory);
+  // A commit of many pages is a chunk commit: the chunks then hold the whole file, as format 1 stored it.
+  await db.users.bulkAdd(Array.from({ length: 500 }, (_, i) => ({ name: `n${i}`, email: `${i}@x`, bio: 'x'.repeat(200) })));
+  const raw = await rawRecords(factory, name);
+  assert.equal(raw.state.base, raw.state.commit);
+  db.close();
+
+  const v1 = new IDBFactory();
+  const { base, ...stateWithoutBase } = raw.state;
+  await writeRaw(v1, 'old', { state: { ...stateWithoutBase, format: 1 }, keys: raw.keys, values: raw.values });
+  const old = open('old', v1);
+  assert.equal(await old.users.count(), 500);
+  assert.equal(await old.users.add({ name: 'new', email: 'new@x' }), 501);
+  old.close();
+  const reopened = open('old', v1);
+  assert.equal(await reopened.users.count(), 501);
+  reopened.close();
+
+  const future = new IDBFactory();
+  await writeRaw(future, 'future', { state: { ...raw.state, format: 3 }, keys: raw.keys, values: raw.values });
+  const newer = open('future', future);
+  await assert.rejects(newer.open(), (error) => {
+    assert.ok(error instanceof VersionError);
+    assert.match(error.message, /stored by a newer indexie \(storage format 3; this version reads formats 1 to 2\)/);
+    return true;
+  });
 });
