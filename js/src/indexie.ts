@@ -759,8 +759,11 @@ export class Indexie {
 
   /** db.<tableName>, unless the name is taken by the API itself (then use db.table(name)). */
   #defineTableProperty(name: string): void {
-    if (name in this && !Object.prototype.hasOwnProperty.call(this, name)) return;
-    if (Object.prototype.hasOwnProperty.call(this, name)) return;
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    // `users!: EntityTable<User, 'id'>` in a subclass is, under ES2022 class fields (TypeScript's
+    // default for such targets, esbuild, Vite), an own property holding undefined: a typing, not a value.
+    const typingField = own !== undefined && 'value' in own && own.value === undefined && own.configurable === true;
+    if (name in this && !typingField) return;
     Object.defineProperty(this, name, { get: () => this.#tableObject(name), enumerable: true, configurable: true });
   }
 

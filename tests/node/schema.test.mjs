@@ -279,3 +279,30 @@ test("'ready' fires after each open, 'close' on close; unsubscribe stops a liste
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.deepEqual(seen, [['ready', true, true], ['close'], ['close']]);
 });
+
+test('a subclass declaring its tables as class fields (Dexie\'s `users!: EntityTable<...>`) gets working tables', async () => {
+  // What TypeScript (useDefineForClassFields), esbuild and Vite emit for `users!: EntityTable<User, 'id'>`:
+  // an own property set to undefined right after super() returns.
+  class AppDb extends Indexie {
+    users = undefined;
+    notes = undefined;
+    constructor(name) {
+      super(name);
+      this.version(1).stores({ users: '++id, email', notes: '++id' });
+    }
+  }
+  const db = new AppDb(uniqueName('subclass'));
+  assert.equal(await db.users.add({ email: 'a@x' }), 1);
+  assert.deepEqual(await db.users.toArray(), [{ email: 'a@x', id: 1 }]);
+  assert.equal(await db.notes.count(), 0);
+  // A field holding a real value is the app's own: it is never replaced by a table.
+  class Custom extends Indexie {
+    users = 'mine';
+    constructor(name) { super(name); this.version(1).stores({ users: '++id' }); }
+  }
+  const custom = new Custom(uniqueName('custom'));
+  assert.equal(custom.users, 'mine');
+  assert.equal(await custom.table('users').count(), 0);
+  db.close();
+  custom.close();
+});
