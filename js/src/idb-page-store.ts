@@ -44,6 +44,8 @@ export const PAGE_SIZE = 4096;
 export const DEFAULT_PAGES_PER_CHUNK = 16;
 const FORMAT = 2;
 const LOG_KEEP = 100;
+/** Delta commits trim the log only every this many commits (so it holds at most LOG_KEEP + TRIM_EVERY entries). */
+const TRIM_EVERY = 16;
 /** A commit changing more pages than this writes chunks (a big delta record would gain nothing). */
 const DELTA_MAX_PAGES = 32;
 /** Delta commits after `base` before the next commit writes chunks (bounds what loading reads). */
@@ -226,7 +228,8 @@ export class IdbPageStore {
     return new Promise((resolve, reject) => {
       let tx: IDBTransaction;
       try {
-        tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
+        // A delta commit leaves the chunks alone: a narrower scope is a cheaper transaction.
+        tx = this.#db.transaction(asDelta ? ['meta', 'log'] : ['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
       } catch (error) {
         reject(storageError(error as DOMException, what));
         return;
@@ -242,34 +245,31 @@ export class IdbPageStore {
         ? new AbortError(`${what} failed: another tab committed first (commit ${expected} was not the latest); nothing of it was saved`)
         : storageError(tx.error, what));
       try {
+        // Every request is queued at once (no round trip waiting for the check): requests run in
+        // order, and an abort from the check's success handler undoes the writes queued after it.
         const meta = tx.objectStore('meta');
         const current = meta.get('state');
         current.onsuccess = () => {
-          try {
-            const stored = current.result as StoredState | undefined;
-            if ((stored ? stored.commit : 0) !== expected) {
-              conflict = true;
-              tx.abort();
-              return;
-            }
-            const log = tx.objectStore('log');
-            if ('chunks' in record) {
-              const store = tx.objectStore('chunks');
-              for (const [chunk, bytes] of record.bytes) store.put(bytes, chunk);
-              store.delete(this.#keyRange.lowerBound(record.firstBeyond));
-              log.put({ chunks: [...record.bytes.keys()], fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
-            } else {
-              log.put({ pages: record.pages, bytes: record.bytes, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
-            }
-            // Entries after `base` are part of the file: only older ones may go.
-            const keepFrom = Math.min(next.commit - LOG_KEEP, next.base);
-            if (keepFrom > 0) log.delete(this.#keyRange.upperBound(keepFrom, true));
-            meta.put(next, 'state');
-          } catch (error) {
-            try { tx.abort(); } catch { /* already finished */ }
-            reject(storageError(error as DOMException, what));
+          const stored = current.result as StoredState | undefined;
+          if ((stored ? stored.commit : 0) !== expected) {
+            conflict = true;
+            tx.abort();
           }
         };
+        const log = tx.objectStore('log');
+        if ('chunks' in record) {
+          const store = tx.objectStore('chunks');
+          for (const [chunk, bytes] of record.bytes) store.put(bytes, chunk);
+          store.delete(this.#keyRange.lowerBound(record.firstBeyond));
+          log.put({ chunks: [...record.bytes.keys()], fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+        } else {
+          log.put({ pages: record.pages, bytes: record.bytes, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+        }
+        // Entries after `base` are part of the file: only older ones may go. Trimmed at chunk
+        // commits and every TRIM_EVERY commits (one request less for most commits).
+        const keepFrom = Math.min(next.commit - LOG_KEEP, next.base);
+        if (keepFrom > 0 && (!asDelta || next.commit % TRIM_EVERY === 0)) log.delete(this.#keyRange.upperBound(keepFrom, true));
+        meta.put(next, 'state');
       } catch (error) {
         try { tx.abort(); } catch { /* already finished */ }
         reject(storageError(error as DOMException, what));
