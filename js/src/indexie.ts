@@ -34,7 +34,7 @@ import {
   BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, ReadOnlyError,
   SchemaError, SubTransactionError, UpgradeError, VersionError,
 } from './errors.js';
-import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext } from './async-context.js';
+import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext, postTask } from './async-context.js';
 import { LockManager as TableLocks } from './lock-manager.js';
 import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from './transaction.js';
 import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
@@ -98,6 +98,11 @@ export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' 
 
 /** The transaction handed to upgrade functions and populate listeners. */
 export type UpgradeTransaction = Transaction;
+
+/** A bulk write of more items than this is sliced (#writeSliced); its first slice is this big. */
+const FIRST_SLICE_ITEMS = 1000;
+/** What one slice of a long write aims to take, in ms (well under the 50 ms of a "long task"). */
+const SLICE_MS = 16;
 
 /** Numbers the engine files of persisted instances (see the constructor). */
 let nextInstanceSerial = 1;
@@ -779,7 +784,7 @@ export class Indexie {
       if (!table) this.#hooks.set(name, table = new TableHooks());
       return table;
     };
-    return {
+    const host: TableHost = {
       engine: () => {
         const tx = transaction();
         if (tx) return inCallerContext(tx.run(name, false, (engine) => this.#forReading(engine, this.#liveRuns.get(tx.root) ?? tx)));
@@ -800,12 +805,21 @@ export class Indexie {
         if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
         return inCallerContext(this.#writeWithHooks(name, hooks, (within) => hooked(within, operation)));
       },
+      writeInSlices: (total, writeSlice, what, options) => {
+        const hooks = options?.silent ? undefined : this.#hooks.get(name);
+        const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
+        if (transaction() || hooked || total <= FIRST_SLICE_ITEMS || currentContext() instanceof LiveQueryRun) {
+          return host.write((engine) => [writeSlice(engine, 0, total)], what, options);
+        }
+        return inCallerContext(this.#writeSliced(total, writeSlice, what));
+      },
       get hooks() {
         return tableHooks();
       },
       schemaOf: (table) => this.#schemaOf(table),
       startTransaction: (options) => this.startTransaction([name, ...(options?.tables ?? [])], options),
     };
+    return host;
   }
 
   /** `engine` for a read made in `context`: recording what it reads if a live query needs to know. */
@@ -846,6 +860,52 @@ export class Indexie {
       await this.#flush(engine, what, changes ? [changes] : []);
       if (failed) throw failure;
       return result as T;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A long write cut into slices of about SLICE_MS each, one task apart, so
+   * the page stays responsive (no long main-thread block). One engine
+   * transaction holds every slice: meanwhile readers use the committed view
+   * (as during a standard transaction), so nobody sees part of it, and other
+   * writes wait; then one commit, one notification, one flush. A slice that
+   * throws rolls all of it back.
+   */
+  async #writeSliced<R>(total: number, writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]> {
+    const release = await this.#acquireWrite(what);
+    try {
+      const engine = await this.#engineForOperation();
+      const results: R[] = [];
+      engine.begin();
+      this.#standardOpen++;
+      try {
+        let size = FIRST_SLICE_ITEMS;
+        for (let from = 0; from < total;) {
+          if (from > 0) await new Promise<void>((resume) => postTask(resume));
+          const to = Math.min(total, from + size);
+          const started = performance.now();
+          results.push(writeSlice(engine, from, to));
+          // Next slice sized to take about SLICE_MS at the rate just measured (at most 4x bigger).
+          const perItem = Math.max(performance.now() - started, 0.01) / (to - from);
+          size = Math.max(1, Math.min(size * 4, Math.floor(SLICE_MS / perItem)));
+          from = to;
+        }
+        engine.commit();
+      } catch (error) {
+        if (engine.isOpen) {
+          engine.rollback();
+          engine.takeChanges();  // nobody saw them
+        }
+        throw error;
+      } finally {
+        this.#standardOpen--;
+      }
+      const changes = engine.takeChanges();
+      notifyChanges(this.name, changes);
+      await this.#flush(engine, what, changes ? [changes] : []);
+      return results;
     } finally {
       release();
     }

@@ -27,6 +27,14 @@ export interface TableHost {
    * unless `silent`.
    */
   write<R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R>;
+  /**
+   * A write of `total` items that may be cut into slices: `writeSlice(engine,
+   * from, to)` writes items [from, to). On its own (no transaction, no hook
+   * to intercept it) it runs as several slices, one task each, in one engine
+   * transaction (Indexie #writeSliced: nobody sees part of it); else in one
+   * piece. Resolves the slices' results in order.
+   */
+  writeInSlices<R>(total: number, writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
   /** The table's hooks (shared by every Table object of it). */
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
@@ -276,16 +284,21 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (keys && keys.length !== items.length) {
       throw new InvalidArgumentError(`${operation}: got ${keys.length} keys for ${items.length} items`);
     }
-    return this.#host.write((engine) => {
-      const result = engine.write(this.name, mode, items, keys);
-      result.keys.forEach((key, i) => { if (key !== undefined) this.#writeKeyBack(items[i], key); });
-      if (result.failures.length > 0) {
-        const byPos: Record<number, Error> = {};
-        for (const failure of result.failures) byPos[failure.position] = failureError(failure);
-        throw new BulkError(operation, items.length, byPos);
-      }
-      return opts.allKeys ? result.keys : result.keys[result.keys.length - 1];
+    const slices = await this.#host.writeInSlices(items.length, (engine, from, to) => {
+      const whole = from === 0 && to === items.length;
+      const result = engine.write(this.name, mode, whole ? items : items.slice(from, to), keys && !whole ? keys.slice(from, to) : keys);
+      result.keys.forEach((key, i) => { if (key !== undefined) this.#writeKeyBack(items[from + i], key); });
+      return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
     }, `${operation} on '${this.name}'`, { addsOnly: mode === 'add' });
+    const failures = slices.flatMap((slice) => slice.failures);
+    if (failures.length > 0) {
+      // As Dexie outside a transaction: the other items were written.
+      const byPos: Record<number, Error> = {};
+      for (const failure of failures) byPos[failure.position] = failureError(failure);
+      throw new BulkError(operation, items.length, byPos);
+    }
+    const resultKeys = slices.length === 1 ? slices[0].keys : slices.flatMap((slice) => slice.keys);
+    return opts.allKeys ? resultKeys : resultKeys[resultKeys.length - 1];
   }
 
   /** Dexie writes a generated inbound key into the object that was added. */

@@ -1,0 +1,101 @@
+// sliced-writes.test.mjs: a long bulk write on its own runs as slices, one
+// task apart, in one engine transaction (Indexie #writeSliced): the event
+// loop keeps turning while it runs, readers meanwhile see none of it, a live
+// query sees it once and whole, failures are reported by their position in
+// the whole input, and a slice that fails takes all of it back. Runs on
+// fake-indexeddb so every commit also goes through the IndexedDB bridge.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { BulkError, DatabaseClosedError, Indexie, liveQuery } from 'indexie';
+
+let counter = 0;
+const N = 30_000;
+
+function open(indexedDB = new IDBFactory()) {
+  const db = new Indexie(`sliced-${counter++}`, { indexedDB, IDBKeyRange });
+  db.version(1).stores({ users: '++id, &email, name, age' });
+  return { db, indexedDB };
+}
+
+const people = (n, prefix = '') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}n${i}`, email: `${prefix}${i}@x`, age: i % 90 }));
+
+test('a long bulkAdd lets the event loop run, and readers meanwhile see none of it', async () => {
+  const { db } = open();
+  await db.users.add({ name: 'before', email: 'before@x', age: 1 });
+  let ticks = 0;
+  const ticking = setInterval(() => { ticks++; }, 0);
+  const seenDuring = [];
+  let done = false;
+  const adding = db.users.bulkAdd(people(N)).then((last) => { done = true; return last; });
+  // Reads issued while it runs resolve while it runs, with the committed state.
+  while (!done) {
+    await new Promise((resume) => setImmediate(resume));
+    if (!done) seenDuring.push({ count: await db.users.count(), stillRunning: !done });
+  }
+  clearInterval(ticking);
+  assert.equal(await adding, N + 1);
+  assert.ok(seenDuring.filter((r) => r.stillRunning).length >= 3, `reads answered during the write: ${seenDuring.length}`);
+  // Before the commit a read sees the row that was there; after it (while the flush runs), all of them.
+  assert.deepEqual([...new Set(seenDuring.map((r) => r.count))].filter((count) => count !== 1 && count !== N + 1), [],
+    'no read saw part of the bulkAdd');
+  assert.ok(seenDuring.filter((r) => r.count === 1).length >= 3, 'reads were answered while the slices ran');
+  assert.ok(ticks >= 3, `timers ran ${ticks} times during it`);
+  assert.equal(await db.users.count(), N + 1);
+  assert.equal((await db.users.get({ email: `${N - 1}@x` })).id, N + 1);
+  db.close();
+});
+
+test('a live query sees a sliced bulkAdd once, whole', async () => {
+  const { db } = open();
+  await db.open();
+  const seen = [];
+  const subscription = liveQuery(() => db.users.count()).subscribe((count) => seen.push(count));
+  while (seen.length === 0) await new Promise((resume) => setImmediate(resume));
+  await db.users.bulkAdd(people(N));
+  while (seen.at(-1) !== N) await new Promise((resume) => setImmediate(resume));
+  subscription.unsubscribe();
+  assert.deepEqual(seen, [0, N]);
+  db.close();
+});
+
+test('failures in several slices are a BulkError by position in the whole input; the rest is written, keys come back', async () => {
+  const { db, indexedDB } = open();
+  await db.users.bulkAdd([{ name: 'taken', email: '5@x', age: 1 }, { name: 'taken too', email: '25000@x', age: 2 }]);
+  const items = people(N);
+  await assert.rejects(db.users.bulkAdd(items), (error) => {
+    assert.ok(error instanceof BulkError);
+    assert.deepEqual(Object.keys(error.failuresByPos).map(Number), [5, 25000]);
+    assert.equal(error.failures.length, 2);
+    assert.equal(error.failuresByPos[25000].name, 'ConstraintError');
+    return true;
+  });
+  assert.equal(await db.users.count(), N);
+  assert.equal(items[29_999].id, N, 'generated keys are written back into the items (failed items take none)');
+  assert.equal(items[5].id, undefined);
+  const keys = await db.users.bulkPut(people(N, 'p'), { allKeys: true });
+  assert.equal(keys.length, N);
+  assert.deepEqual(keys.slice(0, 2), [N + 1, N + 2]);
+  db.close();
+  // What was written is what IndexedDB holds.
+  const again = new Indexie(db.name, { indexedDB, IDBKeyRange });
+  again.version(1).stores({ users: '++id, &email, name, age' });
+  assert.equal(await again.users.count(), 2 * N);
+  again.close();
+});
+
+test('a sliced bulkAdd cut short by close() stores none of it', async () => {
+  const { db, indexedDB } = open();
+  await db.users.add({ name: 'kept', email: 'kept@x', age: 1 });
+  const adding = db.users.bulkAdd(people(N));
+  await new Promise((resume) => setImmediate(resume));
+  await new Promise((resume) => setImmediate(resume));
+  db.close();
+  await assert.rejects(adding, DatabaseClosedError);
+  const again = new Indexie(db.name, { indexedDB, IDBKeyRange });
+  again.version(1).stores({ users: '++id, &email, name, age' });
+  assert.deepEqual((await again.users.toArray()).map((u) => u.name), ['kept']);
+  assert.equal(await again.users.add({ name: 'next', email: 'next@x', age: 2 }), 2);
+  again.close();
+});
