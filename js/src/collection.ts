@@ -20,7 +20,7 @@ import { DataError, ModifyError, InvalidArgumentError, SchemaError } from './err
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine.js';
 import { cmp, keyId } from './key-compare.js';
 import { getByKeyPath } from './key-path.js';
-import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
+import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
 import type { TableSchema } from './table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
 import { decodeValue } from './value-codec.js';
@@ -64,6 +64,8 @@ export interface CollectionHost {
   readonly tableName: string;
   engine(): Promise<Engine>;
   write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
+  /** A write of many items that may run as slices (TableHost.writeInSlices). */
+  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]>;
   schema(): TableSchema;
   /** The table's reading hook chain, if any subscriber listens. */
   reader(): ((value: unknown) => unknown) | undefined;
@@ -284,36 +286,42 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
    * of records modified; failures raise ModifyError and change nothing.
    */
   async modify(changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
-    return this.#host.write((engine) => {
+    const table = this.#host.tableName;
+    const keyPath = this.#host.schema().primKey.keyPath;
+    const change = changes as Changes | ModifyFunction;
+    let keys: unknown[] = [];
+    const failures: Error[] = [];
+    const failedKeys: unknown[] = [];
+    let done = 0;
+    await this.#host.writeInSlices(
       // Read inside the write: after catching up with other tabs, with no other write in between.
-      const rows = this.#rowsWith(engine, 'values');
-      const keyPath = this.#host.schema().primKey.keyPath;
-      const failures: Error[] = [];
-      const failedKeys: unknown[] = [];
-      let done = 0;
-      engine.begin();
-      try {
-        for (const row of rows) {
-          try {
-            const perRecord = typeof changes === 'function' ? changes : structuredClone(changes);
-            modifyRecord(engine, this.#host.tableName, keyPath, row.primaryKey, row.value, perRecord as Changes | ModifyFunction);
-            done++;
-          } catch (error) {
-            failures.push(error as Error);
-            failedKeys.push(row.primaryKey);
-          }
+      (engine) => {
+        keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);
+        return keys.length;
+      },
+      (engine, from, to) => {
+        // Values by primary key (the fastest read path); records in a savepoint, so the
+        // all-or-nothing rollback below also holds when this runs as one piece.
+        const slice = keys.slice(from, to);
+        const values = engine.bulkGet(table, slice);
+        engine.begin();
+        try {
+          const outcome = modifyRecords(engine, table, keyPath, slice, values, change);
+          done += outcome.done;
+          failures.push(...outcome.failures);
+          failedKeys.push(...outcome.failedKeys);
+        } catch (error) {
+          engine.rollback();
+          throw error;
         }
-      } catch (error) {
-        engine.rollback();
-        throw error;
-      }
-      if (failures.length > 0) {
-        engine.rollback();
-        throw new ModifyError(failures, failedKeys, done);
-      }
-      engine.commit();
-      return done;
-    }, `Collection.modify() on '${this.#host.tableName}'`);
+        if (to === keys.length && failures.length > 0) {
+          engine.rollback();
+          throw new ModifyError(failures, failedKeys, done);
+        }
+        engine.commit();
+      },
+      `Collection.modify() on '${table}'`);
+    return done;
   }
 
   /** Deletes every record of the collection; resolves how many. */

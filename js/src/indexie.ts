@@ -805,13 +805,17 @@ export class Indexie {
         if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
         return inCallerContext(this.#writeWithHooks(name, hooks, (within) => hooked(within, operation)));
       },
-      writeInSlices: (total, writeSlice, what, options) => {
+      writeInSlices: (count, writeSlice, what, options) => {
         const hooks = options?.silent ? undefined : this.#hooks.get(name);
         const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
-        if (transaction() || hooked || total <= FIRST_SLICE_ITEMS || currentContext() instanceof LiveQueryRun) {
-          return host.write((engine) => [writeSlice(engine, 0, total)], what, options);
+        const small = typeof count === 'number' && count <= FIRST_SLICE_ITEMS;
+        if (transaction() || hooked || small || currentContext() instanceof LiveQueryRun) {
+          return host.write((engine) => {
+            const total = typeof count === 'number' ? count : count(engine);
+            return [writeSlice(engine, 0, total)];
+          }, what, options);
         }
-        return inCallerContext(this.#writeSliced(total, writeSlice, what));
+        return inCallerContext(this.#writeSliced(count, writeSlice, what));
       },
       get hooks() {
         return tableHooks();
@@ -873,7 +877,8 @@ export class Indexie {
    * writes wait; then one commit, one notification, one flush. A slice that
    * throws rolls all of it back.
    */
-  async #writeSliced<R>(total: number, writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]> {
+  async #writeSliced<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R,
+                        what: string): Promise<R[]> {
     const release = await this.#acquireWrite(what);
     try {
       const engine = await this.#engineForOperation();
@@ -881,6 +886,8 @@ export class Indexie {
       engine.begin();
       this.#standardOpen++;
       try {
+        const total = typeof count === 'number' ? count : count(engine);
+        if (total === 0) results.push(writeSlice(engine, 0, 0));
         let size = FIRST_SLICE_ITEMS;
         for (let from = 0; from < total;) {
           if (from > 0) await new Promise<void>((resume) => postTask(resume));

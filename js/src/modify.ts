@@ -25,38 +25,97 @@ export type ModifyOutcome = 'updated' | 'deleted' | 'moved';
  */
 export function modifyRecord(engine: Engine, table: string, keyPath: string | string[] | null, key: unknown,
                              value: unknown, changes: Changes | ModifyFunction, allowKeyChange = true): ModifyOutcome {
-  let next: unknown = value;
-  if (typeof changes === 'function') {
-    const ctx: ModifyContext = { value, primKey: key };
-    changes.call(ctx, value, ctx);
-    if (!('value' in ctx)) {
-      engine.delete(table, [key]);
-      return 'deleted';
-    }
-    next = ctx.value;
-  } else if (changes !== null && typeof changes === 'object') {
-    for (const [path, change] of Object.entries(changes)) setByKeyPath(value as Record<string, unknown>, path, change);
-  } else {
-    throw new InvalidArgumentError('expected an object of changes or a function');
+  const next = applyChanges(key, value, changes);
+  if (next === DELETED) {
+    engine.delete(table, [key]);
+    return 'deleted';
   }
   if (keyPath === null) {
     throwFirstFailure(engine.write(table, 'put', [next], [key]));
     return 'updated';
   }
-  const newKey = getByKeyPath(next, keyPath);
-  if (cmp(newKey, key) !== 0) {
+  if (cmp(getByKeyPath(next, keyPath), key) !== 0) {
     if (!allowKeyChange) throw new DataError('bulkUpdate() cannot change a primary key');
-    throwFirstFailure(engine.write(table, 'add', [next]));
-    engine.delete(table, [key]);
-    return 'moved';
+    return moveRecord(engine, table, key, next);
   }
   throwFirstFailure(engine.write(table, 'put', [next]));
   return 'updated';
 }
 
-function throwFirstFailure(result: { failures: Array<{ code: string; message: string }> }): void {
-  if (result.failures.length > 0) {
-    const failure = result.failures[0] as { code: string; message: string; error?: Error };
-    throw failure.error ?? engineError(failure.code, failure.message);
+/**
+ * Collection.modify() over many records (`values[i]` stored under `keys[i]`),
+ * in as few engine calls as it can: the records keeping their primary key
+ * are written by one put, the deleted ones by one delete; a record whose key
+ * changes moves on its own. A record whose change throws or whose write
+ * fails is a failure; the others are written (the caller decides whether to
+ * keep them).
+ */
+export function modifyRecords(engine: Engine, table: string, keyPath: string | string[] | null, keys: readonly unknown[],
+                              values: readonly unknown[], changes: Changes | ModifyFunction): { done: number; failures: Error[]; failedKeys: unknown[] } {
+  const puts: unknown[] = [];
+  const putKeys: unknown[] = [];
+  const deletes: unknown[] = [];
+  const failures: Error[] = [];
+  const failedKeys: unknown[] = [];
+  let done = 0;
+  keys.forEach((key, i) => {
+    if (values[i] === undefined) return;  // no longer there
+    try {
+      // An object of changes is copied per record, so records never share a changed value.
+      const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : structuredClone(changes));
+      if (next === DELETED) {
+        deletes.push(key);
+      } else if (keyPath !== null && cmp(getByKeyPath(next, keyPath), key) !== 0) {
+        moveRecord(engine, table, key, next);
+        done++;
+      } else {
+        puts.push(next);
+        putKeys.push(key);
+      }
+    } catch (error) {
+      failures.push(error as Error);
+      failedKeys.push(key);
+    }
+  });
+  if (puts.length > 0) {
+    const result = engine.write(table, 'put', puts, keyPath === null ? putKeys : undefined);
+    done += puts.length - result.failures.length;
+    for (const failure of result.failures) {
+      failures.push(failureError(failure));
+      failedKeys.push(putKeys[failure.position]);
+    }
   }
+  if (deletes.length > 0) done += engine.delete(table, deletes);
+  return { done, failures, failedKeys };
+}
+
+const DELETED = Symbol('deleted');
+
+/** `value` with `changes` applied (a function may edit it, replace it with ctx.value, or delete it). */
+function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFunction): unknown {
+  if (typeof changes === 'function') {
+    const ctx: ModifyContext = { value, primKey: key };
+    changes.call(ctx, value, ctx);
+    return 'value' in ctx ? ctx.value : DELETED;
+  }
+  if (changes !== null && typeof changes === 'object') {
+    for (const [path, change] of Object.entries(changes)) setByKeyPath(value as Record<string, unknown>, path, change);
+    return value;
+  }
+  throw new InvalidArgumentError('expected an object of changes or a function');
+}
+
+/** A changed inbound primary key: add under the new key first, so a taken key fails cleanly. */
+function moveRecord(engine: Engine, table: string, key: unknown, next: unknown): ModifyOutcome {
+  throwFirstFailure(engine.write(table, 'add', [next]));
+  engine.delete(table, [key]);
+  return 'moved';
+}
+
+function failureError(failure: { code: string; message: string; error?: Error }): Error {
+  return failure.error ?? engineError(failure.code, failure.message);
+}
+
+function throwFirstFailure(result: { failures: Array<{ code: string; message: string }> }): void {
+  if (result.failures.length > 0) throw failureError(result.failures[0]);
 }

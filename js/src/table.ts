@@ -32,9 +32,10 @@ export interface TableHost {
    * from, to)` writes items [from, to). On its own (no transaction, no hook
    * to intercept it) it runs as several slices, one task each, in one engine
    * transaction (Indexie #writeSliced: nobody sees part of it); else in one
-   * piece. Resolves the slices' results in order.
+   * piece. `count` is the number of items, or computes it inside the write
+   * (under the write lock, before any slice). Resolves the slices' results in order.
    */
-  writeInSlices<R>(total: number, writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
+  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
   /** The table's hooks (shared by every Table object of it). */
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
@@ -160,6 +161,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       tableName: this.name,
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
+      writeInSlices: (count, writeSlice, what) => this.#host.writeInSlices(count, writeSlice, what),
       schema: () => this.schema,
       reader: () => this.#host.hooks.reader,
     };

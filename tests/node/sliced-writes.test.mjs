@@ -99,3 +99,45 @@ test('a sliced bulkAdd cut short by close() stores none of it', async () => {
   assert.equal(await again.users.add({ name: 'next', email: 'next@x', age: 2 }), 2);
   again.close();
 });
+
+test('a long modify runs in slices: readers meanwhile see the old records; a failure in a late slice undoes every slice', async () => {
+  const { db, indexedDB } = open();
+  await db.users.bulkAdd(people(N));
+  // Deletes (ctx.value removed), edits and a moved-nowhere record, across many slices.
+  let done = false;
+  const modifying = db.users.where('age').below(45).modify(function (user) {
+    if (user.age === 0) delete this.value;
+    else user.name = `edited ${user.name}`;
+  }).then((count) => { done = true; return count; });
+  const seen = new Set();
+  while (!done) {
+    await new Promise((resume) => setImmediate(resume));
+    if (!done) seen.add(await db.users.where('name').startsWith('edited').count());
+  }
+  const modified = people(N).filter((u) => u.age < 45).length;
+  const deleted = people(N).filter((u) => u.age === 0).length;
+  assert.equal(await modifying, modified, 'edited and deleted records count');
+  assert.ok([...seen].every((count) => count === 0 || count === modified - deleted), `partial states seen: ${[...seen]}`);
+  assert.ok(seen.has(0), 'reads were answered while the slices ran');
+  assert.equal(await db.users.where('age').equals(0).count(), 0);
+  assert.equal(await db.users.count(), N - deleted);
+
+  // A change that fails for the last records: ModifyError, and not one record changed.
+  const before = await db.users.toArray();
+  await assert.rejects(db.users.toCollection().modify((user) => {
+    if (user.id > N - 3) throw new Error(`refused ${user.id}`);
+    user.age += 1000;
+  }), (error) => {
+    assert.equal(error.name, 'ModifyError');
+    assert.equal(error.failures.length, 3);
+    assert.deepEqual(error.failedKeys, [N - 2, N - 1, N]);
+    return true;
+  });
+  assert.deepEqual(await db.users.toArray(), before);
+  db.close();
+  const again = new Indexie(db.name, { indexedDB, IDBKeyRange });
+  again.version(1).stores({ users: '++id, &email, name, age' });
+  assert.equal(await again.users.where('age').above(999).count(), 0);
+  assert.equal(await again.users.where('name').startsWith('edited').count(), modified - deleted);
+  again.close();
+});
