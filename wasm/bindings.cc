@@ -501,12 +501,12 @@ class EngineDatabase {
   // { fileSize, pages: [page number, ...] }: pages changed since the last checkpoint.
   val Changes() {
     if (!db_) return Closed();
-    PageChanges changes = PageVfsChanges(db_->name());
-    val pages = val::array();
-    for (const PageImage& page : changes.pages) pages.call<void>("push", page.index);
+    // Page numbers only, as one Uint32Array copy (a 100k-row commit changes ~7,500 pages).
+    ChangedPageNumbers changes = PageVfsChangedPageNumbers(db_->name());
+    val view = val(emscripten::typed_memory_view(changes.pages.size(), changes.pages.data()));
     val out = val::object();
     out.set("fileSize", static_cast<double>(changes.file_size));
-    out.set("pages", pages);
+    out.set("pages", val::global("Uint32Array").new_(view));
     return Ok(out);
   }
 

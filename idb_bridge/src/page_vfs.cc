@@ -259,6 +259,16 @@ PageChanges PageVfsChanges(const std::string& name) {
   return changes;
 }
 
+ChangedPageNumbers PageVfsChangedPageNumbers(const std::string& name) {
+  ChangedPageNumbers changed;
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return changed;
+  changed.file_size = it->second->size;
+  changed.pages.reserve(it->second->pre_images.size());
+  for (const auto& [index, before] : it->second->pre_images) changed.pages.push_back(index);
+  return changed;
+}
+
 void PageVfsCheckpoint(const std::string& name) {
   auto it = Registry().find(name);
   if (it == Registry().end()) return;

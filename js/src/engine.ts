@@ -171,7 +171,7 @@ export class Engine {
   // --- Persistence (idb_bridge change tracking) ---
 
   /** Pages changed since the last checkpoint, and the file size. */
-  changes(): { fileSize: number; pages: number[] } { return unwrap(this.#db.changes()); }
+  changes(): { fileSize: number; pages: Uint32Array } { return unwrap(this.#db.changes()); }
   /** A copy of pages [first, first + count). */
   readPages(first: number, count: number): Uint8Array { return unwrap(this.#db.readPages(first, count)); }
   /** The changes are stored: they become the checkpoint. */

@@ -46,6 +46,8 @@ const FORMAT = 2;
 const LOG_KEEP = 100;
 /** Delta commits trim the log only every this many commits (so it holds at most LOG_KEEP + TRIM_EVERY entries). */
 const TRIM_EVERY = 16;
+/** A chunk commit reads and queues this many chunks per task (1 MiB at 16 pages per chunk). */
+const CHUNKS_PER_TASK = 16;
 /** A commit changing more pages than this writes chunks (a big delta record would gain nothing). */
 const DELTA_MAX_PAGES = 32;
 /** Delta commits after `base` before the next commit writes chunks (bounds what loading reads). */
@@ -66,6 +68,9 @@ export interface StoredState {
 type LogEntry =
   | { chunks: number[]; fileSize: number; changes?: Uint8Array[] }
   | { pages: number[]; bytes: Uint8Array; fileSize: number; changes?: Uint8Array[] };
+
+/** Page numbers (the engine hands them over as a Uint32Array). */
+export type PageNumbers = Uint32Array | readonly number[];
 
 /** A file's pages, as far as a read brought them (page number -> 4096 bytes). */
 export type PageMap = Map<number, Uint8Array>;
@@ -217,13 +222,13 @@ export class IdbPageStore {
    * (see the header). Rejects with QuotaExceededError or AbortError; then
    * nothing of it is stored.
    */
-  write(fileSize: number, changedPages: readonly number[], source: PageSource, what: string,
+  write(fileSize: number, changedPages: PageNumbers, source: PageSource, what: string,
         changes: readonly Uint8Array[] = []): Promise<void> {
     const state = this.#state;
     const expected = state.commit;
     const asDelta = changedPages.length <= DELTA_MAX_PAGES && fileSize >= state.fileSize
       && expected - state.base < DELTAS_PER_BASE;
-    const record = asDelta ? this.#deltaRecord(fileSize, changedPages, source) : this.#chunkRecord(fileSize, changedPages, source);
+    const record = asDelta ? this.#deltaRecord(fileSize, changedPages, source) : this.#chunkRecord(fileSize, changedPages);
     const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: asDelta ? state.base : expected + 1 };
     return new Promise((resolve, reject) => {
       let tx: IDBTransaction;
@@ -259,9 +264,32 @@ export class IdbPageStore {
         const log = tx.objectStore('log');
         if ('chunks' in record) {
           const store = tx.objectStore('chunks');
-          for (const [chunk, bytes] of record.bytes) store.put(bytes, chunk);
           store.delete(this.#keyRange.lowerBound(record.firstBeyond));
-          log.put({ chunks: [...record.bytes.keys()], fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+          log.put({ chunks: record.chunks, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+          // Chunks are read from the engine and queued CHUNKS_PER_TASK at a time, the next batch from
+          // the success handler of the previous one's last request (the transaction stays active
+          // there), so a commit of a whole big file is many short tasks, not one long block.
+          // The engine's pages do not change meanwhile: the caller holds the write lock until the end.
+          const putFrom = (first: number): void => {
+            const end = Math.min(record.chunks.length, first + CHUNKS_PER_TASK);
+            let last: IDBRequest | undefined;
+            for (let i = first; i < end; i++) {
+              const chunk = record.chunks[i];
+              // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
+              last = store.put(source.readPages(chunk * record.perChunk, record.perChunk), chunk);
+            }
+            if (end < record.chunks.length && last) {
+              last.onsuccess = () => {
+                try {
+                  putFrom(end);
+                } catch (error) {
+                  try { tx.abort(); } catch { /* already finished */ }
+                  reject(storageError(error as DOMException, what));
+                }
+              };
+            }
+          };
+          putFrom(0);
         } else {
           log.put({ pages: record.pages, bytes: record.bytes, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
         }
@@ -278,7 +306,7 @@ export class IdbPageStore {
   }
 
   /** The commit's pages as one record; consecutive pages are read from the engine together. */
-  #deltaRecord(fileSize: number, changedPages: readonly number[], source: PageSource): { pages: number[]; bytes: Uint8Array } {
+  #deltaRecord(fileSize: number, changedPages: PageNumbers, source: PageSource): { pages: number[]; bytes: Uint8Array } {
     const pages = [...new Set(changedPages)].filter((page) => page * PAGE_SIZE < fileSize).sort((a, b) => a - b);
     const bytes = new Uint8Array(pages.length * PAGE_SIZE);
     for (let i = 0; i < pages.length;) {
@@ -290,19 +318,14 @@ export class IdbPageStore {
     return { pages, bytes };
   }
 
-  /** Every chunk holding a page changed by this commit or since `base`, as the file is now. */
-  #chunkRecord(fileSize: number, changedPages: readonly number[], source: PageSource): { chunks: true; bytes: Map<number, Uint8Array>; firstBeyond: number } {
+  /** Every chunk holding a page changed by this commit or since `base` (read when written, see write()). */
+  #chunkRecord(fileSize: number, changedPages: PageNumbers): { chunks: number[]; perChunk: number; firstBeyond: number } {
     const perChunk = this.#state.pagesPerChunk;
     const firstBeyond = Math.ceil(fileSize / (perChunk * PAGE_SIZE));
     const chunks = new Set<number>();
     for (const page of changedPages) chunks.add(Math.floor(page / perChunk));
     for (const page of this.#changedSinceBase) chunks.add(Math.floor(page / perChunk));
-    const bytes = new Map<number, Uint8Array>();
-    // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
-    for (const chunk of [...chunks].sort((a, b) => a - b)) {
-      if (chunk < firstBeyond) bytes.set(chunk, source.readPages(chunk * perChunk, perChunk));
-    }
-    return { chunks: true, bytes, firstBeyond };
+    return { chunks: [...chunks].filter((chunk) => chunk < firstBeyond).sort((a, b) => a - b), perChunk, firstBeyond };
   }
 
   /**

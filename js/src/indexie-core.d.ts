@@ -62,7 +62,7 @@ export interface NativeEngineDatabase {
   openCursor(description: object, ranges: number, rangesLength: number): EngineResult<number>;
   cursorNext(id: number, max: number, withValues: boolean): EngineResult<{ rows: Uint8Array; done: boolean }>;
   closeCursor(id: number): void;
-  changes(): EngineResult<{ fileSize: number; pages: number[] }>;
+  changes(): EngineResult<{ fileSize: number; pages: Uint32Array }>;
   readPages(first: number, count: number): EngineResult<Uint8Array>;
   checkpoint(): EngineResult<undefined>;
   revert(): EngineResult<undefined>;

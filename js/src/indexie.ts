@@ -99,8 +99,10 @@ export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' 
 /** The transaction handed to upgrade functions and populate listeners. */
 export type UpgradeTransaction = Transaction;
 
-/** A bulk write of more items than this is sliced (#writeSliced); its first slice is this big. */
-const FIRST_SLICE_ITEMS = 1000;
+/** A bulk write of more items than this is sliced (#writeSliced). */
+const SLICED_ABOVE_ITEMS = 1000;
+/** The first slice's size (later ones follow the measured rate); small, as the first may run cold. */
+const FIRST_SLICE_ITEMS = 200;
 /** What one slice of a long write aims to take, in ms (well under the 50 ms of a "long task"). */
 const SLICE_MS = 16;
 
@@ -808,7 +810,7 @@ export class Indexie {
       writeInSlices: (count, writeSlice, what, options) => {
         const hooks = options?.silent ? undefined : this.#hooks.get(name);
         const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
-        const small = typeof count === 'number' && count <= FIRST_SLICE_ITEMS;
+        const small = typeof count === 'number' && count <= SLICED_ABOVE_ITEMS;
         if (transaction() || hooked || small || currentContext() instanceof LiveQueryRun) {
           return host.write((engine) => {
             const total = typeof count === 'number' ? count : count(engine);
@@ -911,6 +913,8 @@ export class Indexie {
       }
       const changes = engine.takeChanges();
       notifyChanges(this.name, changes);
+      // The commit of a big write takes a while: the flush starts in a task of its own.
+      await new Promise<void>((resume) => postTask(resume));
       await this.#flush(engine, what, changes ? [changes] : []);
       return results;
     } finally {

@@ -50,6 +50,13 @@ struct PageChanges {
 
 // The pages of `name` changed since its last checkpoint.
 PageChanges PageVfsChanges(const std::string& name);
+// Only the numbers of those pages (ascending) and the current size: what a
+// commit needs to decide what to store, without copying any page.
+struct ChangedPageNumbers {
+  std::vector<uint32_t> pages;
+  uint64_t file_size = 0;
+};
+ChangedPageNumbers PageVfsChangedPageNumbers(const std::string& name);
 // Accepts the current content as the new checkpoint.
 void PageVfsCheckpoint(const std::string& name);
 // Restores every changed page and the size to the last checkpoint.
