@@ -106,8 +106,8 @@ const FIRST_SLICE_ITEMS = 200;
 /** What one slice of a long write aims to take, in ms (well under the 50 ms of a "long task"). */
 const SLICE_MS = 16;
 
-/** Numbers the engine files of persisted instances (see the constructor). */
-let nextInstanceSerial = 1;
+/** Numbers the engine files of persisted databases (see #loadFromIndexedDb). */
+let nextEngineFileSerial = 1;
 
 export class Indexie {
   readonly name: string;
@@ -147,8 +147,13 @@ export class Indexie {
   readonly #options: { autoOpen: boolean; durability: Durability; pagesPerRecord: number | undefined };
   readonly #idb: IdbImplementation | undefined;
   #persistence: Persistence | undefined;
-  /** The engine's in-memory file of this instance (see the constructor). */
-  readonly #fileName: string;
+  /** Where each engine this instance opened stores its commits (#flush; outlives close() until units end). */
+  readonly #persistenceOf = new WeakMap<Engine, Persistence>();
+  /** Read-write units holding the write lock (#acquireWrite), and what close() left for when they end. */
+  #unitsInFlight = 0;
+  readonly #afterUnits: Array<() => void> = [];
+  /** The engine's in-memory file of this instance (see #loadFromIndexedDb). */
+  #fileName: string;
   readonly #locks = new TableLocks();
   /** Hooks per table name, shared by every Table object of that table. */
   readonly #hooks = new Map<string, TableHooks>();
@@ -184,11 +189,9 @@ export class Indexie {
       throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
     }
     this.#idb = idbImplementation(options);
-    // A persisted database's engine file is this instance's own copy of what IndexedDB holds:
-    // two instances of one name in a page (a hot module reload, two libraries) then relate as
-    // two tabs do (Web Lock, BroadcastChannel, catch-up) and never load over each other's file.
-    // An in-memory database's file is the database itself, shared by name.
-    this.#fileName = this.#idb ? `${name}\u0001${nextInstanceSerial++}` : name;
+    // An in-memory database's file is the database itself, shared by name; a persisted one
+    // gets a file of its own at each open (#loadFromIndexedDb).
+    this.#fileName = name;
   }
 
   /** Whether this database is persisted in IndexedDB (else it lives in memory only). */
@@ -267,26 +270,38 @@ export class Indexie {
     return this.#opening;
   }
 
+  /**
+   * Closes the database: operations that have not started fail with
+   * DatabaseClosedError. A write being saved (or a transaction or sliced
+   * write under way) finishes and is saved first, as IndexedDB lets a
+   * running transaction complete: a write that resolves is stored, always.
+   */
   close(): void {
     this.#closedByUser = true;
     const engine = this.#engine;
+    const persistence = this.#persistence;
+    const writeLock = this.#writeLock;
+    const channel = this.#channel;
     this.#engine = undefined;
     this.#opening = undefined;
-    if (this.#persistence) {
-      // IndexedDB holds the data: drop the in-memory copy (handles still open elsewhere keep theirs).
-      void Engine.deleteFile(this.#fileName);
-    }
-    this.#persistence?.close();
     this.#persistence = undefined;
-    this.#writeLock?.close();
     this.#writeLock = undefined;
-    this.#channel?.close();
     this.#channel = undefined;
     this.#dropReader();
-    if (engine) {
-      engine.close();
-      void this.on('close').fire();
-    }
+    const fileName = this.#fileName;
+    const release = (): void => {
+      if (persistence) {
+        // IndexedDB holds the data: drop the in-memory copy (handles still open elsewhere keep theirs).
+        void Engine.deleteFile(fileName);
+      }
+      persistence?.close();
+      writeLock?.close();
+      channel?.close();
+      engine?.close();
+    };
+    if (this.#unitsInFlight > 0) this.#afterUnits.push(release);
+    else release();
+    if (engine) void this.on('close').fire();
   }
 
   /**
@@ -567,9 +582,11 @@ export class Indexie {
       releaseLocal();
       throw error;
     }
+    this.#unitsInFlight++;
     return () => {
       writeLock?.endUnit();
       releaseLocal();
+      if (--this.#unitsInFlight === 0) for (const release of this.#afterUnits.splice(0)) release();
     };
   }
 
@@ -580,15 +597,17 @@ export class Indexie {
    * here hear of `changes` again.
    */
   async #flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
-    if (!this.#persistence || this.#engine !== engine) return;
+    // The engine's own persistence: also after close(), which waits for this unit (see close()).
+    const persistence = this.#persistenceOf.get(engine);
+    if (!persistence) return;
     try {
-      await this.#persistence.flush(engine, what, changes);
+      await persistence.flush(engine, what, changes);
     } catch (error) {
       this.#dropReader();  // the file went back to its last checkpoint
       notifyChanges(this.name, ...changes);
       throw error;
     }
-    this.#channel?.postMessage({ commit: this.#persistence.store.state.commit });
+    this.#channel?.postMessage({ commit: persistence.store.state.commit });
   }
 
   /** The engine that shows committed state (plus any optimistic transaction's writes). */
@@ -640,6 +659,7 @@ export class Indexie {
       this.#verno = info.version;
       this.#engine = engine;
       this.#persistence = persistence;
+      if (persistence) this.#persistenceOf.set(engine, persistence);
       if (persistence) {
         this.#listenToOtherTabs();
         // Another page deletes or upgrades the IndexedDB database: let it, and close.
@@ -671,6 +691,11 @@ export class Indexie {
       await IdbPageStore.delete(this.#idb!, this.name);
       throw this.#noSuchDatabase();
     }
+    // A persisted database's engine file is this open's own copy of what IndexedDB holds: two
+    // instances of one name in a page (a hot module reload, two libraries) relate as two tabs do
+    // (Web Lock, BroadcastChannel, catch-up) and never load over each other's file; nor does a
+    // reopen over the file a closed connection's last write is still saving from (see close()).
+    this.#fileName = `${this.name}\u0001${nextEngineFileSerial++}`;
     if (created) {
       await Engine.deleteFile(this.#fileName);
     } else {

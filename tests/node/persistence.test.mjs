@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { IDBDatabase, IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { AbortError, Indexie, QuotaExceededError, InvalidArgumentError, VersionError } from 'indexie';
+import { AbortError, DatabaseClosedError, Indexie, QuotaExceededError, InvalidArgumentError, VersionError, liveQuery } from 'indexie';
 
 let counter = 0;
 const SCHEMA = { users: '++id, &email, name, *tags, [first+last]' };
@@ -264,4 +264,29 @@ test('a database stored in format 1 (chunks only) opens; one from a newer format
     assert.match(error.message, /stored by a newer indexie \(storage format 3; this version reads formats 1 to 2\)/);
     return true;
   });
+});
+
+test('close() right after a write began lets its save finish: a write that resolves is stored; one not begun fails', async () => {
+  const factory = new IDBFactory();
+  const name = `closing-${counter++}`;
+  const db = open(name, factory);
+  await db.users.add({ name: 'first', email: 'first@x' });
+  const seen = [];
+  const subscription = liveQuery(() => db.users.count()).subscribe((count) => seen.push(count));
+  while (seen.length === 0) await new Promise((resume) => setImmediate(resume));
+  const adding = db.users.add({ name: 'second', email: 'second@x' });
+  // The add has run on the engine (the live query saw it) and is being saved: close now.
+  while (seen.at(-1) !== 2) await new Promise((resume) => setImmediate(resume));
+  subscription.unsubscribe();
+  db.close();
+  const tooLate = db.users.add({ name: 'third', email: 'third@x' });
+  assert.equal(await adding, 2);
+  await assert.rejects(tooLate, DatabaseClosedError);
+  // A reopen right away waits for nothing and sees the saved write.
+  await db.open();
+  assert.deepEqual((await db.users.toArray()).map((u) => u.name), ['first', 'second']);
+  db.close();
+  const fresh = open(name, factory);
+  assert.equal(await fresh.users.count(), 2);
+  fresh.close();
 });
