@@ -140,9 +140,11 @@ export class IndexiePromise<T> extends Promise<T> {
                                     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     const ctx = current;
     this.observed = true;
+    // A handler that is not a function is ignored, as by native promises (Dexie's filtered
+    // catch(ErrorClass, fn) is not supported: such a call must not replace the error).
     return super.then(
-      onFulfilled ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : onFulfilled,
-      onRejected ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : onRejected,
+      typeof onFulfilled === 'function' ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : undefined,
+      typeof onRejected === 'function' ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : undefined,
     );
   }
 

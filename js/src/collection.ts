@@ -15,7 +15,7 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
-import { contextualAsyncMethods } from './async-context.js';
+import { contextualAsyncMethods, postTask } from './async-context.js';
 import { DataError, ModifyError, InvalidArgumentError, SchemaError } from './errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine.js';
 import { cmp, keyId } from './key-compare.js';
@@ -64,6 +64,14 @@ export interface CollectionHost {
   readonly tableName: string;
   engine(): Promise<Engine>;
   write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
+  /**
+   * Counts every event that may change what a read sees (a write unit
+   * starting, a commit, a rollback shown, another tab's commit applied): a
+   * read spread over several tasks is consistent if it did not move.
+   */
+  readEpoch(): number;
+  /** Whether a read here may be spread over several tasks (not inside a transaction). */
+  slicesReads(): boolean;
   /** A write of many items that may run as slices (TableHost.writeInSlices). */
   writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]>;
   schema(): TableSchema;
@@ -84,6 +92,10 @@ interface Row {
 }
 
 const BATCH = 256;
+/** Rows per engine call of a sliced read (#valuesInSlices). */
+const READ_BATCH = 1000;
+/** A sliced read yields once a slice took this long, in ms (well under the 50 ms of a long task). */
+const SLICE_MS = 16;
 
 /**
  * A lazy query over a table of T (records), TKey (primary keys) and
@@ -183,13 +195,45 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
   async toArray(): Promise<T[]> {
     const run = await this.#plan();
-    // The common case in one engine call that returns only the values.
     if (run.enginePath) {
-      const values = run.engine.query(run.description(), run.ranges, 'values') as T[];
+      // The common case: in slices when it is long (#valuesInSlices), else in one engine call.
+      const values = (await this.#valuesInSlices(run)) ?? (await this.#plan()).engine.query(run.description(), run.ranges, 'values') as T[];
       const reader = this.#host.reader();
       return reader ? values.map((value) => reader(value) as T) : values;
     }
     return (await this.#rows('values')).map((row) => row.value as T);
+  }
+
+  /**
+   * The values of an engine-path collection in index order, read in batches
+   * and yielding a task whenever a slice took SLICE_MS, so a long result does
+   * not block the page. Resolves undefined (the caller reads it in one call)
+   * when the collection sorts, de-duplicates or skips, or when data changed
+   * between slices (host.readEpoch()): a result never mixes two states.
+   */
+  async #valuesInSlices(run: { engine: Engine; description(overrides?: Partial<QueryDescription>): QueryDescription; ranges: readonly RangeSpec[] | null }): Promise<T[] | undefined> {
+    const state = this.#state;
+    if (state.orderBy.length > 0 || state.distinct || state.offset > 0 || !this.#host.slicesReads()) return undefined;
+    const { engine } = run;
+    const epoch = this.#host.readEpoch();
+    const cursor = engine.openCursor(run.description({ offset: 0, limit: -1 }), run.ranges);
+    const values: T[] = [];
+    try {
+      let sliceStart = performance.now();
+      for (;;) {
+        // Never past the limit: a live query's read set is what was scanned.
+        const batch = cursor.next(Math.min(READ_BATCH, state.limit - values.length), true);
+        for (const row of batch.rows) values.push(decodeValue(row.valueBytes!) as T);
+        if (batch.done || values.length >= state.limit) return values;
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await new Promise<void>((resume) => postTask(resume));
+          if (this.#host.readEpoch() !== epoch || !engine.isOpen) return undefined;
+          sliceStart = performance.now();
+        }
+      }
+    } finally {
+      cursor.close();
+    }
   }
 
   async count(): Promise<number> {

@@ -151,6 +151,8 @@ export class Indexie {
   readonly #persistenceOf = new WeakMap<Engine, Persistence>();
   /** Read-write units holding the write lock (#acquireWrite), and what close() left for when they end. */
   #unitsInFlight = 0;
+  /** See CollectionHost.readEpoch. */
+  #readEpoch = 0;
   readonly #afterUnits: Array<() => void> = [];
   /** The engine's in-memory file of this instance (see #loadFromIndexedDb). */
   #fileName: string;
@@ -498,14 +500,14 @@ export class Indexie {
         const changes = engine.takeChanges();
         if (!changes) return;
         shown.push(changes);
-        notifyChanges(this.name, changes);
+        this.#changed(changes);
       },
       commit: async () => {
         try {
           engine.commit();
           close();
           const rest = engine.takeChanges();
-          notifyChanges(this.name, rest);
+          this.#changed(rest);
           await this.#flush(engine, owner, rest ? [...shown, rest] : shown);
         } finally {
           close();
@@ -518,7 +520,7 @@ export class Indexie {
             engine.rollback();
             const unseen = engine.takeChanges();
             // What was shown disappears again; what a standard transaction wrote nobody saw.
-            if (tx.optimistic) notifyChanges(this.name, ...shown, unseen);
+            if (tx.optimistic) this.#changed(...shown, unseen);
           }
         } finally {
           close();
@@ -583,6 +585,7 @@ export class Indexie {
       throw error;
     }
     this.#unitsInFlight++;
+    this.#readEpoch++;  // the unit may change the engine (or, for a transaction, where readers go)
     return () => {
       writeLock?.endUnit();
       releaseLocal();
@@ -604,10 +607,16 @@ export class Indexie {
       await persistence.flush(engine, what, changes);
     } catch (error) {
       this.#dropReader();  // the file went back to its last checkpoint
-      notifyChanges(this.name, ...changes);
+      this.#changed(...changes);
       throw error;
     }
     this.#channel?.postMessage({ commit: persistence.store.state.commit });
+  }
+
+  /** Data changed (`changes`: change sets, null for anything): live queries hear of it, sliced reads restart. */
+  #changed(...changes: Array<Uint8Array | null | undefined>): void {
+    this.#readEpoch++;
+    notifyChanges(this.name, ...changes);
   }
 
   /** The engine that shows committed state (plus any optimistic transaction's writes). */
@@ -832,6 +841,8 @@ export class Indexie {
         if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
         return inCallerContext(this.#writeWithHooks(name, hooks, (within) => hooked(within, operation)));
       },
+      readEpoch: () => this.#readEpoch,
+      slicesReads: () => transaction() === undefined,
       writeInSlices: (count, writeSlice, what, options) => {
         const hooks = options?.silent ? undefined : this.#hooks.get(name);
         const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
@@ -887,7 +898,7 @@ export class Indexie {
         failure = error;
       }
       const changes = engine.isOpen ? engine.takeChanges() : undefined;
-      notifyChanges(this.name, changes);
+      this.#changed(changes);
       await this.#flush(engine, what, changes ? [changes] : []);
       if (failed) throw failure;
       return result as T;
@@ -937,7 +948,7 @@ export class Indexie {
         this.#standardOpen--;
       }
       const changes = engine.takeChanges();
-      notifyChanges(this.name, changes);
+      this.#changed(changes);
       // The commit of a big write takes a while: the flush starts in a task of its own.
       await new Promise<void>((resume) => postTask(resume));
       await this.#flush(engine, what, changes ? [changes] : []);
@@ -989,7 +1000,7 @@ export class Indexie {
     const schemaChanged = specs(Object.values(info.tables)) !== specs(this.#schemas.values());
     this.#adoptSchema(info);
     // Their change sets, when every commit applied left one; else anything may have changed.
-    notifyChanges(this.name, ...(applied.changes && !schemaChanged ? applied.changes : [null]));
+    this.#changed(...(applied.changes && !schemaChanged ? applied.changes : [null]));
     if (info.version !== this.#verno) {
       await this.on('versionchange').fire({ oldVersion: this.#verno, newVersion: info.version });
       this.close();

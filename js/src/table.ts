@@ -36,6 +36,10 @@ export interface TableHost {
    * (under the write lock, before any slice). Resolves the slices' results in order.
    */
   writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
+  /** See CollectionHost.readEpoch. */
+  readEpoch(): number;
+  /** Whether reads may be spread over several tasks: not inside a transaction. */
+  slicesReads(): boolean;
   /** The table's hooks (shared by every Table object of it). */
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
@@ -162,6 +166,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
       writeInSlices: (count, writeSlice, what) => this.#host.writeInSlices(count, writeSlice, what),
+      readEpoch: () => this.#host.readEpoch(),
+      slicesReads: () => this.#host.slicesReads(),
       schema: () => this.schema,
       reader: () => this.#host.hooks.reader,
     };
@@ -437,9 +443,9 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     return engine.count(this.name);
   }
 
+  /** Every record in primary key order (a long result is read in slices: Collection.toArray). */
   async toArray(): Promise<T[]> {
-    const engine = await this.#host.engine();
-    return engine.scan(this.name).map((value) => this.#read(value) as T);
+    return this.toCollection().toArray();
   }
 }
 
