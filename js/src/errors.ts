@@ -103,3 +103,15 @@ export function unwrap<T>(result: EngineResult<T>): T {
   if (result.ok) return result.value;
   throw engineError(result.code, result.message);
 }
+
+/**
+ * `error` with what failed in front of its message ("Table.get() on 'users':
+ * a boolean is not a valid key"), for indexie's own errors that do not say
+ * it yet; anything else (a hook's or an app's error) is returned as it is.
+ */
+export function inOperation(error: unknown, what: string): unknown {
+  if (error instanceof IndexieError && !(error instanceof BulkError) && !error.message.startsWith(what)) {
+    error.message = `${what}: ${error.message}`;
+  }
+  return error;
+}

@@ -33,6 +33,7 @@ import { cmp } from './key-compare.js';
 import {
   BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, ReadOnlyError,
   SchemaError, SubTransactionError, UpgradeError, VersionError,
+  inOperation,
 } from './errors.js';
 import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext, postTask } from './async-context.js';
 import { LockManager as TableLocks } from './lock-manager.js';
@@ -895,7 +896,7 @@ export class Indexie {
         result = operation(engine);
       } catch (error) {
         failed = true;
-        failure = error;
+        failure = inOperation(error, what);
       }
       const changes = engine.isOpen ? engine.takeChanges() : undefined;
       this.#changed(changes);

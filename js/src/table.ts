@@ -5,7 +5,7 @@
 // IndexedDB bridge). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
 import { contextualAsyncMethods } from './async-context.js';
-import { BulkError, InvalidArgumentError, engineError } from './errors.js';
+import { BulkError, InvalidArgumentError, engineError, inOperation } from './errors.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { Engine } from './engine.js';
 import { cmp } from './key-compare.js';
@@ -403,7 +403,11 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     }
     const engine = await this.#host.engine();
     if (isPlainObject(keyOrCriteria)) return this.#getByCriteria(engine, keyOrCriteria);
-    return this.#read(engine.get(this.name, keyOrCriteria));
+    try {
+      return this.#read(engine.get(this.name, keyOrCriteria));
+    } catch (error) {
+      throw inOperation(error, `Table.get() on '${this.name}'`);
+    }
   }
 
   async #getByCriteria(engine: Engine, criteria: Record<string, unknown>): Promise<T | undefined> {

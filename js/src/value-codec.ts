@@ -357,7 +357,11 @@ function encodeObject(w: Writer, value: Record<string, unknown>, depth: number):
 /** Encodes one value. */
 export function encodeValue(value: unknown): Uint8Array {
   const w = new Writer();
-  encodeInto(w, value, 0);
+  try {
+    encodeInto(w, value, 0);
+  } catch (error) {
+    throw withPath(error, value, '');
+  }
   return w.buffer.slice(0, w.pos);
 }
 
@@ -365,8 +369,42 @@ export function encodeValue(value: unknown): Uint8Array {
 export function encodeValues(values: readonly unknown[]): Uint8Array {
   const w = new Writer();
   w.header(4, values.length);
-  for (let i = 0; i < values.length; i++) encodeInto(w, values[i], 1);
+  for (let i = 0; i < values.length; i++) {
+    try {
+      encodeInto(w, values[i], 1);
+    } catch (error) {
+      throw withPath(error, values[i], values.length > 1 ? `item ${i}` : '');
+    }
+  }
   return w.buffer.slice(0, w.pos);
+}
+
+/**
+ * A DataCloneError names where the value that cannot be stored is (found
+ * again only now, on the error path, so encoding pays nothing for it):
+ * "a function at .profile.save cannot be stored".
+ */
+function withPath(error: unknown, root: unknown, prefix: string): unknown {
+  if (!(error instanceof DataCloneError)) return error;
+  const path = pathOfUnstorable(root, '', new Set());
+  const where = [prefix, path === undefined ? '' : path === '' ? '' : `at ${path}`].filter(Boolean).join(' ');
+  if (where) error.message = error.message.replace(/ cannot be stored/, ` (${where}) cannot be stored`);
+  return error;
+}
+
+/** The key path of the first function or symbol inside `value` ('' for the value itself), if any. */
+function pathOfUnstorable(value: unknown, path: string, seen: Set<object>): string | undefined {
+  if (typeof value === 'function' || typeof value === 'symbol') return path;
+  if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item])
+    : value instanceof Map ? [...value].map(([key, item]) => [`.get(${String(key)})`, item])
+    : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
+  for (const [step, item] of entries) {
+    const found = pathOfUnstorable(item, path + step, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 class Reader {

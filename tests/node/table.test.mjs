@@ -29,7 +29,7 @@ test('add: an existing primary key or unique value is a ConstraintError that wri
   const db = await openDb();
   await db.users.add({ id: 1, email: 'a@x', name: 'Ada' });
   await assert.rejects(db.users.add({ id: 1, email: 'b@x' }), (e) =>
-    e instanceof ConstraintError && e.message === "key 1 already exists in table 'users'");
+    e instanceof ConstraintError && e.message === "Table.add() on 'users': key 1 already exists in table 'users'");
   await assert.rejects(db.users.add({ id: 2, email: 'a@x' }), (e) =>
     e instanceof ConstraintError && /unique index 'email'/.test(e.message));
   assert.deepEqual(await db.users.toArray(), [{ id: 1, email: 'a@x', name: 'Ada' }]);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DataCloneError, Indexie, decodeValue, encodeValue } from 'indexie';
+import { DataCloneError, DataError, Indexie, decodeValue, encodeValue } from 'indexie';
 
 const SAMPLES = {
   null: null,
@@ -112,5 +112,18 @@ test('values that cannot be cloned raise DataCloneError and store nothing', asyn
     });
   }
   assert.equal(await db.items.count(), 0);
+  db.close();
+});
+
+test('a value that cannot be stored is a DataCloneError naming the operation, the item and where in it', async () => {
+  const db = new Indexie(`codec-errors-${Math.random()}`, { indexedDB: null });
+  db.version(1).stores({ users: '++id, &email' });
+  await assert.rejects(db.users.add({ email: 'f@x', run() {} }), (error) =>
+    error instanceof DataCloneError && error.message === "Table.add() on 'users': a function (at .run) cannot be stored");
+  await assert.rejects(db.users.bulkAdd([{ email: 'a' }, { email: 'b', p: { q: [1, Symbol('s')] } }]), (error) =>
+    error instanceof DataCloneError && error.message === "Table.bulkAdd() on 'users': a symbol (item 1 at .p.q[1]) cannot be stored");
+  await assert.rejects(db.users.get(true), (error) =>
+    error instanceof DataError && error.message === "Table.get() on 'users': a boolean is not a valid key");
+  assert.equal(await db.users.count(), 0, 'nothing was written');
   db.close();
 });
