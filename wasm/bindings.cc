@@ -478,15 +478,17 @@ class EngineDatabase {
     return Ok(val(id));
   }
 
-  // { rows: encoded [key, primaryKey, value|undefined, ...], done }
-  val CursorNext(int id, int max, bool with_values) {
+  // { rows: encoded [key, primaryKey, value|undefined, ...] (output "rows", or "keyPairs"
+  // without values) or [value, ...] (output "values"), done }
+  val CursorNext(int id, int max, const std::string& output) {
     if (!db_) return Closed();
     auto it = cursors_.find(id);
     if (it == cursors_.end()) return Fail(Status(StatusCode::kInternal, "no such cursor"));
     std::vector<QueryRow> rows;
+    const bool with_values = output != "keyPairs";
     Status status = QueryExecutor(db_.get()).ScanBatch(it->second.spec, &it->second.position, max, with_values, &rows);
     if (!status.ok()) return Fail(status);
-    auto encoded = EncodeRows(rows, "rows");
+    auto encoded = EncodeRows(rows, output == "values" ? "values" : "rows");
     if (!encoded.ok()) return Fail(encoded.status());
     val out = val::object();
     out.set("rows", BytesToJs(encoded.value()));

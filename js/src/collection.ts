@@ -222,8 +222,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
       let sliceStart = performance.now();
       for (;;) {
         // Never past the limit: a live query's read set is what was scanned.
-        const batch = cursor.next(Math.min(READ_BATCH, state.limit - values.length), true);
-        for (const row of batch.rows) values.push(decodeValue(row.valueBytes!) as T);
+        const batch = cursor.nextValues(Math.min(READ_BATCH, state.limit - values.length));
+        for (const value of batch.values) values.push(value as T);
         if (batch.done || values.length >= state.limit) return values;
         if (performance.now() - sliceStart >= SLICE_MS) {
           await new Promise<void>((resume) => postTask(resume));

@@ -42,6 +42,8 @@ export type QueryOutput = 'values' | 'keys' | 'primaryKeys' | 'rows' | 'keyPairs
 export interface EngineCursor {
   /** Up to `max` more rows; `done` once the scan is exhausted. */
   next(max: number, withValues: boolean): { rows: EncodedRow[]; done: boolean };
+  /** Up to `max` more rows' values only (decoded in one go: the fast path of a sliced toArray). */
+  nextValues(max: number): { values: unknown[]; done: boolean };
   close(): void;
 }
 
@@ -161,8 +163,12 @@ export class Engine {
     const id = unwrap(this.#withRanges(ranges, (p, l) => db.openCursor(description, p, l)));
     return {
       next: (max, withValues) => {
-        const batch = unwrap(this.#db.cursorNext(id, max, withValues));
+        const batch = unwrap(this.#db.cursorNext(id, max, withValues ? 'rows' : 'keyPairs'));
         return { rows: decodeRows(batch.rows), done: batch.done };
+      },
+      nextValues: (max) => {
+        const batch = unwrap(this.#db.cursorNext(id, max, 'values'));
+        return { values: decodeValue(batch.rows) as unknown[], done: batch.done };
       },
       close: () => { if (this.#native) this.#native.closeCursor(id); },
     };

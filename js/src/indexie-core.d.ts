@@ -60,7 +60,7 @@ export interface NativeEngineDatabase {
   query(description: object, ranges: number, rangesLength: number, output: string): EngineResult<any>;
   aggregate(description: object, ranges: number, rangesLength: number, op: string, keyPath: string): EngineResult<Uint8Array>;
   openCursor(description: object, ranges: number, rangesLength: number): EngineResult<number>;
-  cursorNext(id: number, max: number, withValues: boolean): EngineResult<{ rows: Uint8Array; done: boolean }>;
+  cursorNext(id: number, max: number, output: 'rows' | 'keyPairs' | 'values'): EngineResult<{ rows: Uint8Array; done: boolean }>;
   closeCursor(id: number): void;
   changes(): EngineResult<{ fileSize: number; pages: Uint32Array }>;
   readPages(first: number, count: number): EngineResult<Uint8Array>;

@@ -32,6 +32,7 @@ export function recordingEngine(engine: Engine, readSet: NativeReadSet): Engine 
           const cursor = recording(target, readSet, () => member.apply(target, args) as EngineCursor);
           return {
             next: (max, withValues) => recording(target, readSet, () => cursor.next(max, withValues)),
+            nextValues: (max) => recording(target, readSet, () => cursor.nextValues(max)),
             close: () => cursor.close(),
           };
         };
