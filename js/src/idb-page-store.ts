@@ -46,6 +46,8 @@ const FORMAT = 2;
 const LOG_KEEP = 100;
 /** Delta commits trim the log only every this many commits (so it holds at most LOG_KEEP + TRIM_EVERY entries). */
 const TRIM_EVERY = 16;
+/** Chunks per IndexedDB request when loading a whole file (4 MiB at 16 pages per chunk). */
+const CHUNKS_PER_READ = 64;
 /** A chunk commit reads and queues this many chunks per task (1 MiB at 16 pages per chunk). */
 const CHUNKS_PER_TASK = 16;
 /** A commit changing more pages than this writes chunks (a big delta record would gain nothing). */
@@ -154,13 +156,23 @@ function deltaPagesOf(entries: readonly LogEntry[]): number[] {
 
 /** Reads the chunks and the log entries after `base` (whole-file load), in a transaction that sees one state. */
 async function readWholeFile(tx: IDBTransaction, state: StoredState, keyRange: typeof IDBKeyRange): Promise<{ pages: PageMap; deltas: LogEntry[] }> {
-  const [keys, values, deltas] = await Promise.all([
-    request(tx.objectStore('chunks').getAllKeys()),
-    request(tx.objectStore('chunks').getAll()) as Promise<Uint8Array[]>,
-    request(tx.objectStore('log').getAll(keyRange.lowerBound(state.base, true))) as Promise<LogEntry[]>,
-  ]);
+  const deltasRead = request(tx.objectStore('log').getAll(keyRange.lowerBound(state.base, true))) as Promise<LogEntry[]>;
   const pages: PageMap = new Map();
-  pagesOfChunks(keys.map((key, i) => [key as number, values[i]]), state.pagesPerChunk, state.fileSize, pages);
+  // CHUNKS_PER_READ chunks per request: each answer is deserialized in a task of its own, so
+  // loading a big file never blocks the page in one piece. Each next request is made from the
+  // previous answer's continuation, while the transaction is still active.
+  const chunks = tx.objectStore('chunks');
+  for (let after: number | undefined; ;) {
+    const range = after === undefined ? undefined : keyRange.lowerBound(after, true);
+    const [keys, values] = await Promise.all([
+      request(chunks.getAllKeys(range, CHUNKS_PER_READ)) as Promise<number[]>,
+      request(chunks.getAll(range, CHUNKS_PER_READ)) as Promise<Uint8Array[]>,
+    ]);
+    pagesOfChunks(keys.map((key, i) => [key, values[i]]), state.pagesPerChunk, state.fileSize, pages);
+    if (keys.length < CHUNKS_PER_READ) break;
+    after = keys[keys.length - 1];
+  }
+  const deltas = await deltasRead;
   applyDeltas(deltas, pages);
   dropPagesFrom(pages, state.fileSize);
   return { pages, deltas };

@@ -290,3 +290,20 @@ test('close() right after a write began lets its save finish: a write that resol
   assert.equal(await fresh.users.count(), 2);
   fresh.close();
 });
+
+test('a file of more chunks than one IndexedDB read takes loads whole (read in several requests)', async () => {
+  const factory = new IDBFactory();
+  const name = `many-chunks-${counter++}`;
+  // One page per record: 3,000 rows make a few hundred chunks, several reads of 64.
+  const db = open(name, factory, { pagesPerRecord: 1 });
+  await db.users.bulkAdd(Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `${i}@x`, tags: [`t${i % 10}`], bio: 'b'.repeat(120) })));
+  const expected = await db.users.toArray();
+  db.close();
+  const raw = await rawRecords(factory, name);
+  assert.ok(raw.keys.length > 3 * 64, `${raw.keys.length} chunks`);
+  const again = open(name, factory, { pagesPerRecord: 1 });
+  assert.deepEqual(await again.users.toArray(), expected);
+  assert.deepEqual(await again.checkIntegrity(), []);
+  assert.equal(await again.users.where('tags').equals('t3').count(), 300);
+  again.close();
+});
