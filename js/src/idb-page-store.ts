@@ -4,45 +4,26 @@
 // atomically. (It lives in js/src because the package compiles from one
 // source root.)
 //
-// IndexedDB layout (on-disk format 2), database `indexie:<name>`, version 1:
-//   chunks: key = chunk number n -> Uint8Array of pagesPerChunk pages: file
-//           pages [n * pagesPerChunk, (n + 1) * pagesPerChunk), 4096 bytes each.
-//           The chunks hold the file exactly as it was at commit `base`.
-//   meta:   key 'state' -> { format: 2, pageSize: 4096, pagesPerChunk,
-//                            fileSize, commit, base }
-//   log:    key = commit number -> one of
-//             a chunk commit  { chunks: [chunk numbers written], fileSize, changes }
-//             a delta commit  { pages: [page numbers], bytes: those pages, concatenated,
-//                               fileSize, changes }
-//           `changes` are the commit's change sets (core/include/indexie/change_set.h),
-//           so other tabs re-run only the live queries they touch (an entry
-//           without `changes`: anything changed).
-// The file at commit `commit` = the chunks, then every delta commit after
-// `base` applied in commit order, cut at `fileSize`. So:
-//   - A small commit (at most DELTA_MAX_PAGES pages, the file not shrinking)
-//     writes ONE log record and no chunk: IndexedDB's cost is per record
-//     (Chromium: one 24 KB record 1.1 ms, five 64 KB chunks 3.4 ms), and a
-//     single add changes ~5 pages in ~5 different chunks.
-//   - Every other commit, and the first commit after DELTAS_PER_BASE delta
-//     commits, is a chunk commit: it writes every chunk holding a page changed
-//     since `base` (the tab tracks them, its own and those it caught up on)
-//     and moves `base` to itself. So loading reads at most DELTAS_PER_BASE
-//     log records beyond the chunks.
-//   - The log keeps the last LOG_KEEP entries, so other tabs catch up by
-//     reading only what changed, and never drops an entry after `base`.
-// Format 1 (no `base`, chunk commits only) is read as format 2 with
-// base = commit. A commit checks that `commit` is still the one this tab
-// last saw (else another tab wrote first: the commit aborts), writes its
-// records, deletes chunks past the new end of the file, logs itself and bumps
-// `commit`, all in ONE readwrite transaction; write() resolves only on that
-// transaction's `complete`, so a resolved commit is in IndexedDB and an
-// unresolved one is wholly absent.
-import { AbortError, QuotaExceededError, VersionError, type IndexieError } from './errors.js';
+// The on-disk format (records, `base`, delta and chunk commits) is described
+// in page-file-format.ts, with the pure functions that read it. This file
+// does the IndexedDB work:
+//   - A commit checks that `commit` is still the one this tab last saw (else
+//     another tab wrote first: the commit aborts), writes its records,
+//     deletes chunks past the new end of the file, logs itself and bumps
+//     `commit`, all in ONE readwrite transaction; write() resolves only on
+//     that transaction's `complete`, so a resolved commit is in IndexedDB and
+//     an unresolved one is wholly absent.
+//   - This tab tracks the pages changed since `base` (its own delta commits
+//     and those it caught up on): a chunk commit writes their chunks.
+import { AbortError, QuotaExceededError, type IndexieError } from './errors.js';
+import {
+  FORMAT, PAGE_SIZE, applyDeltas, deltaPagesOf, dropPagesFrom, isDelta, pagesOfChunks, readState,
+  type LogEntry, type PageMap, type PageNumbers, type StoredState,
+} from './page-file-format.js';
 
-export const PAGE_SIZE = 4096;
+
 /** Pages per IndexedDB record for new databases (see README, "Persistence", for the measurements). */
 export const DEFAULT_PAGES_PER_CHUNK = 16;
-const FORMAT = 2;
 const LOG_KEEP = 100;
 /** Delta commits trim the log only every this many commits (so it holds at most LOG_KEEP + TRIM_EVERY entries). */
 const TRIM_EVERY = 16;
@@ -56,26 +37,6 @@ const DELTA_MAX_PAGES = 32;
 const DELTAS_PER_BASE = 64;
 
 export type Durability = 'relaxed' | 'strict';
-
-export interface StoredState {
-  format: number;
-  pageSize: number;
-  pagesPerChunk: number;
-  fileSize: number;
-  commit: number;
-  /** The commit the chunks hold the file of (format 1: always `commit`). */
-  base: number;
-}
-
-type LogEntry =
-  | { chunks: number[]; fileSize: number; changes?: Uint8Array[] }
-  | { pages: number[]; bytes: Uint8Array; fileSize: number; changes?: Uint8Array[] };
-
-/** Page numbers (the engine hands them over as a Uint32Array). */
-export type PageNumbers = Uint32Array | readonly number[];
-
-/** A file's pages, as far as a read brought them (page number -> 4096 bytes). */
-export type PageMap = Map<number, Uint8Array>;
 
 export interface LoadedFile {
   state: StoredState;
@@ -112,46 +73,6 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 export interface IdbImplementation {
   indexedDB: IDBFactory;
   IDBKeyRange: typeof IDBKeyRange;
-}
-
-function isDelta(entry: LogEntry): entry is Extract<LogEntry, { pages: number[] }> {
-  return 'pages' in entry;
-}
-
-/** Reads a stored state, upgrading format 1's in memory; rejects formats this version cannot read. */
-function readState(stored: (Omit<StoredState, 'base'> & { base?: number }) | undefined, name: string): StoredState | undefined {
-  if (!stored) return undefined;
-  if (stored.format > FORMAT) {
-    throw new VersionError(`database '${name}' was stored by a newer indexie (storage format ${stored.format}; this version reads formats 1 to ${FORMAT}): upgrade indexie to open it`);
-  }
-  return { ...stored, base: stored.base ?? stored.commit };
-}
-
-/** Splits chunks into pages, dropping pages at or past `fileSize`. */
-function pagesOfChunks(chunks: Iterable<[number, Uint8Array]>, pagesPerChunk: number, fileSize: number, into: PageMap): void {
-  for (const [chunk, bytes] of chunks) {
-    for (let i = 0; i < pagesPerChunk; i++) {
-      const page = chunk * pagesPerChunk + i;
-      if (page * PAGE_SIZE >= fileSize) break;
-      into.set(page, bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
-    }
-  }
-}
-
-/** Applies delta entries (in commit order) over `into`; later entries win. */
-function applyDeltas(entries: readonly LogEntry[], into: PageMap): void {
-  for (const entry of entries) {
-    if (!isDelta(entry)) continue;
-    entry.pages.forEach((page, i) => into.set(page, entry.bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
-  }
-}
-
-function dropPagesFrom(pages: PageMap, fileSize: number): void {
-  for (const page of pages.keys()) if (page * PAGE_SIZE >= fileSize) pages.delete(page);
-}
-
-function deltaPagesOf(entries: readonly LogEntry[]): number[] {
-  return entries.flatMap((entry) => (isDelta(entry) ? entry.pages : []));
 }
 
 /** Reads the chunks and the log entries after `base` (whole-file load), in a transaction that sees one state. */
