@@ -270,7 +270,7 @@ export class IdbPageStore {
   async readSince(): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
     const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
-    const state = readState(await request(tx.objectStore('meta').get('state')), this.#db.name);
+    const state = readState(await request(tx.objectStore('meta').get('state')), this.#db.name.slice(idbName('').length));
     if (!state || state.commit === since) return undefined;
     const range = this.#keyRange.lowerBound(since, true);
     const [keys, entries] = await Promise.all([

@@ -926,7 +926,6 @@ export class Indexie {
       this.#standardOpen++;
       try {
         const total = typeof count === 'number' ? count : count(engine);
-        if (total === 0) results.push(writeSlice(engine, 0, 0));
         let size = FIRST_SLICE_ITEMS;
         for (let from = 0; from < total;) {
           if (from > 0) await new Promise<void>((resume) => postTask(resume));
