@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 
 import { ROOT } from '../../scripts/serve.mjs';
 import { packTarball } from '../package/pack.mjs';
@@ -36,8 +36,12 @@ before(async () => {
   copyFileSync(join(ROOT, 'tests', 'package', 'workload.js'), join(app, 'workload.js'));
   await run('npm', ['ci', '--prefer-offline', ...NPM_QUIET], { cwd: app, timeout: 120000 });
   await run('npm', ['install', '--no-save', '--offline', ...NPM_QUIET, pack.tarball], { cwd: app, timeout: 60000 });
-  const built = await run(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: app, timeout: 60000 });
-  buildOutput = built.stdout + built.stderr;
+  // Vite colours its output when CI or FORCE_COLOR is set, whatever the
+  // terminal: ask for none, and strip any that comes anyway.
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const built = await run(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: app, timeout: 60000, env });
+  buildOutput = stripVTControlCharacters(built.stdout + built.stderr);
   browser = await startBrowser({ mounts: [{ prefix: '/', dir: join(app, 'dist') }] });
   browser.context.on('request', (request) => requested.push(new URL(request.url()).pathname));
 });
