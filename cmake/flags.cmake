@@ -35,6 +35,8 @@ set(INDEXIE_SQLITE_DEFINES
   SQLITE_OMIT_TCL_VARIABLE
   SQLITE_MAX_EXPR_DEPTH=0           # no expression depth counter
   SQLITE_USE_ALLOCA                 # stack buffers instead of heap for short-lived scratch
+  SQLITE_MAX_MMAP_SIZE=0x7fff0000   # memory-mapped reads through page_vfs.cc's xFetch: pages are read
+  SQLITE_DEFAULT_MMAP_SIZE=0x7fff0000 # in place, not copied into the page cache (0 by default here)
 )
 set(INDEXIE_SQLITE_OPTIONS
   -w                                # third-party code: its warnings are not ours to fix

@@ -2,6 +2,16 @@
 //
 // Locking is a no-op: one engine instance owns a database within a process,
 // and cross-tab exclusion happens above SQLite (Web Locks, DESIGN §6).
+//
+// Memory-mapped reads (xFetch/xUnfetch): SQLite reads unchanged pages in
+// place, straight from the page buffers here, instead of copying each one
+// into its own page cache through xRead. A database larger than SQLite's page
+// cache (2 MiB) otherwise copied a 4 KiB page per B-tree step that missed the
+// cache: at 100,000 records, ~15,000 copies in one 11,000-row range read.
+// The contract is that of a real mmap: a fetched pointer stays valid and
+// shows later writes (xWrite copies into the same buffer) until it is
+// unfetched. A page buffer that would be freed while any pointer is out
+// (truncation, revert) is retired instead, and freed once none is.
 #include "indexie/page_vfs.h"
 
 #include <sqlite3.h>
@@ -11,6 +21,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace indexie {
@@ -30,6 +41,21 @@ struct FileData {
   // enough to revert the file exactly.
   std::map<uint32_t, std::unique_ptr<uint8_t[]>> pre_images;
   size_t checkpoint_size = 0;
+
+  // Pointers handed out by xFetch and not yet unfetched, and the buffers
+  // that must outlive them (see the file comment).
+  size_t fetched = 0;
+  std::vector<std::unique_ptr<uint8_t[]>> retired;
+
+  // Frees `page` now, or once no fetched pointer is out.
+  void Release(std::unique_ptr<uint8_t[]> page) {
+    if (page && fetched > 0) retired.push_back(std::move(page));
+  }
+  // Pages from `count` on are dropped (released as above).
+  void KeepPages(size_t count) {
+    for (size_t index = count; index < pages.size(); ++index) Release(std::move(pages[index]));
+    pages.resize(count);
+  }
 
   void SaveBeforeChange(size_t index) {
     if (pre_images.count(static_cast<uint32_t>(index))) return;
@@ -113,7 +139,7 @@ int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   if (new_size >= data.size) return SQLITE_OK;
   const size_t kept = (new_size + kPageSize - 1) / kPageSize;
   for (size_t index = kept ? kept - 1 : 0; index < data.pages.size(); ++index) data.SaveBeforeChange(index);
-  data.pages.resize(kept);
+  data.KeepPages(kept);
   // Zero the tail of the last kept page so a later extension reads zeros.
   if (new_size % kPageSize && data.pages.back()) {
     std::memset(data.pages.back().get() + new_size % kPageSize, 0, kPageSize - new_size % kPageSize);
@@ -140,11 +166,34 @@ int SectorSize(sqlite3_file*) { return 4096; }
 // Writes of a sector are atomic and ordered: memory either has them or not.
 int DeviceCharacteristics(sqlite3_file*) { return SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL; }
 
+// xFetch: a whole existing page is handed out in place; anything else gets
+// null, and SQLite falls back to xRead.
+int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  FileData& data = DataOf(file);
+  *out = nullptr;
+  const auto start = static_cast<size_t>(offset);
+  if (amount != static_cast<int>(kPageSize) || start % kPageSize != 0 || start + kPageSize > data.size) return SQLITE_OK;
+  const auto& page = data.pages[start / kPageSize];
+  if (!page) return SQLITE_OK;
+  *out = page.get();
+  ++data.fetched;
+  return SQLITE_OK;
+}
+
+// xUnfetch: `pointer` (from Fetch) is no longer used; a null pointer asks to
+// unmap everything, which has nothing to do here.
+int Unfetch(sqlite3_file* file, sqlite3_int64, void* pointer) {
+  FileData& data = DataOf(file);
+  if (pointer == nullptr || data.fetched == 0) return SQLITE_OK;
+  if (--data.fetched == 0) data.retired.clear();
+  return SQLITE_OK;
+}
+
 const sqlite3_io_methods kIoMethods = {
-    1,          Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
+    3,          Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
     FileControl, SectorSize, DeviceCharacteristics,
     nullptr, nullptr, nullptr, nullptr,  // version 2: no shared memory (no WAL)
-    nullptr, nullptr,                    // version 3: no memory-mapped I/O
+    Fetch, Unfetch,                      // version 3: memory-mapped reads
 };
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
@@ -243,6 +292,11 @@ int64_t PageVfsFileSize(const std::string& name) {
 
 void PageVfsDeleteFile(const std::string& name) { Registry().erase(name); }
 
+size_t PageVfsPagesInUse(const std::string& name) {
+  auto it = Registry().find(name);
+  return it == Registry().end() ? 0 : it->second->fetched;
+}
+
 PageChanges PageVfsChanges(const std::string& name) {
   PageChanges changes;
   auto it = Registry().find(name);
@@ -283,14 +337,14 @@ void PageVfsRevert(const std::string& name) {
   for (auto& [index, before] : data.pre_images) {
     if (before) {
       if (index >= data.pages.size()) data.pages.resize(index + 1);
-      data.pages[index] = std::move(before);
+      data.Release(std::exchange(data.pages[index], std::move(before)));
     } else if (index < data.pages.size()) {
-      data.pages[index].reset();
+      data.Release(std::move(data.pages[index]));
     }
   }
   data.pre_images.clear();
   data.size = data.checkpoint_size;
-  data.pages.resize((data.size + kPageSize - 1) / kPageSize);
+  data.KeepPages((data.size + kPageSize - 1) / kPageSize);
 }
 
 std::string PageVfsReadPages(const std::string& name, uint32_t first, uint32_t count) {
@@ -315,7 +369,7 @@ void PageVfsApply(const std::string& name, uint64_t file_size, const std::vector
   }
   FileData& data = *it->second;
   data.size = static_cast<size_t>(file_size);
-  data.pages.resize((data.size + kPageSize - 1) / kPageSize);
+  data.KeepPages((data.size + kPageSize - 1) / kPageSize);
   for (const PageImage& page : pages) {
     if (page.index >= data.pages.size() || page.bytes.size() != kPageSize) continue;
     if (!data.pages[page.index]) data.pages[page.index].reset(new uint8_t[kPageSize]);

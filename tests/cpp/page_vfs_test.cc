@@ -1,10 +1,15 @@
 // page_vfs_test.cc: the VFS's change tracking, driven by real SQLite writes:
 // the changed pages since a checkpoint are reported, a revert restores the
 // file byte for byte (also after growth and truncation), and a file loaded
-// from its pages is the same database.
+// from its pages is the same database. Reads are memory-mapped: SQLite reads
+// pages in place, a page in use outlives a truncation or revert, and writes
+// show through a page in use, as with a real mmap.
 #include "indexie/page_vfs.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstring>
 
 #include "indexie/sql_connection.h"
 
@@ -110,6 +115,86 @@ TEST_F(PageVfsTest, ALoadedFileIsTheSameDatabase) {
   EXPECT_EQ(Dump(*db.value()), "1:one,2:two");
   db.value().reset();
   PageVfsDeleteFile(copy);
+}
+
+
+// Fills `name` through the VFS itself with `count` pages, page i full of byte 'a' + i.
+sqlite3_file* OpenRaw(const std::string& name, std::vector<char>* storage) {
+  sqlite3_vfs* vfs = sqlite3_vfs_find(kPageVfsName);
+  storage->assign(vfs->szOsFile, 0);
+  auto* file = reinterpret_cast<sqlite3_file*>(storage->data());
+  int flags = 0;
+  EXPECT_EQ(vfs->xOpen(vfs, name.c_str(), file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &flags), SQLITE_OK);
+  return file;
+}
+void WritePages(sqlite3_file* file, int first, int count) {
+  std::string page(kPageVfsPageSize, '\0');
+  for (int i = first; i < first + count; ++i) {
+    page.assign(kPageVfsPageSize, static_cast<char>('a' + i));
+    ASSERT_EQ(file->pMethods->xWrite(file, page.data(), static_cast<int>(page.size()), static_cast<sqlite3_int64>(i) * kPageVfsPageSize), SQLITE_OK);
+  }
+}
+bool Filled(const void* page, char byte) {
+  const auto* bytes = static_cast<const char*>(page);
+  for (size_t i = 0; i < kPageVfsPageSize; ++i) if (bytes[i] != byte) return false;
+  return true;
+}
+
+TEST_F(PageVfsTest, SqliteReadsPagesInPlaceAndReleasesThem) {
+  auto db = Open();
+  ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; PRAGMA cache_size=4; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+                          "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n").ok());
+  ASSERT_EQ(PageVfsPagesInUse(name_), 0u);
+  auto stmt = db->Prepare("SELECT b FROM t WHERE a >= 1500 ORDER BY a");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_EQ(stmt.value()->Step(), SQLITE_ROW);
+  // Mid-statement, the cursor's leaf (and the pages above it) are read in place.
+  EXPECT_GT(PageVfsPagesInUse(name_), 0u);
+  int rows = 1;
+  while (stmt.value()->Step() == SQLITE_ROW) ++rows;
+  stmt.value()->Reset();
+  EXPECT_EQ(rows, 1501);
+  EXPECT_EQ(PageVfsPagesInUse(name_), 0u);
+  EXPECT_EQ(std::get<std::string>(db->Execute("PRAGMA integrity_check")->rows[0][0]), "ok");
+}
+
+TEST_F(PageVfsTest, APageInUseShowsWritesAndOutlivesTruncationAndRevert) {
+  std::vector<char> storage;
+  sqlite3_file* file = OpenRaw(name_, &storage);
+  WritePages(file, 0, 4);
+  PageVfsCheckpoint(name_);
+  void* page2 = nullptr;
+  ASSERT_EQ(file->pMethods->xFetch(file, 2 * kPageVfsPageSize, kPageVfsPageSize, &page2), SQLITE_OK);
+  ASSERT_NE(page2, nullptr);
+  EXPECT_TRUE(Filled(page2, 'c'));
+  // Only whole existing pages are handed out.
+  void* partial = nullptr;
+  ASSERT_EQ(file->pMethods->xFetch(file, 2 * kPageVfsPageSize + 1, 100, &partial), SQLITE_OK);
+  EXPECT_EQ(partial, nullptr);
+  void* past_end = nullptr;
+  ASSERT_EQ(file->pMethods->xFetch(file, 4 * kPageVfsPageSize, kPageVfsPageSize, &past_end), SQLITE_OK);
+  EXPECT_EQ(past_end, nullptr);
+
+  WritePages(file, 2, 1);  // rewrite page 2 with its own bytes...
+  std::string changed(kPageVfsPageSize, 'z');
+  ASSERT_EQ(file->pMethods->xWrite(file, changed.data(), static_cast<int>(changed.size()), 2 * kPageVfsPageSize), SQLITE_OK);
+  EXPECT_TRUE(Filled(page2, 'z'));  // ...and a write shows through the page in use
+
+  ASSERT_EQ(file->pMethods->xTruncate(file, kPageVfsPageSize), SQLITE_OK);
+  WritePages(file, 1, 6);  // new allocations must not take the truncated page's memory
+  EXPECT_TRUE(Filled(page2, 'z'));
+  PageVfsRevert(name_);    // back to 4 pages of 'a'..'d': page 2's buffer is replaced
+  WritePages(file, 4, 6);
+  EXPECT_TRUE(Filled(page2, 'z'));
+  EXPECT_EQ(PageVfsPagesInUse(name_), 1u);
+  ASSERT_EQ(file->pMethods->xUnfetch(file, 2 * kPageVfsPageSize, page2), SQLITE_OK);
+  EXPECT_EQ(PageVfsPagesInUse(name_), 0u);
+
+  std::string read(kPageVfsPageSize, '\0');
+  ASSERT_EQ(file->pMethods->xRead(file, read.data(), static_cast<int>(read.size()), 2 * kPageVfsPageSize), SQLITE_OK);
+  EXPECT_EQ(read, std::string(kPageVfsPageSize, 'c'));  // the revert restored the checkpoint's page 2
+  file->pMethods->xClose(file);
 }
 
 }  // namespace

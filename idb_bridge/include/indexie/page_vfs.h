@@ -29,6 +29,10 @@ int64_t PageVfsFileSize(const std::string& name);
 // keep their bytes until closed.
 void PageVfsDeleteFile(const std::string& name);
 
+// Pages of `name` SQLite is reading in place right now (memory-mapped reads:
+// fetched and not yet released). 0 between statements; for tests and checks.
+size_t PageVfsPagesInUse(const std::string& name);
+
 // --- Change tracking, for the persistence layer (DESIGN §5) ----------------
 // Every file remembers, for each page changed since its last checkpoint, the
 // page's content at that checkpoint. The persistence layer reads the changes
