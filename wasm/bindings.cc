@@ -377,14 +377,15 @@ class EngineDatabase {
   }
 
   // An encoded array of values, undefined where a key has no record.
-  val BulkGet(const std::string& table, uintptr_t keys_ptr, size_t keys_length) {
+  // for_update: the next write call may put these records back (Database::Get's remember).
+  val BulkGet(const std::string& table, uintptr_t keys_ptr, size_t keys_length, bool for_update) {
     if (!db_) return Closed();
     auto parsed = ValueToKeys(Bytes(keys_ptr, keys_length));
     if (!parsed.ok()) return Fail(parsed.status());
     std::string out;
     cbor::WriteHeader(cbor::kArray, parsed.value().size(), &out);
     for (const Key& key : parsed.value()) {
-      auto value = db_->Get(table, key);
+      auto value = db_->Get(table, key, for_update);
       if (!value.ok()) return Fail(value.status());
       if (value.value()) out += *value.value();
       else out.push_back(kEncodedUndefined);
@@ -562,6 +563,7 @@ class EngineDatabase {
 
   val ExecuteSql(const std::string& sql) {
     if (!db_) return Closed();
+    db_->ForgetRememberedReads();
     auto result = db_->sql().Execute(sql);
     return result.ok() ? Ok(SqlResultToJs(result.value())) : Fail(result.status());
   }

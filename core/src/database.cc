@@ -44,6 +44,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
 }
 
 Status Database::Configure() {
+  remembered_.clear();
   // The rollback journal stays in memory: durability comes from the atomic
   // page flush of the persistence layer, not from a journal file.
   // cache_spill=OFF: an open transaction's pages stay in this connection's
@@ -151,17 +152,20 @@ Result<Statement*> Database::Prepared(Stmt kind, int number) {
   auto it = prepared_.find(cache_key);
   if (it != prepared_.end()) return &it->second->Reset();
   const std::string s = StoreTable(number), x = IndexTable(number);
+  // Writes say OR FAIL: each changes one row, so FAIL undoes exactly what
+  // ABORT would (nothing), but SQLite then needs no statement journal, which
+  // inside a transaction copied every page a statement touched.
   std::string sql;
   switch (kind) {
     case Stmt::kStoreSelect: sql = "SELECT v FROM " + s + " WHERE k = ?"; break;
-    case Stmt::kStoreInsert: sql = "INSERT INTO " + s + "(k, v) VALUES (?, ?)"; break;
-    case Stmt::kStoreUpdate: sql = "UPDATE " + s + " SET v = ?2 WHERE k = ?1"; break;
+    case Stmt::kStoreInsert: sql = "INSERT OR FAIL INTO " + s + "(k, v) VALUES (?, ?)"; break;
+    case Stmt::kStoreUpdate: sql = "UPDATE OR FAIL " + s + " SET v = ?2 WHERE k = ?1"; break;
     case Stmt::kStoreDelete: sql = "DELETE FROM " + s + " WHERE k = ?"; break;
     case Stmt::kStoreCount: sql = "SELECT count(*) FROM " + s; break;
     case Stmt::kStoreScan: sql = "SELECT k, v FROM " + s + " ORDER BY k"; break;
-    case Stmt::kIndexInsert: sql = "INSERT INTO " + x + "(k, p) VALUES (?, ?)"; break;
+    case Stmt::kIndexInsert: sql = "INSERT OR FAIL INTO " + x + "(k, p) VALUES (?, ?)"; break;
     case Stmt::kIndexDelete: sql = "DELETE FROM " + x + " WHERE k = ? AND p = ?"; break;
-    case Stmt::kEntryInsert: sql = "INSERT INTO " + x + "(e) VALUES (?)"; break;
+    case Stmt::kEntryInsert: sql = "INSERT OR FAIL INTO " + x + "(e) VALUES (?)"; break;
     case Stmt::kEntryDelete: sql = "DELETE FROM " + x + " WHERE e = ?"; break;
     case Stmt::kEntryFirstInRange: sql = "SELECT e FROM " + x + " WHERE e >= ?1 AND e < ?2 ORDER BY e LIMIT 1"; break;
     case Stmt::kIndexHolder: sql = "SELECT p FROM " + x + " WHERE k = ? LIMIT 1"; break;
@@ -211,6 +215,7 @@ Status Database::Commit() {
 
 Status Database::Rollback() {
   if (depth_ == 0) return Status(StatusCode::kInternal, "no transaction is open");
+  remembered_.clear();
   --depth_;
   const std::string savepoint = "indexie_" + std::to_string(depth_);
   Status status = sql_->Run(depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
@@ -277,6 +282,7 @@ Status Database::BuildIndex(const TableSchema& schema, const IndexSpec& index, i
 }
 
 Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
+  remembered_.clear();
   std::map<std::string, TableSchema> target;
   for (const auto& [name, spec] : specs) {
     auto schema = ParseTableSchema(name, spec);
@@ -524,12 +530,21 @@ Status Database::WriteOne(const TableSchema& schema, WriteMode mode, std::string
 
   Status status;
   if (mode == WriteMode::kAdd) {
+    remembered_.erase({ids_[schema.name].store, encoded_pk});
     status = InsertNew(schema, key.value(), encoded_pk, stored);
   } else {
-    auto old_value = ReadValue(ids_[schema.name].store, encoded_pk);
-    if (!old_value.ok()) return old_value.status();
-    status = old_value.value() ? ReplaceExisting(schema, encoded_pk, *old_value.value(), stored)
-                               : InsertNew(schema, key.value(), encoded_pk, stored);
+    const int store = ids_[schema.name].store;
+    auto remembered = remembered_.find({store, encoded_pk});
+    if (remembered != remembered_.end()) {
+      const std::string old_value = std::move(remembered->second);
+      remembered_.erase(remembered);
+      status = ReplaceExisting(schema, encoded_pk, old_value, stored);
+    } else {
+      auto old_value = ReadValue(store, encoded_pk);
+      if (!old_value.ok()) return old_value.status();
+      status = old_value.value() ? ReplaceExisting(schema, encoded_pk, *old_value.value(), stored)
+                                 : InsertNew(schema, key.value(), encoded_pk, stored);
+    }
   }
   if (!status.ok()) return status;
   if (schema.primary_key.auto_increment) {
@@ -587,6 +602,11 @@ Status Database::ReplaceExisting(const TableSchema& schema, const std::string& e
   std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, old_value);
   NoteChange(schema, encoded_pk, &old_entries, &new_entries);  // before the diff below trims them
   for (size_t i = 0; i < old_entries.size(); ++i) {
+    if (old_entries[i].encoded_keys == new_entries[i].encoded_keys) {  // the usual case: this index is unchanged
+      old_entries[i].encoded_keys.clear();
+      new_entries[i].encoded_keys.clear();
+      continue;
+    }
     std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
     std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
     std::vector<std::string> removed, added;
@@ -644,6 +664,7 @@ WriteOutcome Database::Write(const std::string& table, WriteMode mode, const std
     const double generator_after = generators_.count(table) ? generators_[table] : 1.0;
     return generator_after != generator_before ? SaveGenerator(table) : Status::Ok();
   });
+  remembered_.clear();  // kept for this Write() only (see Get)
   if (!status.ok()) return fail_all(status);
   return outcome;
 }
@@ -666,6 +687,7 @@ Status Database::DeleteOne(const TableSchema& schema, const std::string& encoded
 }
 
 Result<int64_t> Database::Delete(const std::string& table, const std::vector<Key>& keys) {
+  remembered_.clear();
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
   int64_t deleted = 0;
@@ -683,6 +705,7 @@ Result<int64_t> Database::Delete(const std::string& table, const std::vector<Key
 }
 
 Status Database::Clear(const std::string& table) {
+  remembered_.clear();
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
   changes_.AddWholeTable(table);
@@ -719,12 +742,15 @@ void Database::NoteChange(const TableSchema& schema, const std::string& encoded_
 
 // --- Reads ----------------------------------------------------------------
 
-Result<std::optional<std::string>> Database::Get(const std::string& table, const Key& key) {
+Result<std::optional<std::string>> Database::Get(const std::string& table, const Key& key, bool remember) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
   std::string encoded = EncodeKey(key);
   if (read_recorder_) read_recorder_->AddPrimaryKey(table, encoded);
-  return ReadValue(ids_[table].store, encoded);
+  const int store = ids_[table].store;
+  auto value = ReadValue(store, encoded);
+  if (remember && value.ok() && value.value()) remembered_[{store, std::move(encoded)}] = *value.value();
+  return value;
 }
 
 Result<std::optional<Record>> Database::GetByIndex(const std::string& table, const std::string& index,

@@ -347,7 +347,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
         // Values by primary key (the fastest read path); records in a savepoint, so the
         // all-or-nothing rollback below also holds when this runs as one piece.
         const slice = keys.slice(from, to);
-        const values = engine.bulkGet(table, slice);
+        const values = engine.bulkGet(table, slice, /* forUpdate */ true);
         engine.begin();
         try {
           const outcome = modifyRecords(engine, table, keyPath, slice, values, change);

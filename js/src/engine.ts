@@ -117,9 +117,13 @@ export class Engine {
     return bytes === undefined ? undefined : decodeValue(bytes);
   }
 
-  bulkGet(table: string, keys: readonly unknown[]): unknown[] {
+  /**
+   * The values of `keys` (undefined where none). forUpdate: the next write
+   * call may put these records back, and then need not read them again.
+   */
+  bulkGet(table: string, keys: readonly unknown[], forUpdate = false): unknown[] {
     const db = this.#db;
-    return decodeValue(unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.bulkGet(table, p, l)))) as unknown[];
+    return decodeValue(unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.bulkGet(table, p, l, forUpdate)))) as unknown[];
   }
 
   /** The first record (lowest primary key) whose index `index` equals `key`, as [primaryKey, value]. */

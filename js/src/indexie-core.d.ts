@@ -51,7 +51,7 @@ export interface NativeEngineDatabase {
   // Encoded inputs are passed as (pointer, length) into the wasm heap (see engine.ts withBytes).
   write(table: string, add: boolean, values: number, valuesLength: number, keys: number, keysLength: number): EngineResult<NativeWriteResult>;
   get(table: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
-  bulkGet(table: string, keys: number, keysLength: number): EngineResult<Uint8Array>;
+  bulkGet(table: string, keys: number, keysLength: number, forUpdate: boolean): EngineResult<Uint8Array>;
   getByIndex(table: string, index: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
   deleteKeys(table: string, keys: number, keysLength: number): EngineResult<number>;
   clear(table: string): EngineResult<undefined>;

@@ -290,6 +290,52 @@ TEST_F(DatabaseTest, RevertAfterAFailedFlushRestoresTheLastPersistedState) {
   EXPECT_EQ(Put("items", {V::Obj({{"name", V::Str("again")}})}, WriteMode::kAdd).keys[0]->number, 2);
 }
 
+// Get(remember = true) lets the next Write() skip reading the old value of a
+// record it puts back: the index entries it removes come from that value, so
+// a stale one would leave wrong entries behind. Every change in between must
+// make the put read the record again.
+TEST_F(DatabaseTest, AReadForUpdateIsUsedOnceAndNeverWhenStale) {
+  Schema({{"users", "id, &email, name, *tags"}});
+  ASSERT_TRUE(Put("users", {User(1, "a@x", "Ada", {V::Str("x")}), User(2, "b@x", "Bob", {V::Str("y")})}).failures.empty());
+
+  // Read both for update, put both back changed: the indexes follow exactly.
+  ASSERT_TRUE(db_->Get("users", Key::Number(1), true).ok());
+  ASSERT_TRUE(db_->Get("users", Key::Number(2), true).ok());
+  ASSERT_TRUE(Put("users", {User(1, "a1@x", "Ada", {V::Str("x1")}), User(2, "b1@x", "Bob", {V::Str("y1")})}).failures.empty());
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a1@x\"", "1"}, {"\"b1@x\"", "2"}}));
+  EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"x1\"", "1"}, {"\"y1\"", "2"}}));
+
+  // Puts in between, of another record and of this one: each put leaves the indexes exact.
+  ASSERT_TRUE(db_->Get("users", Key::Number(1), true).ok());
+  ASSERT_TRUE(Put("users", {User(2, "b2@x", "Bob", {V::Str("y2")})}).failures.empty());
+  ASSERT_TRUE(Put("users", {User(1, "a2@x", "Ada", {V::Str("x2")})}).failures.empty());
+  ASSERT_TRUE(Put("users", {User(1, "a3@x", "Ada", {V::Str("x3")})}).failures.empty());
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a3@x\"", "1"}, {"\"b2@x\"", "2"}}));
+
+  // Deleted after the read: the put inserts the record anew.
+  ASSERT_TRUE(db_->Get("users", Key::Number(1), true).ok());
+  ASSERT_TRUE(db_->Delete("users", {Key::Number(1)}).ok());
+  ASSERT_TRUE(Put("users", {User(1, "a4@x", "Ada", {V::Str("x4")})}).failures.empty());
+  ASSERT_TRUE(db_->Get("users", Key::Number(1)).value());
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a4@x\"", "1"}, {"\"b2@x\"", "2"}}));
+
+  // Read inside a transaction that is then rolled back: the put sees the rolled-back value.
+  ASSERT_TRUE(db_->Begin().ok());
+  ASSERT_TRUE(Put("users", {User(1, "a5@x", "Ada", {V::Str("x5")})}).failures.empty());
+  ASSERT_TRUE(db_->Get("users", Key::Number(1), true).ok());
+  ASSERT_TRUE(db_->Rollback().ok());
+  ASSERT_TRUE(Put("users", {User(1, "a6@x", "Ada", {V::Str("x6")})}).failures.empty());
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a6@x\"", "1"}, {"\"b2@x\"", "2"}}));
+  EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"x6\"", "1"}, {"\"y2\"", "2"}}));
+
+  // Cleared after the read: the put adds the record back.
+  ASSERT_TRUE(db_->Get("users", Key::Number(2), true).ok());
+  ASSERT_TRUE(db_->Clear("users").ok());
+  ASSERT_TRUE(Put("users", {User(2, "b7@x", "Bob", {V::Str("y7")})}).failures.empty());
+  EXPECT_EQ(db_->Count("users").value(), 1);
+  EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"b7@x\"", "2"}}));
+}
+
 TEST_F(DatabaseTest, ClearEmptiesTableAndIndexes) {
   Schema({{"users", "id, *tags"}});
   ASSERT_TRUE(Put("users", {User(1, "a", "A", {V::Str("t")})}).failures.empty());

@@ -109,7 +109,16 @@ class Database {
   Status Clear(const std::string& table);
 
   // --- Reads. Values are returned in the value format, untouched.
-  Result<std::optional<std::string>> Get(const std::string& table, const Key& key);
+  // remember = true: a read for update (Collection.modify reads a slice of
+  // records, changes them and puts them back). The value read is kept until
+  // the next call that writes: a put of that key in the next Write() takes it
+  // as the old value instead of reading the record a second time. Every
+  // other change (a delete, clear, rollback, schema change, reset, raw SQL
+  // through ForgetRememberedReads()) and the end of that Write() forget it.
+  Result<std::optional<std::string>> Get(const std::string& table, const Key& key, bool remember = false);
+  // Drops the values kept by Get(remember = true): call before changing the
+  // database other than through this class (raw SQL).
+  void ForgetRememberedReads() { remembered_.clear(); }
   // The record with the lowest primary key among those whose index `index` has `key`.
   Result<std::optional<Record>> GetByIndex(const std::string& table, const std::string& index, const Key& key);
   Result<int64_t> Count(const std::string& table);
@@ -217,6 +226,8 @@ class Database {
   int depth_ = 0;  // open transactions: 1 = BEGIN, more = savepoints inside it
   std::unordered_map<uint64_t, Statement*> prepared_;
   std::string entry_scratch_;  // reused buffer for concatenated index entries
+  // Get(remember = true): store number and encoded primary key -> value as read.
+  std::map<std::pair<int, std::string>, std::string> remembered_;
   ReadSet* read_recorder_ = nullptr;
   ChangeSet changes_;
 };
