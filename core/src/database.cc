@@ -446,15 +446,21 @@ Result<Key> Database::PrimaryKeyFor(const TableSchema& schema, std::string_view 
   return generated;
 }
 
-std::vector<Database::IndexEntry> Database::IndexEntriesFor(const TableSchema& schema, std::string_view value) const {
+std::vector<Database::IndexEntry> Database::IndexEntriesFor(const TableSchema& schema, std::string_view value,
+                                                           const std::vector<bool>* only) const {
   std::vector<IndexEntry> entries;
   entries.reserve(schema.indexes.size());
   auto ids = ids_.find(schema.name);
-  for (const IndexSpec& index : schema.indexes) {
+  for (size_t i = 0; i < schema.indexes.size(); ++i) {
+    const IndexSpec& index = schema.indexes[i];
     IndexEntry entry{&index, 0, {}};
     if (ids != ids_.end()) {
       auto number = ids->second.indexes.find(index.name);
       if (number != ids->second.indexes.end()) entry.table_number = number->second;
+    }
+    if (only && !(*only)[i]) {
+      entries.push_back(std::move(entry));
+      continue;
     }
     if (index.multi_entry) {
       for (const Key& key : EvaluateMultiEntryKeyPath(value, index.key_path.paths[0])) {
@@ -598,8 +604,19 @@ Status Database::InsertNew(const TableSchema& schema, const Key& key, const std:
 // only the index entries that differ between old and new value change.
 Status Database::ReplaceExisting(const TableSchema& schema, const std::string& encoded_pk, std::string_view old_value,
                                  std::string_view value) {
-  std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, value);
-  std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, old_value);
+  // Past the change log's cap (change_set.h) the entries are needed only for
+  // the indexes whose items changed: the others are not even evaluated.
+  std::vector<bool> changed;
+  const bool logs_records = changes_.KeepsRecordsOf(schema.name);
+  if (!logs_records) {
+    changed.resize(schema.indexes.size());
+    for (size_t i = 0; i < schema.indexes.size(); ++i) {
+      changed[i] = !SameItemsAtKeyPath(old_value, value, schema.indexes[i].key_path);
+    }
+  }
+  const std::vector<bool>* only = logs_records ? nullptr : &changed;
+  std::vector<IndexEntry> new_entries = IndexEntriesFor(schema, value, only);
+  std::vector<IndexEntry> old_entries = IndexEntriesFor(schema, old_value, only);
   NoteChange(schema, encoded_pk, &old_entries, &new_entries);  // before the diff below trims them
   for (size_t i = 0; i < old_entries.size(); ++i) {
     if (old_entries[i].encoded_keys == new_entries[i].encoded_keys) {  // the usual case: this index is unchanged

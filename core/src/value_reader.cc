@@ -292,6 +292,22 @@ std::optional<Key> EvaluateKeyPath(std::string_view value, const KeyPath& path) 
   return Key::Array(std::move(parts));
 }
 
+bool SameItemsAtKeyPath(std::string_view a, std::string_view b, const KeyPath& path) {
+  for (const auto& steps : path.paths) {
+    const PathTarget in_a = FollowPath(a, steps), in_b = FollowPath(b, steps);
+    if (in_a.found != in_b.found || in_a.is_length != in_b.is_length) return false;
+    if (!in_a.found) continue;
+    if (in_a.is_length) {
+      if (in_a.length != in_b.length) return false;
+      continue;
+    }
+    size_t end_a = in_a.pos, end_b = in_b.pos;
+    if (!cbor::SkipItem(a, &end_a) || !cbor::SkipItem(b, &end_b)) return false;
+    if (a.substr(in_a.pos, end_a - in_a.pos) != b.substr(in_b.pos, end_b - in_b.pos)) return false;
+  }
+  return true;
+}
+
 std::vector<Key> EvaluateMultiEntryKeyPath(std::string_view value, const std::vector<std::string>& steps) {
   std::vector<Key> keys;
   PathTarget target = FollowPath(value, steps);

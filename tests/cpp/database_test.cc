@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
 #include "value_builder.h"
@@ -334,6 +336,33 @@ TEST_F(DatabaseTest, AReadForUpdateIsUsedOnceAndNeverWhenStale) {
   ASSERT_TRUE(Put("users", {User(2, "b7@x", "Bob", {V::Str("y7")})}).failures.empty());
   EXPECT_EQ(db_->Count("users").value(), 1);
   EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"b7@x\"", "2"}}));
+}
+
+// Past the change log's cap (change_set.h), a put evaluates only the indexes
+// whose items changed: the ones that did change must still follow exactly.
+TEST_F(DatabaseTest, PutsPastTheChangeLogCapKeepIndexesExact) {
+  Schema({{"users", "id, &email, name, *tags"}});
+  std::vector<V> many;
+  for (int i = 0; i < 2100; ++i) many.push_back(User(i, "u" + std::to_string(i) + "@x", "N", {V::Str("t")}));
+  ASSERT_TRUE(Put("users", many).failures.empty());  // the change log now counts the whole table as changed
+  ASSERT_TRUE(Put("users", {User(1, "u1@x", "N", {V::Str("t")}),            // nothing changed
+                            User(2, "new2@x", "N", {V::Str("t")}),          // the unique index changed
+                            User(3, "u3@x", "M", {V::Str("t"), V::Str("s")})})  // name and tags changed
+                  .failures.empty());
+  const Pairs email = IndexContents("users", "email");
+  EXPECT_EQ(email.size(), 2100u);
+  EXPECT_EQ(std::count(email.begin(), email.end(), std::make_pair(std::string("\"new2@x\""), std::string("2"))), 1);
+  EXPECT_EQ(std::count(email.begin(), email.end(), std::make_pair(std::string("\"u2@x\""), std::string("2"))), 0);
+  const Pairs tags = IndexContents("users", "tags");
+  EXPECT_EQ(tags.size(), 2101u);
+  EXPECT_EQ(std::count(tags.begin(), tags.end(), std::make_pair(std::string("\"s\""), std::string("3"))), 1);
+  const Pairs names = IndexContents("users", "name");
+  EXPECT_EQ(std::count(names.begin(), names.end(), std::make_pair(std::string("\"M\""), std::string("3"))), 1);
+  EXPECT_EQ(names.size(), 2100u);
+  // A unique conflict is still found when the unique index's item changed.
+  auto conflict = Put("users", {User(4, "u5@x", "N", {V::Str("t")})});
+  ASSERT_EQ(conflict.failures.size(), 1u);
+  EXPECT_EQ(conflict.failures[0].status.code(), StatusCode::kConstraint);
 }
 
 TEST_F(DatabaseTest, ClearEmptiesTableAndIndexes) {

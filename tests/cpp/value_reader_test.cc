@@ -33,6 +33,26 @@ TEST(ValueReader, SimpleAndNestedPaths) {
   EXPECT_FALSE(EvaluateKeyPath(user.bytes, Path("missing")));
 }
 
+TEST(ValueReader, SameItemsAtKeyPathComparesOnlyWhatThePathReads) {
+  const V a = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Ada")}, {"tags", V::Arr({V::Str("x"), V::Str("y")})},
+                      {"address", V::Obj({{"city", V::Str("Oslo")}})}, {"visits", V::Num(1)}});
+  const V b = V::Obj({{"visits", V::Num(2)}, {"id", V::Num(1)}, {"name", V::Str("Ada")},
+                      {"tags", V::Arr({V::Str("x"), V::Str("y")})}, {"address", V::Obj({{"city", V::Str("Oslo")}})}});
+  const V c = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Bea")}, {"tags", V::Arr({V::Str("y"), V::Str("x")})},
+                      {"address", V::Obj({{"city", V::Str("Rome")}})}});
+  // Unrelated fields and property order do not matter.
+  for (const char* path : {"id", "name", "tags", "address.city", "tags.length", "missing"}) {
+    EXPECT_TRUE(SameItemsAtKeyPath(a.bytes, b.bytes, Path(path))) << path;
+  }
+  EXPECT_TRUE(SameItemsAtKeyPath(a.bytes, b.bytes, Compound({"id", "name"})));
+  // Any difference at the path does, including a reordered array and a path present in only one.
+  for (const char* path : {"name", "tags", "address.city", "address", "visits"}) {
+    EXPECT_FALSE(SameItemsAtKeyPath(a.bytes, c.bytes, Path(path))) << path;
+  }
+  EXPECT_TRUE(SameItemsAtKeyPath(a.bytes, c.bytes, Path("tags.length")));
+  EXPECT_FALSE(SameItemsAtKeyPath(a.bytes, c.bytes, Compound({"id", "name"})));
+}
+
 TEST(ValueReader, InvalidKeyValuesMeanAbsent) {
   const V v = V::Obj({{"b", V::Bool(true)}, {"n", V::Null()}, {"u", V::Undefined()}, {"o", V::Obj({})},
                       {"nan", V::Num(NAN)}, {"baddate", V::Date(NAN)}, {"m", V::MapOf({})}});

@@ -192,7 +192,9 @@ class Database {
 
   Result<Key> PrimaryKeyFor(const TableSchema& schema, std::string_view value, const Key* explicit_key,
                             std::string* stored_value);
-  std::vector<IndexEntry> IndexEntriesFor(const TableSchema& schema, std::string_view value) const;
+  // The index entries of `value`; with `only`, the keys of index i only where only[i] (others left empty).
+  std::vector<IndexEntry> IndexEntriesFor(const TableSchema& schema, std::string_view value,
+                                          const std::vector<bool>* only = nullptr) const;
   Status WriteOne(const TableSchema& schema, WriteMode mode, std::string_view value, const Key* explicit_key,
                   Key* written_key);
   Status InsertNew(const TableSchema& schema, const Key& key, const std::string& encoded_pk, std::string_view value);

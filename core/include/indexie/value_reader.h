@@ -63,6 +63,11 @@ std::optional<Key> EvaluateKeyPath(std::string_view value, const KeyPath& path);
 // key, which an auto-increment table fills in).
 std::string InvalidKeyReason(std::string_view value, const std::vector<std::string>& steps);
 
+// Whether every path of `path` reaches byte-identical items in `a` and `b`
+// (or reaches nothing in both): then both values have the same keys there,
+// and an index on `path` needs no change when `a` is replaced by `b`.
+bool SameItemsAtKeyPath(std::string_view a, std::string_view b, const KeyPath& path);
+
 // Multi-entry index keys at a simple `path` (see the rules above).
 std::vector<Key> EvaluateMultiEntryKeyPath(std::string_view value, const std::vector<std::string>& steps);
 
