@@ -45,6 +45,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
 
 Status Database::Configure() {
   remembered_.clear();
+  // indexie_pk(e): the primary key part of a non-unique index entry (e =
+  // index key || primary key), so a query can join an index to its store.
+  Status added = sql_->AddBlobFunction(kPrimaryKeyOfEntrySql, [](std::string_view entry) {
+    const size_t split = EncodedKeySize(entry);
+    return split == 0 || split >= entry.size() ? std::string_view() : entry.substr(split);
+  });
+  if (!added.ok()) return added;
   // The rollback journal stays in memory: durability comes from the atomic
   // page flush of the persistence layer, not from a journal file.
   // cache_spill=OFF: an open transaction's pages stay in this connection's

@@ -111,9 +111,22 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
   auto layout = db_->LayoutOf(spec.table, spec.index);
   if (!layout.ok()) return layout.status();
   const Database::Layout& l = layout.value();
-  const std::string table = (l.kind == Database::Layout::Kind::kPrimary ? "s" : "x") + std::to_string(l.index);
-  const char* column = l.kind == Database::Layout::Kind::kEntries ? "e" : "k";
-  const char* columns = l.kind == Database::Layout::Kind::kPrimary ? "k, v" : l.kind == Database::Layout::Kind::kUnique ? "k, p" : "e";
+  const bool primary = l.kind == Database::Layout::Kind::kPrimary;
+  // An index scan that wants values joins the store in the same statement
+  // (one seek per row inside SQLite, not a statement run per row); LEFT, so
+  // an entry without its record shows as a NULL value (corruption).
+  const bool join = with_values && !primary;
+  const std::string table = (primary ? "s" : "x") + std::to_string(l.index) + " AS x" +
+                            (join ? " LEFT JOIN s" + std::to_string(l.store) + " AS s ON s.k = " +
+                                        (l.kind == Database::Layout::Kind::kUnique
+                                             ? std::string("x.p")
+                                             : std::string(Database::kPrimaryKeyOfEntrySql) + "(x.e)")
+                                  : "");
+  const char* column = l.kind == Database::Layout::Kind::kEntries ? "x.e" : "x.k";
+  const char* columns = primary ? "x.k, x.v"
+                        : l.kind == Database::Layout::Kind::kUnique ? (join ? "x.k, x.p, s.v" : "x.k, x.p")
+                        : (join ? "x.e, s.v" : "x.e");
+  const int value_column = l.kind == Database::Layout::Kind::kUnique ? 2 : 1;
 
   size_t produced = 0;
   while (!position->done && produced < max) {
@@ -179,6 +192,14 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
           break;
         }
       }
+      if (join) {
+        if (stmt.ColumnType(value_column) == SQLITE_NULL) {
+          stmt.Reset();
+          return Status(StatusCode::kCorruption, "index '" + spec.index + "' of table '" + spec.table +
+                                                     "' points at a record that does not exist");
+        }
+        row.value = std::string(stmt.ColumnBlob(value_column));
+      }
       out->push_back(std::move(row));
       ++in_this_call;
     }
@@ -205,9 +226,6 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
       ++position->range;
       position->last.clear();
     }
-  }
-  if (with_values && l.kind != Database::Layout::Kind::kPrimary) {
-    return LoadValues(spec, out->data() + (out->size() - produced), out->data() + out->size());
   }
   return Status::Ok();
 }

@@ -44,12 +44,27 @@ Result<std::unique_ptr<SqlConnection>> SqlConnection::Open(const std::string& na
   return std::unique_ptr<SqlConnection>(new SqlConnection(db));
 }
 
+Status SqlConnection::AddBlobFunction(const char* name, BlobFunction fn) {
+  auto call = [](sqlite3_context* context, int, sqlite3_value** args) {
+    const auto function = reinterpret_cast<BlobFunction>(sqlite3_user_data(context));
+    const auto* bytes = static_cast<const char*>(sqlite3_value_blob(args[0]));
+    const std::string_view result = function(std::string_view(bytes ? bytes : "", sqlite3_value_bytes(args[0])));
+    if (result.empty()) sqlite3_result_null(context);
+    else sqlite3_result_blob(context, result.data(), static_cast<int>(result.size()), SQLITE_TRANSIENT);
+  };
+  const int rc = sqlite3_create_function_v2(db_, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                            reinterpret_cast<void*>(fn), call, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : ErrorStatus(rc);
+}
+
 SqlConnection::~SqlConnection() {
   statements_.clear();  // finalize before closing
   sqlite3_close(db_);
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+int Statement::ColumnType(int index) const { return sqlite3_column_type(stmt_, index); }
 
 Statement& Statement::Reset() {
   sqlite3_reset(stmt_);

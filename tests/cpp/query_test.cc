@@ -5,6 +5,7 @@
 #include "indexie/query.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
@@ -213,6 +214,47 @@ TEST_F(QueryTest, BatchesResumeAfterWritesBetweenThem) {
   for (const auto& row : rows) ids.push_back(DecodeKey(row.primary_key).value().number);
   EXPECT_EQ(ids, (std::vector<double>{1, 2, 4, 5}));
   EXPECT_TRUE(position.done);
+}
+
+
+// Values of an index scan come from the store in the same statement: every
+// layout returns each row's own record, in index order, in batches and at
+// once; a store that lost a record the index points at is Corruption.
+TEST_F(QueryTest, IndexScansReturnEachRowsOwnValue) {
+  QueryExecutor executor(db_.get());
+  for (const char* index : {"name", "email", "tags", "[age+name]"}) {
+    QuerySpec spec = On(index, {Between(std::nullopt, std::nullopt)});
+    auto rows = executor.Run(spec, true);
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_FALSE(rows.value().empty());
+    ScanPosition position;
+    std::vector<QueryRow> batched;
+    while (!position.done) ASSERT_TRUE(executor.ScanBatch(spec, &position, 2, true, &batched).ok());
+    ASSERT_EQ(batched.size(), rows.value().size()) << index;
+    for (size_t i = 0; i < batched.size(); ++i) {
+      const QueryRow& row = rows.value()[i];
+      auto stored = db_->ReadRecord("people", row.primary_key);
+      ASSERT_TRUE(stored.ok() && stored.value());
+      EXPECT_EQ(*row.value, *stored.value()) << index << " row " << i;
+      EXPECT_EQ(batched[i].primary_key, row.primary_key);
+      EXPECT_EQ(*batched[i].value, *row.value);
+    }
+  }
+  EXPECT_EQ(Ids(On("name", {Between(std::nullopt, std::nullopt)})), (std::vector<double>{2, 4, 3, 1, 5}));
+
+  // Remove record 2 behind the engine's back.
+  auto layout = db_->LayoutOf("people", "");
+  ASSERT_TRUE(layout.ok());
+  auto stmt = db_->sql().Prepare("DELETE FROM s" + std::to_string(layout.value().store) + " WHERE k = ?");
+  ASSERT_TRUE(stmt.ok());
+  const std::string pk = EncodeKey(Key::Number(2));
+  ASSERT_EQ(stmt.value()->BindBlob(1, pk).Step(), SQLITE_DONE);
+  stmt.value()->Reset();
+  for (const char* index : {"name", "email"}) {
+    auto rows = executor.Run(On(index, {Between(std::nullopt, std::nullopt)}), true);
+    EXPECT_EQ(rows.status().code(), StatusCode::kCorruption) << index;
+    EXPECT_NE(rows.status().message().find("points at a record that does not exist"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -146,6 +146,8 @@ class Database {
 
   // Where the records of `table` ordered by `index` ("" = primary key) live:
   // for the query executor (query.h).
+  // The SQL function giving the primary key of an index entry e (see Configure).
+  static constexpr const char* kPrimaryKeyOfEntrySql = "indexie_pk";
   struct Layout {
     enum class Kind { kPrimary, kUnique, kEntries };
     Kind kind;

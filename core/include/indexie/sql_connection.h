@@ -54,6 +54,7 @@ class Statement {
   int Step();
 
   std::string_view ColumnBlob(int index) const;  // 0-based
+  int ColumnType(int index) const;               // SQLITE_NULL, SQLITE_BLOB, ...
   double ColumnDouble(int index) const;
   int64_t ColumnInt(int index) const;
   bool ColumnIsNull(int index) const;
@@ -88,6 +89,11 @@ class SqlConnection {
 
   // The Status for an SQLite result code, with SQLite's message.
   Status ErrorStatus(int rc) const;
+
+  // Adds the deterministic SQL function `name`(blob) -> blob; `fn` maps the
+  // argument's bytes to a part of them (an empty view gives NULL).
+  using BlobFunction = std::string_view (*)(std::string_view);
+  Status AddBlobFunction(const char* name, BlobFunction fn);
 
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
   int64_t Changes() const;
