@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { IDBDatabase, IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { applyDeltas, pagesOfChunks } from '../../js/dist/page-file-format.js';
 import { AbortError, DatabaseClosedError, Indexie, QuotaExceededError, InvalidArgumentError, VersionError, liveQuery } from 'indexie';
 
 let counter = 0;
@@ -253,19 +254,24 @@ test('two connections writing in turn across chunk commits see each other, also 
     assert.equal(counterRow.n, i, 'each sees the other\'s last increment');
     await writer.users.update(1, { n: i + 1 });
     await writer.users.add({ name: `row${i}`, email: `r${i}@x`, tags: [`by${i % 2}`] });
+    // Now and then a big write (a chunk commit, base moves) between diffs: the other catches up
+    // on chunks for the commits up to base and on diffs over its own pages after it.
+    if (i % 20 === 7) await writer.users.bulkAdd(Array.from({ length: 150 }, (_, k) => ({ name: `bulk${i}-${k}`, email: `bulk${i}-${k}@x`, tags: ['bulk'] })));
   }
   // b writes 130 commits while a does nothing: a's catch-up then reads the whole file (the log kept only 101).
   for (let i = 0; i < 130; i++) await b.users.add({ name: `late${i}`, email: `late${i}@x`, tags: ['late'] });
   await a.users.add({ name: 'a again', email: 'again@x' });
   assert.equal(await a.users.where('tags').equals('late').count(), 130);
-  assert.equal(await a.users.count(), 1 + 80 + 130 + 1);
+  assert.equal(await a.users.count(), 1 + 80 + 600 + 130 + 1);
+  assert.deepEqual(await a.checkIntegrity(), []);
   assert.equal((await a.users.get(1)).n, 80);
   await b.users.update(1, { n: 81 });
   assert.equal((await a.users.get({ email: 'again@x' })).name, 'a again');
   a.close();
   b.close();
   const fresh = open(name, factory);
-  assert.equal(await fresh.users.count(), 212);
+  assert.equal(await fresh.users.count(), 812);
+  assert.equal(await fresh.users.where('tags').equals('bulk').count(), 600);
   assert.equal((await fresh.users.get(1)).n, 81);
   assert.equal(await fresh.users.where('tags').equals('by1').count(), 40);
   fresh.close();
@@ -300,6 +306,48 @@ test('a database stored in format 1 (chunks only) opens; one from a newer format
     assert.match(error.message, /stored by a newer indexie \(storage format 4; this version reads formats 1 to 3\)/);
     return true;
   });
+});
+
+test('a database stored in format 2 (page commits after base) opens as is; the first write makes it format 3 with a chunk commit', async () => {
+  const factory = new IDBFactory();
+  const name = `format2-${counter++}`;
+  const db = open(name, factory);
+  await db.users.bulkAdd(Array.from({ length: 400 }, (_, i) => ({ name: `n${i}`, email: `${i}@x`, tags: [`t${i % 9}`] })));
+  await db.users.add({ name: 'after base', email: 'ab@x', tags: ['late'] });
+  await db.users.update(3, { name: 'renamed' });
+  const expected = await db.users.toArray();
+  db.close();
+  // Format 2 stored those two small commits as whole pages: rebuild them from the diffs.
+  const raw = await rawRecords(factory, name);
+  const pages = new Map();
+  pagesOfChunks(raw.keys.map((key, i) => [key, raw.values[i].slice()]), raw.state.pagesPerChunk, raw.state.fileSize, pages);
+  const log = raw.logKeys.map((key, i) => {
+    const entry = raw.log[i];
+    if (key <= raw.state.base) return entry;
+    const changed = new Map();
+    applyDeltas([entry], changed, (page) => (pages.get(page) ?? new Uint8Array(4096)).slice());
+    for (const [page, bytes] of changed) pages.set(page, bytes);
+    const numbers = [...changed.keys()].sort((x, y) => x - y);
+    const bytes = new Uint8Array(numbers.length * 4096);
+    numbers.forEach((page, k) => bytes.set(changed.get(page), k * 4096));
+    return { pages: numbers, bytes, fileSize: entry.fileSize, changes: entry.changes };
+  });
+  assert.ok(log.filter((entry) => entry.pages).length >= 2);
+  const v2 = new IDBFactory();
+  await writeRaw(v2, 'v2', { state: { ...raw.state, format: 2, commit: latestCommit(raw), fileSize: log.at(-1).fileSize }, keys: raw.keys, values: raw.values, logKeys: raw.logKeys, log });
+  const old = open('v2', v2);
+  assert.deepEqual(await old.users.toArray(), expected);
+  await old.users.add({ name: 'by format 3', email: 'f3@x' });
+  const upgraded = await rawRecords(v2, 'v2');
+  assert.equal(upgraded.state.format, 3);
+  assert.equal(upgraded.state.base, upgraded.state.commit, 'the first write to a format 2 database is a chunk commit');
+  await old.users.add({ name: 'a diff', email: 'diff@x' });
+  assert.ok((await rawRecords(v2, 'v2')).log.at(-1).diff, 'then small commits are diffs');
+  old.close();
+  const reopened = open('v2', v2);
+  assert.equal(await reopened.users.count(), 403);
+  assert.deepEqual(await reopened.checkIntegrity(), []);
+  reopened.close();
 });
 
 test('close() right after a write began lets its save finish: a write that resolves is stored; one not begun fails', async () => {
