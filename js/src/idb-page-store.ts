@@ -302,15 +302,18 @@ export class IdbPageStore {
   async readSince(source: PageSource): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
     const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
-    const meta = readState(await request(tx.objectStore('meta').get('state')), this.#db.name.slice(idbName('').length));
-    if (!meta) return undefined;
     const range = this.#keyRange.lowerBound(since, true);
-    const [keys, entries] = await Promise.all([
-      request(tx.objectStore('log').getAllKeys(range)) as Promise<number[]>,
+    // Every commit logs an entry and the log keeps the newest: no key after `since`, no news
+    // (one request, as cheap as reading `meta`, which since format 3 lags the log anyway).
+    const keys = await (request(tx.objectStore('log').getAllKeys(range)) as Promise<number[]>);
+    if (keys.length === 0) return undefined;
+    const [stored, entries] = await Promise.all([
+      request(tx.objectStore('meta').get('state')),
       request(tx.objectStore('log').getAll(range)) as Promise<LogEntry[]>,
     ]);
+    const meta = readState(stored, this.#db.name.slice(idbName('').length));
+    if (!meta) return undefined;
     let state = latestState(meta, keys, entries);
-    if (state.commit === since) return undefined;
     // Keys after `since` are consecutive unless trimmed: then the log does not reach back.
     const full = since === 0 || entries.length !== state.commit - since;
     const changes = full || entries.some((entry) => !entry.changes) ? null : entries.flatMap((entry) => entry.changes!);
