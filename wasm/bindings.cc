@@ -519,6 +519,12 @@ class EngineDatabase {
     return Ok(BytesToJs(PageVfsReadPages(db_->name(), static_cast<uint32_t>(first), static_cast<uint32_t>(count))));
   }
 
+  // The changed pages' differing byte ranges, as one buffer (PageVfsDiff's format).
+  val PageDiffs() {
+    if (!db_) return Closed();
+    return Ok(BytesToJs(PageVfsDiff(db_->name())));
+  }
+
   val Checkpoint() {
     if (!db_) return Closed();
     PageVfsCheckpoint(db_->name());
@@ -616,6 +622,7 @@ EMSCRIPTEN_BINDINGS(indexie) {
       .function("closeCursor", &indexie::EngineDatabase::CloseCursor)
       .function("changes", &indexie::EngineDatabase::Changes)
       .function("readPages", &indexie::EngineDatabase::ReadPages)
+      .function("pageDiffs", &indexie::EngineDatabase::PageDiffs)
       .function("checkpoint", &indexie::EngineDatabase::Checkpoint)
       .function("revert", &indexie::EngineDatabase::Revert)
       .function("applyRemote", &indexie::EngineDatabase::ApplyRemote, allow_raw_pointers())

@@ -323,6 +323,54 @@ ChangedPageNumbers PageVfsChangedPageNumbers(const std::string& name) {
   return changed;
 }
 
+namespace {
+
+// Two ranges with fewer equal bytes than this between them are written as one.
+constexpr size_t kDiffMergeGap = 8;
+
+void PutU16(std::string& out, size_t v) {
+  out.push_back(static_cast<char>(v & 0xff));
+  out.push_back(static_cast<char>((v >> 8) & 0xff));
+}
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+}  // namespace
+
+std::string PageVfsDiff(const std::string& name) {
+  std::string out;
+  auto it = Registry().find(name);
+  if (it == Registry().end()) return out;
+  const FileData& data = *it->second;
+  static const uint8_t kZeros[kPageSize] = {};
+  std::vector<std::pair<size_t, size_t>> ranges;  // [start, end) within the page
+  for (const auto& [index, before] : data.pre_images) {
+    if (static_cast<size_t>(index) * kPageSize >= data.size || index >= data.pages.size()) continue;
+    const uint8_t* now = data.pages[index] ? data.pages[index].get() : kZeros;
+    const uint8_t* then = before ? before.get() : kZeros;
+    ranges.clear();
+    for (size_t at = 0; at < kPageSize;) {
+      if (now[at] == then[at]) { ++at; continue; }
+      size_t end = at + 1;
+      while (end < kPageSize && now[end] != then[end]) ++end;
+      if (!ranges.empty() && at - ranges.back().second < kDiffMergeGap) ranges.back().second = end;
+      else ranges.emplace_back(at, end);
+      at = end;
+    }
+    if (ranges.empty()) continue;
+    PutU32(out, index);
+    PutU16(out, ranges.size());
+    for (const auto& [start, end] : ranges) {
+      PutU16(out, start);
+      PutU16(out, end - start);
+      out.append(reinterpret_cast<const char*>(now + start), end - start);
+    }
+  }
+  return out;
+}
+
 void PageVfsCheckpoint(const std::string& name) {
   auto it = Registry().find(name);
   if (it == Registry().end()) return;

@@ -184,6 +184,8 @@ export class Engine {
   changes(): { fileSize: number; pages: Uint32Array } { return unwrap(this.#db.changes()); }
   /** A copy of pages [first, first + count). */
   readPages(first: number, count: number): Uint8Array { return unwrap(this.#db.readPages(first, count)); }
+  /** The changed pages' differing byte ranges since the last checkpoint (page-file-format.ts, delta format 3). */
+  pageDiffs(): Uint8Array { return unwrap(this.#db.pageDiffs()); }
   /** The changes are stored: they become the checkpoint. */
   checkpoint(): void { unwrap(this.#db.checkpoint()); }
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */

@@ -4,37 +4,49 @@
 // atomically. (It lives in js/src because the package compiles from one
 // source root.)
 //
-// The on-disk format (records, `base`, delta and chunk commits) is described
+// The on-disk format (records, `base`, diff and chunk commits) is described
 // in page-file-format.ts, with the pure functions that read it. This file
 // does the IndexedDB work:
-//   - A commit checks that `commit` is still the one this tab last saw (else
-//     another tab wrote first: the commit aborts), writes its records,
-//     deletes chunks past the new end of the file, logs itself and bumps
-//     `commit`, all in ONE readwrite transaction; write() resolves only on
-//     that transaction's `complete`, so a resolved commit is in IndexedDB and
-//     an unresolved one is wholly absent.
-//   - This tab tracks the pages changed since `base` (its own delta commits
+//   - A commit adds its log entry under the next commit number with add(),
+//     which fails if another tab wrote that commit first (the commit then
+//     aborts); a chunk commit also writes its chunks, deletes chunks past the
+//     new end of the file and writes `meta`; all in ONE readwrite
+//     transaction. write() resolves only on that transaction's `complete`,
+//     so a resolved commit is in IndexedDB and an unresolved one is wholly
+//     absent.
+//   - A diff commit is that one add() and nothing else, and asks IndexedDB
+//     to commit at once (IDBTransaction.commit()): no round trip back to
+//     this page before the transaction commits.
+//   - The add() check sees a commit of another tab as long as its entry is
+//     in the log (the last 100 entries, and all after `base`). Tabs write
+//     only under the database's Web Lock after catching up, so they are never
+//     behind; the check is the safety net for a lock that failed.
+//   - This tab tracks the pages changed since `base` (its own diff commits
 //     and those it caught up on): a chunk commit writes their chunks.
 import { AbortError, QuotaExceededError, type IndexieError } from './errors.js';
 import {
-  FORMAT, PAGE_SIZE, applyDeltas, deltaPagesOf, dropPagesFrom, isDelta, pagesOfChunks, readState,
-  type LogEntry, type PageMap, type PageNumbers, type StoredState,
+  FORMAT, PAGE_SIZE, applyDeltas, deltaBytes, deltaPagesOf, dropPagesFrom, isDiffCommit, isPageCommit, pagesOfChunks,
+  pagesOfDiff, readState, zeroPage, type LogEntry, type PageMap, type PageNumbers, type StoredState,
 } from './page-file-format.js';
 
 
 /** Pages per IndexedDB record for new databases (see README, "Persistence", for the measurements). */
 export const DEFAULT_PAGES_PER_CHUNK = 16;
 const LOG_KEEP = 100;
-/** Delta commits trim the log only every this many commits (so it holds at most LOG_KEEP + TRIM_EVERY entries). */
-const TRIM_EVERY = 16;
 /** Chunks per IndexedDB request when loading a whole file (4 MiB at 16 pages per chunk). */
 const CHUNKS_PER_READ = 64;
 /** A chunk commit reads and queues this many chunks per task (1 MiB at 16 pages per chunk). */
 const CHUNKS_PER_TASK = 16;
 /** A commit changing more pages than this writes chunks (a big delta record would gain nothing). */
 const DELTA_MAX_PAGES = 32;
-/** Delta commits after `base` before the next commit writes chunks (bounds what loading reads). */
-const DELTAS_PER_BASE = 64;
+/**
+ * Diff commits after `base`, and bytes of them, before the next commit writes
+ * chunks: bounds what loading reads beyond the chunks. A chunk commit after
+ * many scattered diffs rewrites much of the file (at 100k records, ~200 ms),
+ * so it should be rare: a diff of a single add is ~2-5 KiB.
+ */
+const DELTAS_PER_BASE = 1000;
+const DELTA_BYTES_PER_BASE = 4 * 1024 * 1024;
 
 export type Durability = 'relaxed' | 'strict';
 
@@ -45,8 +57,10 @@ export interface LoadedFile {
 
 /** Where a commit's page bytes come from (the engine). */
 export interface PageSource {
-  /** A copy of pages [first, first + count). */
+  /** A copy of pages [first, first + count) (zeros past the end of the file). */
   readPages(first: number, count: number): Uint8Array;
+  /** The pages changed since the last checkpoint, as a diff (page-file-format.ts). */
+  pageDiffs(): Uint8Array;
 }
 
 export function idbName(name: string): string {
@@ -75,9 +89,26 @@ export interface IdbImplementation {
   IDBKeyRange: typeof IDBKeyRange;
 }
 
-/** Reads the chunks and the log entries after `base` (whole-file load), in a transaction that sees one state. */
-async function readWholeFile(tx: IDBTransaction, state: StoredState, keyRange: typeof IDBKeyRange): Promise<{ pages: PageMap; deltas: LogEntry[] }> {
-  const deltasRead = request(tx.objectStore('log').getAll(keyRange.lowerBound(state.base, true))) as Promise<LogEntry[]>;
+/**
+ * The latest state: `meta`'s, advanced to the last of the log entries after
+ * it (`keys`, ascending, and their `entries`), which meta does not count
+ * since format 3.
+ */
+function latestState(meta: StoredState, keys: readonly number[], entries: readonly LogEntry[]): StoredState {
+  const last = keys.length - 1;
+  if (last < 0 || keys[last] <= meta.commit) return meta;
+  return { ...meta, commit: keys[last], fileSize: entries[last].fileSize };
+}
+
+/**
+ * Reads the chunks and the log entries after `base` (whole-file load), in a
+ * transaction that sees one state; `meta` is the stored state.
+ */
+async function readWholeFile(tx: IDBTransaction, meta: StoredState, keyRange: typeof IDBKeyRange): Promise<{ pages: PageMap; deltas: LogEntry[]; state: StoredState }> {
+  const afterBase = keyRange.lowerBound(meta.base, true);
+  const keysRead = request(tx.objectStore('log').getAllKeys(afterBase)) as Promise<number[]>;
+  const deltasRead = request(tx.objectStore('log').getAll(afterBase)) as Promise<LogEntry[]>;
+  const state = meta;
   const pages: PageMap = new Map();
   // CHUNKS_PER_READ chunks per request: each answer is deserialized in a task of its own, so
   // loading a big file never blocks the page in one piece. Each next request is made from the
@@ -93,10 +124,11 @@ async function readWholeFile(tx: IDBTransaction, state: StoredState, keyRange: t
     if (keys.length < CHUNKS_PER_READ) break;
     after = keys[keys.length - 1];
   }
-  const deltas = await deltasRead;
-  applyDeltas(deltas, pages);
-  dropPagesFrom(pages, state.fileSize);
-  return { pages, deltas };
+  const [keys, deltas] = await Promise.all([keysRead, deltasRead]);
+  const latest = latestState(meta, keys, deltas);
+  applyDeltas(deltas, pages, zeroPage);
+  dropPagesFrom(pages, latest.fileSize);
+  return { pages, deltas, state: latest };
 }
 
 export class IdbPageStore {
@@ -104,13 +136,20 @@ export class IdbPageStore {
   #state: StoredState;
   /** Pages changed by the delta commits after `base` (a chunk commit must write their chunks). */
   #changedSinceBase: Set<number>;
+  /** Bytes of the delta entries after `base` (what loading reads beyond the chunks). */
+  #deltaBytesSinceBase: number;
+  /** The format `meta` was stored in (0: none yet): diff commits need a format 3 `meta`. */
+  #storedFormat: number;
   readonly #durability: Durability;
   readonly #keyRange: typeof IDBKeyRange;
 
-  private constructor(db: IDBDatabase, state: StoredState, changedSinceBase: Set<number>, durability: Durability, keyRange: typeof IDBKeyRange) {
+  private constructor(db: IDBDatabase, state: StoredState, storedFormat: number, deltas: readonly LogEntry[], durability: Durability,
+                      keyRange: typeof IDBKeyRange) {
     this.#db = db;
     this.#state = state;
-    this.#changedSinceBase = changedSinceBase;
+    this.#storedFormat = storedFormat;
+    this.#changedSinceBase = new Set(deltaPagesOf(deltas));
+    this.#deltaBytesSinceBase = deltas.reduce((sum, entry) => sum + deltaBytes(entry), 0);
     this.#durability = durability;
     this.#keyRange = keyRange;
   }
@@ -136,11 +175,9 @@ export class IdbPageStore {
     try {
       const tx = db.transaction(['chunks', 'meta', 'log'], 'readonly');
       const stored = readState(await request(tx.objectStore('meta').get('state')), name);
-      const state: StoredState = stored ?? {
-        format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk, fileSize: 0, commit: 0, base: 0,
-      };
-      const { pages, deltas } = stored ? await readWholeFile(tx, state, idb.IDBKeyRange) : { pages: new Map(), deltas: [] };
-      const store = new IdbPageStore(db, state, new Set(deltaPagesOf(deltas)), durability, idb.IDBKeyRange);
+      const empty: StoredState = { format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk, fileSize: 0, commit: 0, base: 0 };
+      const { pages, deltas, state } = stored ? await readWholeFile(tx, stored, idb.IDBKeyRange) : { pages: new Map(), deltas: [], state: empty };
+      const store = new IdbPageStore(db, state, stored?.format ?? 0, deltas, durability, idb.IDBKeyRange);
       return { store, file: { state, pages }, created: !stored, dataLoss };
     } catch (error) {
       db.close();
@@ -151,7 +188,7 @@ export class IdbPageStore {
   /**
    * Writes one commit: the pages it changed (`changedPages`, read from
    * `source`), the new file size, and a new commit number, in one
-   * transaction: as one delta record if the commit is small, else as chunks
+   * transaction: as one diff record if the commit is small, else as chunks
    * (see the header). Rejects with QuotaExceededError or AbortError; then
    * nothing of it is stored.
    */
@@ -159,78 +196,50 @@ export class IdbPageStore {
         changes: readonly Uint8Array[] = []): Promise<void> {
     const state = this.#state;
     const expected = state.commit;
-    const asDelta = changedPages.length <= DELTA_MAX_PAGES && fileSize >= state.fileSize
-      && expected - state.base < DELTAS_PER_BASE;
-    const record = asDelta ? this.#deltaRecord(fileSize, changedPages, source) : this.#chunkRecord(fileSize, changedPages);
-    const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: asDelta ? state.base : expected + 1 };
+    const asDiff = changedPages.length <= DELTA_MAX_PAGES && fileSize >= state.fileSize && this.#storedFormat === FORMAT
+      && expected - state.base < DELTAS_PER_BASE && this.#deltaBytesSinceBase < DELTA_BYTES_PER_BASE;
+    const diff = asDiff ? source.pageDiffs() : undefined;
+    const chunks = diff ? undefined : this.#chunkRecord(fileSize, changedPages);
+    const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: diff ? state.base : expected + 1 };
     return new Promise((resolve, reject) => {
       let tx: IDBTransaction;
       try {
-        // A delta commit leaves the chunks alone: a narrower scope is a cheaper transaction.
-        tx = this.#db.transaction(asDelta ? ['meta', 'log'] : ['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
+        // A diff commit touches only the log: a narrower scope is a cheaper transaction.
+        tx = this.#db.transaction(diff ? ['log'] : ['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
       } catch (error) {
         reject(storageError(error as DOMException, what));
         return;
       }
-      let conflict = false;
       tx.oncomplete = () => {
         this.#state = next;
-        if (asDelta) for (const page of changedPages) this.#changedSinceBase.add(page);
-        else this.#changedSinceBase = new Set();
+        if (diff) {
+          for (const page of pagesOfDiff(diff)) this.#changedSinceBase.add(page);
+          this.#deltaBytesSinceBase += diff.length;
+        } else {
+          this.#changedSinceBase = new Set();
+          this.#deltaBytesSinceBase = 0;
+          this.#storedFormat = FORMAT;
+        }
         resolve();
       };
-      tx.onabort = () => reject(conflict
-        ? new AbortError(`${what} failed: another tab committed first (commit ${expected} was not the latest); nothing of it was saved`)
+      // add() of an existing commit number fails with ConstraintError (nothing else here can): another tab wrote first.
+      tx.onabort = () => reject(tx.error?.name === 'ConstraintError'
+        ? new AbortError(`${what} failed: another tab committed first (commit ${expected + 1} exists); nothing of it was saved`)
         : storageError(tx.error, what));
       try {
-        // Every request is queued at once (no round trip waiting for the check): requests run in
-        // order, and an abort from the check's success handler undoes the writes queued after it.
-        const meta = tx.objectStore('meta');
-        const current = meta.get('state');
-        current.onsuccess = () => {
-          const stored = current.result as StoredState | undefined;
-          if ((stored ? stored.commit : 0) !== expected) {
-            conflict = true;
-            tx.abort();
-          }
-        };
         const log = tx.objectStore('log');
-        if ('chunks' in record) {
-          const store = tx.objectStore('chunks');
-          store.delete(this.#keyRange.lowerBound(record.firstBeyond));
-          log.put({ chunks: record.chunks, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
-          // Chunks are read from the engine and queued CHUNKS_PER_TASK at a time, the next batch from
-          // the success handler of the previous one's last request (the transaction stays active
-          // there), so a commit of a whole big file is many short tasks, not one long block.
-          // The engine's pages do not change meanwhile: the caller holds the write lock until the end.
-          const putFrom = (first: number): void => {
-            const end = Math.min(record.chunks.length, first + CHUNKS_PER_TASK);
-            let last: IDBRequest | undefined;
-            for (let i = first; i < end; i++) {
-              const chunk = record.chunks[i];
-              // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
-              last = store.put(source.readPages(chunk * record.perChunk, record.perChunk), chunk);
-            }
-            if (end < record.chunks.length && last) {
-              last.onsuccess = () => {
-                try {
-                  putFrom(end);
-                } catch (error) {
-                  try { tx.abort(); } catch { /* already finished */ }
-                  reject(storageError(error as DOMException, what));
-                }
-              };
-            }
-          };
-          putFrom(0);
+        if (diff) {
+          log.add({ diff, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+          // Nothing more comes: commit without waiting for the add's answer (where commit() exists).
+          (tx as IDBTransaction & { commit?: () => void }).commit?.();
         } else {
-          log.put({ pages: record.pages, bytes: record.bytes, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+          log.add({ chunks: chunks!.chunks, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
+          this.#putChunks(tx, chunks!, source, what, reject);
+          // Entries after `base` are part of the file: only older ones may go (now: base = next.commit).
+          const keepFrom = next.commit - LOG_KEEP;
+          if (keepFrom > 0) log.delete(this.#keyRange.upperBound(keepFrom, true));
+          tx.objectStore('meta').put(next, 'state');
         }
-        // Entries after `base` are part of the file: only older ones may go. Trimmed at chunk
-        // commits and every TRIM_EVERY commits (one request less for most commits).
-        const keepFrom = Math.min(next.commit - LOG_KEEP, next.base);
-        if (keepFrom > 0 && (!asDelta || next.commit % TRIM_EVERY === 0)) log.delete(this.#keyRange.upperBound(keepFrom, true));
-        meta.put(next, 'state');
       } catch (error) {
         try { tx.abort(); } catch { /* already finished */ }
         reject(storageError(error as DOMException, what));
@@ -238,20 +247,41 @@ export class IdbPageStore {
     });
   }
 
-  /** The commit's pages as one record; consecutive pages are read from the engine together. */
-  #deltaRecord(fileSize: number, changedPages: PageNumbers, source: PageSource): { pages: number[]; bytes: Uint8Array } {
-    const pages = [...new Set(changedPages)].filter((page) => page * PAGE_SIZE < fileSize).sort((a, b) => a - b);
-    const bytes = new Uint8Array(pages.length * PAGE_SIZE);
-    for (let i = 0; i < pages.length;) {
-      let run = 1;
-      while (i + run < pages.length && pages[i + run] === pages[i] + run) run++;
-      bytes.set(source.readPages(pages[i], run), i * PAGE_SIZE);
-      i += run;
-    }
-    return { pages, bytes };
+  /**
+   * Queues a chunk commit's chunk writes: chunks are read from the engine and
+   * queued CHUNKS_PER_TASK at a time, the next batch from the success handler
+   * of the previous one's last request (the transaction stays active there),
+   * so a commit of a whole big file is many short tasks, not one long block.
+   * The engine's pages do not change meanwhile: the caller holds the write
+   * lock until the end.
+   */
+  #putChunks(tx: IDBTransaction, record: { chunks: number[]; perChunk: number; firstBeyond: number }, source: PageSource,
+             what: string, reject: (error: unknown) => void): void {
+    const store = tx.objectStore('chunks');
+    store.delete(this.#keyRange.lowerBound(record.firstBeyond));
+    const putFrom = (first: number): void => {
+      const end = Math.min(record.chunks.length, first + CHUNKS_PER_TASK);
+      let last: IDBRequest | undefined;
+      for (let i = first; i < end; i++) {
+        const chunk = record.chunks[i];
+        // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
+        last = store.put(source.readPages(chunk * record.perChunk, record.perChunk), chunk);
+      }
+      if (end < record.chunks.length && last) {
+        last.onsuccess = () => {
+          try {
+            putFrom(end);
+          } catch (error) {
+            try { tx.abort(); } catch { /* already finished */ }
+            reject(storageError(error as DOMException, what));
+          }
+        };
+      }
+    };
+    putFrom(0);
   }
 
-  /** Every chunk holding a page changed by this commit or since `base` (read when written, see write()). */
+  /** Every chunk holding a page changed by this commit or since `base` (read when written, see #putChunks). */
   #chunkRecord(fileSize: number, changedPages: PageNumbers): { chunks: number[]; perChunk: number; firstBeyond: number } {
     const perChunk = this.#state.pagesPerChunk;
     const firstBeyond = Math.ceil(fileSize / (perChunk * PAGE_SIZE));
@@ -265,45 +295,61 @@ export class IdbPageStore {
    * What other tabs committed since this store's last known commit, read in
    * one transaction (a consistent snapshot): the new state, and either the
    * pages those commits changed or, when the log no longer reaches back
-   * that far, every page of the file (`full`). Adopts the new state.
+   * that far, every page of the file (`full`). `source` is this tab's file
+   * as of its last known commit (no unstored changes): a diff applies over
+   * its pages. Adopts the new state.
    */
-  async readSince(): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
+  async readSince(source: PageSource): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
     const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
-    const state = readState(await request(tx.objectStore('meta').get('state')), this.#db.name.slice(idbName('').length));
-    if (!state || state.commit === since) return undefined;
     const range = this.#keyRange.lowerBound(since, true);
-    const [keys, entries] = await Promise.all([
-      request(tx.objectStore('log').getAllKeys(range)) as Promise<number[]>,
+    // Every commit logs an entry and the log keeps the newest: no key after `since`, no news
+    // (one request, as cheap as reading `meta`, which since format 3 lags the log anyway).
+    const keys = await (request(tx.objectStore('log').getAllKeys(range)) as Promise<number[]>);
+    if (keys.length === 0) return undefined;
+    const [stored, entries] = await Promise.all([
+      request(tx.objectStore('meta').get('state')),
       request(tx.objectStore('log').getAll(range)) as Promise<LogEntry[]>,
     ]);
+    const meta = readState(stored, this.#db.name.slice(idbName('').length));
+    if (!meta) return undefined;
+    let state = latestState(meta, keys, entries);
+    // Keys after `since` are consecutive unless trimmed: then the log does not reach back.
     const full = since === 0 || entries.length !== state.commit - since;
     const changes = full || entries.some((entry) => !entry.changes) ? null : entries.flatMap((entry) => entry.changes!);
     let pages: PageMap;
     let afterBase: LogEntry[];
     if (full) {
-      ({ pages, deltas: afterBase } = await readWholeFile(tx, state, this.#keyRange));
+      ({ pages, deltas: afterBase, state } = await readWholeFile(tx, meta, this.#keyRange));
     } else {
       // Commits up to `base` are in the chunks (which hold the file at `base`):
-      // re-read every chunk they touched, then apply the deltas after `base`.
+      // re-read every chunk they touched, then apply the deltas after `base`
+      // over those pages, or over this tab's pages (which commits up to `base` did not touch).
       const perChunk = state.pagesPerChunk;
       const wanted = new Set<number>();
       entries.forEach((entry, i) => {
         if (keys[i] > state.base) return;
-        if (isDelta(entry)) for (const page of entry.pages) wanted.add(Math.floor(page / perChunk));
+        if (isPageCommit(entry) || isDiffCommit(entry)) for (const page of deltaPagesOf([entry])) wanted.add(Math.floor(page / perChunk));
         else for (const chunk of entry.chunks) wanted.add(chunk);
       });
       const chunkList = [...wanted];
       const values = await Promise.all(chunkList.map((chunk) => request(tx.objectStore('chunks').get(chunk)) as Promise<Uint8Array | undefined>));
       pages = new Map();
-      pagesOfChunks(chunkList.flatMap((chunk, i) => (values[i] ? [[chunk, values[i]!] as [number, Uint8Array]] : [])),
-        perChunk, state.fileSize, pages);
+      // A chunk that is gone was past the end of the file at `base`: its pages were zeros there.
+      const chunkBytes = (i: number): Uint8Array => values[i] ?? new Uint8Array(perChunk * PAGE_SIZE);
+      pagesOfChunks(chunkList.map((chunk, i) => [chunk, chunkBytes(i)] as [number, Uint8Array]), perChunk, state.fileSize, pages);
       afterBase = entries.filter((_, i) => keys[i] > state.base);
-      applyDeltas(afterBase, pages);
+      applyDeltas(afterBase, pages, (page) => source.readPages(page, 1));
       dropPagesFrom(pages, state.fileSize);
     }
-    if (full || state.base !== this.#state.base) this.#changedSinceBase = new Set(deltaPagesOf(afterBase));
-    else for (const page of deltaPagesOf(afterBase)) this.#changedSinceBase.add(page);
+    if (full || state.base !== this.#state.base) {
+      this.#changedSinceBase = new Set(deltaPagesOf(afterBase));
+      this.#deltaBytesSinceBase = afterBase.reduce((sum, entry) => sum + deltaBytes(entry), 0);
+    } else {
+      for (const page of deltaPagesOf(afterBase)) this.#changedSinceBase.add(page);
+      this.#deltaBytesSinceBase += afterBase.reduce((sum, entry) => sum + deltaBytes(entry), 0);
+    }
+    this.#storedFormat = meta.format;
     this.#state = state;
     return { state, pages, full, changes };
   }

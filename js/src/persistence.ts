@@ -1,7 +1,7 @@
 // persistence.ts: moves an engine database's committed changes into
 // IndexedDB (DESIGN §5). After every write, flush() hands the pages the
 // commit changed to the page store, which writes them in one IndexedDB
-// transaction (idb-page-store.ts: one delta record, or chunks), and only
+// transaction (idb-page-store.ts: one diff record, or chunks), and only
 // then checkpoints; if IndexedDB refuses (quota,
 // abort, closed connection), the engine reverts to its last checkpoint and
 // the caller gets the named error. Callers never flush two commits at once
@@ -32,7 +32,7 @@ export class Persistence {
    * commits' change sets (null when some commit left none: anything may have changed).
    */
   async catchUp(engine: Engine): Promise<{ changes: Uint8Array[] | null } | undefined> {
-    const remote = await this.store.readSince();
+    const remote = await this.store.readSince(engine);
     if (!remote) return undefined;
     engine.applyRemote(remote.state.fileSize, remote.pages, remote.full);
     return { changes: remote.changes };

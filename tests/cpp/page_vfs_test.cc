@@ -11,6 +11,9 @@
 
 #include <cstring>
 
+#include <map>
+#include <string>
+
 #include "indexie/sql_connection.h"
 
 namespace indexie {
@@ -49,6 +52,51 @@ TEST_F(PageVfsTest, ReportsChangedPagesUntilCheckpoint) {
   EXPECT_TRUE(PageVfsChanges(name_).pages.empty());
   ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('x')").ok());
   EXPECT_FALSE(PageVfsChanges(name_).pages.empty());
+}
+
+// Applies PageVfsDiff's format (page_vfs.h) over `pages` (page number -> bytes; missing: zeros).
+void ApplyDiff(const std::string& diff, std::map<uint32_t, std::string>& pages) {
+  auto u = [&](size_t at, int bytes) {
+    uint32_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(diff[at + i])) << (8 * i);
+    return v;
+  };
+  for (size_t at = 0; at < diff.size();) {
+    const uint32_t page = u(at, 4);
+    const uint32_t ranges = u(at + 4, 2);
+    at += 6;
+    std::string& bytes = pages[page];
+    bytes.resize(kPageVfsPageSize, '\0');
+    for (uint32_t r = 0; r < ranges; ++r) {
+      const uint32_t offset = u(at, 2), length = u(at + 2, 2);
+      ASSERT_LE(offset + length, kPageVfsPageSize);
+      bytes.replace(offset, length, diff, at + 4, length);
+      at += 4 + length;
+    }
+  }
+}
+
+TEST_F(PageVfsTest, TheDiffTurnsTheCheckpointIntoTheCurrentPages) {
+  auto db = Open();
+  ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                          "CREATE INDEX tb ON t(b)").ok());
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('row " + std::to_string(i * 7919 % 300) + "')").ok());
+  PageVfsCheckpoint(name_);
+  const auto size = static_cast<uint32_t>(PageVfsFileSize(name_) / kPageVfsPageSize);
+  std::map<uint32_t, std::string> pages;
+  for (uint32_t i = 0; i < size; ++i) pages[i] = PageVfsReadPages(name_, i, 1);
+  // A small change (one row: a few bytes on a few pages), then a growth (new pages, diffed against zeros).
+  ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('one more')").ok());
+  const std::string small = PageVfsDiff(name_);
+  EXPECT_GT(small.size(), 0u);
+  EXPECT_LT(small.size(), PageVfsChangedPageNumbers(name_).pages.size() * kPageVfsPageSize / 4);
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('" + std::string(200, 'x') + "')").ok());
+  ApplyDiff(PageVfsDiff(name_), pages);
+  const auto now = static_cast<uint32_t>(PageVfsFileSize(name_) / kPageVfsPageSize);
+  ASSERT_GT(now, size);
+  for (uint32_t i = 0; i < now; ++i) EXPECT_EQ(pages[i], PageVfsReadPages(name_, i, 1)) << "page " << i;
+  PageVfsCheckpoint(name_);
+  EXPECT_EQ(PageVfsDiff(name_), "");
 }
 
 TEST_F(PageVfsTest, RevertRestoresTheCheckpointExactly) {

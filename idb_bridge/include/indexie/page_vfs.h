@@ -61,6 +61,14 @@ struct ChangedPageNumbers {
   uint64_t file_size = 0;
 };
 ChangedPageNumbers PageVfsChangedPageNumbers(const std::string& name);
+// The changed pages as byte ranges that differ from their checkpoint content
+// (a page that did not exist counts as zeros), pages at or past the current
+// size left out, in the delta format of storage format 3
+// (js/src/page-file-format.ts; all numbers little-endian):
+//   per page with a difference, ascending:  u32 page number, u16 range count,
+//   then per range, ascending:             u16 offset, u16 length, the bytes.
+// Ranges closer than a few bytes are merged (a range header costs 4 bytes).
+std::string PageVfsDiff(const std::string& name);
 // Accepts the current content as the new checkpoint.
 void PageVfsCheckpoint(const std::string& name);
 // Restores every changed page and the size to the last checkpoint.

@@ -63,4 +63,57 @@ window.verifyAll = async () => {
   return problems;
 };
 
+/**
+ * Another tab's commit lands first (written here straight into IndexedDB: an
+ * empty diff under the commit number this page will use next): this page's
+ * next add must fail as a conflict, store nothing, and leave that entry alone.
+ * Also checks what a small commit wrote: one diff record, meta untouched.
+ */
+window.conflictingCommit = async () => {
+  const name = `conflict-${Math.random().toString(36).slice(2)}`;
+  const db = new Indexie(name);
+  db.version(1).stores(SCHEMA);
+  await db.things.bulkAdd(records());
+  await db.things.add({ code: 'one', label: 'small' });
+  const raw = await new Promise((resolve, reject) => {
+    const req = indexedDB.open(`indexie:${name}`);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const read = (mode, use) => new Promise((resolve, reject) => {
+    const tx = raw.transaction(['meta', 'log'], mode);
+    let result;
+    Promise.resolve(use(tx)).then((value) => { result = value; });
+    tx.oncomplete = () => resolve(result);
+    tx.onabort = () => reject(tx.error);
+  });
+  const get = (req) => new Promise((resolve) => { req.onsuccess = () => resolve(req.result); });
+  const { meta, keys, last } = await read('readonly', async (tx) => {
+    const keys = await get(tx.objectStore('log').getAllKeys());
+    return { meta: await get(tx.objectStore('meta').get('state')), keys, last: await get(tx.objectStore('log').get(keys.at(-1))) };
+  });
+  const next = keys.at(-1) + 1;
+  const foreign = { diff: new Uint8Array(0), fileSize: last.fileSize, changes: [] };
+  await read('readwrite', (tx) => { tx.objectStore('log').add(foreign, next); });
+  let error;
+  try {
+    await db.things.add({ code: 'two', label: 'lost' });
+  } catch (e) {
+    error = { name: e.name, message: e.message };
+  }
+  const after = await read('readonly', async (tx) => ({
+    keys: await get(tx.objectStore('log').getAllKeys()),
+    entry: await get(tx.objectStore('log').get(next)),
+  }));
+  const inMemory = await db.things.where('code').anyOf('one', 'two').toArray();
+  raw.close();
+  db.close();
+  await Indexie.delete(name);
+  return {
+    smallCommit: { format: meta.format, metaCommit: meta.commit, lastKey: keys.at(-1), diffBytes: last.diff?.length },
+    error, keysAfter: after.keys.slice(-2), entryKept: after.entry.diff.length === 0 && after.entry.changes.length === 0,
+    codesInMemory: inMemory.map((t) => t.code),
+  };
+};
+
 document.getElementById('status').textContent = 'ready';
