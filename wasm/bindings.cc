@@ -519,10 +519,14 @@ class EngineDatabase {
     return Ok(BytesToJs(PageVfsReadPages(db_->name(), static_cast<uint32_t>(first), static_cast<uint32_t>(count))));
   }
 
-  // The changed pages' differing byte ranges, as one buffer (PageVfsDiff's format).
-  val PageDiffs() {
+  // The changed pages' differing byte ranges, as one buffer (PageVfsDiff's
+  // format); undefined if that is longer than `max_bytes`.
+  val PageDiffs(double max_bytes) {
     if (!db_) return Closed();
-    return Ok(BytesToJs(PageVfsDiff(db_->name())));
+    // A bound past size_t (wasm32: 4 GiB; JS passes MAX_SAFE_INTEGER for none) is no bound.
+    const size_t bound = max_bytes >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(max_bytes);
+    const std::optional<std::string> diff = PageVfsDiff(db_->name(), bound);
+    return Ok(diff ? BytesToJs(*diff) : val::undefined());
   }
 
   val Checkpoint() {

@@ -185,7 +185,7 @@ export class Engine {
   /** A copy of pages [first, first + count). */
   readPages(first: number, count: number): Uint8Array { return unwrap(this.#db.readPages(first, count)); }
   /** The changed pages' differing byte ranges since the last checkpoint (page-file-format.ts, delta format 3). */
-  pageDiffs(): Uint8Array { return unwrap(this.#db.pageDiffs()); }
+  pageDiffs(maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array | undefined { return unwrap(this.#db.pageDiffs(maxBytes)); }
   /** The changes are stored: they become the checkpoint. */
   checkpoint(): void { unwrap(this.#db.checkpoint()); }
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */

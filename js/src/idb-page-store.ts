@@ -37,7 +37,14 @@ const LOG_KEEP = 100;
 const CHUNKS_PER_READ = 64;
 /** A chunk commit reads and queues this many chunks per task (1 MiB at 16 pages per chunk). */
 const CHUNKS_PER_TASK = 16;
-/** A commit changing more pages than this writes chunks (a big delta record would gain nothing). */
+/**
+ * A commit changing at most this many pages is always a diff commit (while
+ * the bounds below allow one). A bigger one is a diff commit only if the file
+ * grew by at most this many pages and its diff fits in what is left of
+ * DELTA_BYTES_PER_BASE: a modify() of 11,000 records
+ * spread over a 100k-record file changes pages in every chunk, whose diff can
+ * be ~80 KiB against ~35 MB of chunks.
+ */
 const DELTA_MAX_PAGES = 32;
 /**
  * Diff commits after `base`, and bytes of them, before the next commit writes
@@ -59,8 +66,8 @@ export interface LoadedFile {
 export interface PageSource {
   /** A copy of pages [first, first + count) (zeros past the end of the file). */
   readPages(first: number, count: number): Uint8Array;
-  /** The pages changed since the last checkpoint, as a diff (page-file-format.ts). */
-  pageDiffs(): Uint8Array;
+  /** The pages changed since the last checkpoint, as a diff (page-file-format.ts); undefined if longer than `maxBytes`. */
+  pageDiffs(maxBytes?: number): Uint8Array | undefined;
 }
 
 export function idbName(name: string): string {
@@ -196,9 +203,13 @@ export class IdbPageStore {
         changes: readonly Uint8Array[] = []): Promise<void> {
     const state = this.#state;
     const expected = state.commit;
-    const asDiff = changedPages.length <= DELTA_MAX_PAGES && fileSize >= state.fileSize && this.#storedFormat === FORMAT
-      && expected - state.base < DELTAS_PER_BASE && this.#deltaBytesSinceBase < DELTA_BYTES_PER_BASE;
-    const diff = asDiff ? source.pageDiffs() : undefined;
+    const room = DELTA_BYTES_PER_BASE - this.#deltaBytesSinceBase;
+    const diffAllowed = fileSize >= state.fileSize && this.#storedFormat === FORMAT && expected - state.base < DELTAS_PER_BASE && room > 0;
+    // A big commit's diff is tried only if the file grew by few pages: new pages
+    // (diffed against zeros) are whole in a diff too, and belong in chunks.
+    const diff = !diffAllowed ? undefined
+      : changedPages.length <= DELTA_MAX_PAGES ? source.pageDiffs()
+      : fileSize - state.fileSize <= DELTA_MAX_PAGES * PAGE_SIZE ? source.pageDiffs(room) : undefined;
     const chunks = diff ? undefined : this.#chunkRecord(fileSize, changedPages);
     const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: diff ? state.base : expected + 1 };
     return new Promise((resolve, reject) => {

@@ -64,7 +64,7 @@ export interface NativeEngineDatabase {
   closeCursor(id: number): void;
   changes(): EngineResult<{ fileSize: number; pages: Uint32Array }>;
   readPages(first: number, count: number): EngineResult<Uint8Array>;
-  pageDiffs(): EngineResult<Uint8Array>;
+  pageDiffs(maxBytes: number): EngineResult<Uint8Array | undefined>;
   checkpoint(): EngineResult<undefined>;
   revert(): EngineResult<undefined>;
   applyRemote(fileSize: number, pageNumbers: number[], pointer: number, count: number, replaceAll: boolean): EngineResult<undefined>;

@@ -603,7 +603,12 @@ export class Indexie {
   async #flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
     // The engine's own persistence: also after close(), which waits for this unit (see close()).
     const persistence = this.#persistenceOf.get(engine);
-    if (!persistence) return;
+    if (!persistence) {
+      // In memory only: nothing will ever revert to the last checkpoint, so
+      // move it, or the VFS would keep a copy of every page changed since open.
+      if (engine.isOpen) engine.checkpoint();
+      return;
+    }
     try {
       await persistence.flush(engine, what, changes);
     } catch (error) {

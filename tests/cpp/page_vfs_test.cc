@@ -87,16 +87,19 @@ TEST_F(PageVfsTest, TheDiffTurnsTheCheckpointIntoTheCurrentPages) {
   for (uint32_t i = 0; i < size; ++i) pages[i] = PageVfsReadPages(name_, i, 1);
   // A small change (one row: a few bytes on a few pages), then a growth (new pages, diffed against zeros).
   ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('one more')").ok());
-  const std::string small = PageVfsDiff(name_);
+  const std::string small = PageVfsDiff(name_).value();
   EXPECT_GT(small.size(), 0u);
+  // A bound it exceeds gives up; one it fits does not.
+  EXPECT_FALSE(PageVfsDiff(name_, small.size() - 1).has_value());
+  EXPECT_EQ(PageVfsDiff(name_, small.size()), small);
   EXPECT_LT(small.size(), PageVfsChangedPageNumbers(name_).pages.size() * kPageVfsPageSize / 4);
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('" + std::string(200, 'x') + "')").ok());
-  ApplyDiff(PageVfsDiff(name_), pages);
+  ApplyDiff(PageVfsDiff(name_).value(), pages);
   const auto now = static_cast<uint32_t>(PageVfsFileSize(name_) / kPageVfsPageSize);
   ASSERT_GT(now, size);
   for (uint32_t i = 0; i < now; ++i) EXPECT_EQ(pages[i], PageVfsReadPages(name_, i, 1)) << "page " << i;
   PageVfsCheckpoint(name_);
-  EXPECT_EQ(PageVfsDiff(name_), "");
+  EXPECT_EQ(PageVfsDiff(name_), std::string());
 }
 
 TEST_F(PageVfsTest, RevertRestoresTheCheckpointExactly) {

@@ -242,6 +242,53 @@ test('a small commit is one diff record of a few KiB and nothing else; after 100
   copy2.close();
 });
 
+test('a big commit that changes a few bytes on many pages is one diff record; one that grows the file writes chunks', async () => {
+  const factory = new IDBFactory();
+  const name = `big-diff-${counter++}`;
+  const db = open(name, factory);
+  await db.users.bulkAdd(Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `e${i}@x`, tags: [`t${i % 7}`], first: 'f', last: 'l', visits: 1, bio: 'b'.repeat(60) })));
+  const before = await rawRecords(factory, name);
+  // Every record, in place: visits 1 -> 2 is one byte per record, on every page of the store.
+  assert.equal(await db.users.toCollection().modify({ visits: 2 }), 3000);
+  const after = await rawRecords(factory, name);
+  const commit = latestCommit(after);
+  assert.equal(commit, latestCommit(before) + 1);
+  const entry = after.log[after.logKeys.indexOf(commit)];
+  assert.ok(entry.diff instanceof Uint8Array, 'a diff commit');
+  const pages = new Set();
+  for (let at = 0, view = new DataView(entry.diff.buffer, entry.diff.byteOffset); at < entry.diff.length;) {
+    pages.add(view.getUint32(at, true));
+    const ranges = view.getUint16(at + 4, true);
+    at += 6;
+    for (let r = 0; r < ranges; r++) at += 4 + view.getUint16(at + 2, true);
+  }
+  assert.ok(pages.size > 32, `${pages.size} pages changed: more than a small commit`);
+  assert.ok(entry.diff.length < pages.size * 4096 / 10, `a diff of ${entry.diff.length} bytes for ${pages.size} pages`);
+  assert.deepEqual(after.state, before.state, 'meta untouched');
+  assert.ok(after.values.every((bytes, k) => sameBytes(bytes, before.values[k])), 'no chunk was rewritten');
+  const expected = await db.users.toArray();
+  assert.ok(expected.every((u) => u.visits === 2));
+  // The records alone rebuild the database.
+  const elsewhere = new IDBFactory();
+  await writeRaw(elsewhere, 'copy', after);
+  const copy = open('copy', elsewhere);
+  assert.deepEqual(await copy.users.toArray(), expected);
+  assert.deepEqual(await copy.checkIntegrity(), []);
+  copy.close();
+
+  // 3000 records growing by 2 KiB each: the new pages belong in chunks.
+  await db.users.toCollection().modify((u) => { u.bio = 'x'.repeat(2048); });
+  const grown = await rawRecords(factory, name);
+  const last = grown.log[grown.logKeys.indexOf(latestCommit(grown))];
+  assert.ok(last.chunks?.length > 0, 'a chunk commit');
+  assert.equal(grown.state.base, grown.state.commit, 'it moved base');
+  const final = await db.users.toArray();
+  db.close();
+  const reopened = open(name, factory);
+  assert.deepEqual(await reopened.users.toArray(), final);
+  reopened.close();
+});
+
 test('catching up when no other connection wrote reads no chunk (meta lags the log since format 3: that is not news)', async () => {
   const factory = new IDBFactory();
   const name = `quiet-${counter++}`;

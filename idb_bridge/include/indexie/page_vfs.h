@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,8 @@ ChangedPageNumbers PageVfsChangedPageNumbers(const std::string& name);
 //   per page with a difference, ascending:  u32 page number, u16 range count,
 //   then per range, ascending:             u16 offset, u16 length, the bytes.
 // Ranges closer than a few bytes are merged (a range header costs 4 bytes).
-std::string PageVfsDiff(const std::string& name);
+// With `max_bytes`, gives up (nullopt) as soon as the diff would be longer.
+std::optional<std::string> PageVfsDiff(const std::string& name, size_t max_bytes = SIZE_MAX);
 // Accepts the current content as the new checkpoint.
 void PageVfsCheckpoint(const std::string& name);
 // Restores every changed page and the size to the last checkpoint.
