@@ -1,8 +1,8 @@
 // read_native.cc: native micro-benchmark of the read paths issue 9 measures
 // in the browser, on the bench's record shape in '++id, &email, name, age,
 // *tags': where('age').between(20, 30) with values (an index scan joined to
-// the store, in batches of 1,000 as Collection.toArray reads it) and 1,000
-// gets by primary key. Prints the median of the runs. Deterministic under
+// the store, in batches of 1,000 as Collection.toArray reads it), the page
+// orderBy('name').offset(N/2).limit(50), and 1,000 gets by primary key. Prints the median of the runs. Deterministic under
 // callgrind, which is how to compare two builds on a noisy machine:
 //   valgrind --tool=callgrind --toggle-collect='*RunQueries*' build/native/indexie_bench_read 20000 3
 // Build: part of the native CMake build (target indexie_bench_read).
@@ -67,6 +67,16 @@ __attribute__((noinline)) size_t RunQueries(Database* db, int n) {
     if (!executor.ScanBatch(spec, &position, 1000, true, &rows).ok()) std::abort();
     read += rows.size();
   }
+  // orderBy('name').offset(N/2).limit(50): SQLite skips the offset; 50 values are read.
+  indexie::QuerySpec page;
+  page.table = "users";
+  page.index = "name";
+  page.ranges = indexie::AllKeys();
+  page.offset = n / 2;
+  page.limit = 50;
+  auto paged = executor.Run(page, true);
+  if (!paged.ok() || paged.value().size() != 50) std::abort();
+  read += 50;
   const int sample = std::max(1, n / 1000);
   for (int i = 0; i < 1000; ++i) {
     auto value = db->Get("users", Key::Number(1 + (i * sample) % n));
@@ -97,7 +107,7 @@ int main(int argc, char** argv) {
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
-  std::printf("native: age 20..30 with values + 1,000 gets over %d records: %zu rows, median %.1f ms of %d runs (min %.1f)\n",
+  std::printf("native: age 20..30 with values + a page at offset N/2 + 1,000 gets over %d records: %zu rows, median %.1f ms of %d runs (min %.1f)\n",
               n, read, times[times.size() / 2], runs, times.front());
   db.value().reset();
   indexie::PageVfsDeleteFile("bench-read");

@@ -114,18 +114,15 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
   const bool primary = l.kind == Database::Layout::Kind::kPrimary;
   // An index scan that wants values joins the store in the same statement
   // (one seek per row inside SQLite, not a statement run per row); LEFT, so
-  // an entry without its record shows as a NULL value (corruption).
-  const bool join = with_values && !primary;
-  const std::string table = (primary ? "s" : "x") + std::to_string(l.index) + " AS x" +
-                            (join ? " LEFT JOIN s" + std::to_string(l.store) + " AS s ON s.k = " +
-                                        (l.kind == Database::Layout::Kind::kUnique
-                                             ? std::string("x.p")
-                                             : std::string(Database::kPrimaryKeyOfEntrySql) + "(x.e)")
-                                  : "");
+  // an entry without its record shows as a NULL value (corruption). Not with
+  // OFFSET: SQLite would join every skipped row too; those rows' values are
+  // read afterwards by LoadValues.
+  const std::string index_table = (primary ? "s" : "x") + std::to_string(l.index) + " AS x";
+  const std::string joined_table = index_table + " LEFT JOIN s" + std::to_string(l.store) + " AS s ON s.k = " +
+                                   (l.kind == Database::Layout::Kind::kUnique
+                                        ? std::string("x.p")
+                                        : std::string(Database::kPrimaryKeyOfEntrySql) + "(x.e)");
   const char* column = l.kind == Database::Layout::Kind::kEntries ? "x.e" : "x.k";
-  const char* columns = primary ? "x.k, x.v"
-                        : l.kind == Database::Layout::Kind::kUnique ? (join ? "x.k, x.p, s.v" : "x.k, x.p")
-                        : (join ? "x.e, s.v" : "x.e");
   const int value_column = l.kind == Database::Layout::Kind::kUnique ? 2 : 1;
 
   size_t produced = 0;
@@ -138,7 +135,12 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
     const ByteRange& range = spec.ranges[range_index];
     const bool started = !position->last.empty();
     // Conditions: the range, plus "after the last row returned" in scan order.
-    std::string sql = std::string("SELECT ") + columns + " FROM " + table + " WHERE 1";
+    const int64_t skip = started ? 0 : position->skip;
+    const bool join = with_values && !primary && skip == 0;
+    const char* columns = primary ? "x.k, x.v"
+                          : l.kind == Database::Layout::Kind::kUnique ? (join ? "x.k, x.p, s.v" : "x.k, x.p")
+                          : (join ? "x.e, s.v" : "x.e");
+    std::string sql = std::string("SELECT ") + columns + " FROM " + (join ? joined_table : index_table) + " WHERE 1";
     int next_param = 1;
     int lo_param = 0, hi_param = 0, last_param = 0;
     if (!range.lo.empty()) { sql += std::string(" AND ") + column + " >= ?" + std::to_string(next_param); lo_param = next_param++; }
@@ -149,7 +151,6 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
     }
     sql += std::string(" ORDER BY ") + column + (spec.reverse ? " DESC" : "") + " LIMIT ?" + std::to_string(next_param);
     const int limit_param = next_param++;
-    const int64_t skip = started ? 0 : position->skip;
     if (skip > 0) sql += " OFFSET ?" + std::to_string(next_param);
 
     auto prepared = db_->sql().Prepare(sql);
@@ -226,6 +227,9 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
       ++position->range;
       position->last.clear();
     }
+  }
+  if (with_values && !primary) {  // rows of a batch that skipped (OFFSET) came without values
+    return LoadValues(spec, out->data() + (out->size() - produced), out->data() + out->size());
   }
   return Status::Ok();
 }

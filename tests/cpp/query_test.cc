@@ -241,6 +241,15 @@ TEST_F(QueryTest, IndexScansReturnEachRowsOwnValue) {
     }
   }
   EXPECT_EQ(Ids(On("name", {Between(std::nullopt, std::nullopt)})), (std::vector<double>{2, 4, 3, 1, 5}));
+  // With an offset (SQLite skips rows, values read afterwards), each row still has its own value.
+  QuerySpec page = On("name", {Between(std::nullopt, std::nullopt)});
+  page.offset = 2;
+  page.limit = 2;
+  auto paged = executor.Run(page, true);
+  ASSERT_TRUE(paged.ok());
+  ASSERT_EQ(paged.value().size(), 2u);
+  for (const QueryRow& row : paged.value()) EXPECT_EQ(*row.value, *db_->ReadRecord("people", row.primary_key).value());
+  EXPECT_EQ(DecodeKey(paged.value()[0].primary_key).value().number, 3);
 
   // Remove record 2 behind the engine's back.
   auto layout = db_->LayoutOf("people", "");
