@@ -3,19 +3,7 @@
 // see the same machine noise. bench/seq-adds.mjs calls window.setupSeq,
 // then window.runSeq per round.
 import { libraries } from './libraries.js';
-
-const SCHEMA = { users: '++id, &email, name, age, *tags' };
-const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
-
-function makeRecord(i, n, prefix = 'user') {
-  return {
-    name: `${WORDS[i % 8]}-${(i * 7919) % n}`,
-    email: `${prefix}${i}@example.com`,
-    age: (i * 31) % 90,
-    tags: [WORDS[i % 5], WORDS[(i * 3) % 8]],
-    bio: `Record ${i}: `.padEnd(90, 'lorem ipsum dolor sit amet '),
-  };
-}
+import { SCHEMA, makeRecord } from './records.js';
 
 const LIBRARIES = libraries(SCHEMA);
 const dbs = {};
