@@ -532,6 +532,14 @@ Result<std::optional<std::string>> Database::ReadValue(int store, const std::str
   return value;
 }
 
+Result<std::optional<std::string>> Database::TakeOldValue(int store, const std::string& encoded_pk) {
+  auto remembered = remembered_.find({store, encoded_pk});
+  if (remembered == remembered_.end()) return ReadValue(store, encoded_pk);
+  std::optional<std::string> value = std::move(remembered->second);
+  remembered_.erase(remembered);
+  return value;
+}
+
 Status Database::WriteOne(const TableSchema& schema, WriteMode mode, std::string_view value, const Key* explicit_key,
                           Key* written_key) {
   std::string injected;
@@ -546,18 +554,10 @@ Status Database::WriteOne(const TableSchema& schema, WriteMode mode, std::string
     remembered_.erase({ids_[schema.name].store, encoded_pk});
     status = InsertNew(schema, key.value(), encoded_pk, stored);
   } else {
-    const int store = ids_[schema.name].store;
-    auto remembered = remembered_.find({store, encoded_pk});
-    if (remembered != remembered_.end()) {
-      const std::string old_value = std::move(remembered->second);
-      remembered_.erase(remembered);
-      status = ReplaceExisting(schema, encoded_pk, old_value, stored);
-    } else {
-      auto old_value = ReadValue(store, encoded_pk);
-      if (!old_value.ok()) return old_value.status();
-      status = old_value.value() ? ReplaceExisting(schema, encoded_pk, *old_value.value(), stored)
-                                 : InsertNew(schema, key.value(), encoded_pk, stored);
-    }
+    auto old_value = TakeOldValue(ids_[schema.name].store, encoded_pk);
+    if (!old_value.ok()) return old_value.status();
+    status = old_value.value() ? ReplaceExisting(schema, encoded_pk, *old_value.value(), stored)
+                               : InsertNew(schema, key.value(), encoded_pk, stored);
   }
   if (!status.ok()) return status;
   if (schema.primary_key.auto_increment) {

@@ -210,6 +210,8 @@ class Database {
   Status StepEntries(bool insert, const std::vector<IndexEntry>& entries, const std::string& encoded_pk);
   Status DeleteOne(const TableSchema& schema, const std::string& encoded_pk, bool* existed);
   Result<std::optional<std::string>> ReadValue(int store, const std::string& encoded_pk);
+  // The stored value a put replaces: the one Get(remember = true) kept (used once), else read.
+  Result<std::optional<std::string>> TakeOldValue(int store, const std::string& encoded_pk);
   Status CreateIndexTable(const IndexSpec& index, int number);
   Status BuildIndex(const TableSchema& schema, const IndexSpec& index, int number);
   void AdvanceGenerator(const std::string& table, const Key& key);
