@@ -1,5 +1,5 @@
-// status.cc: names of status codes. These names are part of the JS contract
-// (js/src/errors.ts maps them to error classes): do not rename one.
+// status.cc: names of status codes, from status_codes.def (the one list,
+// checked against the JS side by tests/node/error-codes.test.mjs).
 #include "indexie/status.h"
 
 namespace indexie {
@@ -7,21 +7,11 @@ namespace indexie {
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return "Ok";
-    case StatusCode::kInvalidArgument: return "InvalidArgumentError";
-    case StatusCode::kConstraint: return "ConstraintError";
-    case StatusCode::kData: return "DataError";
-    case StatusCode::kNotFound: return "NotFoundError";
-    case StatusCode::kInvalidTable: return "InvalidTableError";
-    case StatusCode::kSchema: return "SchemaError";
-    case StatusCode::kUpgrade: return "UpgradeError";
-    case StatusCode::kVersion: return "VersionError";
-    case StatusCode::kReadOnly: return "ReadOnlyError";
-    case StatusCode::kDatabaseClosed: return "DatabaseClosedError";
-    case StatusCode::kQuotaExceeded: return "QuotaExceededError";
-    case StatusCode::kAbort: return "AbortError";
-    case StatusCode::kCorruption: return "CorruptionError";
-    case StatusCode::kSql: return "SqlError";
-    case StatusCode::kInternal: return "InternalError";
+#define INDEXIE_STATUS_CODE(code, js_name, meaning) \
+  case StatusCode::code:                            \
+    return js_name;
+#include "indexie/status_codes.def"
+#undef INDEXIE_STATUS_CODE
   }
   return "InternalError";
 }

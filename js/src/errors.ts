@@ -1,5 +1,6 @@
 // errors.ts: every error indexie throws, and the one place where an engine
-// failure ({ code, message } from wasm/bindings.cc) becomes a JS error.
+// failure (a status code name and message: engine/requests.ts) becomes a JS
+// error.
 //
 // Names follow Dexie (ConstraintError, DataError, ...) so code written for
 // Dexie that checks `err.name` keeps working. Every class is exported, and
@@ -70,8 +71,12 @@ export class ModifyError extends IndexieError {
   }
 }
 
-// Engine status code names (core/src/status.cc) -> error classes.
-const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
+/**
+ * Engine status code names -> error classes: exactly the codes of
+ * core/include/indexie/status_codes.def, each to the class of that name
+ * (tests/node/error-codes.test.mjs fails when they disagree).
+ */
+export const ENGINE_ERROR_CLASSES: Readonly<Record<string, new (message: string) => IndexieError>> = {
   InvalidArgumentError,
   ConstraintError,
   DataError,
@@ -89,19 +94,10 @@ const ERROR_BY_CODE: Record<string, new (message: string) => IndexieError> = {
   InternalError,
 };
 
-/** What every binding returns (wasm/bindings.cc, "Result convention"). */
-export type EngineResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
-
 /** The error for an engine failure code and message. */
 export function engineError(code: string, message: string): IndexieError {
-  const ErrorClass = ERROR_BY_CODE[code] ?? InternalError;
+  const ErrorClass = Object.hasOwn(ENGINE_ERROR_CLASSES, code) ? ENGINE_ERROR_CLASSES[code] : InternalError;
   return new ErrorClass(message);
-}
-
-/** Returns the value of an engine result, or throws the matching error. */
-export function unwrap<T>(result: EngineResult<T>): T {
-  if (result.ok) return result.value;
-  throw engineError(result.code, result.message);
 }
 
 /**

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 namespace indexie {
 namespace {
 
@@ -35,6 +38,21 @@ TEST(Result, HoldsValueOrStatus) {
   Result<int> bad(Status(StatusCode::kNotFound, "no table 'x'"));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
+}
+
+TEST(StatusCodesTest, EveryCodeHasAUniqueJsErrorName) {
+  std::set<std::string> names;
+  int codes = 0;
+#define INDEXIE_STATUS_CODE(code, js_name, meaning)                                   \
+  ++codes;                                                                            \
+  EXPECT_STREQ(StatusCodeName(StatusCode::code), js_name);                            \
+  EXPECT_TRUE(std::string(js_name).size() > 5 && std::string(js_name).rfind("Error") == std::string(js_name).size() - 5) \
+      << js_name;                                                                     \
+  names.insert(js_name);
+#include "indexie/status_codes.def"
+#undef INDEXIE_STATUS_CODE
+  EXPECT_EQ(static_cast<int>(names.size()), codes);
+  EXPECT_STREQ(StatusCodeName(StatusCode::kOk), "Ok");
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 //
 // Every fallible core function returns a Status or a Result<T>. The core is
 // built with -fno-exceptions (a C++ throw aborts a wasm module), so errors
-// travel as values up to wasm/bindings.cc, which hands the code's name and the
-// message to JavaScript; js/src/errors.ts is the one place that turns that
-// name into a JS error class.
+// travel as values up to the engine's request protocol (engine_requests.h),
+// which hands the code's name and the message to JavaScript; js/src/errors
+// is the one place that turns that name into a JS error class.
 //
 // Codes are named after the JS errors they become (Dexie's names). Messages
 // are written for a web developer: what failed and why.
@@ -16,23 +16,12 @@
 
 namespace indexie {
 
+// The codes are listed once, in status_codes.def, with their JS error names.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // a caller passed something malformed   -> InvalidArgumentError
-  kConstraint,       // unique or primary key already exists  -> ConstraintError
-  kData,             // not a valid key, or a value unusable  -> DataError
-  kNotFound,         // an index or thing that does not exist -> NotFoundError
-  kInvalidTable,     // a table that does not exist           -> InvalidTableError
-  kSchema,           // an invalid store spec                 -> SchemaError
-  kUpgrade,          // a version change that cannot be done  -> UpgradeError
-  kVersion,          // opened with a version below installed -> VersionError
-  kReadOnly,         // a write in a read-only transaction    -> ReadOnlyError
-  kDatabaseClosed,   // the database is not open              -> DatabaseClosedError
-  kQuotaExceeded,    // the storage is full                   -> QuotaExceededError
-  kAbort,            // a transaction was aborted             -> AbortError
-  kCorruption,       // stored bytes that do not parse        -> CorruptionError
-  kSql,              // SQLite reported an error              -> SqlError
-  kInternal,         // a bug in indexie                      -> InternalError
+#define INDEXIE_STATUS_CODE(code, js_name, meaning) code,
+#include "indexie/status_codes.def"
+#undef INDEXIE_STATUS_CODE
 };
 
 // The stable name of a code, as JavaScript sees it ("ConstraintError", ...).
