@@ -227,6 +227,12 @@ Result<Key> DecodeKey(std::string_view encoded) {
   return key;
 }
 
+bool DecodeNumberKey(std::string_view encoded, double* value) {
+  if (encoded.size() != 9 || static_cast<unsigned char>(encoded[0]) != key_tag::kNumber) return false;
+  *value = ReadOrderedDouble(reinterpret_cast<const unsigned char*>(encoded.data()) + 1);
+  return true;
+}
+
 size_t EncodedKeySize(std::string_view encoded) {
   size_t pos = 0;
   return SkipAt(encoded, &pos, 0) ? pos : 0;

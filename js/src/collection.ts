@@ -17,7 +17,7 @@
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
 import { contextualAsyncMethods, postTask } from './async-context.js';
 import { DataError, ModifyError, InvalidArgumentError, SchemaError } from './errors.js';
-import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine.js';
+import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine/engine.js';
 import { cmp, keyId } from './key-compare.js';
 import { getByKeyPath } from './key-path.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';

@@ -7,7 +7,7 @@
 //
 // Every other engine call passes through untouched, so Table, Collection and
 // modify code is the same with and without hooks.
-import type { Engine, EngineWriteResult } from './engine.js';
+import type { Engine, EngineWriteResult } from './engine/engine.js';
 import { getByKeyPath, setByKeyPath } from './key-path.js';
 import type { Change, TableHooks } from './table-hooks.js';
 

@@ -17,7 +17,7 @@ export { liveQuery, type LiveQueryOptions } from './live-query.js';
 export { Observable, type Observer, type Subscription } from './observable.js';
 export { cmp } from './key-compare.js';
 export { Version, type StoresSpec, type UpgradeFunction } from './version.js';
-export { SqlDatabase, sqliteVersion, type SqlResult } from './sql-database.js';
+export { SqlDatabase, sqliteVersion, type SqlResult } from './engine/sql-database.js';
 export { encodeValue, decodeValue } from './value-codec.js';
 export {
   IndexieError,

@@ -1,19 +1,12 @@
-// Types of the Emscripten glue (build output indexie-core.js), i.e. of the
-// embind facade in wasm/bindings.cc. Keep in step with that file.
-import type { EngineResult } from './errors.js';
-
-export interface SqlResultValue {
-  columns: string[];
-  rows: Array<Array<null | number | bigint | string | Uint8Array>>;
-  changes: number | bigint;
-}
-
-export interface NativeSqlDatabase {
-  open(name: string): EngineResult<undefined>;
-  execute(sql: string): EngineResult<SqlResultValue>;
-  close(): void;
-  delete(): void;
-}
+// indexie-core.d.ts: types of the Emscripten glue (the build output
+// dist/indexie-core.js, which sits beside this file in the package), i.e.
+// of the handles in wasm/: engine_handle.cc, sql_handle.cc, page_file.cc,
+// live_sets.cc and js_bridge.cc. Keep in step with those files.
+//
+// Bytes in go through the request buffer (js_bridge.h): write them at
+// requestBuffer(capacity), pass the length. Results come back as encoded
+// result values (core/include/indexie/engine_requests.h), decoded by
+// engine/requests.ts.
 
 /** A parsed index or primary key (schema.h IndexSpec); Dexie's IndexSpec shape. */
 export interface NativeIndexSpec {
@@ -26,6 +19,7 @@ export interface NativeIndexSpec {
   src: string;
 }
 
+/** A parsed table schema as the engine reports it. */
 export interface NativeTableSchema {
   name: string;
   spec: string;
@@ -33,44 +27,23 @@ export interface NativeTableSchema {
   indexes: NativeIndexSpec[];
 }
 
-export interface NativeWriteResult {
-  keys: Uint8Array;  // encoded array; undefined where an item failed
-  failures: Array<{ position: number; code: string; message: string }>;
-}
-
+/** One engine database (engine_handle.cc): everything through execute(). */
 export interface NativeEngineDatabase {
-  open(name: string): EngineResult<undefined>;
+  /** An encoded result batch of one. */
+  open(name: string): Uint8Array;
   close(): void;
   delete(): void;
-  info(): EngineResult<{ version: number; tables: Record<string, NativeTableSchema> }>;
-  begin(): EngineResult<undefined>;
-  commit(): EngineResult<undefined>;
-  rollback(): EngineResult<undefined>;
-  setVersion(version: number): EngineResult<undefined>;
-  setSchema(specs: Record<string, string>): EngineResult<undefined>;
-  // Encoded inputs are passed as (pointer, length) into the wasm heap (see engine.ts withBytes).
-  write(table: string, add: boolean, values: number, valuesLength: number, keys: number, keysLength: number): EngineResult<NativeWriteResult>;
-  get(table: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
-  bulkGet(table: string, keys: number, keysLength: number, forUpdate: boolean): EngineResult<Uint8Array>;
-  getByIndex(table: string, index: string, key: number, keyLength: number): EngineResult<Uint8Array | undefined>;
-  deleteKeys(table: string, keys: number, keysLength: number): EngineResult<number>;
-  clear(table: string): EngineResult<undefined>;
-  count(table: string): EngineResult<number>;
-  scan(table: string): EngineResult<Uint8Array>;
-  query(description: object, ranges: number, rangesLength: number, output: string): EngineResult<any>;
-  aggregate(description: object, ranges: number, rangesLength: number, op: string, keyPath: string): EngineResult<Uint8Array>;
-  openCursor(description: object, ranges: number, rangesLength: number): EngineResult<number>;
-  cursorNext(id: number, max: number, output: 'rows' | 'keyPairs' | 'values'): EngineResult<{ rows: Uint8Array; done: boolean }>;
-  closeCursor(id: number): void;
-  changes(): EngineResult<{ fileSize: number; pages: Uint32Array }>;
-  readPages(first: number, count: number): EngineResult<Uint8Array>;
-  pageDiffs(maxBytes: number): EngineResult<Uint8Array | undefined>;
-  checkpoint(): EngineResult<undefined>;
-  revert(): EngineResult<undefined>;
-  applyRemote(fileSize: number, pageNumbers: number[], pointer: number, count: number, replaceAll: boolean): EngineResult<undefined>;
-  executeSql(sql: string): EngineResult<SqlResultValue>;
-  setReadRecorder(readSet: NativeReadSet | null): EngineResult<undefined>;
-  takeChanges(): EngineResult<Uint8Array | undefined>;
+  /** Runs the request batch of `length` bytes in the request buffer; returns the encoded response batch. */
+  execute(length: number): Uint8Array;
+  setReadRecorder(readSet: NativeReadSet | null): void;
+}
+
+/** A plain SQLite database (sql_handle.cc); results are encoded result values. */
+export interface NativeSqlDatabase {
+  open(name: string): Uint8Array;
+  execute(sql: string): Uint8Array;
+  close(): void;
+  delete(): void;
 }
 
 /** What a live query's run read (read_set.h). */
@@ -84,7 +57,8 @@ export interface NativeReadSet {
 
 /** Merged change sets (change_set.h). */
 export interface NativeChangeSet {
-  add(pointer: number, length: number): EngineResult<undefined>;
+  /** Merges the serialized change set of `length` bytes in the request buffer; false if it does not parse. */
+  add(length: number): boolean;
   addEverything(): void;
   isEmpty(): boolean;
   serialize(): Uint8Array;
@@ -93,17 +67,19 @@ export interface NativeChangeSet {
 
 export interface CoreModule {
   HEAPU8: Uint8Array;  // re-read after every call: memory growth replaces it
-  _malloc(size: number): number;
-  _free(ptr: number): void;
+  /** The request buffer's address, at least `capacity` bytes. */
+  requestBuffer(capacity: number): number;
   SqlDatabase: new () => NativeSqlDatabase;
   EngineDatabase: new () => NativeEngineDatabase;
   ReadSet: new () => NativeReadSet;
   ChangeSet: new () => NativeChangeSet;
   sqliteVersion(): string;
-  parseSchema(table: string, spec: string): EngineResult<NativeTableSchema>;
+  /** An encoded result value: the NativeTableSchema, or the failure. */
+  parseSchema(table: string, spec: string): Uint8Array;
   databaseExists(name: string): boolean;
   deleteFile(name: string): void;
-  loadFile(name: string, fileSize: number, pageNumbers: number[], pointer: number, count: number): void;
+  /** Installs a file of `fileSize` bytes whose pages `pageNumbers` are in the request buffer, in that order. */
+  loadFile(name: string, fileSize: number, pageNumbers: Uint32Array): void;
 }
 
 export interface CoreModuleOptions {

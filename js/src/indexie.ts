@@ -26,7 +26,7 @@
 // optimistic transaction's writes as they are made and again at rollback,
 // other tabs' commits when applied here. Reads made for a live query record
 // what they read (recording-engine.ts).
-import { Engine, engineMemoryBytes, type EngineInfo } from './engine.js';
+import { Engine, engineMemoryBytes, type EngineInfo } from './engine/engine.js';
 import { IdbPageStore, type Durability, type IdbImplementation } from './idb-page-store.js';
 import { Persistence } from './persistence.js';
 import { cmp } from './key-compare.js';

@@ -27,7 +27,7 @@
 // querier must not write (ReadOnlyError).
 import { exitContext, runInContext } from './async-context.js';
 import { deepEqual } from './deep-equal.js';
-import { changeSetOf, newReadSet } from './engine.js';
+import { changeSetOf, newReadSet } from './engine/engine.js';
 import type { NativeChangeSet, NativeReadSet } from './indexie-core.js';
 import { Observable, type Observer } from './observable.js';
 

@@ -2,7 +2,7 @@
 // function) to one stored record and writing the result: shared by
 // Table.update/upsert/bulkUpdate and Collection.modify.
 import { DataError, InvalidArgumentError, engineError } from './errors.js';
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import { cmp } from './key-compare.js';
 import { getByKeyPath, setByKeyPath } from './key-path.js';
 

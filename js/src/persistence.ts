@@ -6,7 +6,7 @@
 // abort, closed connection), the engine reverts to its last checkpoint and
 // the caller gets the named error. Callers never flush two commits at once
 // (indexie.ts serializes writes).
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import type { IdbPageStore } from './idb-page-store.js';
 
 export class Persistence {

@@ -5,7 +5,7 @@
 // the duration of each read call (and of each batch of a cursor opened
 // through it) and unsets it afterwards, so reads by other code in between
 // are never attributed to the live query.
-import type { Engine, EngineCursor } from './engine.js';
+import type { Engine, EngineCursor } from './engine/engine.js';
 import type { NativeReadSet } from './indexie-core.js';
 
 const READS = new Set(['get', 'bulkGet', 'getByIndex', 'count', 'scan', 'query', 'countQuery', 'aggregate']);

@@ -7,7 +7,7 @@
 import { contextualAsyncMethods } from './async-context.js';
 import { BulkError, InvalidArgumentError, engineError, inOperation } from './errors.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import { cmp } from './key-compare.js';
 import { getByKeyPath, setByKeyPath } from './key-path.js';
 import { Collection, type CollectionHost, type CollectionState, type CursorInfo, type Query } from './collection.js';

@@ -16,7 +16,7 @@
 // seen by no other reader until its commit (the database routes other
 // readers to a committed-state connection meanwhile).
 import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from './errors.js';
-import type { Engine } from './engine.js';
+import type { Engine } from './engine/engine.js';
 import { EventChannel, type Listener } from './events.js';
 import type { Table } from './table.js';
 import type { Change } from './table-hooks.js';

@@ -5,6 +5,10 @@
 // plain browser resolves against this file's URL. Node 20 has a global fetch
 // that cannot read file URLs, so in Node the bytes are read from disk and
 // handed to the glue as `wasmBinary`.
+//
+// This file stays at the package root, beside the glue and the .wasm: an app
+// bundled without a bundler that understands new URL(..., import.meta.url)
+// (esbuild) finds the .wasm next to its bundle, as the README says.
 import createIndexieCore, { type CoreModule } from './indexie-core.js';
 
 let loading: Promise<CoreModule> | undefined;

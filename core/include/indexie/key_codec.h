@@ -45,6 +45,10 @@ void AppendEncodedKey(const Key& key, std::string* out);
 // Parses bytes written by EncodeKey. kCorruption if they are not.
 Result<Key> DecodeKey(std::string_view encoded);
 
+// The number of an encoded number key: false if `encoded` is not exactly one
+// (a fast path for converting number keys without building a Key).
+bool DecodeNumberKey(std::string_view encoded, double* value);
+
 // The byte length of the encoded key at the start of `encoded` (which may be
 // followed by more bytes, as in an index entry key || primary key), or 0 if
 // it does not start with a well-formed encoded key.

@@ -1,13 +1,30 @@
-// engine.ts: one open engine database, in JS terms. It owns the native
-// handle, encodes keys and values on the way in, decodes them on the way
-// out, and turns every engine failure into a named error (errors.ts).
+// engine.ts: one open engine database, in JS terms: the one seam between the
+// API layers and the wasm module. Every operation is a request batch of the
+// engine protocol (requests.ts, core/include/indexie/engine_requests.h):
+// plain bytes in, plain bytes out, one call into wasm. A later Worker host
+// posts the same batches. Engine failures become named errors in one place
+// (requests.ts resultValue -> errors.ts engineError).
+//
 // Everything here is synchronous: the engine answers from memory.
-import { DatabaseClosedError, unwrap, type EngineResult } from './errors.js';
+//
+// One crossing per operation. What the write path needs next rides along:
+//   - a write, delete, clear or commit outside a transaction also asks for
+//     the commit's change log, changed pages and (if few pages changed) page
+//     diff, which takeChanges(), changes() and pageDiffs() then return
+//     without a call (valid until the next request);
+//   - checkpoint() and closing a cursor that is not done wait for the next
+//     request and go in front of it;
+//   - a cursor opens with its first batch;
+//   - the live-query recorder is set on the native handle only when it
+//     differs from the last one set, right before a request.
+import { DatabaseClosedError } from '../errors.js';
+import type { CoreModule, NativeEngineDatabase, NativeReadSet, NativeTableSchema } from '../indexie-core.js';
+import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from '../value-codec.js';
+import { changeSetOf } from './live-sets.js';
+import { Op, RequestBuilder, decodeResult, requestBuffer, resultValue } from './requests.js';
+import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
-type EngineResultOf<T> = EngineResult<T>;
-import type { CoreModule, NativeChangeSet, NativeEngineDatabase, NativeReadSet, NativeTableSchema } from './indexie-core.js';
-import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from './value-codec.js';
-import { coreIfLoaded, loadCoreModule, loadedCore } from './wasm-module.js';
+export { changeSetOf, newReadSet } from './live-sets.js';
 
 export type EngineTableSchema = NativeTableSchema;
 
@@ -47,32 +64,55 @@ export interface EngineCursor {
   close(): void;
 }
 
+/**
+ * A commit's diff is asked for along with the commit when it changed at most
+ * this many pages: persistence/ stores such commits as one diff record (its
+ * DELTA_MAX_PAGES); bigger ones ask for their diff with a bound of their own.
+ */
+const PREFETCH_DIFF_PAGES = 32;
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+/** What a commit's request brought back for the flush that follows (see the header). */
+interface CommitOutputs {
+  changes: Uint8Array | undefined;
+  fileSize: number;
+  pages: Uint32Array;
+  diff: Uint8Array | undefined;  // undefined: more than PREFETCH_DIFF_PAGES pages changed
+}
+
+/** One builder for every engine of the realm: requests are built and sent synchronously, one at a time. */
+const builder = new RequestBuilder();
+
 export class Engine {
   #native: NativeEngineDatabase | undefined;
   readonly #core: CoreModule;
+  /** Operations that go in front of the next request (checkpoint, cursor closes). */
+  #deferred: Array<(request: RequestBuilder) => void> = [];
+  /** The last commit's outputs, valid until the next request. */
+  #outputs: CommitOutputs | undefined;
+  /** A change log taken along with a commit and not yet handed out by takeChanges(). */
+  #takenChanges: Uint8Array | undefined;
+  /** Requests since #takenChanges was taken: takeChanges() then merges what they logged. */
+  #requestsSinceTaken = 0;
+  /** Open engine transactions (begin() nests as savepoints): commit outputs exist only at depth 0. */
+  #depth = 0;
+  #recorderWanted: NativeReadSet | null = null;
+  #recorderSet: NativeReadSet | null = null;
 
   private constructor(core: CoreModule, native: NativeEngineDatabase) {
     this.#core = core;
     this.#native = native;
   }
 
-  /** Copies `bytes` into the wasm heap for the duration of `use(pointer, length)`. */
-  #withBytes<T>(bytes: Uint8Array, use: (pointer: number, length: number) => T): T {
-    const pointer = this.#core._malloc(Math.max(bytes.length, 1));
-    try {
-      this.#core.HEAPU8.set(bytes, pointer);
-      return use(pointer, bytes.length);
-    } finally {
-      this.#core._free(pointer);
-    }
-  }
-
   static async open(name: string): Promise<Engine> {
     const core = await loadCoreModule();
     const native = new core.EngineDatabase();
-    const opened = native.open(name);
-    if (!opened.ok) native.delete();
-    unwrap(opened);
+    try {
+      decodeResult(native.open(name));
+    } catch (error) {
+      native.delete();
+      throw error;
+    }
     return new Engine(core, native);
   }
 
@@ -85,36 +125,132 @@ export class Engine {
   }
 
   close(): void {
-    if (!this.#native) return;
-    this.#native.close();
-    this.#native.delete();
+    const native = this.#native;
+    if (!native) return;
+    if (this.#deferred.length > 0) this.#send(() => undefined, 0);  // a pending checkpoint frees the VFS's copies
     this.#native = undefined;
+    native.close();
+    native.delete();
   }
 
-  get #db(): NativeEngineDatabase {
-    if (!this.#native) throw new DatabaseClosedError('the database is closed');
-    return this.#native;
+  // --- Requests -------------------------------------------------------------
+
+  /**
+   * Sends deferred operations, the operation(s) `write` adds (`count` of
+   * them), and, with `commitOutputs`, the commit's outputs; returns the
+   * values of the `count` operations (throwing the first one's error).
+   */
+  #send(write: (request: RequestBuilder) => void, count: number, commitOutputs = false): unknown[] {
+    const native = this.#native;
+    if (!native) throw new DatabaseClosedError('the database is closed');
+    if (this.#recorderSet !== this.#recorderWanted) {
+      native.setReadRecorder(this.#recorderWanted);
+      this.#recorderSet = this.#recorderWanted;
+    }
+    const request = builder.reset();
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const add of deferred) add(request);
+    write(request);
+    if (commitOutputs) {
+      request.op(Op.takeChanges).op(Op.pageChanges).op(Op.pageDiffs, 2).number(NO_BOUND).number(PREFETCH_DIFF_PAGES);
+    }
+    this.#outputs = undefined;
+    if (this.#takenChanges) this.#requestsSinceTaken++;
+    const results = request.send(this.#core, (length) => native.execute(length));
+    const own = results.slice(deferred.length, deferred.length + count);
+    if (commitOutputs) this.#keepCommitOutputs(results.slice(deferred.length + count));
+    return own.map(resultValue);
   }
 
-  info(): EngineInfo { return unwrap(this.#db.info()); }
-  begin(): void { unwrap(this.#db.begin()); }
-  commit(): void { unwrap(this.#db.commit()); }
-  rollback(): void { unwrap(this.#db.rollback()); }
-  setVersion(version: number): void { unwrap(this.#db.setVersion(version)); }
-  setSchema(specs: Record<string, string>): void { unwrap(this.#db.setSchema(specs)); }
+  /** One operation; its value. */
+  #one(write: (request: RequestBuilder) => void, commitOutputs = false): unknown {
+    return this.#send(write, 1, commitOutputs)[0];
+  }
+
+  #keepCommitOutputs([changes, pageChanges, diff]: unknown[]): void {
+    const taken = resultValue(changes) as Uint8Array | undefined;
+    const [fileSize, pages] = resultValue(pageChanges) as [number, Uint32Array];
+    if (taken) {
+      this.#takenChanges = this.#takenChanges ? this.#merge(this.#takenChanges, taken) : taken;
+      this.#requestsSinceTaken = 0;
+    }
+    this.#outputs = { changes: taken, fileSize, pages, diff: resultValue(diff) as Uint8Array | undefined };
+  }
+
+  #merge(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const set = changeSetOf([a, b]);
+    try {
+      return set.serialize();
+    } finally {
+      set.delete();
+    }
+  }
+
+  // --- Schema and transactions ----------------------------------------------
+
+  info(): EngineInfo { return this.#one((r) => r.op(Op.info)) as EngineInfo; }
+  begin(): void {
+    this.#one((r) => r.op(Op.begin));
+    this.#depth++;
+  }
+
+  /** Commits; the outermost commit's outputs come along (see the header). */
+  commit(): void {
+    const outermost = this.#depth <= 1;
+    try {
+      this.#one((r) => r.op(Op.commit), outermost);
+    } finally {
+      // A failed outermost COMMIT rolls back (Database::Commit); a failed RELEASE keeps the savepoint.
+      if (outermost) this.#depth = 0;
+    }
+    if (!outermost) this.#depth--;
+  }
+
+  rollback(): void {
+    this.#depth = Math.max(0, this.#depth - 1);  // the engine closes the level whatever else fails
+    this.#one((r) => r.op(Op.rollback));
+  }
+
+  /** Whether writes now commit on their own (no transaction is open): then their outputs come along. */
+  get #autocommit(): boolean {
+    return this.#depth === 0;
+  }
+  setVersion(version: number): void { this.#one((r) => r.op(Op.setVersion, 1).number(version)); }
+
+  setSchema(specs: Record<string, string>): void {
+    this.#one((r) => {
+      const entries = Object.entries(specs);
+      r.op(Op.setSchema, 1).map(entries.length);
+      for (const [table, spec] of entries) r.text(table).text(spec);
+    });
+  }
+
+  // --- Writes ---------------------------------------------------------------
 
   write(table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult {
-    const db = this.#db;
-    const result = unwrap(this.#withBytes(encodeValues(values), (vp, vl) =>
-      keys ? this.#withBytes(encodeValues(keys), (kp, kl) => db.write(table, mode === 'add', vp, vl, kp, kl))
-           : db.write(table, mode === 'add', vp, vl, 0, 0)));
-    return { keys: decodeValue(result.keys) as unknown[], failures: result.failures };
+    const encodedValues = encodeValues(values);
+    const encodedKeys = keys ? encodeValues(keys) : undefined;
+    const [written, failures] = this.#one((r) => {
+      r.op(Op.write, 4).text(table).bool(mode === 'add').encoded(encodedValues);
+      if (encodedKeys) r.encoded(encodedKeys);
+      else r.null();
+    }, this.#autocommit) as [unknown[], Array<[number, string, string]>];
+    return { keys: written, failures: failures.map(([position, code, message]) => ({ position, code, message })) };
   }
 
+  delete(table: string, keys: readonly unknown[]): number {
+    const encoded = encodeValues(keys);
+    return this.#one((r) => r.op(Op.delete, 2).text(table).encoded(encoded), this.#autocommit) as number;
+  }
+
+  clear(table: string): void { this.#one((r) => r.op(Op.clear, 1).text(table), this.#autocommit); }
+
+  // --- Reads ----------------------------------------------------------------
+
   get(table: string, key: unknown): unknown {
-    const db = this.#db;
-    const bytes = unwrap(this.#withBytes(encodeValue(key), (p, l) => db.get(table, p, l)));
-    return bytes === undefined ? undefined : decodeValue(bytes);
+    const encoded = encodeValue(key);
+    return this.#one((r) => r.op(Op.get, 2).text(table).encoded(encoded));
   }
 
   /**
@@ -122,116 +258,168 @@ export class Engine {
    * call may put these records back, and then need not read them again.
    */
   bulkGet(table: string, keys: readonly unknown[], forUpdate = false): unknown[] {
-    const db = this.#db;
-    return decodeValue(unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.bulkGet(table, p, l, forUpdate)))) as unknown[];
+    const encoded = encodeValues(keys);
+    return this.#one((r) => r.op(Op.bulkGet, 3).text(table).encoded(encoded).bool(forUpdate)) as unknown[];
   }
 
   /** The first record (lowest primary key) whose index `index` equals `key`, as [primaryKey, value]. */
   getByIndex(table: string, index: string, key: unknown): [unknown, unknown] | undefined {
-    const db = this.#db;
-    const bytes = unwrap(this.#withBytes(encodeValue(key), (p, l) => db.getByIndex(table, index, p, l)));
-    return bytes === undefined ? undefined : (decodeValue(bytes) as [unknown, unknown]);
+    const encoded = encodeValue(key);
+    return this.#one((r) => r.op(Op.getByIndex, 3).text(table).text(index).encoded(encoded)) as [unknown, unknown] | undefined;
   }
 
-  delete(table: string, keys: readonly unknown[]): number {
-    const db = this.#db;
-    return unwrap(this.#withBytes(encodeValues(keys), (p, l) => db.deleteKeys(table, p, l)));
-  }
-
-  clear(table: string): void { unwrap(this.#db.clear(table)); }
-  count(table: string): number { return unwrap(this.#db.count(table)); }
-  scan(table: string): unknown[] { return decodeValue(unwrap(this.#db.scan(table))) as unknown[]; }
-
-  /** `ranges` null = every key. */
-  #withRanges<T>(ranges: readonly RangeSpec[] | null, use: (pointer: number, length: number) => T): T {
-    return ranges === null ? use(0, 0) : this.#withBytes(encodeValues(ranges), use);
-  }
+  count(table: string): number { return this.#one((r) => r.op(Op.count, 1).text(table)) as number; }
+  scan(table: string): unknown[] { return this.#one((r) => r.op(Op.scan, 1).text(table)) as unknown[]; }
 
   query(description: QueryDescription, ranges: readonly RangeSpec[] | null, output: QueryOutput): unknown[] {
-    const db = this.#db;
-    return decodeValue(unwrap(this.#withRanges(ranges, (p, l) => db.query(description, p, l, output)) as EngineResultOf<Uint8Array>)) as unknown[];
+    const encoded = encodedRanges(ranges);
+    return this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text(output)) as unknown[];
   }
 
   countQuery(description: QueryDescription, ranges: readonly RangeSpec[] | null): number {
-    const db = this.#db;
-    return unwrap(this.#withRanges(ranges, (p, l) => db.query(description, p, l, 'count')) as EngineResultOf<number>);
+    const encoded = encodedRanges(ranges);
+    return this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text('count')) as number;
   }
 
   aggregate(description: QueryDescription, ranges: readonly RangeSpec[] | null, op: 'sum' | 'min' | 'max' | 'avg', keyPath: string): unknown {
-    const db = this.#db;
-    return decodeValue(unwrap(this.#withRanges(ranges, (p, l) => db.aggregate(description, p, l, op, keyPath))));
+    const encoded = encodedRanges(ranges);
+    return this.#one((r) => writeQuery(r.op(Op.aggregate, 4), description, encoded).text(op).text(keyPath));
   }
 
+  /** A cursor over the query's rows; it opens with its first batch (one request). */
   openCursor(description: QueryDescription, ranges: readonly RangeSpec[] | null): EngineCursor {
-    const db = this.#db;
-    const id = unwrap(this.#withRanges(ranges, (p, l) => db.openCursor(description, p, l)));
+    const encoded = encodedRanges(ranges);
+    let id = 0;  // 0: not opened yet
+    let done = false;
+    const batch = (max: number, output: 'rows' | 'keyPairs' | 'values'): [Uint8Array, boolean] => {
+      if (done) return [EMPTY_ARRAY, true];
+      const opening = id === 0;
+      const results = this.#send((r) => {
+        if (opening) writeQuery(r.op(Op.openCursor, 2), description, encoded);
+        r.op(Op.cursorNext, 3).uint(id).uint(Math.max(0, max)).text(output);
+      }, opening ? 2 : 1);
+      if (opening) id = results[0] as number;
+      const [rows, finished] = results[opening ? 1 : 0] as [Uint8Array, boolean];
+      done = finished;  // the engine closed it
+      return [rows, finished];
+    };
     return {
       next: (max, withValues) => {
-        const batch = unwrap(this.#db.cursorNext(id, max, withValues ? 'rows' : 'keyPairs'));
-        return { rows: decodeRows(batch.rows), done: batch.done };
+        const [rows, finished] = batch(max, withValues ? 'rows' : 'keyPairs');
+        return { rows: decodeRows(rows), done: finished };
       },
       nextValues: (max) => {
-        const batch = unwrap(this.#db.cursorNext(id, max, 'values'));
-        return { values: decodeValue(batch.rows) as unknown[], done: batch.done };
+        const [rows, finished] = batch(max, 'values');
+        return { values: decodeValue(rows) as unknown[], done: finished };
       },
-      close: () => { if (this.#native) this.#native.closeCursor(id); },
+      close: () => {
+        if (done || id === 0 || !this.#native) return;
+        done = true;
+        const closing = id;
+        this.#deferred.push((r) => r.op(Op.closeCursor, 1).uint(closing));
+      },
     };
   }
 
-  // --- Persistence (idb_bridge change tracking) ---
+  // --- Persistence (idb_bridge change tracking) -----------------------------
 
   /** Pages changed since the last checkpoint, and the file size. */
-  changes(): { fileSize: number; pages: Uint32Array } { return unwrap(this.#db.changes()); }
+  changes(): { fileSize: number; pages: Uint32Array } {
+    const outputs = this.#outputs;
+    if (outputs) return { fileSize: outputs.fileSize, pages: outputs.pages };
+    const [fileSize, pages] = this.#one((r) => r.op(Op.pageChanges)) as [number, Uint32Array];
+    return { fileSize, pages };
+  }
+
   /** A copy of pages [first, first + count). */
-  readPages(first: number, count: number): Uint8Array { return unwrap(this.#db.readPages(first, count)); }
-  /** The changed pages' differing byte ranges since the last checkpoint (page-file-format.ts, delta format 3). */
-  pageDiffs(maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array | undefined { return unwrap(this.#db.pageDiffs(maxBytes)); }
-  /** The changes are stored: they become the checkpoint. */
-  checkpoint(): void { unwrap(this.#db.checkpoint()); }
+  readPages(first: number, count: number): Uint8Array {
+    return this.#one((r) => r.op(Op.readPages, 2).uint(first).uint(count)) as Uint8Array;
+  }
+
+  /** The changed pages' differing byte ranges since the last checkpoint (persistence/page-file-format.ts), undefined if longer than maxBytes. */
+  pageDiffs(maxBytes = NO_BOUND): Uint8Array | undefined {
+    const diff = this.#outputs?.diff;
+    if (diff) return diff.length <= maxBytes ? diff : undefined;
+    return this.#one((r) => r.op(Op.pageDiffs, 2).number(maxBytes).number(NO_BOUND)) as Uint8Array | undefined;
+  }
+
+  /** The changes are stored: they become the checkpoint (sent in front of the next request). */
+  checkpoint(): void {
+    if (!this.#native) throw new DatabaseClosedError('the database is closed');
+    if (this.#deferred.includes(deferredCheckpoint)) return;
+    this.#deferred.push(deferredCheckpoint);
+  }
+
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */
-  revert(): void { unwrap(this.#db.revert()); }
+  revert(): void { this.#one((r) => r.op(Op.revert)); }
 
   /** Applies pages another tab stored (all pages of the file when `replaceAll`), then reconnects. */
   applyRemote(fileSize: number, pages: Map<number, Uint8Array>, replaceAll: boolean): void {
-    const db = this.#db;
     const numbers = [...pages.keys()];
-    const pointer = this.#core._malloc(Math.max(numbers.length * 4096, 1));
-    try {
-      numbers.forEach((page, i) => this.#core.HEAPU8.set(pages.get(page)!, pointer + i * 4096));
-      unwrap(db.applyRemote(fileSize, numbers, pointer, numbers.length, replaceAll));
-    } finally {
-      this.#core._free(pointer);
-    }
+    this.#one((r) => {
+      r.op(Op.applyRemote, 4).number(fileSize).array(numbers.length);
+      for (const page of numbers) r.uint(page);
+      r.bytes(concatPages(numbers, pages)).bool(replaceAll);
+    });
   }
 
   /** Installs a database file loaded from storage (before opening it). */
   static async loadFile(name: string, fileSize: number, pages: Map<number, Uint8Array>): Promise<void> {
     const core = await loadCoreModule();
-    const numbers = [...pages.keys()];
-    const pointer = core._malloc(Math.max(numbers.length * 4096, 1));
-    try {
-      numbers.forEach((page, i) => core.HEAPU8.set(pages.get(page)!, pointer + i * 4096));
-      core.loadFile(name, fileSize, numbers, pointer, numbers.length);
-    } finally {
-      core._free(pointer);
-    }
+    const numbers = Uint32Array.from(pages.keys());
+    const at = requestBuffer(core, numbers.length * PAGE_SIZE);
+    const heap = core.HEAPU8;
+    numbers.forEach((page, i) => heap.set(pages.get(page)!, at + i * PAGE_SIZE));
+    core.loadFile(name, fileSize, numbers);
   }
 
   static async deleteFile(name: string): Promise<void> {
     (await loadCoreModule()).deleteFile(name);
   }
 
-  // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---
+  // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---------
 
   /** Reads add what they read to `readSet` until this is called with null. */
   recordReadsInto(readSet: NativeReadSet | null): void {
-    if (this.#native) unwrap(this.#native.setReadRecorder(readSet));  // a closed engine reads nothing more
+    this.#recorderWanted = readSet;  // set on the native handle before the next request (see the header)
   }
+
   /** What writes changed since the last call (change_set.h wire format), or undefined if nothing. */
-  takeChanges(): Uint8Array | undefined { return unwrap(this.#db.takeChanges()); }
+  takeChanges(): Uint8Array | undefined {
+    const taken = this.#takenChanges;
+    this.#takenChanges = undefined;
+    if (taken && this.#requestsSinceTaken === 0) return taken;
+    const rest = this.#one((r) => r.op(Op.takeChanges)) as Uint8Array | undefined;
+    if (!taken) return rest;
+    return rest ? this.#merge(taken, rest) : taken;
+  }
 
   /** Runs SQL on the engine's SQLite database (diagnostics). */
-  executeSql(sql: string) { return unwrap(this.#db.executeSql(sql)); }
+  executeSql(sql: string): { columns: string[]; rows: unknown[][]; changes: number | bigint } {
+    return this.#one((r) => r.op(Op.executeSql, 1).text(sql)) as { columns: string[]; rows: unknown[][]; changes: number | bigint };
+  }
+}
+
+const PAGE_SIZE = 4096;
+const EMPTY_ARRAY = new Uint8Array([0x80]);  // an encoded empty array
+const deferredCheckpoint = (request: RequestBuilder): void => void request.op(Op.checkpoint);
+
+function encodedRanges(ranges: readonly RangeSpec[] | null): Uint8Array | undefined {
+  return ranges === null ? undefined : encodeValues(ranges);
+}
+
+/** The query description and its ranges, as two arguments (engine_requests.h `query`). */
+function writeQuery(r: RequestBuilder, d: QueryDescription, ranges: Uint8Array | undefined): RequestBuilder {
+  r.array(8).text(d.table).text(d.index).bool(d.reverse).bool(d.distinct).bool(d.unique).number(d.offset).number(d.limit);
+  r.array(d.orderBy.length);
+  for (const [keyPath, descending] of d.orderBy) r.array(2).text(keyPath).bool(descending);
+  return ranges ? r.encoded(ranges) : r.null();
+}
+
+function concatPages(numbers: readonly number[], pages: Map<number, Uint8Array>): Uint8Array {
+  const out = new Uint8Array(numbers.length * PAGE_SIZE);
+  numbers.forEach((page, i) => out.set(pages.get(page)!, i * PAGE_SIZE));
+  return out;
 }
 
 /** Bytes of wasm memory the engine module holds (0 before it loads). */
@@ -239,33 +427,7 @@ export function engineMemoryBytes(): number {
   return coreIfLoaded()?.HEAPU8.byteLength ?? 0;
 }
 
-/** An empty read set (free it with delete()); the engine module must be loaded. */
-export function newReadSet(): NativeReadSet {
-  return new (loadedCore().ReadSet)();
-}
-
-/** A change set built from serialized ones (free it with delete()). `null` stands for "everything changed". */
-export function changeSetOf(parts: ReadonlyArray<Uint8Array | null>): NativeChangeSet {
-  const core = loadedCore();
-  const set = new core.ChangeSet();
-  for (const bytes of parts) {
-    if (bytes === null) {
-      set.addEverything();
-      continue;
-    }
-    const pointer = core._malloc(Math.max(bytes.length, 1));
-    try {
-      core.HEAPU8.set(bytes, pointer);
-      // A part that does not parse (a newer format from another tab) counts as "everything".
-      if (!set.add(pointer, bytes.length).ok) set.addEverything();
-    } finally {
-      core._free(pointer);
-    }
-  }
-  return set;
-}
-
 /** Validates a store spec without a database; resolves to the parsed schema. */
 export async function parseTableSchema(table: string, spec: string): Promise<EngineTableSchema> {
-  return unwrap((await loadCoreModule()).parseSchema(table, spec));
+  return decodeResult((await loadCoreModule()).parseSchema(table, spec)) as EngineTableSchema;
 }

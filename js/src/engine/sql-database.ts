@@ -1,11 +1,17 @@
 // sql-database.ts: direct SQL access to an engine database. This is the
 // lowest public layer (the table API is built on the same engine); it is
 // useful for diagnostics and for checking what the engine stores.
-import { DatabaseClosedError, unwrap } from './errors.js';
-import type { NativeSqlDatabase, SqlResultValue } from './indexie-core.js';
-import { loadCoreModule } from './wasm-module.js';
+import { DatabaseClosedError } from '../errors.js';
+import type { NativeSqlDatabase } from '../indexie-core.js';
+import { decodeResult } from './requests.js';
+import { loadCoreModule } from '../wasm-module.js';
 
-export type SqlResult = SqlResultValue;
+/** The rows of a statement: INTEGERs past 2^53 come back as BigInt, BLOBs as Uint8Array. */
+export interface SqlResult {
+  columns: string[];
+  rows: Array<Array<null | number | bigint | string | Uint8Array>>;
+  changes: number | bigint;
+}
 
 export class SqlDatabase {
   #native: NativeSqlDatabase | undefined;
@@ -19,7 +25,7 @@ export class SqlDatabase {
     const core = await loadCoreModule();
     const native = new core.SqlDatabase();
     try {
-      unwrap(native.open(name));
+      decodeResult(native.open(name));
     } catch (error) {
       native.delete();
       throw error;
@@ -30,7 +36,7 @@ export class SqlDatabase {
   /** Runs every statement in `sql`; resolves to the rows of the last one that returned rows. */
   execute(sql: string): SqlResult {
     if (!this.#native) throw new DatabaseClosedError('the database is closed; open it again to run SQL');
-    return unwrap(this.#native.execute(sql));
+    return decodeResult(this.#native.execute(sql)) as SqlResult;
   }
 
   get isOpen(): boolean {

@@ -1,0 +1,105 @@
+// engine_page_requests.cc: the page operations of the request protocol
+// (engine_requests.h): what the persistence layer asks of the page VFS
+// (idb_bridge/include/indexie/page_vfs.h) for the open database's file.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine_wire.h"
+#include "indexie/engine_requests.h"
+#include "indexie/page_vfs.h"
+
+namespace indexie {
+
+using wire::kEncodedNull;
+using wire::kEncodedUndefined;
+using wire::Malformed;
+using wire::RequestReader;
+
+Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* out) {
+  const std::string& name = db_->name();
+  switch (op) {
+    case EngineOp::kPageChanges: {
+      ChangedPageNumbers changes = PageVfsChangedPageNumbers(name);
+      cbor::WriteHeader(cbor::kArray, 2, out);
+      cbor::WriteNumber(static_cast<double>(changes.file_size), out);
+      wire::WriteUint32Array(changes.pages, out);
+      return Status::Ok();
+    }
+    case EngineOp::kReadPages: {
+      int64_t first = 0, count = 0;
+      Status s = call.Integer(0, UINT32_MAX, &first);
+      if (s.ok()) s = call.Integer(0, UINT32_MAX, &count);
+      if (!s.ok()) return s;
+      cbor::WriteBytes(PageVfsReadPages(name, static_cast<uint32_t>(first), static_cast<uint32_t>(count)), out);
+      return Status::Ok();
+    }
+    case EngineOp::kPageDiffs: {
+      double max_bytes = 0, max_pages = 0;
+      Status s = call.Number(&max_bytes);
+      if (s.ok()) s = call.Number(&max_pages);
+      if (!s.ok()) return s;
+      if (!(max_bytes >= 0) || !(max_pages >= 0)) return Malformed("pageDiffs bounds are not negative");
+      if (static_cast<double>(PageVfsChangedPageNumbers(name).pages.size()) > max_pages) {
+        out->push_back(kEncodedUndefined);
+        return Status::Ok();
+      }
+      // A bound past size_t (wasm32: 4 GiB; JS passes MAX_SAFE_INTEGER for none) is no bound.
+      const size_t bound =
+          max_bytes >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(max_bytes);
+      const std::optional<std::string> diff = PageVfsDiff(name, bound);
+      if (diff) {
+        cbor::WriteBytes(*diff, out);
+      } else {
+        out->push_back(kEncodedUndefined);
+      }
+      return Status::Ok();
+    }
+    case EngineOp::kCheckpoint:
+      PageVfsCheckpoint(name);
+      out->push_back(kEncodedNull);
+      return Status::Ok();
+    case EngineOp::kRevert:
+      PageVfsRevert(name);
+      out->push_back(kEncodedNull);
+      return db_->ResetAfterRevert();
+    case EngineOp::kApplyRemote: {
+      double file_size = 0;
+      uint64_t count = 0;
+      Status s = call.Number(&file_size);
+      if (s.ok() && !(file_size >= 0 && file_size < 9e15)) s = Malformed("a file size is out of range");
+      if (s.ok()) s = call.ArrayHeader(&count);
+      std::vector<PageImage> pages;
+      std::vector<uint32_t> page_numbers;
+      RequestReader numbers = call.Nested(s.ok() ? count : 0);
+      for (uint64_t i = 0; s.ok() && i < count; ++i) {
+        int64_t number = 0;
+        s = numbers.Integer(0, UINT32_MAX, &number);
+        page_numbers.push_back(static_cast<uint32_t>(number));
+      }
+      std::string_view bytes;
+      bool replace_all = false;
+      if (s.ok()) s = call.Bytes(&bytes);
+      if (s.ok()) s = call.Bool(&replace_all);
+      if (!s.ok()) return s;
+      if (bytes.size() != page_numbers.size() * kPageVfsPageSize) return Malformed("applyRemote pages do not match their numbers");
+      if (db_->in_transaction()) return Status(StatusCode::kInternal, "cannot apply remote pages inside a transaction");
+      pages.reserve(page_numbers.size());
+      for (size_t i = 0; i < page_numbers.size(); ++i) {
+        pages.push_back(PageImage{page_numbers[i], std::string(bytes.substr(i * kPageVfsPageSize, kPageVfsPageSize))});
+      }
+      if (replace_all) {
+        PageVfsLoad(name, static_cast<uint64_t>(file_size), pages);
+      } else {
+        PageVfsApply(name, static_cast<uint64_t>(file_size), pages);
+      }
+      out->push_back(kEncodedNull);
+      return db_->ResetAfterRevert();
+    }
+    default:
+      return Malformed("unknown opcode");
+  }
+}
+
+}  // namespace indexie

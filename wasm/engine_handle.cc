@@ -1,0 +1,63 @@
+// engine_handle.cc: the JS handle of one engine database (EngineDatabase).
+// Everything but the live-query recorder goes through execute(length): a
+// request batch in the request buffer, a response batch back
+// (core/include/indexie/engine_requests.h). This file converts nothing
+// itself; the core owns the formats.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+
+#include "indexie/engine_requests.h"
+#include "indexie/read_set.h"
+#include "js_bridge.h"
+
+namespace indexie::wasm {
+namespace {
+
+using emscripten::val;
+
+class EngineHandle {
+ public:
+  // A result batch of one: [[true, null]] or [[false, code, message]].
+  val Open(const std::string& name) {
+    auto session = EngineSession::Open(name);
+    if (!session.ok()) return BytesToJs(FailedResultValue(session.status()));
+    session_ = std::move(session).value();
+    return BytesToJs(OkResultValue("\xF6"));
+  }
+
+  void Close() { session_.reset(); }
+
+  // Runs the request batch of `length` bytes in the request buffer.
+  val Execute(size_t length) {
+    const std::string_view request = RequestBytes(length);
+    if (!session_) {
+      return BytesToJs(EngineSession::FailAll(request, Status(StatusCode::kDatabaseClosed, "the database is closed")));
+    }
+    return BytesToJs(session_->Execute(request));
+  }
+
+  // Reads add what they read to `recorder` (owned by JS) until it is unset (null).
+  // Not a request: the recorder is a native object JS holds (live-query/).
+  void SetReadRecorder(ReadSet* recorder) {
+    if (session_) session_->database().set_read_recorder(recorder);
+  }
+
+ private:
+  std::unique_ptr<EngineSession> session_;
+};
+
+}  // namespace
+}  // namespace indexie::wasm
+
+EMSCRIPTEN_BINDINGS(indexie_engine_handle) {
+  using indexie::wasm::EngineHandle;
+  emscripten::class_<EngineHandle>("EngineDatabase")
+      .constructor<>()
+      .function("open", &EngineHandle::Open)
+      .function("close", &EngineHandle::Close)
+      .function("execute", &EngineHandle::Execute)
+      .function("setReadRecorder", &EngineHandle::SetReadRecorder, emscripten::allow_raw_pointers());
+}
