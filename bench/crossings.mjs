@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = resolve(process.argv[2] ?? new URL('../js/dist/', import.meta.url).pathname);
-const moduleFile = ['engine/wasm-module.js', 'wasm-module.js'].map((f) => resolve(dist, f)).find(existsSync);
+const moduleFile = ['wasm-module.js', 'engine/wasm-module.js'].map((f) => resolve(dist, f)).find(existsSync);
 const { loadCoreModule } = await import(pathToFileURL(moduleFile).href);
 const { Indexie } = await import(pathToFileURL(resolve(dist, 'index.js')).href);
 

@@ -1,9 +1,9 @@
-// engine.ts: one open engine database, in JS terms: the one seam between the
-// API layers and the wasm module. Every operation is a request batch of the
-// engine protocol (requests.ts, core/include/indexie/engine_requests.h):
-// plain bytes in, plain bytes out, one call into wasm. A later Worker host
-// posts the same batches. Engine failures become named errors in one place
-// (requests.ts resultValue -> errors.ts engineError).
+// engine.ts: one open engine database, in JS terms: what the API layers
+// call. Every operation is a request batch of the engine protocol
+// (requests.ts, core/include/indexie/engine_requests.h) handed to the
+// database's host (engine-host.ts: open, execute, close; plain bytes in and
+// out, one call into wasm in process). Engine failures become named errors
+// in one place (requests.ts resultValue -> errors.ts engineError).
 //
 // Everything here is synchronous: the engine answers from memory.
 //
@@ -18,10 +18,11 @@
 //   - the live-query recorder is set on the native handle only when it
 //     differs from the last one set, right before a request.
 import { DatabaseClosedError } from '../errors.js';
-import type { CoreModule, NativeEngineDatabase, NativeReadSet, NativeTableSchema } from '../indexie-core.js';
+import type { NativeReadSet, NativeTableSchema } from '../indexie-core.js';
 import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from '../value-codec.js';
 import { changeSetOf } from './live-sets.js';
-import { Op, RequestBuilder, decodeResult, requestBuffer, resultValue } from './requests.js';
+import { WasmEngineHost, type EngineHost } from './engine-host.js';
+import { Op, RequestBuilder, decodeResult, requestBuffer, responseResults, resultValue } from './requests.js';
 import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
 export { changeSetOf, newReadSet } from './live-sets.js';
@@ -84,8 +85,7 @@ interface CommitOutputs {
 const builder = new RequestBuilder();
 
 export class Engine {
-  #native: NativeEngineDatabase | undefined;
-  readonly #core: CoreModule;
+  readonly #host: EngineHost;
   /** Operations that go in front of the next request (checkpoint, cursor closes). */
   #deferred: Array<(request: RequestBuilder) => void> = [];
   /** The last commit's outputs, valid until the next request. */
@@ -99,21 +99,13 @@ export class Engine {
   #recorderWanted: NativeReadSet | null = null;
   #recorderSet: NativeReadSet | null = null;
 
-  private constructor(core: CoreModule, native: NativeEngineDatabase) {
-    this.#core = core;
-    this.#native = native;
+  constructor(host: EngineHost) {
+    this.#host = host;
   }
 
+  /** The engine database `name` in this realm's wasm module. */
   static async open(name: string): Promise<Engine> {
-    const core = await loadCoreModule();
-    const native = new core.EngineDatabase();
-    try {
-      decodeResult(native.open(name));
-    } catch (error) {
-      native.delete();
-      throw error;
-    }
-    return new Engine(core, native);
+    return new Engine(await WasmEngineHost.open(name));
   }
 
   static async exists(name: string): Promise<boolean> {
@@ -121,16 +113,13 @@ export class Engine {
   }
 
   get isOpen(): boolean {
-    return this.#native !== undefined;
+    return this.#host.isOpen;
   }
 
   close(): void {
-    const native = this.#native;
-    if (!native) return;
+    if (!this.#host.isOpen) return;
     if (this.#deferred.length > 0) this.#send(() => undefined, 0);  // a pending checkpoint frees the VFS's copies
-    this.#native = undefined;
-    native.close();
-    native.delete();
+    this.#host.close();
   }
 
   // --- Requests -------------------------------------------------------------
@@ -141,10 +130,10 @@ export class Engine {
    * values of the `count` operations (throwing the first one's error).
    */
   #send(write: (request: RequestBuilder) => void, count: number, commitOutputs = false): unknown[] {
-    const native = this.#native;
-    if (!native) throw new DatabaseClosedError('the database is closed');
+    const host = this.#host;
+    if (!host.isOpen) throw new DatabaseClosedError('the database is closed');
     if (this.#recorderSet !== this.#recorderWanted) {
-      native.setReadRecorder(this.#recorderWanted);
+      host.setReadRecorder(this.#recorderWanted);
       this.#recorderSet = this.#recorderWanted;
     }
     const request = builder.reset();
@@ -157,7 +146,8 @@ export class Engine {
     }
     this.#outputs = undefined;
     if (this.#takenChanges) this.#requestsSinceTaken++;
-    const results = request.send(this.#core, (length) => native.execute(length));
+    const encoded = request.finish();
+    const results = responseResults(encoded, host.execute(encoded));
     const own = results.slice(deferred.length, deferred.length + count);
     if (commitOutputs) this.#keepCommitOutputs(results.slice(deferred.length + count));
     return own.map(resultValue);
@@ -313,7 +303,7 @@ export class Engine {
         return { values: decodeValue(rows) as unknown[], done: finished };
       },
       close: () => {
-        if (done || id === 0 || !this.#native) return;
+        if (done || id === 0 || !this.#host.isOpen) return;
         done = true;
         const closing = id;
         this.#deferred.push((r) => r.op(Op.closeCursor, 1).uint(closing));
@@ -345,7 +335,7 @@ export class Engine {
 
   /** The changes are stored: they become the checkpoint (sent in front of the next request). */
   checkpoint(): void {
-    if (!this.#native) throw new DatabaseClosedError('the database is closed');
+    if (!this.#host.isOpen) throw new DatabaseClosedError('the database is closed');
     if (this.#deferred.includes(deferredCheckpoint)) return;
     this.#deferred.push(deferredCheckpoint);
   }

@@ -141,8 +141,8 @@ export class RequestBuilder {
     return this;
   }
 
-  /** Sends the batch: one copy into the wasm heap, one call. Returns each operation's result item. */
-  send(core: CoreModule, execute: (length: number) => Uint8Array): unknown[] {
+  /** The finished batch: its bytes, in parts (the one copy happens in the host). */
+  finish(): EncodedRequest {
     if (this.#ops > 0xffff) throw new InternalError('too many operations in one engine request');
     this.#cut();
     // The batch header, in the 3 bytes reset() kept at the start of the first part
@@ -153,19 +153,9 @@ export class RequestBuilder {
     head[2] = this.#ops & 0xff;
     let length = 0;
     for (const part of this.#parts) length += part.length;
-    const at = requestBuffer(core, length);
-    const heap = core.HEAPU8;  // read after requestBuffer, which may grow memory
-    let offset = at;
-    for (const part of this.#parts) {
-      heap.set(part, offset);
-      offset += part.length;
-    }
+    const parts = this.#parts;
     this.#parts = [];
-    const results = decodeValue(execute(length)) as unknown[];
-    if (!Array.isArray(results) || results.length !== this.#ops) {
-      throw new InternalError(`the engine answered ${String((results as unknown[] | undefined)?.length)} results to ${this.#ops} operations`);
-    }
-    return results;
+    return { parts, length, operations: this.#ops };
   }
 
   #cut(): void {
@@ -211,6 +201,22 @@ export class RequestBuilder {
       this.#pos += 8;
     }
   }
+}
+
+/** A request batch as bytes: `parts` in order make `length` bytes. */
+export interface EncodedRequest {
+  parts: Uint8Array[];
+  length: number;
+  operations: number;
+}
+
+/** Each operation's result item of a response batch to `request`. */
+export function responseResults(request: EncodedRequest, response: Uint8Array): unknown[] {
+  const results = decodeValue(response) as unknown[];
+  if (!Array.isArray(results) || results.length !== request.operations) {
+    throw new InternalError(`the engine answered ${String((results as unknown[] | undefined)?.length)} results to ${request.operations} operations`);
+  }
+  return results;
 }
 
 /** The request buffer's address per module, and its capacity. */

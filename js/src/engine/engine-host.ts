@@ -1,0 +1,68 @@
+// engine-host.ts: where an engine database runs. The rest of the package
+// reaches it through this one interface of three operations, with plain
+// bytes in and out (requests.ts builds and reads them), so a host in a
+// Worker can post the same bytes that the in-process host hands to wasm.
+import { DatabaseClosedError } from '../errors.js';
+import type { CoreModule, NativeEngineDatabase, NativeReadSet } from '../indexie-core.js';
+import { loadCoreModule } from '../wasm-module.js';
+import { decodeResult, requestBuffer, type EncodedRequest } from './requests.js';
+
+export interface EngineHost {
+  /** Runs one request batch; returns the encoded response batch (engine_requests.h). */
+  execute(request: EncodedRequest): Uint8Array;
+  /** Live queries: reads add what they read to `readSet` until it is unset (null). */
+  setReadRecorder(readSet: NativeReadSet | null): void;
+  close(): void;
+  readonly isOpen: boolean;
+}
+
+/** The engine in this JS realm's wasm module (wasm/engine_handle.cc): one call per batch. */
+export class WasmEngineHost implements EngineHost {
+  #native: NativeEngineDatabase | undefined;
+  readonly #core: CoreModule;
+
+  private constructor(core: CoreModule, native: NativeEngineDatabase) {
+    this.#core = core;
+    this.#native = native;
+  }
+
+  static async open(name: string): Promise<WasmEngineHost> {
+    const core = await loadCoreModule();
+    const native = new core.EngineDatabase();
+    try {
+      decodeResult(native.open(name));
+    } catch (error) {
+      native.delete();
+      throw error;
+    }
+    return new WasmEngineHost(core, native);
+  }
+
+  get isOpen(): boolean {
+    return this.#native !== undefined;
+  }
+
+  execute(request: EncodedRequest): Uint8Array {
+    const native = this.#native;
+    if (!native) throw new DatabaseClosedError('the database is closed');
+    const at = requestBuffer(this.#core, request.length);
+    const heap = this.#core.HEAPU8;  // read after requestBuffer, which may grow memory
+    let offset = at;
+    for (const part of request.parts) {
+      heap.set(part, offset);
+      offset += part.length;
+    }
+    return native.execute(request.length);
+  }
+
+  setReadRecorder(readSet: NativeReadSet | null): void {
+    this.#native?.setReadRecorder(readSet);
+  }
+
+  close(): void {
+    const native = this.#native;
+    this.#native = undefined;
+    native?.close();
+    native?.delete();
+  }
+}
