@@ -54,7 +54,7 @@ endif()
 # The wasm module's link flags.
 function(indexie_wasm_link_flags target)
   target_link_options(${target} PRIVATE
-    --bind                          # embind: wasm/bindings.cc is the facade
+    --bind                          # embind: the handles in wasm/ (one file each)
     -sMODULARIZE=1                  # a factory function, not a global Module
     -sEXPORT_ES6=1                  # imported as an ES module by js/
     -sEXPORT_NAME=createIndexieCore

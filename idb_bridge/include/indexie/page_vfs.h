@@ -5,9 +5,12 @@
 // Files live in memory, in a process-wide registry keyed by name, so a
 // database closed and opened again in the same process finds its bytes.
 //
-// Contract with the persistence layer (the IndexedDB page store, issue 5):
-// the bytes of a database file change only through SQLite's xWrite/xTruncate,
-// and this VFS is the seam where those changes will be captured per commit.
+// Contract with the persistence layer (js/src persistence: the IndexedDB page
+// store): the bytes of a database file change only through SQLite's
+// xWrite/xTruncate (or the load/apply calls below). This VFS records which
+// pages changed since the last checkpoint, with their pre-images, so a commit
+// can be stored (changed pages, or their byte diff) and, if storing fails,
+// reverted.
 #pragma once
 
 #include <cstdint>
