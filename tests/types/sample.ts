@@ -169,8 +169,10 @@ async function writes(): Promise<void> {
   await db.users.update(1, { 'address.country': 'UK' });
   // @ts-expect-error: a key of the wrong type
   await db.users.update('1', { name: 'x' });
-  // @ts-expect-error: the function gets a User
-  await db.users.update(1, (u) => { u.age = 'old'; });
+  await db.users.update(1, (u) => {
+    // @ts-expect-error: the function gets a User
+    u.age = 'old';
+  });
 
   const existed = await db.users.upsert(2, { name: 'Grace', email: 'g@x' });
   exact<Equals<typeof existed, boolean>>();
@@ -298,8 +300,10 @@ async function reads(): Promise<void> {
   exact<Equals<typeof deleted, number>>();
   // @ts-expect-error: a field User does not have
   await db.users.toCollection().modify({ nope: 1 });
-  // @ts-expect-error: the function gets a User
-  await db.users.toCollection().modify((u) => { u.name = 1; });
+  await db.users.toCollection().modify((u) => {
+    // @ts-expect-error: the function gets a User
+    u.name = 1;
+  });
 
   notAny(one);
   notAny(all);
