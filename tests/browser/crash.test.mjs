@@ -10,8 +10,12 @@ import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 const ROUNDS = 20;
 
 let browser;
-before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+});
+after(async () => {
+  await browser?.close();
+});
 
 const newPage = () => browser.openTestPage('crash.html');
 
@@ -21,7 +25,9 @@ test(`closing the page mid-flush ${ROUNDS} times loses no resolved commit and le
   let random = 12345;
   for (let round = 0; round < ROUNDS; round++) {
     const page = await newPage();
-    await page.exposeFunction('reportResolved', (batch) => { resolved = Math.max(resolved, batch); });
+    await page.exposeFunction('reportResolved', (batch) => {
+      resolved = Math.max(resolved, batch);
+    });
     void page.evaluate(([name, first]) => window.writeUntilClosed(name, first), ['crash', nextBatch]).catch(() => undefined);
     random = (random * 1103515245 + 12345) % 2147483648;
     await new Promise((resolve) => setTimeout(resolve, 150 + (random % 600)));
