@@ -30,6 +30,8 @@ const encodeStart = performance.now();
 for (const r of records) encodeValue(r);
 const encodeMs = performance.now() - encodeStart;
 times.sort((a, b) => a - b);
-console.log(`wasm (Node ${process.version}): bulkAdd of ${n} records with 4 indexes: median ${times[2].toFixed(0)} ms ` +
-  `(min ${times[0].toFixed(0)}, max ${times[4].toFixed(0)}) = ${Math.round(n / (times[2] / 1000))} records/s; ` +
-  `encoding the values alone: ${encodeMs.toFixed(0)} ms`);
+console.log(
+  `wasm (Node ${process.version}): bulkAdd of ${n} records with 4 indexes: median ${times[2].toFixed(0)} ms ` +
+    `(min ${times[0].toFixed(0)}, max ${times[4].toFixed(0)}) = ${Math.round(n / (times[2] / 1000))} records/s; ` +
+    `encoding the values alone: ${encodeMs.toFixed(0)} ms`,
+);

@@ -14,7 +14,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await withBenchBrowser(async ({ openPage }) => {
   const page = await openPage('seq.html');
-  if (process.env.EXP) await page.evaluate((e) => { globalThis.__exp = JSON.parse(e); }, process.env.EXP);
+  if (process.env.EXP)
+    await page.evaluate((e) => {
+      globalThis.__exp = JSON.parse(e);
+    }, process.env.EXP);
   await page.evaluate((o) => window.setupSeq(o), { n });
   const times = { dexie: [], indexie: [] };
   for (let r = 0; r < rounds; r++) {
@@ -35,7 +38,9 @@ await withBenchBrowser(async ({ openPage }) => {
     const q = (f) => sorted[Math.floor(f * (sorted.length - 1))].toFixed(2);
     const sum = each.reduce((a, b) => a + b, 0);
     const slow = each.map((t, i) => [t, i]).filter(([t]) => t > 4 * sorted[100]);
-    console.log(`${name.padEnd(8)} per add: p10 ${q(0.1)} median ${q(0.5)} p90 ${q(0.9)} max ${q(1)} ms; sum ${sum.toFixed(0)}; slow: ${slow.map(([t, i]) => `#${i} ${t.toFixed(1)}`).join(' ')}`);
+    console.log(
+      `${name.padEnd(8)} per add: p10 ${q(0.1)} median ${q(0.5)} p90 ${q(0.9)} max ${q(1)} ms; sum ${sum.toFixed(0)}; slow: ${slow.map(([t, i]) => `#${i} ${t.toFixed(1)}`).join(' ')}`,
+    );
   }
   if (profile || profileName === 'dexie') {
     const cdp = await page.context().newCDPSession(page);

@@ -20,7 +20,7 @@ export class FakeServer {
   /** Runs `work` with every save() inside it answered by one request. */
   async batch(what, work) {
     this.#batch = this.#request(what);
-    this.#batch.catch(() => undefined);  // each hook awaits it; nobody is left unhandled
+    this.#batch.catch(() => undefined); // each hook awaits it; nobody is left unhandled
     try {
       return await work();
     } finally {
@@ -31,9 +31,11 @@ export class FakeServer {
   #request(what) {
     this.requests++;
     const refuse = Math.random() < this.failRate;
-    return new Promise((resolve, reject) => setTimeout(() => {
-      if (refuse) reject(new ServerRefusedError(`the server refused the ${what}`));
-      else resolve();
-    }, LATENCY_MS));
+    return new Promise((resolve, reject) =>
+      setTimeout(() => {
+        if (refuse) reject(new ServerRefusedError(`the server refused the ${what}`));
+        else resolve();
+      }, LATENCY_MS),
+    );
   }
 }

@@ -6,9 +6,7 @@ import { liveQuery, sqliteVersion } from 'indexie';
 
 import { db, server } from './contacts-db.js';
 import { TAGS, seed } from './seed.js';
-import {
-  formatCount, log, renderInspector, renderRows, renderRuns, renderSortHeaders, renderTags,
-} from './render.js';
+import { formatCount, log, renderInspector, renderRows, renderRuns, renderSortHeaders, renderTags } from './render.js';
 
 const PAGE_SIZE = 20;
 const $ = (selector) => document.querySelector(selector);
@@ -23,8 +21,15 @@ const subscriptions = new Map();
 function watch(name, querier, render) {
   subscriptions.get(name)?.unsubscribe();
   if (!runs.has(name)) runs.set(name, 0);
-  subscriptions.set(name, liveQuery(querier, { onRun: () => { runs.set(name, runs.get(name) + 1); renderRuns(runs); } })
-    .subscribe({ next: render, error: (error) => log(`${name}: ${error.name}: ${error.message}`, 'bad') }));
+  subscriptions.set(
+    name,
+    liveQuery(querier, {
+      onRun: () => {
+        runs.set(name, runs.get(name) + 1);
+        renderRuns(runs);
+      },
+    }).subscribe({ next: render, error: (error) => log(`${name}: ${error.name}: ${error.message}`, 'bad') }),
+  );
 }
 
 /** The contacts the search and tag filter select (null: all of them). */
@@ -42,7 +47,12 @@ async function listQuery(v) {
   const offset = v.page * PAGE_SIZE;
   let rows, total, averageAge;
   if (base) {
-    rows = await base.clone().orderBy(v.desc ? `-${v.sort}` : v.sort).offset(offset).limit(PAGE_SIZE).toArray();
+    rows = await base
+      .clone()
+      .orderBy(v.desc ? `-${v.sort}` : v.sort)
+      .offset(offset)
+      .limit(PAGE_SIZE)
+      .toArray();
     [total, averageAge] = await Promise.all([base.clone().count(), base.clone().avg('age')]);
   } else {
     const ordered = db.contacts.orderBy(v.sort);
@@ -56,14 +66,17 @@ function showList({ rows, total, averageAge, ms }) {
   lastRows = rows;
   renderRows(rows, rowState);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  if (view.page >= pages) {  // the data shrank under this page
+  if (view.page >= pages) {
+    // the data shrank under this page
     view.page = pages - 1;
     watchList();
     return;
   }
   const filters = [view.q && `name starts with “${view.q}”`, view.tag && `tagged ${view.tag}`].filter(Boolean).join(', ');
-  $('#summary').textContent = `${formatCount(total)} contacts${filters ? ` (${filters})` : ''}` +
-    (averageAge === undefined ? '' : ` · average age ${averageAge.toFixed(1)}`) + ` · query ${ms.toFixed(1)} ms`;
+  $('#summary').textContent =
+    `${formatCount(total)} contacts${filters ? ` (${filters})` : ''}` +
+    (averageAge === undefined ? '' : ` · average age ${averageAge.toFixed(1)}`) +
+    ` · query ${ms.toFixed(1)} ms`;
   $('#page-info').textContent = `page ${formatCount(view.page + 1)} of ${formatCount(pages)}`;
   $('#prev-page').disabled = view.page === 0;
   $('#next-page').disabled = view.page >= pages - 1;
@@ -102,7 +115,10 @@ async function saveEdit(id, row) {
     log(`saved ${changes.name}: the server accepted`, 'ok');
   } catch (error) {
     rowState.failed.add(id);
-    setTimeout(() => { rowState.failed.delete(id); renderRows(lastRows, rowState); }, 2500);
+    setTimeout(() => {
+      rowState.failed.delete(id);
+      renderRows(lastRows, rowState);
+    }, 2500);
     log(`${error.message}: rolled back`, 'bad');
   } finally {
     rowState.pending.delete(id);
@@ -116,8 +132,16 @@ async function batchEdit() {
   log(`batch: +1 year for ${ids.length} contacts, sent as one request…`);
   try {
     // A standard transaction: nobody sees the new ages until the server accepted all of them.
-    await server.batch(`batch of ${ids.length} updates`, () => db.transaction('rw', db.contacts, () =>
-      db.contacts.where(':id').anyOf(ids).modify((contact) => { contact.age += 1; })));
+    await server.batch(`batch of ${ids.length} updates`, () =>
+      db.transaction('rw', db.contacts, () =>
+        db.contacts
+          .where(':id')
+          .anyOf(ids)
+          .modify((contact) => {
+            contact.age += 1;
+          }),
+      ),
+    );
     log(`batch committed: ${ids.length} contacts are a year older`, 'ok');
   } catch (error) {
     log(`${error.message}: nothing of the batch was applied`, 'bad');
@@ -133,7 +157,10 @@ async function addContact(form) {
     email: String(data.get('email')).trim(),
     age: Number(data.get('age')),
     city: String(data.get('city')).trim(),
-    tags: String(data.get('tags')).split(',').map((t) => t.trim()).filter(Boolean),
+    tags: String(data.get('tags'))
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
   };
   const error = $('#add-error');
   try {
@@ -149,19 +176,24 @@ async function addContact(form) {
 
 async function seedContacts(count) {
   const buttons = ['#seed-10k', '#seed-100k', '#clear-all'].map((s) => $(s));
-  buttons.forEach((b) => { b.disabled = true; });
+  buttons.forEach((b) => {
+    b.disabled = true;
+  });
   const bar = $('#seed-bar');
   try {
     const ms = await seed(db, count, (done, total) => {
       bar.style.width = `${(100 * done) / total}%`;
       $('#seed-status').textContent = `Seeding… ${formatCount(done)} of ${formatCount(total)}`;
     });
-    $('#seed-status').textContent = `Seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s (${formatCount(Math.round(count / (ms / 1000)))} records/s, durable in IndexedDB).`;
+    $('#seed-status').textContent =
+      `Seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s (${formatCount(Math.round(count / (ms / 1000)))} records/s, durable in IndexedDB).`;
     log(`seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s`, 'ok');
   } catch (error) {
     $('#seed-status').textContent = `Seeding failed: ${error.name}: ${error.message}`;
   } finally {
-    buttons.forEach((b) => { b.disabled = false; });
+    buttons.forEach((b) => {
+      b.disabled = false;
+    });
   }
 }
 
@@ -199,8 +231,14 @@ function wire() {
     view.page = 0;
     watchList();
   });
-  $('#prev-page').addEventListener('click', () => { view.page--; watchList(); });
-  $('#next-page').addEventListener('click', () => { view.page++; watchList(); });
+  $('#prev-page').addEventListener('click', () => {
+    view.page--;
+    watchList();
+  });
+  $('#next-page').addEventListener('click', () => {
+    view.page++;
+    watchList();
+  });
   $('#contacts tbody').addEventListener('click', (event) => {
     const button = event.target.closest('[data-action]');
     if (!button) return;
@@ -210,7 +248,9 @@ function wire() {
     if (button.dataset.action === 'save') void saveEdit(id, button.closest('tr'));
     renderRows(lastRows, rowState);
   });
-  $('#fail-rate').addEventListener('change', (event) => { server.failRate = Number(event.target.value); });
+  $('#fail-rate').addEventListener('change', (event) => {
+    server.failRate = Number(event.target.value);
+  });
   server.failRate = Number($('#fail-rate').value);
   $('#batch-edit').addEventListener('click', () => void batchEdit());
 }

@@ -25,22 +25,31 @@ export function formatBytes(bytes) {
 /** The contacts table body. `editing` is the id being edited; `pending` the ids waiting for the server. */
 export function renderRows(rows, { editing, pending, failed }) {
   const body = $('#contacts tbody');
-  body.replaceChildren(...rows.map((contact) => {
-    const state = failed.has(contact.id) ? 'failed' : pending.has(contact.id) ? 'pending' : '';
-    if (contact.id === editing) return editRow(contact);
-    return element('tr', { dataset: { id: contact.id, state } }, [
-      element('td', { textContent: contact.name }),
-      element('td', { textContent: contact.email, className: 'muted' }),
-      element('td', { textContent: String(contact.age), className: 'num' }),
-      element('td', { textContent: contact.city ?? '' }),
-      element('td', {}, [element('span', { className: 'tags' }, (contact.tags ?? []).map((tag) => element('span', { className: 'tag', textContent: tag })))]),
-      element('td', { className: 'actions' }, [
-        state === 'pending' ? element('span', { className: 'badge', textContent: 'saving…' }) : '',
-        element('button', { type: 'button', className: 'quiet edit', textContent: 'Edit', dataset: { action: 'edit', id: contact.id } }),
-      ]),
-    ]);
-  }));
-  if (rows.length === 0) body.append(element('tr', {}, [element('td', { colSpan: 6, className: 'empty', textContent: 'No contacts match.' })]));
+  body.replaceChildren(
+    ...rows.map((contact) => {
+      const state = failed.has(contact.id) ? 'failed' : pending.has(contact.id) ? 'pending' : '';
+      if (contact.id === editing) return editRow(contact);
+      return element('tr', { dataset: { id: contact.id, state } }, [
+        element('td', { textContent: contact.name }),
+        element('td', { textContent: contact.email, className: 'muted' }),
+        element('td', { textContent: String(contact.age), className: 'num' }),
+        element('td', { textContent: contact.city ?? '' }),
+        element('td', {}, [
+          element(
+            'span',
+            { className: 'tags' },
+            (contact.tags ?? []).map((tag) => element('span', { className: 'tag', textContent: tag })),
+          ),
+        ]),
+        element('td', { className: 'actions' }, [
+          state === 'pending' ? element('span', { className: 'badge', textContent: 'saving…' }) : '',
+          element('button', { type: 'button', className: 'quiet edit', textContent: 'Edit', dataset: { action: 'edit', id: contact.id } }),
+        ]),
+      ]);
+    }),
+  );
+  if (rows.length === 0)
+    body.append(element('tr', {}, [element('td', { colSpan: 6, className: 'empty', textContent: 'No contacts match.' })]));
 }
 
 function editRow(contact) {
@@ -50,7 +59,13 @@ function editRow(contact) {
     element('td', { textContent: contact.email, className: 'muted' }),
     element('td', { className: 'num' }, [input('age', contact.age, 'number')]),
     element('td', {}, [input('city', contact.city)]),
-    element('td', {}, [element('span', { className: 'tags' }, (contact.tags ?? []).map((tag) => element('span', { className: 'tag', textContent: tag })))]),
+    element('td', {}, [
+      element(
+        'span',
+        { className: 'tags' },
+        (contact.tags ?? []).map((tag) => element('span', { className: 'tag', textContent: tag })),
+      ),
+    ]),
     element('td', { className: 'actions' }, [
       element('button', { type: 'button', textContent: 'Save', dataset: { action: 'save', id: contact.id } }),
       element('button', { type: 'button', className: 'quiet', textContent: 'Cancel', dataset: { action: 'cancel' } }),
@@ -59,10 +74,16 @@ function editRow(contact) {
 }
 
 export function renderTags(counts, selected) {
-  $('#tags').replaceChildren(...counts.map(([tag, count]) => element('button', {
-    type: 'button', className: `chip${tag === selected ? ' selected' : ''}`, dataset: { tag },
-    textContent: `${tag} ${formatCount(count)}`,
-  })));
+  $('#tags').replaceChildren(
+    ...counts.map(([tag, count]) =>
+      element('button', {
+        type: 'button',
+        className: `chip${tag === selected ? ' selected' : ''}`,
+        dataset: { tag },
+        textContent: `${tag} ${formatCount(count)}`,
+      }),
+    ),
+  );
 }
 
 export function renderSortHeaders(sort, desc) {
@@ -72,17 +93,24 @@ export function renderSortHeaders(sort, desc) {
 }
 
 export function renderInspector({ tables, size }, runs) {
-  $('#inspector-tables').replaceChildren(...tables.map(([name, count]) => element('tr', {}, [
-    element('th', { textContent: `table ${name}` }), element('td', { textContent: `${formatCount(count)} records` }),
-  ])));
+  $('#inspector-tables').replaceChildren(
+    ...tables.map(([name, count]) =>
+      element('tr', {}, [element('th', { textContent: `table ${name}` }), element('td', { textContent: `${formatCount(count)} records` })]),
+    ),
+  );
   $('#db-size').textContent = formatBytes(size);
   renderRuns(runs);
 }
 
 export function renderRuns(runs) {
-  $('#inspector-queries').replaceChildren(...[...runs].map(([name, count]) => element('tr', {}, [
-    element('th', { textContent: name }), element('td', { textContent: `${formatCount(count)} runs`, dataset: { query: name } }),
-  ])));
+  $('#inspector-queries').replaceChildren(
+    ...[...runs].map(([name, count]) =>
+      element('tr', {}, [
+        element('th', { textContent: name }),
+        element('td', { textContent: `${formatCount(count)} runs`, dataset: { query: name } }),
+      ]),
+    ),
+  );
 }
 
 /** Adds a line to the activity log (newest first, at most 12). */

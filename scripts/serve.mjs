@@ -38,7 +38,9 @@ function resolvePath(urlPath, mounts) {
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       if (statSync(file).isFile()) return file;
-    } catch { /* not found */ }
+    } catch {
+      /* not found */
+    }
     return null;
   }
   return null;

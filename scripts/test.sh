@@ -29,6 +29,15 @@ else
   count cpp 0 1
 fi
 
+echo "== lint (ESLint, Prettier)"
+scripts/lint.sh 2>&1 | tee test-artifacts/lint.log
+line=$(grep -E '^lint: [0-9]+ passed, [0-9]+ failed$' test-artifacts/lint.log | tail -1)
+if [ -n "$line" ]; then
+  count lint "$(awk '{print $2}' <<<"$line")" "$(awk '{print $4}' <<<"$line")"
+else
+  count lint 0 1
+fi
+
 # run_node_suite <name> <files...>
 run_node_suite() {
   local name=$1; shift

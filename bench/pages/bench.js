@@ -11,7 +11,9 @@ const LIBRARIES = libraries(SCHEMA);
 
 // --- Long tasks: every task over 50 ms, with its start and duration.
 const longTasks = [];
-new PerformanceObserver((list) => { longTasks.push(...list.getEntries()); }).observe({ type: 'longtask' });
+new PerformanceObserver((list) => {
+  longTasks.push(...list.getEntries());
+}).observe({ type: 'longtask' });
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The longest long task overlapping [start, end] (0 if none took over 50 ms). */
@@ -41,7 +43,7 @@ async function measure(runs, fn, prepare) {
     result = await fn(i);
     const end = performance.now();
     times.push(end - start);
-    await nextTask();  // long task entries arrive after the task
+    await nextTask(); // long task entries arrive after the task
     longest = Math.max(longest, longestBlock(start, end));
   }
   times.sort((a, b) => a - b);
@@ -52,19 +54,25 @@ async function measure(runs, fn, prepare) {
 async function liveLatency(lib, db, rounds) {
   let waiting;
   let first;
-  const ready = new Promise((resolve) => { first = resolve; });
-  const subscription = lib.liveQuery(() => db.users.where('age').equals(95).count()).subscribe((count) => {
-    first();
-    const resolve = waiting;
-    waiting = undefined;
-    resolve?.(count);
+  const ready = new Promise((resolve) => {
+    first = resolve;
   });
+  const subscription = lib
+    .liveQuery(() => db.users.where('age').equals(95).count())
+    .subscribe((count) => {
+      first();
+      const resolve = waiting;
+      waiting = undefined;
+      resolve?.(count);
+    });
   await ready;
   // Timed until the notification only; each write is awaited (durable) before the next round.
   const times = [];
   const began = performance.now();
   for (let i = 0; i < rounds; i++) {
-    const notified = new Promise((resolve) => { waiting = resolve; });
+    const notified = new Promise((resolve) => {
+      waiting = resolve;
+    });
     const start = performance.now();
     const written = db.users.add({ ...makeRecord(i, 1, `live${Date.now()}-`), age: 95 });
     await notified;
@@ -85,22 +93,59 @@ async function liveLatency(lib, db, rounds) {
 function workloads(n, runs) {
   const sample = Math.max(1, Math.floor(n / 1000));
   return [
-    ['1,000 sequential get(id)', runs, async (db) => {
-      let found = 0;
-      for (let i = 0; i < 1000; i++) if (await db.users.get(1 + ((i * sample) % n))) found++;
-      return found;
-    }],
-    ["where('age').between(20, 30).toArray()", runs, (db) => db.users.where('age').between(20, 30).toArray().then((a) => a.length)],
+    [
+      '1,000 sequential get(id)',
+      runs,
+      async (db) => {
+        let found = 0;
+        for (let i = 0; i < 1000; i++) if (await db.users.get(1 + ((i * sample) % n))) found++;
+        return found;
+      },
+    ],
+    [
+      "where('age').between(20, 30).toArray()",
+      runs,
+      (db) =>
+        db.users
+          .where('age')
+          .between(20, 30)
+          .toArray()
+          .then((a) => a.length),
+    ],
     ["where('name').startsWith('delta').count()", runs, (db) => db.users.where('name').startsWith('delta').count()],
-    ["orderBy('name').offset(N/2).limit(50).toArray()", runs, (db) => db.users.orderBy('name').offset(n / 2).limit(50).toArray().then((a) => a.length)],
+    [
+      "orderBy('name').offset(N/2).limit(50).toArray()",
+      runs,
+      (db) =>
+        db.users
+          .orderBy('name')
+          .offset(n / 2)
+          .limit(50)
+          .toArray()
+          .then((a) => a.length),
+    ],
     ["where('tags').equals('charlie').count()", runs, (db) => db.users.where('tags').equals('charlie').count()],
     ['toArray() of the whole table', runs, (db) => db.users.toArray().then((a) => a.length)],
-    ['200 sequential add() (each its own transaction)', runs, async (db, run) => {
-      const prefix = `seq${run}-${Math.random().toString(36).slice(2)}-`;
-      for (let i = 0; i < 200; i++) await db.users.add(makeRecord(i, n, prefix));
-      return 200;
-    }],
-    ["where('age').below(10).modify(fn)", runs, (db) => db.users.where('age').below(10).modify((u) => { u.visits = (u.visits ?? 0) + 1; })],
+    [
+      '200 sequential add() (each its own transaction)',
+      runs,
+      async (db, run) => {
+        const prefix = `seq${run}-${Math.random().toString(36).slice(2)}-`;
+        for (let i = 0; i < 200; i++) await db.users.add(makeRecord(i, n, prefix));
+        return 200;
+      },
+    ],
+    [
+      "where('age').below(10).modify(fn)",
+      runs,
+      (db) =>
+        db.users
+          .where('age')
+          .below(10)
+          .modify((u) => {
+            u.visits = (u.visits ?? 0) + 1;
+          }),
+    ],
   ];
 }
 
@@ -117,17 +162,21 @@ window.runBench = async ({ n, runs, latencyRounds = 20 }) => {
     // them) happen before the clock starts: neither is the library's bulkAdd.
     let db;
     let copies;
-    const bulk = await measure(runs, async () => {
-      await db.users.bulkAdd(copies);
-      return n;
-    }, async (run) => {
-      if (db) {
-        db.close();
-        await lib.remove(db.name);
-      }
-      db = await lib.open(`${dbName}-${run}`);
-      copies = records.map((r) => ({ ...r }));
-    });
+    const bulk = await measure(
+      runs,
+      async () => {
+        await db.users.bulkAdd(copies);
+        return n;
+      },
+      async (run) => {
+        if (db) {
+          db.close();
+          await lib.remove(db.name);
+        }
+        db = await lib.open(`${dbName}-${run}`);
+        copies = records.map((r) => ({ ...r }));
+      },
+    );
     results[name] = { 'bulkAdd of all N': bulk };
     memory[name] = {
       jsHeapBytes: performance.memory?.usedJSHeapSize,
@@ -151,7 +200,14 @@ window.runBench = async ({ n, runs, latencyRounds = 20 }) => {
     if (JSON.stringify(d.result) !== JSON.stringify(x.result)) {
       throw new Error(`${workload}: Dexie returned ${JSON.stringify(d.result)}, indexie ${JSON.stringify(x.result)}`);
     }
-    rows.push({ workload, dexieMs: d.ms, indexieMs: x.ms, dexieBlockMs: d.longestBlockMs, indexieBlockMs: x.longestBlockMs, result: x.result });
+    rows.push({
+      workload,
+      dexieMs: d.ms,
+      indexieMs: x.ms,
+      dexieBlockMs: d.longestBlockMs,
+      indexieBlockMs: x.longestBlockMs,
+      result: x.result,
+    });
   }
   return { rows, memory };
 };

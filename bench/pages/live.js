@@ -14,14 +14,19 @@ function subscribe(liveQuery, querier) {
     return querier();
   });
   let first;
-  const firstValue = new Promise((resolve) => { first = resolve; });
+  const firstValue = new Promise((resolve) => {
+    first = resolve;
+  });
   state.subscription = observable.subscribe((value) => {
     first(value);
     const waiting = state.waiting;
     state.waiting = undefined;
     waiting?.(value);
   });
-  state.next = () => new Promise((resolve) => { state.waiting = resolve; });
+  state.next = () =>
+    new Promise((resolve) => {
+      state.waiting = resolve;
+    });
   state.first = firstValue;
   return state;
 }
@@ -48,7 +53,12 @@ async function measure(name, { open, liveQuery }, rounds, seed) {
   db.close();
   latencies.sort((a, b) => a - b);
   writes.sort((a, b) => a - b);
-  return { median: latencies[Math.floor(latencies.length / 2)], p90: latencies[Math.floor(latencies.length * 0.9)], write: writes[Math.floor(writes.length / 2)], needless };
+  return {
+    median: latencies[Math.floor(latencies.length / 2)],
+    p90: latencies[Math.floor(latencies.length * 0.9)],
+    write: writes[Math.floor(writes.length / 2)],
+    needless,
+  };
 }
 
 window.runLiveBench = async ({ rounds, seed }) => {

@@ -5,8 +5,11 @@ import { Indexie } from 'indexie';
 
 const SCHEMA = { users: '++id, &email, name, age, *tags' };
 const record = (i) => ({
-  name: `name-${(i * 7919) % 100000}`, email: `user${i}@example.com`, age: (i * 31) % 90,
-  tags: [`t${i % 5}`, `u${i % 8}`], bio: `Record ${i}: `.padEnd(90, 'lorem ipsum dolor sit amet '),
+  name: `name-${(i * 7919) % 100000}`,
+  email: `user${i}@example.com`,
+  age: (i * 31) % 90,
+  tags: [`t${i % 5}`, `u${i % 8}`],
+  bio: `Record ${i}: `.padEnd(90, 'lorem ipsum dolor sit amet '),
 });
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -46,7 +49,10 @@ window.measurePersistence = async ({ pagesPerRecord, n, commits }) => {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const get = open.result.transaction('meta').objectStore('meta').get('state');
-      get.onsuccess = () => { resolve(get.result.fileSize); open.result.close(); };
+      get.onsuccess = () => {
+        resolve(get.result.fileSize);
+        open.result.close();
+      };
     };
   });
 
@@ -57,8 +63,16 @@ window.measurePersistence = async ({ pagesPerRecord, n, commits }) => {
   const count = await reopened.users.where('age').equals(5).count();
   const openMs = performance.now() - start;
   reopened.close();
-  return { fileBytes, pagesPerRecord, smallCommitMedianMs: median(latencies), memoryBulkMs: memoryMs, persistedBulkMs: persistedMs,
-    flushMs: persistedMs - memoryMs, openAndFirstQueryMs: openMs, firstQueryCount: count };
+  return {
+    fileBytes,
+    pagesPerRecord,
+    smallCommitMedianMs: median(latencies),
+    memoryBulkMs: memoryMs,
+    persistedBulkMs: persistedMs,
+    flushMs: persistedMs - memoryMs,
+    openAndFirstQueryMs: openMs,
+    firstQueryCount: count,
+  };
 };
 
 document.getElementById('status').textContent = 'ready';

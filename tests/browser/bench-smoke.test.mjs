@@ -16,7 +16,7 @@ test('the benchmark runs every workload on Dexie and indexie at N = 1,000', asyn
     assert.ok(row.dexieMs > 0 && row.indexieMs > 0, `${row.workload}: ${row.dexieMs} / ${row.indexieMs}`);
     assert.ok(Number.isFinite(row.dexieBlockMs) && Number.isFinite(row.indexieBlockMs));
   }
-  assert.ok(result.memory.indexie.wasmBytes > 1 << 20, 'the engine\'s wasm memory is reported');
+  assert.ok(result.memory.indexie.wasmBytes > 1 << 20, "the engine's wasm memory is reported");
   assert.match(renderTable(result), /bulkAdd of all N/);
   assert.match(renderSvg([result]), /^<svg[\s\S]*<\/svg>$/);
 });

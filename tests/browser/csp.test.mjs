@@ -19,11 +19,15 @@ before(async () => {
   await browser.context.addInitScript(() => {
     window.cspViolations = [];
     document.addEventListener('securitypolicyviolation', (event) => {
-      window.cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
+      window.cspViolations.push(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      );
     });
   });
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+});
 
 const summary = (page) => page.locator('#summary').textContent();
 async function summaryUntil(page, check) {
@@ -35,7 +39,7 @@ async function summaryUntil(page, check) {
   throw new Error(`summary never matched: ${await summary(page)}`);
 }
 
-test('the demo runs under script-src \'self\' \'wasm-unsafe-eval\': seed 10,000, search, reload, no violation', async () => {
+test("the demo runs under script-src 'self' 'wasm-unsafe-eval': seed 10,000, search, reload, no violation", async () => {
   const page = await browser.context.newPage();
   const response = await page.goto(browser.url);
   assert.equal(response.headers()['content-security-policy'], CSP);

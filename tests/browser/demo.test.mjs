@@ -10,8 +10,12 @@ import { after, before, test } from 'node:test';
 import { screenshotPath, startBrowser } from './harness.mjs';
 
 let browser;
-before(async () => { browser = await startBrowser(); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
 
 async function openDemo() {
   const page = await browser.context.newPage();
@@ -35,10 +39,14 @@ async function summaryUntil(page, test) {
 }
 const shot = (page, name) => page.screenshot({ path: screenshotPath(`demo-${name}`), fullPage: true });
 /** What the database holds, asked through the demo's own module (ES modules are one instance per URL). */
-const query = (page, fn, arg) => page.evaluate(async ([source, a]) => {
-  const { db } = await import('/contacts-db.js');
-  return new Function('db', 'arg', `return (${source})(db, arg);`)(db, a);  // test-only helper, never in the demo
-}, [fn.toString(), arg]);
+const query = (page, fn, arg) =>
+  page.evaluate(
+    async ([source, a]) => {
+      const { db } = await import('/contacts-db.js');
+      return new Function('db', 'arg', `return (${source})(db, arg);`)(db, a); // test-only helper, never in the demo
+    },
+    [fn.toString(), arg],
+  );
 
 test('the demo app, step by step', async () => {
   const page = await openDemo();
@@ -69,18 +77,27 @@ test('the demo app, step by step', async () => {
   await page.locator('th[data-sort="age"][data-dir="asc"]').waitFor();
   await page.waitForFunction(() => document.querySelector('#contacts tbody tr[data-id] td:nth-child(3)')?.textContent === '18');
   let ages = (await column(page, 3)).map(Number);
-  assert.deepEqual(ages, [...ages].sort((a, b) => a - b));
+  assert.deepEqual(
+    ages,
+    [...ages].sort((a, b) => a - b),
+  );
   await page.click('th[data-sort="age"]');
   await page.waitForFunction(() => document.querySelector('#contacts tbody tr[data-id] td:nth-child(3)')?.textContent === '87');
   ages = (await column(page, 3)).map(Number);
-  assert.deepEqual(ages, [...ages].sort((a, b) => b - a));
+  assert.deepEqual(
+    ages,
+    [...ages].sort((a, b) => b - a),
+  );
   await shot(page, '3-sorted');
 
   // Paging.
   const firstPage = await column(page, 2);
   await page.click('#next-page');
   await page.locator('#page-info', { hasText: 'page 2 of 500' }).waitFor();
-  await page.waitForFunction((emails) => document.querySelector('#contacts tbody tr[data-id] td:nth-child(2)')?.textContent !== emails[0], firstPage);
+  await page.waitForFunction(
+    (emails) => document.querySelector('#contacts tbody tr[data-id] td:nth-child(2)')?.textContent !== emails[0],
+    firstPage,
+  );
   const secondPage = await column(page, 2);
   assert.equal(secondPage.filter((email) => firstPage.includes(email)).length, 0, 'page 2 shows other contacts');
   await shot(page, '4-page-2');
@@ -148,8 +165,13 @@ test('the demo app, step by step', async () => {
   await page.selectOption('#fail-rate', '0');
   await page.click('#batch-edit');
   await page.locator('#log li.ok', { hasText: 'batch committed' }).waitFor();
-  await page.waitForFunction((before) => [...document.querySelectorAll('#contacts tbody tr[data-id] td:nth-child(3)')]
-    .map((td) => Number(td.textContent)).every((age, i) => age === before[i] + 1), agesBefore);
+  await page.waitForFunction(
+    (before) =>
+      [...document.querySelectorAll('#contacts tbody tr[data-id] td:nth-child(3)')]
+        .map((td) => Number(td.textContent))
+        .every((age, i) => age === before[i] + 1),
+    agesBefore,
+  );
   await shot(page, '9-batch');
 
   // A second tab: its edits show up in the first one.
@@ -162,7 +184,7 @@ test('the demo app, step by step', async () => {
   await other.click(`#contacts tr[data-id="${aaronId}"] [data-action=save]`);
   await page.locator(`#contacts tr[data-id="${aaronId}"]`, { hasText: 'Aaron From Tab Two' }).waitFor({ timeout: 3000 });
   const listRunsAfter = Number((await page.locator('[data-query="contacts list"]').textContent()).match(/\d+/)[0]);
-  assert.ok(listRunsAfter > listRunsBefore, 'the first tab\'s list re-ran');
+  assert.ok(listRunsAfter > listRunsBefore, "the first tab's list re-ran");
   await other.fill('#add-form [name=name]', 'Tabitha Two');
   await other.fill('#add-form [name=email]', 'tabitha@example.com');
   await other.fill('#add-form [name=age]', '22');

@@ -25,9 +25,11 @@ const QUERIES_PER_SEED = 150;
 function rng(seed) {
   let state = seed >>> 0 || 1;
   return () => {
-    state ^= state << 13; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
     state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
+    state ^= state << 5;
+    state >>>= 0;
     return state / 0x100000000;
   };
 }
@@ -60,7 +62,17 @@ function makeQuery(random) {
     () => ({ index: 'age', method: 'anyOf', args: [[age(), age(), age()]] }),
     () => ({ index: 'age', method: 'noneOf', args: [[age(), age()]] }),
     () => ({ index: 'age', method: 'notEqual', args: [age()] }),
-    () => ({ index: 'age', method: 'inAnyRange', args: [[[10, 20], [35, 45]], { includeLowers: random() < 0.5, includeUppers: random() < 0.5 }] }),
+    () => ({
+      index: 'age',
+      method: 'inAnyRange',
+      args: [
+        [
+          [10, 20],
+          [35, 45],
+        ],
+        { includeLowers: random() < 0.5, includeUppers: random() < 0.5 },
+      ],
+    }),
     () => ({ index: 'name', method: 'equals', args: [pick(NAMES)] }),
     () => ({ index: 'name', method: 'startsWith', args: [pick(['a', 'A', 'd', 'Z', '', 'Al'])] }),
     () => ({ index: 'name', method: 'startsWithAnyOf', args: [[pick(['a', 'b']), pick(['D', 'z'])]] }),
@@ -108,7 +120,9 @@ before(async () => {
   browser = await startBrowser({ mounts: TEST_MOUNTS });
   page = await browser.openTestPage('differential.html');
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+});
 
 for (const seed of SEEDS) {
   test(`seed ${seed}: ${QUERIES_PER_SEED} generated queries give the same results on indexie and Dexie`, async () => {
@@ -123,7 +137,9 @@ for (const seed of SEEDS) {
       if (query.or) {
         assert.deepEqual(
           { ...indexie, value: byPrimaryKey(indexie.value, query.output) },
-          { ...dexie, value: byPrimaryKey(dexie.value, query.output) }, label);
+          { ...dexie, value: byPrimaryKey(dexie.value, query.output) },
+          label,
+        );
       } else {
         assert.deepEqual(indexie, dexie, label);
       }

@@ -41,7 +41,7 @@ after(async () => {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-test('a live query in page A reflects page B\'s writes within 100 ms, and ignores B\'s writes elsewhere', async () => {
+test("a live query in page A reflects page B's writes within 100 ms, and ignores B's writes elsewhere", async () => {
   const [a, b] = [await browser.openTestPage('live.html'), await browser.openTestPage('live.html')];
   for (const page of [a, b]) await page.evaluate(() => window.openDb('two-pages'));
   await a.evaluate(() => window.watchGroup('watched'));
@@ -59,10 +59,16 @@ test('a live query in page A reflects page B\'s writes within 100 ms, and ignore
   await b.evaluate(() => window.add({ group: 'watched', n: 99 }));
   await a.evaluate(() => window.waitForCount(11));
   const { runs, emissions } = await a.evaluate(() => window.liveState());
-  console.log(`# page B write -> page A emission: median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.map((l) => l.toFixed(1)).join(', ')})`);
+  console.log(
+    `# page B write -> page A emission: median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.map((l) => l.toFixed(1)).join(', ')})`,
+  );
   assert.ok(median(latencies) < 100, `median latency ${median(latencies)} ms`);
   assert.equal(runs - runsBefore, 1, 'only the write to the watched group re-ran the query');
-  assert.deepEqual(emissions.map((e) => e.count), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'each result once, in order');
+  assert.deepEqual(
+    emissions.map((e) => e.count),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'each result once, in order',
+  );
   assert.deepEqual(browser.consoleErrors, []);
   await a.close();
   await b.close();
@@ -75,7 +81,13 @@ test('React: useLiveQuery re-renders a component when the data changes, and re-s
   assert.equal(await page.locator('#list li').count(), 0);
   assert.equal(await page.locator('h1').textContent(), '0 todos');
 
-  await page.evaluate(() => window.db.todos.bulkAdd([{ title: 'milk', done: 0 }, { title: 'bread', done: 0 }, { title: 'eggs', done: 1 }]));
+  await page.evaluate(() =>
+    window.db.todos.bulkAdd([
+      { title: 'milk', done: 0 },
+      { title: 'bread', done: 0 },
+      { title: 'eggs', done: 1 },
+    ]),
+  );
   await page.locator('#list li', { hasText: 'milk' }).waitFor();
   assert.deepEqual(await page.locator('#list li').allTextContents(), ['bread', 'milk']);
   assert.equal(await page.locator('h1').textContent(), '3 todos');
@@ -85,7 +97,7 @@ test('React: useLiveQuery re-renders a component when the data changes, and re-s
   assert.deepEqual(await page.locator('#list li').allTextContents(), ['bread']);
 
   const rendersBefore = await page.evaluate(() => window.renders);
-  await page.evaluate(() => window.db.todos.add({ title: 'zzz', done: 1 }));  // only the done list (hidden) and the total change
+  await page.evaluate(() => window.db.todos.add({ title: 'zzz', done: 1 })); // only the done list (hidden) and the total change
   await page.locator('h1', { hasText: '4 todos' }).waitFor();
   assert.deepEqual(await page.locator('#list li').allTextContents(), ['bread']);
 

@@ -40,7 +40,11 @@ before(async () => {
   // terminal: ask for none, and strip any that comes anyway.
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
-  const built = await run(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: app, timeout: 60000, env });
+  const built = await run(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+    cwd: app,
+    timeout: 60000,
+    env,
+  });
   buildOutput = stripVTControlCharacters(built.stdout + built.stderr);
   browser = await startBrowser({ mounts: [{ prefix: '/', dir: join(app, 'dist') }] });
   browser.context.on('request', (request) => requested.push(new URL(request.url()).pathname));
@@ -67,6 +71,9 @@ test('the built Vite app opens a database, writes, queries, and reads back after
   await page.locator('#status', { hasText: 'ready' }).waitFor();
   assert.deepEqual(await page.evaluate(() => window.readBack()), EXPECTED.readBack('vite-app'));
   await page.close();
-  assert.ok(requested.some((path) => /^\/assets\/indexie-core-[\w-]+\.wasm$/.test(path)), requested.join());
+  assert.ok(
+    requested.some((path) => /^\/assets\/indexie-core-[\w-]+\.wasm$/.test(path)),
+    requested.join(),
+  );
   assert.deepEqual(browser.consoleErrors, []);
 });

@@ -69,9 +69,11 @@ test('import to an open empty database, in a plain page (logged, not asserted)',
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-  console.log(`# import('indexie') -> open empty database: median ${median(times).toFixed(1)} ms over 7 loads ` +
-    `(min ${sorted[0].toFixed(1)}, max ${sorted[6].toFixed(1)}; of it the import ${median(imports).toFixed(1)} ms; ` +
-    'each load fetches the modules and the wasm uncached, from 127.0.0.1)');
+  console.log(
+    `# import('indexie') -> open empty database: median ${median(times).toFixed(1)} ms over 7 loads ` +
+      `(min ${sorted[0].toFixed(1)}, max ${sorted[6].toFixed(1)}; of it the import ${median(imports).toFixed(1)} ms; ` +
+      'each load fetches the modules and the wasm uncached, from 127.0.0.1)',
+  );
   assert.ok(times.every((ms) => ms > 0));
   assert.deepEqual(browser.consoleErrors, []);
 });

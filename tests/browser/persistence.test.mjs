@@ -7,8 +7,12 @@ import { after, before, test } from 'node:test';
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 let browser;
-before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+});
+after(async () => {
+  await browser?.close();
+});
 
 test('data written before a reload is all there after it', async () => {
   const page = await browser.openTestPage('persistence.html');
@@ -20,12 +24,15 @@ test('data written before a reload is all there after it', async () => {
   await page.close();
   const second = await browser.openTestPage('persistence.html');
   const problems = await second.evaluate(() => window.verifyAll());
-  assert.deepEqual(problems, ['count 300 != 299', 'generator: 302 != 301'],
-    'the first verify added record 301 (so one more record, and the next key is 302); the rest is unchanged');
+  assert.deepEqual(
+    problems,
+    ['count 300 != 299', 'generator: 302 != 301'],
+    'the first verify added record 301 (so one more record, and the next key is 302); the rest is unchanged',
+  );
   assert.deepEqual(browser.consoleErrors, []);
 });
 
-test('a commit another tab wrote first makes this page\'s write fail whole (real IndexedDB: add() of a taken commit number, with an early commit())', async () => {
+test("a commit another tab wrote first makes this page's write fail whole (real IndexedDB: add() of a taken commit number, with an early commit())", async () => {
   const page = await browser.openTestPage('persistence.html');
   const result = await page.evaluate(() => window.conflictingCommit());
   await page.close();
@@ -36,8 +43,8 @@ test('a commit another tab wrote first makes this page\'s write fail whole (real
   assert.equal(result.error?.name, 'AbortError');
   assert.match(result.error.message, /another tab committed first/);
   const [before, taken] = result.keysAfter;
-  assert.equal(taken, before + 1, 'nothing was stored after the other tab\'s entry');
-  assert.ok(result.entryKept, 'the other tab\'s entry is as it wrote it');
+  assert.equal(taken, before + 1, "nothing was stored after the other tab's entry");
+  assert.ok(result.entryKept, "the other tab's entry is as it wrote it");
   assert.deepEqual(result.codesInMemory, ['one'], 'the engine reverted the failed write');
   assert.deepEqual(browser.consoleErrors, []);
 });

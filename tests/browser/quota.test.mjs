@@ -8,8 +8,12 @@ import { after, before, test } from 'node:test';
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 let browser;
-before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+});
+after(async () => {
+  await browser?.close();
+});
 
 test('a full disk is a QuotaExceededError that loses nothing, and writes work again with room', async () => {
   const page = await browser.openTestPage('crash.html');

@@ -9,8 +9,12 @@ import { after, before, test } from 'node:test';
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 let browser;
-before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+});
+after(async () => {
+  await browser?.close();
+});
 
 const blankTab = () => browser.openTestPage('tabs.html');
 
@@ -34,11 +38,14 @@ async function tabWithOneItem(name, stores) {
 
 test('three pages incrementing one counter for 10 seconds lose no increment', async () => {
   const pages = await openTabs(3, 'contention');
-  await pages[0].evaluate(() => window.incrementFor(1));  // creates the counter
+  await pages[0].evaluate(() => window.incrementFor(1)); // creates the counter
   const start = await pages[0].evaluate(() => window.counter());
   const counts = await Promise.all(pages.map((page) => page.evaluate(() => window.incrementFor(10000))));
   const total = counts.reduce((a, b) => a + b, 0);
-  assert.ok(counts.every((c) => c > 0), `every page made progress: ${counts}`);
+  assert.ok(
+    counts.every((c) => c > 0),
+    `every page made progress: ${counts}`,
+  );
   // Every page converges on the total (other pages' last commits arrive within ~100 ms) ...
   for (const page of pages) {
     const value = await page.evaluate(async (expected) => {
@@ -75,23 +82,24 @@ test('a page keeping the write lock between its writes hands it over as soon as 
   const [a, b] = await openTabs(2, 'handover');
   const waits = [];
   for (let i = 0; i < 5; i++) {
-    await a.evaluate((text) => window.write(text), `a-${i}`);  // A keeps the lock (it would for 1 s)
+    await a.evaluate((text) => window.write(text), `a-${i}`); // A keeps the lock (it would for 1 s)
     const start = await b.evaluate(() => performance.now() + performance.timeOrigin);
-    const done = await b.evaluate((text) => window.write(text), `b-${i}`);  // B asks for it
+    const done = await b.evaluate((text) => window.write(text), `b-${i}`); // B asks for it
     waits.push(done - start);
   }
   waits.sort((x, y) => x - y);
   console.log(`# lock handover: B's write after A's took median ${waits[2].toFixed(1)} ms, max ${waits[4].toFixed(1)} ms`);
   // Without the handover, B would wait for A's 1 s idle release every time.
   assert.ok(waits[4] < 500, `slowest: ${waits[4]} ms`);
-  assert.equal(await a.evaluate(() => window.waitForNote('b-4', 2000)) !== null, true, 'A sees B\'s last write');
-  assert.equal(await b.evaluate(() => window.waitForNote('a-4', 2000)) !== null, true, 'B sees A\'s last write');
+  assert.equal((await a.evaluate(() => window.waitForNote('b-4', 2000))) !== null, true, "A sees B's last write");
+  assert.equal((await b.evaluate(() => window.waitForNote('a-4', 2000))) !== null, true, "B sees A's last write");
 });
 
-const waitForEvents = (page) => page.evaluate(async () => {
-  for (let i = 0; i < 200 && window.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  return window.events;
-});
+const waitForEvents = (page) =>
+  page.evaluate(async () => {
+    for (let i = 0; i < 200 && window.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return window.events;
+  });
 
 test('an upgrade in a newer page closes the older page with versionchange; nothing is corrupted', async () => {
   const stores = [{ items: '++id' }, { items: '++id, name' }];
@@ -107,7 +115,10 @@ test('an upgrade in a newer page closes the older page with versionchange; nothi
   assert.deepEqual(await waitForEvents(older), [['versionchange', 2]]);
   assert.equal((await older.evaluate(() => window.versionedState())).open, false);
   const state = await newer.evaluate(() => window.versionedState());
-  assert.deepEqual(state.items, [{ name: 'before', id: 1 }, { name: 'after', id: 2 }]);
+  assert.deepEqual(state.items, [
+    { name: 'before', id: 1 },
+    { name: 'after', id: 2 },
+  ]);
   assert.deepEqual(state.indexes, ['name']);
   assert.deepEqual(state.integrity, []);
   await older.close();

@@ -8,8 +8,12 @@ import { after, before, test } from 'node:test';
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 let browser;
-before(async () => { browser = await startBrowser({ mounts: TEST_MOUNTS }); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+});
+after(async () => {
+  await browser?.close();
+});
 
 test('optimistic add, failing onAdd hook: readers see the row until the rollback, and nothing reaches IndexedDB', async () => {
   const page = await browser.openTestPage('transactions.html');
@@ -42,7 +46,12 @@ test('in Chromium, scope calls join the transaction after awaits; an unrelated f
   const result = await page.evaluate(() => window.contextRules('tx-context'));
   await page.close();
   assert.deepEqual(result, {
-    error: 'roll back', insideCount: 5, users: 0, logs: 15, outsideAlwaysOutside: true, outsideRuns: 15,
+    error: 'roll back',
+    insideCount: 5,
+    users: 0,
+    logs: 15,
+    outsideAlwaysOutside: true,
+    outsideRuns: 15,
     clicks: [false, true],
   });
 });
@@ -52,9 +61,16 @@ for (const optimistic of [false, true]) {
     const name = `tx-crash-${optimistic}`;
     const page = await browser.openTestPage('transactions.html');
     let written;
-    const reported = new Promise((resolve) => { written = resolve; });
+    const reported = new Promise((resolve) => {
+      written = resolve;
+    });
     await page.exposeFunction('reportWritten', () => written());
-    await page.evaluate(([n, o]) => { void window.holdTransaction(n, o); }, [name, optimistic]);
+    await page.evaluate(
+      ([n, o]) => {
+        void window.holdTransaction(n, o);
+      },
+      [name, optimistic],
+    );
     await reported;
     await page.close();
     const reloaded = await browser.openTestPage('transactions.html');

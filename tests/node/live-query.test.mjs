@@ -65,13 +65,20 @@ async function matrix(db, live, { outside, inside }) {
 test('where(age).between(20, 30): re-runs only for rows whose old or new age is in the range', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('age').between(20, 30, true, true).toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Bob', 'Cid', 'Dee']);
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Bob', 'Cid', 'Dee'],
+  );
   await matrix(db, live, {
     outside: {
       'add outside': () => db.people.add({ name: 'Hal', age: 70 }),
       'update outside -> outside': () => db.people.update(6, { age: 55, name: 'Fay2' }),
       'delete outside': () => db.people.delete(7),
-      'bulkPut outside': () => db.people.bulkPut([{ id: 100, name: 'X', age: 1 }, { id: 101, name: 'Y', age: 99 }]),
+      'bulkPut outside': () =>
+        db.people.bulkPut([
+          { id: 100, name: 'X', age: 1 },
+          { id: 101, name: 'Y', age: 99 },
+        ]),
     },
     inside: {
       'add inside': () => db.people.add({ name: 'Ivy', age: 22 }),
@@ -136,7 +143,10 @@ test('count(): a range count ignores changes that keep its entries; a table coun
 test('orderBy(name).limit(3): re-runs only for changes among the first three names', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.orderBy('name').limit(3).toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Ann', 'Bob', 'Cid']);
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Ann', 'Bob', 'Cid'],
+  );
   await matrix(db, live, {
     outside: {
       'add a later name': () => db.people.add({ name: 'Zed', age: 1 }),
@@ -157,7 +167,10 @@ test('orderBy(name).limit(3): re-runs only for changes among the first three nam
 test('compound index [age+name]: re-runs only for entries in the compound range', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('[age+name]').between([20, ''], [30, '\uffff']).toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Bob', 'Cid', 'Dee']);
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Bob', 'Cid', 'Dee'],
+  );
   await matrix(db, live, {
     outside: {
       'add outside': () => db.people.add({ name: 'Hal', age: 31 }),
@@ -176,7 +189,10 @@ test('compound index [age+name]: re-runs only for entries in the compound range'
 test('multi-entry index *tags: re-runs only when a record gains, loses or holds the tag', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('tags').equals('red').toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Ann', 'Cid', 'Gus']);
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Ann', 'Cid', 'Gus'],
+  );
   await matrix(db, live, {
     outside: {
       'add a blue one': () => db.people.add({ name: 'Hal', age: 1, tags: ['blue'] }),
@@ -196,8 +212,17 @@ test('multi-entry index *tags: re-runs only when a record gains, loses or holds 
 
 test('filter(): the range under the filter decides, whatever the filter says', async () => {
   const db = await openDb();
-  const live = await watch(() => db.people.where('age').between(20, 30, true, true).filter((p) => p.tags.includes('blue')).toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Bob', 'Cid']);
+  const live = await watch(() =>
+    db.people
+      .where('age')
+      .between(20, 30, true, true)
+      .filter((p) => p.tags.includes('blue'))
+      .toArray(),
+  );
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Bob', 'Cid'],
+  );
   await matrix(db, live, {
     outside: {
       'add a blue one outside': () => db.people.add({ name: 'Hal', age: 70, tags: ['blue'] }),
@@ -215,7 +240,10 @@ test('filter(): the range under the filter decides, whatever the filter says', a
 test('or(): each branch records its own range', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('age').below(15).or('name').equals('Zed').toArray());
-  assert.deepEqual(live.last().map((p) => p.name), ['Ann']);
+  assert.deepEqual(
+    live.last().map((p) => p.name),
+    ['Ann'],
+  );
   await matrix(db, live, {
     outside: {
       'add neither': () => db.people.add({ name: 'Hal', age: 70 }),
@@ -254,7 +282,11 @@ test('every read API records what it read: each, first, last, keys, primaryKeys,
   const db = await openDb();
   const range = () => db.people.where('age').between(20, 30, true, true);
   const readers = {
-    each: async () => { const seen = []; await range().each((p) => seen.push(p.name)); return seen; },
+    each: async () => {
+      const seen = [];
+      await range().each((p) => seen.push(p.name));
+      return seen;
+    },
     first: () => range().first(),
     last: () => range().last(),
     keys: () => range().keys(),
@@ -275,7 +307,9 @@ test('every read API records what it read: each, first, last, keys, primaryKeys,
     // Key reads depend on entries only: moving an entry counts, another field does not.
     if (['keys', 'primaryKeys', 'uniqueKeys'].includes(api)) {
       await expectRuns(live, 0, `${api}: another field inside`, () => db.people.update(inside, { tags: [api] }));
-      await expectRuns(live, 1, `${api}: an entry moving inside`, async () => db.people.update(inside, { age: (await db.people.get(inside)).age === 24 ? 26 : 24 }));
+      await expectRuns(live, 1, `${api}: an entry moving inside`, async () =>
+        db.people.update(inside, { age: (await db.people.get(inside)).age === 24 ? 26 : 24 }),
+      );
     } else {
       await expectRuns(live, 1, `${api}: a write inside`, () => db.people.update(inside, { tags: [api] }));
     }
@@ -289,12 +323,22 @@ test('silent remote writes (applyRemote) and async hooks reach live queries; a f
   const live = await watch(() => db.people.where('age').between(20, 30, true, true).toArray());
   const names = () => live.last().map((p) => p.name);
   await expectRuns(live, 0, 'applyRemote outside', () => db.people.applyRemote([{ type: 'put', value: { id: 50, name: 'Far', age: 90 } }]));
-  await expectRuns(live, 1, 'applyRemote inside', () => db.people.applyRemote([{ type: 'put', value: { id: 51, name: 'Near', age: 21 } }, { type: 'delete', key: 4 }]));
+  await expectRuns(live, 1, 'applyRemote inside', () =>
+    db.people.applyRemote([
+      { type: 'put', value: { id: 51, name: 'Near', age: 21 } },
+      { type: 'delete', key: 4 },
+    ]),
+  );
   assert.deepEqual(names(), ['Bob', 'Near', 'Cid']);
 
   let release;
-  const gate = new Promise((resolve) => { release = resolve; });
-  db.people.hook.onAdd(async () => { await gate; throw new Error('server refused'); });
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  db.people.hook.onAdd(async () => {
+    await gate;
+    throw new Error('server refused');
+  });
   const adding = db.people.add({ name: 'Hopeful', age: 22 });
   await settle();
   assert.deepEqual(names(), ['Bob', 'Near', 'Hopeful', 'Cid'], 'LOCAL_FIRST: shown while the hook runs');
@@ -308,12 +352,26 @@ test('silent remote writes (applyRemote) and async hooks reach live queries; a f
 test('many changes in one transaction, one bulk call or one tick cause one re-run', async () => {
   const db = await openDb();
   const live = await watch(() => db.people.where('age').between(20, 30, true, true).toArray());
-  await expectRuns(live, 1, 'a transaction of five writes', () => db.transaction('rw', db.people, async () => {
-    for (let i = 0; i < 5; i++) await db.people.add({ name: `T${i}`, age: 21 + i });
-  }));
-  await expectRuns(live, 1, 'a bulkAdd', () => db.people.bulkAdd([{ name: 'b1', age: 22 }, { name: 'b2', age: 23 }]));
-  await expectRuns(live, 1, 'five writes in one tick', () => Promise.all([1, 2, 3, 4, 5].map((i) => db.people.add({ name: `p${i}`, age: 20 + i }))));
-  await expectRuns(live, 1, 'a modify', () => db.people.where('age').between(20, 30, true, true).modify({ tags: ['m'] }));
+  await expectRuns(live, 1, 'a transaction of five writes', () =>
+    db.transaction('rw', db.people, async () => {
+      for (let i = 0; i < 5; i++) await db.people.add({ name: `T${i}`, age: 21 + i });
+    }),
+  );
+  await expectRuns(live, 1, 'a bulkAdd', () =>
+    db.people.bulkAdd([
+      { name: 'b1', age: 22 },
+      { name: 'b2', age: 23 },
+    ]),
+  );
+  await expectRuns(live, 1, 'five writes in one tick', () =>
+    Promise.all([1, 2, 3, 4, 5].map((i) => db.people.add({ name: `p${i}`, age: 20 + i }))),
+  );
+  await expectRuns(live, 1, 'a modify', () =>
+    db.people
+      .where('age')
+      .between(20, 30, true, true)
+      .modify({ tags: ['m'] }),
+  );
   assert.equal(live.last().length, 15);
   db.close();
 });
@@ -327,10 +385,12 @@ test('an unchanged result is not emitted twice in a row', async () => {
   await expectRuns(live, 1, 'a real change', () => db.people.update(2, { name: 'Bobby' }));
   assert.equal(live.values.length, emitted + 1);
   const counting = await watch(() => db.people.where('age').between(20, 30, true, true).count());
-  await expectRuns(counting, 1, 'a move in and out in one transaction', () => db.transaction('rw', db.people, async () => {
-    await db.people.update(5, { age: 21 });
-    await db.people.update(5, { age: 41 });
-  }));
+  await expectRuns(counting, 1, 'a move in and out in one transaction', () =>
+    db.transaction('rw', db.people, async () => {
+      await db.people.update(5, { age: 21 });
+      await db.people.update(5, { age: 41 });
+    }),
+  );
   assert.equal(counting.values.length, 1);
   db.close();
 });
@@ -358,11 +418,16 @@ test('an optimistic transaction shows its writes at once and takes them back on 
   await rolledBack.table('people').add({ name: 'Never', age: 28 });
   await expectRuns(live, 0, 'a standard rollback', () => rolledBack.rollback());
 
-  const failing = db.transaction('rw', db.people, async () => {
-    await db.people.add({ name: 'Fail', age: 29 });
-    await Indexie.waitFor(new Promise((resolve) => setTimeout(resolve, 30)));
-    throw new Error('server said no');
-  }, { optimistic: true });
+  const failing = db.transaction(
+    'rw',
+    db.people,
+    async () => {
+      await db.people.add({ name: 'Fail', age: 29 });
+      await Indexie.waitFor(new Promise((resolve) => setTimeout(resolve, 30)));
+      throw new Error('server said no');
+    },
+    { optimistic: true },
+  );
   await new Promise((resolve) => setTimeout(resolve, 15));
   assert.ok(names().includes('Fail'), 'shown while the scope still runs');
   await assert.rejects(failing, /server said no/);
@@ -380,9 +445,15 @@ test('errors go to error(); writing inside a querier is a ReadOnlyError; later s
     const count = await db.pets.count();
     if (fail) throw new Error(`failing with ${count} pets`);
     return count;
-  }).subscribe((v) => values.push(v), (e) => errors.push(e));
+  }).subscribe(
+    (v) => values.push(v),
+    (e) => errors.push(e),
+  );
   await settle();
-  assert.deepEqual(errors.map((e) => e.message), ['failing with 1 pets']);
+  assert.deepEqual(
+    errors.map((e) => e.message),
+    ['failing with 1 pets'],
+  );
   fail = false;
   await db.pets.add({ name: 'Tom' });
   await settle();
@@ -429,19 +500,21 @@ test('Observable: async first value, subscribe forms, unsubscribe, readonly tran
 test('observers and the code they resume run outside the live query: they may write, and their reads are not recorded', async () => {
   const db = await openDb();
   let resume;
-  const emitted = new Promise((resolve) => { resume = resolve; });
+  const emitted = new Promise((resolve) => {
+    resume = resolve;
+  });
   let runs = 0;
   const subscription = liveQuery(() => db.pets.get(1), { onRun: () => runs++ }).subscribe(async (pet) => {
     resume(pet);
-    if (!pet.seen) await db.pets.put({ ...pet, seen: true });  // a write from the observer itself
+    if (!pet.seen) await db.pets.put({ ...pet, seen: true }); // a write from the observer itself
   });
   const pet = await emitted;
   assert.equal(pet.name, 'Rex');
-  await db.people.add({ name: 'After', age: 26 });  // resumed by the emission: not part of the live query
+  await db.people.add({ name: 'After', age: 26 }); // resumed by the emission: not part of the live query
   await db.people.get(2);
   await settle();
   assert.equal((await db.pets.get(1)).seen, true);
-  assert.equal(runs, 2, 'the observer\'s write to pet 1 re-ran it once; the people reads and writes did not');
+  assert.equal(runs, 2, "the observer's write to pet 1 re-ran it once; the people reads and writes did not");
   subscription.unsubscribe();
   db.close();
 });

@@ -18,14 +18,26 @@ const run = promisify(execFile);
 const PACKAGE_TESTS = fileURLToPath(new URL('../package/', import.meta.url));
 
 let pack;
-before(async () => { pack = await packTarball(); });
+before(async () => {
+  pack = await packTarball();
+});
 after(() => pack?.cleanup());
 
 test('the tarball holds the built package only: dist/ (JS, types, the .wasm) and package.json', () => {
-  for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/indexie-core.js', 'dist/indexie-core.wasm']) {
+  for (const file of [
+    'package.json',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/react.js',
+    'dist/react.d.ts',
+    'dist/indexie-core.js',
+    'dist/indexie-core.wasm',
+  ]) {
     assert.ok(pack.files.includes(file), `${file} is in the tarball`);
   }
-  const unexpected = pack.files.filter((file) => !/^dist\/([\w-]+\/)*[\w.-]+\.(js|d\.ts|wasm)$/.test(file) && !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file));
+  const unexpected = pack.files.filter(
+    (file) => !/^dist\/([\w-]+\/)*[\w.-]+\.(js|d\.ts|wasm)$/.test(file) && !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file),
+  );
   assert.deepEqual(unexpected, []);
 });
 
@@ -37,11 +49,11 @@ test('npm installs the tarball into a fresh Node project, and `indexie` works th
   await run('npm', ['install', pack.tarball, '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: app });
   copyFileSync(join(PACKAGE_TESTS, 'node-consumer.mjs'), join(app, 'main.mjs'));
 
-  const { stdout } = await run(process.execPath, [
-    join(app, 'main.mjs'),
-    import.meta.resolve('fake-indexeddb'),
-    new URL('../package/workload.js', import.meta.url).href,
-  ], { cwd: app });
+  const { stdout } = await run(
+    process.execPath,
+    [join(app, 'main.mjs'), import.meta.resolve('fake-indexeddb'), new URL('../package/workload.js', import.meta.url).href],
+    { cwd: app },
+  );
   const out = JSON.parse(stdout.trim().split('\n').at(-1));
 
   assert.equal(out.resolved, new URL('node_modules/indexie/dist/index.js', `file://${app}/`).href, 'resolved from the installed tarball');
@@ -49,5 +61,7 @@ test('npm installs the tarball into a fresh Node project, and `indexie` works th
   assert.deepEqual(problems(out.memory, false), []);
   assert.deepEqual(problems(out.idb, true, 'in-fake-idb', out.idbReadBack), []);
   assert.deepEqual(out.idbDatabases, ['indexie:in-fake-idb']);
-  console.log(`# Node ${process.version}: the in-memory workload (open, 501 writes, a live query, queries) took ${out.memoryMs.toFixed(0)} ms`);
+  console.log(
+    `# Node ${process.version}: the in-memory workload (open, 501 writes, a live query, queries) took ${out.memoryMs.toFixed(0)} ms`,
+  );
 });

@@ -45,7 +45,10 @@ async function rawRecords(indexedDB, name) {
 async function metaAndLastEntry(indexedDB, name) {
   const idb = await request(indexedDB.open(`indexie:${name}`));
   const tx = idb.transaction(['meta', 'log'], 'readonly');
-  const [state, cursor] = await Promise.all([request(tx.objectStore('meta').get('state')), request(tx.objectStore('log').openCursor(null, 'prev'))]);
+  const [state, cursor] = await Promise.all([
+    request(tx.objectStore('meta').get('state')),
+    request(tx.objectStore('log').openCursor(null, 'prev')),
+  ]);
   const result = { state, lastKey: cursor.key, last: cursor.value };
   idb.close();
   return result;
@@ -64,7 +67,9 @@ async function writeRaw(indexedDB, name, { state, keys, values, logKeys = [], lo
   keys.forEach((key, i) => tx.objectStore('chunks').put(values[i], key));
   logKeys.forEach((key, i) => tx.objectStore('log').put(log[i], key));
   tx.objectStore('meta').put(state, 'state');
-  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  await new Promise((resolve) => {
+    tx.oncomplete = resolve;
+  });
   idb.close();
 }
 
@@ -94,7 +99,16 @@ test('every resolved write is in IndexedDB, and the IndexedDB records alone rebu
   await copy.open();
   assert.deepEqual(await copy.users.toArray(), [
     { name: 'Ada', email: 'ada@x', tags: ['math', 'poetry'], first: 'Ada', last: 'L', born: new Date(1815, 11, 10), big: 2n ** 70n, id: 1 },
-    { name: 'Alan', email: 'alan@x', tags: ['math'], first: 'Alan', last: 'T', bytes: new Uint8Array([1, 2, 3]), id: 2, profile: { city: 'Wilmslow' } },
+    {
+      name: 'Alan',
+      email: 'alan@x',
+      tags: ['math'],
+      first: 'Alan',
+      last: 'T',
+      bytes: new Uint8Array([1, 2, 3]),
+      id: 2,
+      profile: { city: 'Wilmslow' },
+    },
   ]);
   assert.equal((await copy.users.get({ email: 'alan@x' })).id, 2);
   assert.deepEqual(await copy.users.where('tags').equals('math').primaryKeys(), [1, 2]);
@@ -140,7 +154,11 @@ test('a failed flush rejects with a named error, reverts, and the database keeps
       assert.match(error.message, /Table\.add\(\) on 'users' failed because the storage quota is exhausted/);
       return true;
     });
-    assert.deepEqual((await db.users.toArray()).map((u) => u.name), ['kept'], 'memory agrees with IndexedDB');
+    assert.deepEqual(
+      (await db.users.toArray()).map((u) => u.name),
+      ['kept'],
+      'memory agrees with IndexedDB',
+    );
     failWith = 'UnknownError';
     await assert.rejects(db.users.bulkAdd([{ name: 'lost2', email: 'l2@x' }]), AbortError);
     assert.equal(await db.users.count(), 1);
@@ -151,7 +169,10 @@ test('a failed flush rejects with a named error, reverts, and the database keeps
   assert.equal(await db.users.add({ name: 'after', email: 'after@x' }), 2);
   db.close();
   const again = open(name, factory);
-  assert.deepEqual((await again.users.toArray()).map((u) => u.name), ['kept', 'after']);
+  assert.deepEqual(
+    (await again.users.toArray()).map((u) => u.name),
+    ['kept', 'after'],
+  );
   again.close();
 });
 
@@ -161,7 +182,10 @@ test('writes are serialized: concurrent writes all land, in order', async () => 
   const db = open(name, factory);
   await db.open();
   const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => db.users.add({ name: `n${i}`, email: `${i}@x` })));
-  assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    keys,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   db.close();
   const again = open(name, factory);
   assert.equal(await again.users.count(), 20);
@@ -176,10 +200,13 @@ test('a small commit is one diff record of a few KiB and nothing else; after 100
   const factory = new IDBFactory();
   const name = `deltas-${counter++}`;
   const db = open(name, factory);
-  await db.users.bulkAdd(Array.from({ length: 300 }, (_, i) => ({ name: `bulk${i}`, email: `b${i}@x`, tags: [`t${i % 7}`], first: `f${i}`, last: 'L' })));
-  const write = (i) => (i % 3 === 2
-    ? db.users.update(i, { name: `renamed${i}`, tags: ['moved'] })
-    : db.users.add({ name: `single${i}`, email: `s${i}@x`, tags: ['solo', `t${i % 5}`], first: `F${i}`, last: 'S' }));
+  await db.users.bulkAdd(
+    Array.from({ length: 300 }, (_, i) => ({ name: `bulk${i}`, email: `b${i}@x`, tags: [`t${i % 7}`], first: `f${i}`, last: 'L' })),
+  );
+  const write = (i) =>
+    i % 3 === 2
+      ? db.users.update(i, { name: `renamed${i}`, tags: ['moved'] })
+      : db.users.add({ name: `single${i}`, email: `s${i}@x`, tags: ['solo', `t${i % 5}`], first: `F${i}`, last: 'S' });
   const first = await rawRecords(factory, name);
   assert.equal(first.state.format, 3);
   for (let i = 0; i < 60; i++) {
@@ -189,12 +216,21 @@ test('a small commit is one diff record of a few KiB and nothing else; after 100
     const commit = latestCommit(after);
     assert.equal(commit, latestCommit(before) + 1, 'one IndexedDB commit per write');
     const entry = after.log[after.logKeys.indexOf(commit)];
-    assert.ok(entry.diff instanceof Uint8Array && entry.diff.length > 0 && entry.diff.length < 3 * 4096, `a diff of ${entry.diff?.length} bytes`);
+    assert.ok(
+      entry.diff instanceof Uint8Array && entry.diff.length > 0 && entry.diff.length < 3 * 4096,
+      `a diff of ${entry.diff?.length} bytes`,
+    );
     assert.deepEqual(after.state, before.state, 'a diff commit leaves meta alone');
     assert.deepEqual(after.keys, before.keys);
-    assert.ok(after.values.every((bytes, k) => sameBytes(bytes, before.values[k])), 'no chunk was rewritten');
-    assert.deepEqual(after.logKeys.filter((key) => key > after.state.base), Array.from({ length: commit - after.state.base }, (_, k) => after.state.base + 1 + k),
-      'the log holds every entry after base');
+    assert.ok(
+      after.values.every((bytes, k) => sameBytes(bytes, before.values[k])),
+      'no chunk was rewritten',
+    );
+    assert.deepEqual(
+      after.logKeys.filter((key) => key > after.state.base),
+      Array.from({ length: commit - after.state.base }, (_, k) => after.state.base + 1 + k),
+      'the log holds every entry after base',
+    );
   }
   // The records after 60 diffs (chunks at base + diffs over them) rebuild the same database.
   const midway = await db.users.toArray();
@@ -217,7 +253,10 @@ test('a small commit is one diff record of a few KiB and nothing else; after 100
       assert.ok(sinceBase.count <= 1000 && sinceBase.bytes < 4 * 1024 * 1024 + 3 * 4096, 'loading reads a bounded log');
       continue;
     }
-    assert.ok(sinceBase.count === 1000 || sinceBase.bytes >= 4 * 1024 * 1024, `the chunk commit came after ${sinceBase.count} diffs of ${sinceBase.bytes} bytes`);
+    assert.ok(
+      sinceBase.count === 1000 || sinceBase.bytes >= 4 * 1024 * 1024,
+      `the chunk commit came after ${sinceBase.count} diffs of ${sinceBase.bytes} bytes`,
+    );
     assert.equal(state.base, state.commit, 'a chunk commit moves base to itself');
     assert.equal(state.commit, lastKey);
     assert.ok(last.chunks.length > 0);
@@ -234,10 +273,15 @@ test('a small commit is one diff record of a few KiB and nothing else; after 100
   const copy2 = open('copy', again);
   assert.deepEqual(await copy2.users.toArray(), expected);
   assert.equal(await copy2.users.where('tags').equals('solo').count(), expected.filter((u) => u.tags.includes('solo')).length);
-  assert.ok(await copy2.users.where('tags').equals('moved').count() > 100);
+  assert.ok((await copy2.users.where('tags').equals('moved').count()) > 100);
   assert.deepEqual(await copy2.checkIntegrity(), []);
-  assert.deepEqual(await copy2.users.where('name').startsWith('renamed').primaryKeys(),
-    expected.filter((u) => u.name.startsWith('renamed')).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id - y.id)).map((u) => u.id));
+  assert.deepEqual(
+    await copy2.users.where('name').startsWith('renamed').primaryKeys(),
+    expected
+      .filter((u) => u.name.startsWith('renamed'))
+      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id - y.id))
+      .map((u) => u.id),
+  );
   assert.equal((await copy2.users.get({ email: 's148@x' })).name, 'single148');
   copy2.close();
 });
@@ -246,7 +290,17 @@ test('a big commit that changes a few bytes on many pages is one diff record; on
   const factory = new IDBFactory();
   const name = `big-diff-${counter++}`;
   const db = open(name, factory);
-  await db.users.bulkAdd(Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `e${i}@x`, tags: [`t${i % 7}`], first: 'f', last: 'l', visits: 1, bio: 'b'.repeat(60) })));
+  await db.users.bulkAdd(
+    Array.from({ length: 3000 }, (_, i) => ({
+      name: `n${i}`,
+      email: `e${i}@x`,
+      tags: [`t${i % 7}`],
+      first: 'f',
+      last: 'l',
+      visits: 1,
+      bio: 'b'.repeat(60),
+    })),
+  );
   const before = await rawRecords(factory, name);
   // Every record, in place: visits 1 -> 2 is one byte per record, on every page of the store.
   assert.equal(await db.users.toCollection().modify({ visits: 2 }), 3000);
@@ -263,9 +317,12 @@ test('a big commit that changes a few bytes on many pages is one diff record; on
     for (let r = 0; r < ranges; r++) at += 4 + view.getUint16(at + 2, true);
   }
   assert.ok(pages.size > 32, `${pages.size} pages changed: more than a small commit`);
-  assert.ok(entry.diff.length < pages.size * 4096 / 10, `a diff of ${entry.diff.length} bytes for ${pages.size} pages`);
+  assert.ok(entry.diff.length < (pages.size * 4096) / 10, `a diff of ${entry.diff.length} bytes for ${pages.size} pages`);
   assert.deepEqual(after.state, before.state, 'meta untouched');
-  assert.ok(after.values.every((bytes, k) => sameBytes(bytes, before.values[k])), 'no chunk was rewritten');
+  assert.ok(
+    after.values.every((bytes, k) => sameBytes(bytes, before.values[k])),
+    'no chunk was rewritten',
+  );
   const expected = await db.users.toArray();
   assert.ok(expected.every((u) => u.visits === 2));
   // The records alone rebuild the database.
@@ -277,7 +334,9 @@ test('a big commit that changes a few bytes on many pages is one diff record; on
   copy.close();
 
   // 3000 records growing by 2 KiB each: the new pages belong in chunks.
-  await db.users.toCollection().modify((u) => { u.bio = 'x'.repeat(2048); });
+  await db.users.toCollection().modify((u) => {
+    u.bio = 'x'.repeat(2048);
+  });
   const grown = await rawRecords(factory, name);
   const last = grown.log[grown.logKeys.indexOf(latestCommit(grown))];
   assert.ok(last.chunks?.length > 0, 'a chunk commit');
@@ -321,12 +380,15 @@ test('two connections writing in turn across chunk commits see each other, also 
   for (let i = 0; i < 80; i++) {
     const writer = i % 2 ? a : b;
     const counterRow = await writer.users.get(1);
-    assert.equal(counterRow.n, i, 'each sees the other\'s last increment');
+    assert.equal(counterRow.n, i, "each sees the other's last increment");
     await writer.users.update(1, { n: i + 1 });
     await writer.users.add({ name: `row${i}`, email: `r${i}@x`, tags: [`by${i % 2}`] });
     // Now and then a big write (a chunk commit, base moves) between diffs: the other catches up
     // on chunks for the commits up to base and on diffs over its own pages after it.
-    if (i % 20 === 7) await writer.users.bulkAdd(Array.from({ length: 150 }, (_, k) => ({ name: `bulk${i}-${k}`, email: `bulk${i}-${k}@x`, tags: ['bulk'] })));
+    if (i % 20 === 7)
+      await writer.users.bulkAdd(
+        Array.from({ length: 150 }, (_, k) => ({ name: `bulk${i}-${k}`, email: `bulk${i}-${k}@x`, tags: ['bulk'] })),
+      );
   }
   // b writes 130 commits while a does nothing: a's catch-up then reads the whole file (the log kept only 101).
   for (let i = 0; i < 130; i++) await b.users.add({ name: `late${i}`, email: `late${i}@x`, tags: ['late'] });
@@ -390,7 +452,12 @@ test('a database stored in format 2 (page commits after base) opens as is; the f
   // Format 2 stored those two small commits as whole pages: rebuild them from the diffs.
   const raw = await rawRecords(factory, name);
   const pages = new Map();
-  pagesOfChunks(raw.keys.map((key, i) => [key, raw.values[i].slice()]), raw.state.pagesPerChunk, raw.state.fileSize, pages);
+  pagesOfChunks(
+    raw.keys.map((key, i) => [key, raw.values[i].slice()]),
+    raw.state.pagesPerChunk,
+    raw.state.fileSize,
+    pages,
+  );
   const log = raw.logKeys.map((key, i) => {
     const entry = raw.log[i];
     if (key <= raw.state.base) return entry;
@@ -404,7 +471,13 @@ test('a database stored in format 2 (page commits after base) opens as is; the f
   });
   assert.ok(log.filter((entry) => entry.pages).length >= 2);
   const v2 = new IDBFactory();
-  await writeRaw(v2, 'v2', { state: { ...raw.state, format: 2, commit: latestCommit(raw), fileSize: log.at(-1).fileSize }, keys: raw.keys, values: raw.values, logKeys: raw.logKeys, log });
+  await writeRaw(v2, 'v2', {
+    state: { ...raw.state, format: 2, commit: latestCommit(raw), fileSize: log.at(-1).fileSize },
+    keys: raw.keys,
+    values: raw.values,
+    logKeys: raw.logKeys,
+    log,
+  });
   const old = open('v2', v2);
   assert.deepEqual(await old.users.toArray(), expected);
   await old.users.add({ name: 'by format 3', email: 'f3@x' });
@@ -438,7 +511,10 @@ test('close() right after a write began lets its save finish: a write that resol
   await assert.rejects(tooLate, DatabaseClosedError);
   // A reopen right away waits for nothing and sees the saved write.
   await db.open();
-  assert.deepEqual((await db.users.toArray()).map((u) => u.name), ['first', 'second']);
+  assert.deepEqual(
+    (await db.users.toArray()).map((u) => u.name),
+    ['first', 'second'],
+  );
   db.close();
   const fresh = open(name, factory);
   assert.equal(await fresh.users.count(), 2);
@@ -450,7 +526,9 @@ test('a file of more chunks than one IndexedDB read takes loads whole (read in s
   const name = `many-chunks-${counter++}`;
   // One page per record: 3,000 rows make a few hundred chunks, several reads of 64.
   const db = open(name, factory, { pagesPerRecord: 1 });
-  await db.users.bulkAdd(Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `${i}@x`, tags: [`t${i % 10}`], bio: 'b'.repeat(120) })));
+  await db.users.bulkAdd(
+    Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `${i}@x`, tags: [`t${i % 10}`], bio: 'b'.repeat(120) })),
+  );
   const expected = await db.users.toArray();
   db.close();
   const raw = await rawRecords(factory, name);

@@ -25,7 +25,9 @@ async function peopleDb() {
 const ids = (rows) => rows.map((r) => r.id);
 
 let db;
-before(async () => { db = await peopleDb(); });
+before(async () => {
+  db = await peopleDb();
+});
 
 test('where on the primary key, by name and by :id', async () => {
   assert.deepEqual(ids(await db.people.where('id').between(2, 4).toArray()), [2, 3]);
@@ -65,7 +67,7 @@ test('a compound index serves its leading paths (virtual indexes)', async () => 
   const local = new Indexie(`query-virtual-${counter++}`);
   local.version(1).stores({ people: 'id, [age+name+email]' });
   await local.people.bulkAdd(PEOPLE.map((p) => structuredClone(p)));
-  assert.deepEqual(ids(await local.people.where('age').equals(30).toArray()), [3, 1, 6]);  // by name within age
+  assert.deepEqual(ids(await local.people.where('age').equals(30).toArray()), [3, 1, 6]); // by name within age
   assert.deepEqual(ids(await local.people.where('age').above(30).toArray()), [4]);
   assert.deepEqual(ids(await local.people.where('age').between(25, 30, true, true).toArray()), [2, 3, 1, 6]);
   assert.deepEqual(ids(await local.people.where('[age+name]').equals([30, 'Bob']).toArray()), [3]);
@@ -81,9 +83,34 @@ test('anyOf, noneOf, notEqual, inAnyRange, startsWithAnyOf', async () => {
   assert.deepEqual(ids(await db.people.where('age').noneOf(30, 25).toArray()), [5, 4]);
   assert.deepEqual(ids(await db.people.where('age').noneOf([]).toArray()).length, 6);
   assert.deepEqual(ids(await db.people.where('age').notEqual(30).toArray()), [5, 2, 4]);
-  assert.deepEqual(ids(await db.people.where('age').inAnyRange([[19, 25], [40, 50]]).toArray()), [5, 4]);
-  assert.deepEqual(ids(await db.people.where('age').inAnyRange([[19, 25]], { includeLowers: false, includeUppers: true }).toArray()), [2]);
-  await assert.rejects(db.people.where('age').inAnyRange([[30, 20]]).toArray(), InvalidArgumentError);
+  assert.deepEqual(
+    ids(
+      await db.people
+        .where('age')
+        .inAnyRange([
+          [19, 25],
+          [40, 50],
+        ])
+        .toArray(),
+    ),
+    [5, 4],
+  );
+  assert.deepEqual(
+    ids(
+      await db.people
+        .where('age')
+        .inAnyRange([[19, 25]], { includeLowers: false, includeUppers: true })
+        .toArray(),
+    ),
+    [2],
+  );
+  await assert.rejects(
+    db.people
+      .where('age')
+      .inAnyRange([[30, 20]])
+      .toArray(),
+    InvalidArgumentError,
+  );
   assert.deepEqual(ids(await db.people.where('name').startsWithAnyOf('B', 'D').toArray()), [3, 5]);
   assert.deepEqual(await db.people.where('name').startsWithAnyOf([]).toArray(), []);
 });
@@ -97,24 +124,50 @@ test('ignore-case methods', async () => {
 });
 
 test('ignore-case methods scan only the case variants, and agree with a filter over everything', async () => {
-  const words = ['Straße', 'STRASSE', 'strasbourg', 'Ada', 'aDa', 'ADAM', 'adamant', 'Über', 'über', 'ÜBERALL', 'Abcdefghij', 'ABCDEFGHIJK',
-    'abcdefghiZ', 'Zed', 'x1y2', 'X1Y2z', '', 'ß', 'SS'];
+  const words = [
+    'Straße',
+    'STRASSE',
+    'strasbourg',
+    'Ada',
+    'aDa',
+    'ADAM',
+    'adamant',
+    'Über',
+    'über',
+    'ÜBERALL',
+    'Abcdefghij',
+    'ABCDEFGHIJK',
+    'abcdefghiZ',
+    'Zed',
+    'x1y2',
+    'X1Y2z',
+    '',
+    'ß',
+    'SS',
+  ];
   const local = new Indexie(`query-ignorecase-${Date.now()}`);
   local.version(1).stores({ words: '++id, w' });
   await local.words.bulkAdd(words.map((w) => ({ w })));
   const all = await local.words.toArray();
   const expectWhere = async (label, collection, predicate) => {
     const got = (await collection.toArray()).map((r) => r.w).sort();
-    const wanted = all.filter((r) => predicate(r.w)).map((r) => r.w).sort();
+    const wanted = all
+      .filter((r) => predicate(r.w))
+      .map((r) => r.w)
+      .sort();
     assert.deepEqual(got, wanted, label);
   };
   for (const prefix of ['ada', 'STRA', 'straß', 'über', 'abcdefghi', 'ABCDEFGHIJ', 'x1', 'ß', '']) {
-    await expectWhere(`startsWithIgnoreCase(${prefix})`, local.words.where('w').startsWithIgnoreCase(prefix),
-      (w) => w.toLowerCase().startsWith(prefix.toLowerCase()));
+    await expectWhere(`startsWithIgnoreCase(${prefix})`, local.words.where('w').startsWithIgnoreCase(prefix), (w) =>
+      w.toLowerCase().startsWith(prefix.toLowerCase()),
+    );
   }
   for (const value of ['ada', 'STRASSE', 'straße', 'abcdefghijk', 'x1y2', 'ß']) {
-    await expectWhere(`equalsIgnoreCase(${value})`, local.words.where('w').equalsIgnoreCase(value),
-      (w) => w.toLowerCase() === value.toLowerCase());
+    await expectWhere(
+      `equalsIgnoreCase(${value})`,
+      local.words.where('w').equalsIgnoreCase(value),
+      (w) => w.toLowerCase() === value.toLowerCase(),
+    );
   }
   local.close();
 });
@@ -157,10 +210,44 @@ test('offset and limit: past the end, limit(0), and composition in call order', 
 
 test('filter/and, until with and without the stop entry, and limit after filters', async () => {
   assert.deepEqual(ids(await db.people.filter((p) => p.age === 30).toArray()), [1, 3, 6]);
-  assert.deepEqual(ids(await db.people.where('age').above(20).and((p) => p.name.length === 3).toArray()), [2, 3, 4]);
-  assert.deepEqual(ids(await db.people.orderBy('age').until((p) => p.age >= 30).toArray()), [5, 2]);
-  assert.deepEqual(ids(await db.people.orderBy('age').until((p) => p.age >= 30, true).toArray()), [5, 2, 1]);
-  assert.deepEqual(ids(await db.people.filter((p) => p.age === 30).offset(1).limit(1).toArray()), [3]);
+  assert.deepEqual(
+    ids(
+      await db.people
+        .where('age')
+        .above(20)
+        .and((p) => p.name.length === 3)
+        .toArray(),
+    ),
+    [2, 3, 4],
+  );
+  assert.deepEqual(
+    ids(
+      await db.people
+        .orderBy('age')
+        .until((p) => p.age >= 30)
+        .toArray(),
+    ),
+    [5, 2],
+  );
+  assert.deepEqual(
+    ids(
+      await db.people
+        .orderBy('age')
+        .until((p) => p.age >= 30, true)
+        .toArray(),
+    ),
+    [5, 2, 1],
+  );
+  assert.deepEqual(
+    ids(
+      await db.people
+        .filter((p) => p.age === 30)
+        .offset(1)
+        .limit(1)
+        .toArray(),
+    ),
+    [3],
+  );
   assert.equal(await db.people.filter((p) => p.age > 20).count(), 5);
 });
 
@@ -168,7 +255,19 @@ test('or(): union de-duplicated by primary key, with filters and limits over the
   const union = await db.people.where('age').equals(30).or('name').startsWith('A').toArray();
   assert.deepEqual(ids(union).sort(), [1, 2, 3, 6]);
   assert.equal(await db.people.where('tags').equals('a').or('tags').equals('c').count(), 3);
-  assert.deepEqual(ids(await db.people.where('age').equals(30).or('age').equals(25).filter((p) => p.id > 1).limit(2).toArray()), [3, 6]);
+  assert.deepEqual(
+    ids(
+      await db.people
+        .where('age')
+        .equals(30)
+        .or('age')
+        .equals(25)
+        .filter((p) => p.id > 1)
+        .limit(2)
+        .toArray(),
+    ),
+    [3, 6],
+  );
 });
 
 test('first, last, keys, primaryKeys, uniqueKeys, firstKey, lastKey', async () => {
@@ -186,13 +285,26 @@ test('first, last, keys, primaryKeys, uniqueKeys, firstKey, lastKey', async () =
 
 test('each, eachKey, eachPrimaryKey, eachUniqueKey', async () => {
   const seen = [];
-  await db.people.where('age').equals(30).each((p, cursor) => seen.push([p.id, cursor.key, cursor.primaryKey]));
-  assert.deepEqual(seen, [[1, 30, 1], [3, 30, 3], [6, 30, 6]]);
+  await db.people
+    .where('age')
+    .equals(30)
+    .each((p, cursor) => seen.push([p.id, cursor.key, cursor.primaryKey]));
+  assert.deepEqual(seen, [
+    [1, 30, 1],
+    [3, 30, 3],
+    [6, 30, 6],
+  ]);
   const keys = [];
   await db.people.orderBy('age').eachKey((key, cursor) => keys.push([key, cursor.primaryKey]));
-  assert.deepEqual(keys.slice(0, 2), [[19, 5], [25, 2]]);
+  assert.deepEqual(keys.slice(0, 2), [
+    [19, 5],
+    [25, 2],
+  ]);
   const pks = [];
-  await db.people.where('tags').equals('b').eachPrimaryKey((pk) => pks.push(pk));
+  await db.people
+    .where('tags')
+    .equals('b')
+    .eachPrimaryKey((pk) => pks.push(pk));
   assert.deepEqual(pks, [1, 2, 6]);
   const unique = [];
   await db.people.orderBy('age').eachUniqueKey((key) => unique.push(key));
@@ -203,8 +315,14 @@ test('each, eachKey, eachPrimaryKey, eachUniqueKey', async () => {
 });
 
 test('sortBy, clone, desc', async () => {
-  assert.deepEqual((await db.people.where('age').equals(30).sortBy('name')).map((p) => p.name), ['Bob', 'Carl', 'Ådne']);
-  assert.deepEqual((await db.people.where('age').equals(30).reverse().sortBy('name')).map((p) => p.name), ['Ådne', 'Carl', 'Bob']);
+  assert.deepEqual(
+    (await db.people.where('age').equals(30).sortBy('name')).map((p) => p.name),
+    ['Bob', 'Carl', 'Ådne'],
+  );
+  assert.deepEqual(
+    (await db.people.where('age').equals(30).reverse().sortBy('name')).map((p) => p.name),
+    ['Ådne', 'Carl', 'Bob'],
+  );
   const base = db.people.where('age').above(20);
   const limited = base.clone().limit(1);
   assert.equal((await base.toArray()).length, 5);
@@ -217,7 +335,15 @@ test('extension: orderBy after a where-clause, several fields, mixed directions'
   assert.deepEqual(ids(await db.people.where('age').aboveOrEqual(25).orderBy('name').offset(1).limit(2).toArray()), [3, 1]);
   assert.deepEqual(ids(await db.people.orderBy(['-age', 'name']).toArray()), [4, 3, 1, 6, 2, 5]);
   assert.deepEqual(ids(await db.people.toCollection().orderBy('-age', '-name').limit(3).toArray()), [4, 6, 1]);
-  assert.deepEqual(ids(await db.people.filter((p) => p.age >= 30).orderBy('-name').toArray()), [6, 4, 1, 3]);
+  assert.deepEqual(
+    ids(
+      await db.people
+        .filter((p) => p.age >= 30)
+        .orderBy('-name')
+        .toArray(),
+    ),
+    [6, 4, 1, 3],
+  );
   assert.deepEqual(ids(await db.people.orderBy('address.city').toArray()), [2, 1, 4], 'records without the key are left out');
 });
 
@@ -237,27 +363,63 @@ test('modify with changes and with a function; count of modified records', async
   assert.equal(await local.people.where('age').equals(30).modify({ group: 'thirty', 'address.zip': '0001' }), 3);
   assert.deepEqual(ids(await local.people.filter((p) => p.group === 'thirty').toArray()), [1, 3, 6]);
   assert.equal((await local.people.get(3)).address.zip, '0001');
-  assert.equal(await local.people.where('age').below(26).modify((p) => { p.age += 1; }), 2);
+  assert.equal(
+    await local.people
+      .where('age')
+      .below(26)
+      .modify((p) => {
+        p.age += 1;
+      }),
+    2,
+  );
   assert.deepEqual(await local.people.where('age').below(30).primaryKeys(), [5, 2]);
-  assert.deepEqual((await local.people.where('age').equals(20).toArray()).map((p) => p.name), ['Dan'], 'the index moved');
-  await local.people.where('name').equals('Bob').modify((p, ctx) => { ctx.value = { ...p, name: 'Robert' }; });
+  assert.deepEqual(
+    (await local.people.where('age').equals(20).toArray()).map((p) => p.name),
+    ['Dan'],
+    'the index moved',
+  );
+  await local.people
+    .where('name')
+    .equals('Bob')
+    .modify((p, ctx) => {
+      ctx.value = { ...p, name: 'Robert' };
+    });
   assert.equal((await local.people.get(3)).name, 'Robert');
-  assert.equal(await local.people.where('age').above(40).modify(function () { delete this.value; }), 1);
+  assert.equal(
+    await local.people
+      .where('age')
+      .above(40)
+      .modify(function () {
+        delete this.value;
+      }),
+    1,
+  );
   assert.equal(await local.people.get(4), undefined);
   local.close();
 });
 
 test('modify failures raise ModifyError and change nothing', async () => {
   const local = await peopleDb();
-  await assert.rejects(local.people.where('age').equals(30).modify((p) => { p.email = 'same@x'; }), (error) => {
-    assert.ok(error instanceof ModifyError);
-    assert.equal(error.failures.length, 2);
-    assert.ok(error.failures[0] instanceof ConstraintError);
-    assert.deepEqual(error.failedKeys, [3, 6]);
-    assert.equal(error.successCount, 1);
-    return true;
-  });
-  assert.deepEqual((await local.people.where('age').equals(30).toArray()).map((p) => p.email), ['carl@x', 'bob@x', 'adne@x']);
+  await assert.rejects(
+    local.people
+      .where('age')
+      .equals(30)
+      .modify((p) => {
+        p.email = 'same@x';
+      }),
+    (error) => {
+      assert.ok(error instanceof ModifyError);
+      assert.equal(error.failures.length, 2);
+      assert.ok(error.failures[0] instanceof ConstraintError);
+      assert.deepEqual(error.failedKeys, [3, 6]);
+      assert.equal(error.successCount, 1);
+      return true;
+    },
+  );
+  assert.deepEqual(
+    (await local.people.where('age').equals(30).toArray()).map((p) => p.email),
+    ['carl@x', 'bob@x', 'adne@x'],
+  );
   local.close();
 });
 

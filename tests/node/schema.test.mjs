@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  Indexie, InvalidTableError, NoSuchDatabaseError, SchemaError, UpgradeError, VersionError, DatabaseClosedError,
+  Indexie,
+  InvalidTableError,
+  NoSuchDatabaseError,
+  SchemaError,
+  UpgradeError,
+  VersionError,
+  DatabaseClosedError,
   ConstraintError,
 } from 'indexie';
 
@@ -33,8 +39,12 @@ test('db properties: name, verno, tables, table(), db.<table>, isOpen, schema de
   const { primKey, indexes, idxByName } = db.users.schema;
   assert.deepEqual(
     { keyPath: primKey.keyPath, auto: primKey.auto, unique: primKey.unique, multi: primKey.multi, compound: primKey.compound },
-    { keyPath: 'id', auto: true, unique: false, multi: false, compound: false });
-  assert.deepEqual(indexes.map((i) => i.name), ['email', 'name', 'tags', '[first+last]', 'address.city']);
+    { keyPath: 'id', auto: true, unique: false, multi: false, compound: false },
+  );
+  assert.deepEqual(
+    indexes.map((i) => i.name),
+    ['email', 'name', 'tags', '[first+last]', 'address.city'],
+  );
   assert.equal(idxByName.email.unique, true);
   assert.equal(idxByName.tags.multi, true);
   assert.deepEqual(idxByName['[first+last]'].keyPath, ['first', 'last']);
@@ -87,7 +97,10 @@ test('populate runs once, when the database is created, inside the creation', as
     return db;
   };
   const first = await open();
-  assert.deepEqual((await first.settings.toArray()).map((s) => s.key), ['lang', 'theme']);
+  assert.deepEqual(
+    (await first.settings.toArray()).map((s) => s.key),
+    ['lang', 'theme'],
+  );
   first.close();
   const second = await open();
   assert.equal(runs, 1);
@@ -100,7 +113,10 @@ test('later versions: omitted tables keep their spec, null deletes, indexes are 
   const v1 = new Indexie(name);
   v1.version(1).stores({ users: '++id, name', old: 'id' });
   await v1.open();
-  await v1.users.bulkAdd([{ name: 'Ada', city: 'London' }, { name: 'Bob', city: 'Paris' }]);
+  await v1.users.bulkAdd([
+    { name: 'Ada', city: 'London' },
+    { name: 'Bob', city: 'Paris' },
+  ]);
   await v1.old.add({ id: 1 });
   v1.close();
 
@@ -111,7 +127,10 @@ test('later versions: omitted tables keep their spec, null deletes, indexes are 
   await v2.open();
   assert.equal(v2.verno, 3);
   assert.deepEqual(v2.tables.map((t) => t.name).sort(), ['extra', 'users']);
-  assert.deepEqual(v2.users.schema.indexes.map((i) => i.name), ['city']);
+  assert.deepEqual(
+    v2.users.schema.indexes.map((i) => i.name),
+    ['city'],
+  );
   assert.equal((await v2.users.get({ city: 'Paris' })).name, 'Bob', 'the new index was built from existing records');
   v2.close();
 
@@ -119,7 +138,10 @@ test('later versions: omitted tables keep their spec, null deletes, indexes are 
   const dynamic = new Indexie(name);
   await dynamic.open();
   assert.equal(dynamic.verno, 3);
-  assert.deepEqual(dynamic.table('users').schema.indexes.map((i) => i.name), ['city']);
+  assert.deepEqual(
+    dynamic.table('users').schema.indexes.map((i) => i.name),
+    ['city'],
+  );
   assert.equal(await dynamic.table('users').count(), 2);
   dynamic.close();
 });
@@ -129,25 +151,32 @@ test('upgrade functions run in order for each version above the installed one, a
   const v1 = new Indexie(name);
   v1.version(1).stores({ people: 'id', pets: 'id' });
   await v1.open();
-  await v1.people.bulkAdd([{ id: 1, fullName: 'Ada Lovelace' }, { id: 2, fullName: 'Alan Turing' }]);
+  await v1.people.bulkAdd([
+    { id: 1, fullName: 'Ada Lovelace' },
+    { id: 2, fullName: 'Alan Turing' },
+  ]);
   await v1.pets.add({ id: 1, owner: 1 });
   v1.close();
 
   const order = [];
   const v3 = new Indexie(name);
   v3.version(1).stores({ people: 'id', pets: 'id' });
-  v3.version(2).stores({ people: 'id, last' }).upgrade(async (tx) => {
-    order.push(2);
-    for (const person of await tx.table('people').toArray()) {
-      const [first, last] = person.fullName.split(' ');
-      await tx.table('people').put({ id: person.id, first, last });
-    }
-  });
-  v3.version(3).stores({ pets: null, petNames: '++id' }).upgrade(async (tx) => {
-    order.push(3);
-    // A table deleted in this version is still readable while its upgrade runs.
-    for (const pet of await tx.table('pets').toArray()) await tx.table('petNames').add({ owner: pet.owner });
-  });
+  v3.version(2)
+    .stores({ people: 'id, last' })
+    .upgrade(async (tx) => {
+      order.push(2);
+      for (const person of await tx.table('people').toArray()) {
+        const [first, last] = person.fullName.split(' ');
+        await tx.table('people').put({ id: person.id, first, last });
+      }
+    });
+  v3.version(3)
+    .stores({ pets: null, petNames: '++id' })
+    .upgrade(async (tx) => {
+      order.push(3);
+      // A table deleted in this version is still readable while its upgrade runs.
+      for (const pet of await tx.table('pets').toArray()) await tx.table('petNames').add({ owner: pet.owner });
+    });
   await v3.open();
   assert.deepEqual(order, [2, 3]);
   assert.equal((await v3.people.get({ last: 'Turing' })).first, 'Alan');
@@ -166,10 +195,12 @@ test('a failing upgrade leaves the old version and its data untouched', async ()
 
   const v2 = new Indexie(name);
   v2.version(1).stores({ items: '++id' });
-  v2.version(2).stores({ items: '++id, n', more: 'id' }).upgrade(async (tx) => {
-    await tx.table('items').add({ n: 2 });
-    throw new Error('migration bug');
-  });
+  v2.version(2)
+    .stores({ items: '++id, n', more: 'id' })
+    .upgrade(async (tx) => {
+      await tx.table('items').add({ n: 2 });
+      throw new Error('migration bug');
+    });
   await assert.rejects(v2.open(), (error) => {
     assert.ok(error instanceof UpgradeError);
     assert.match(error.message, /stays at version 1: migration bug/);
@@ -183,7 +214,10 @@ test('a failing upgrade leaves the old version and its data untouched', async ()
   await again.open();
   assert.equal(again.verno, 1);
   assert.deepEqual(await again.items.toArray(), [{ n: 1, id: 1 }]);
-  assert.deepEqual(again.tables.map((t) => t.name), ['items']);
+  assert.deepEqual(
+    again.tables.map((t) => t.name),
+    ['items'],
+  );
   assert.deepEqual(again.items.schema.indexes, []);
   // The generator was rolled back too: the next key is 2, not 3.
   assert.equal(await again.items.add({ n: 'next' }), 2);
@@ -195,7 +229,10 @@ test('changing a primary key is an UpgradeError; a unique index over duplicates 
   const v1 = new Indexie(name);
   v1.version(1).stores({ users: 'id' });
   await v1.open();
-  await v1.users.bulkAdd([{ id: 1, email: 'same' }, { id: 2, email: 'same' }]);
+  await v1.users.bulkAdd([
+    { id: 1, email: 'same' },
+    { id: 2, email: 'same' },
+  ]);
   v1.close();
 
   const pk = new Indexie(name);
@@ -267,9 +304,13 @@ test("'ready' fires after each open, 'close' on close; unsubscribe stops a liste
   const db = new Indexie(uniqueName('events'));
   db.version(1).stores({ t: '++id' });
   const seen = [];
-  const onReady = (opened) => { seen.push(['ready', opened === db, db.isOpen()]); };
+  const onReady = (opened) => {
+    seen.push(['ready', opened === db, db.isOpen()]);
+  };
   db.on('ready', onReady);
-  db.on('close', () => { seen.push(['close']); });
+  db.on('close', () => {
+    seen.push(['close']);
+  });
   await db.open();
   db.close();
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -280,7 +321,7 @@ test("'ready' fires after each open, 'close' on close; unsubscribe stops a liste
   assert.deepEqual(seen, [['ready', true, true], ['close'], ['close']]);
 });
 
-test('a subclass declaring its tables as class fields (Dexie\'s `users!: EntityTable<...>`) gets working tables', async () => {
+test("a subclass declaring its tables as class fields (Dexie's `users!: EntityTable<...>`) gets working tables", async () => {
   // What TypeScript (useDefineForClassFields), esbuild and Vite emit for `users!: EntityTable<User, 'id'>`:
   // an own property set to undefined right after super() returns.
   class AppDb extends Indexie {
@@ -298,7 +339,10 @@ test('a subclass declaring its tables as class fields (Dexie\'s `users!: EntityT
   // A field holding a real value is the app's own: it is never replaced by a table.
   class Custom extends Indexie {
     users = 'mine';
-    constructor(name) { super(name); this.version(1).stores({ users: '++id' }); }
+    constructor(name) {
+      super(name);
+      this.version(1).stores({ users: '++id' });
+    }
   }
   const custom = new Custom(uniqueName('custom'));
   assert.equal(custom.users, 'mine');

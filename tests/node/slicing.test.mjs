@@ -28,10 +28,15 @@ test('a long bulkAdd lets the event loop run, and readers meanwhile see none of 
   const { db } = open();
   await db.users.add({ name: 'before', email: 'before@x', age: 1 });
   let ticks = 0;
-  const ticking = setInterval(() => { ticks++; }, 0);
+  const ticking = setInterval(() => {
+    ticks++;
+  }, 0);
   const seenDuring = [];
   let done = false;
-  const adding = db.users.bulkAdd(people(N)).then((last) => { done = true; return last; });
+  const adding = db.users.bulkAdd(people(N)).then((last) => {
+    done = true;
+    return last;
+  });
   // Reads issued while it runs resolve while it runs, with the committed state.
   while (!done) {
     await new Promise((resume) => setImmediate(resume));
@@ -41,8 +46,11 @@ test('a long bulkAdd lets the event loop run, and readers meanwhile see none of 
   assert.equal(await adding, N + 1);
   assert.ok(seenDuring.filter((r) => r.stillRunning).length >= 3, `reads answered during the write: ${seenDuring.length}`);
   // Before the commit a read sees the row that was there; after it (while the flush runs), all of them.
-  assert.deepEqual([...new Set(seenDuring.map((r) => r.count))].filter((count) => count !== 1 && count !== N + 1), [],
-    'no read saw part of the bulkAdd');
+  assert.deepEqual(
+    [...new Set(seenDuring.map((r) => r.count))].filter((count) => count !== 1 && count !== N + 1),
+    [],
+    'no read saw part of the bulkAdd',
+  );
   assert.ok(seenDuring.filter((r) => r.count === 1).length >= 3, 'reads were answered while the slices ran');
   assert.ok(ticks >= 3, `timers ran ${ticks} times during it`);
   assert.equal(await db.users.count(), N + 1);
@@ -65,7 +73,10 @@ test('a live query sees a sliced bulkAdd once, whole', async () => {
 
 test('failures in several slices are a BulkError by position in the whole input; the rest is written, keys come back', async () => {
   const { db, indexedDB } = open();
-  await db.users.bulkAdd([{ name: 'taken', email: '5@x', age: 1 }, { name: 'taken too', email: '25000@x', age: 2 }]);
+  await db.users.bulkAdd([
+    { name: 'taken', email: '5@x', age: 1 },
+    { name: 'taken too', email: '25000@x', age: 2 },
+  ]);
   const items = people(N);
   await assert.rejects(db.users.bulkAdd(items), (error) => {
     assert.ok(error instanceof BulkError);
@@ -109,10 +120,17 @@ test('a long modify runs in slices: readers meanwhile see the old records; a fai
   await db.users.bulkAdd(people(N));
   // Deletes (ctx.value removed), edits and a moved-nowhere record, across many slices.
   let done = false;
-  const modifying = db.users.where('age').below(45).modify(function (user) {
-    if (user.age === 0) delete this.value;
-    else user.name = `edited ${user.name}`;
-  }).then((count) => { done = true; return count; });
+  const modifying = db.users
+    .where('age')
+    .below(45)
+    .modify(function (user) {
+      if (user.age === 0) delete this.value;
+      else user.name = `edited ${user.name}`;
+    })
+    .then((count) => {
+      done = true;
+      return count;
+    });
   const seen = new Set();
   while (!done) {
     await new Promise((resume) => setImmediate(resume));
@@ -121,22 +139,28 @@ test('a long modify runs in slices: readers meanwhile see the old records; a fai
   const modified = people(N).filter((u) => u.age < 45).length;
   const deleted = people(N).filter((u) => u.age === 0).length;
   assert.equal(await modifying, modified, 'edited and deleted records count');
-  assert.ok([...seen].every((count) => count === 0 || count === modified - deleted), `partial states seen: ${[...seen]}`);
+  assert.ok(
+    [...seen].every((count) => count === 0 || count === modified - deleted),
+    `partial states seen: ${[...seen]}`,
+  );
   assert.ok(seen.has(0), 'reads were answered while the slices ran');
   assert.equal(await db.users.where('age').equals(0).count(), 0);
   assert.equal(await db.users.count(), N - deleted);
 
   // A change that fails for the last records: ModifyError, and not one record changed.
   const before = await db.users.toArray();
-  await assert.rejects(db.users.toCollection().modify((user) => {
-    if (user.id > N - 3) throw new Error(`refused ${user.id}`);
-    user.age += 1000;
-  }), (error) => {
-    assert.equal(error.name, 'ModifyError');
-    assert.equal(error.failures.length, 3);
-    assert.deepEqual(error.failedKeys, [N - 2, N - 1, N]);
-    return true;
-  });
+  await assert.rejects(
+    db.users.toCollection().modify((user) => {
+      if (user.id > N - 3) throw new Error(`refused ${user.id}`);
+      user.age += 1000;
+    }),
+    (error) => {
+      assert.equal(error.name, 'ModifyError');
+      assert.equal(error.failures.length, 3);
+      assert.deepEqual(error.failedKeys, [N - 2, N - 1, N]);
+      return true;
+    },
+  );
   assert.deepEqual(await db.users.toArray(), before);
   db.close();
   const again = new Indexie(db.name, { indexedDB, IDBKeyRange });
@@ -150,7 +174,9 @@ test('a long toArray lets the event loop run and returns every record once, in o
   const { db } = open();
   await db.users.bulkAdd(people(N));
   let ticks = 0;
-  const ticking = setInterval(() => { ticks++; }, 0);
+  const ticking = setInterval(() => {
+    ticks++;
+  }, 0);
   const all = await db.users.toArray();
   const range = await db.users.where('age').between(10, 80).toArray();
   const limited = await db.users.where('age').between(10, 80).limit(5000).toArray();
@@ -158,8 +184,14 @@ test('a long toArray lets the event loop run and returns every record once, in o
   assert.ok(ticks >= 2, `timers ran ${ticks} times during the reads`);
   assert.equal(all.length, N);
   assert.ok(all.every((user, i) => user.id === i + 1));
-  assert.deepEqual(range.map((u) => u.id), people(N).map((u, i) => ({ ...u, id: i + 1 })).filter((u) => u.age >= 10 && u.age < 80)
-    .sort((a, b) => a.age - b.age || a.id - b.id).map((u) => u.id));
+  assert.deepEqual(
+    range.map((u) => u.id),
+    people(N)
+      .map((u, i) => ({ ...u, id: i + 1 }))
+      .filter((u) => u.age >= 10 && u.age < 80)
+      .sort((a, b) => a.age - b.age || a.id - b.id)
+      .map((u) => u.id),
+  );
   assert.deepEqual(limited, range.slice(0, 5000));
   db.close();
 });
@@ -170,7 +202,14 @@ test('writes between the slices of a long toArray: the result is one state, neve
   db.version(1).stores({ users: '++id, &email, name, age' });
   await db.users.bulkAdd(people(N));
   let done = false;
-  const reading = db.users.where('age').between(0, 90).toArray().then((result) => { done = true; return result; });
+  const reading = db.users
+    .where('age')
+    .between(0, 90)
+    .toArray()
+    .then((result) => {
+      done = true;
+      return result;
+    });
   // Keep moving records across the index (each to the other end of it) while the read runs:
   // a read mixing states would return some record twice or miss one.
   let moved = 0;
@@ -186,14 +225,19 @@ test('writes between the slices of a long toArray: the result is one state, neve
   assert.ok(moved >= 1, `writes landed while the read ran: ${moved}`);
   const ids = result.map((u) => u.id);
   assert.equal(new Set(ids).size, N, 'every record exactly once');
-  assert.ok(result.every((u, i) => i === 0 || result[i - 1].age < u.age || (result[i - 1].age === u.age && result[i - 1].id < u.id)), 'in index order');
+  assert.ok(
+    result.every((u, i) => i === 0 || result[i - 1].age < u.age || (result[i - 1].age === u.age && result[i - 1].id < u.id)),
+    'in index order',
+  );
   db.close();
 });
 
 test("a filtered catch as Dexie writes it (catch('ConstraintError', fn)) keeps the real error", async () => {
   const { db } = open();
   await db.users.add({ name: 'a', email: 'a@x', age: 1 });
-  await assert.rejects(db.users.add({ name: 'b', email: 'a@x', age: 2 }).catch('ConstraintError', () => 'handled'),
-    (error) => error.name === 'ConstraintError');
+  await assert.rejects(
+    db.users.add({ name: 'b', email: 'a@x', age: 2 }).catch('ConstraintError', () => 'handled'),
+    (error) => error.name === 'ConstraintError',
+  );
   db.close();
 });

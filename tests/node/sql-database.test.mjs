@@ -26,13 +26,16 @@ test('integers beyond 2^53 come back as BigInt, exactly', async () => {
 
 test('a syntax error is an SqlError and the database stays usable', async () => {
   const db = await SqlDatabase.open();
-  assert.throws(() => db.execute('SELEKT 1'), (error) => {
-    assert.ok(error instanceof SqlError);
-    assert.ok(error instanceof IndexieError);
-    assert.equal(error.name, 'SqlError');
-    assert.match(error.message, /syntax error/);
-    return true;
-  });
+  assert.throws(
+    () => db.execute('SELEKT 1'),
+    (error) => {
+      assert.ok(error instanceof SqlError);
+      assert.ok(error instanceof IndexieError);
+      assert.equal(error.name, 'SqlError');
+      assert.match(error.message, /syntax error/);
+      return true;
+    },
+  );
   assert.deepEqual(db.execute('SELECT 1').rows, [[1]]);
   db.close();
 });

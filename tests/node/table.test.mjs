@@ -28,10 +28,14 @@ test('add: generates inbound keys, writes them back into the object, resolves th
 test('add: an existing primary key or unique value is a ConstraintError that writes nothing', async () => {
   const db = await openDb();
   await db.users.add({ id: 1, email: 'a@x', name: 'Ada' });
-  await assert.rejects(db.users.add({ id: 1, email: 'b@x' }), (e) =>
-    e instanceof ConstraintError && e.message === "Table.add() on 'users': key 1 already exists in table 'users'");
-  await assert.rejects(db.users.add({ id: 2, email: 'a@x' }), (e) =>
-    e instanceof ConstraintError && /unique index 'email'/.test(e.message));
+  await assert.rejects(
+    db.users.add({ id: 1, email: 'b@x' }),
+    (e) => e instanceof ConstraintError && e.message === "Table.add() on 'users': key 1 already exists in table 'users'",
+  );
+  await assert.rejects(
+    db.users.add({ id: 2, email: 'a@x' }),
+    (e) => e instanceof ConstraintError && /unique index 'email'/.test(e.message),
+  );
   assert.deepEqual(await db.users.toArray(), [{ id: 1, email: 'a@x', name: 'Ada' }]);
   db.close();
 });
@@ -69,7 +73,10 @@ test('a key passed for an inbound table, or an invalid key, is a DataError', asy
   }
   await assert.rejects(db.items.add({ name: 'no id' }), (e) => e instanceof DataError && /no valid primary key at 'id'/.test(e.message));
   await assert.rejects(db.auto.add(5), (e) => e instanceof DataError && /cannot store the generated key/.test(e.message));
-  await assert.rejects(db.auto.add({ id: null }), (e) => e instanceof DataError && /'id' of table 'auto' is invalid: null is not a valid key/.test(e.message));
+  await assert.rejects(
+    db.auto.add({ id: null }),
+    (e) => e instanceof DataError && /'id' of table 'auto' is invalid: null is not a valid key/.test(e.message),
+  );
   assert.equal(await db.auto.add({ id: undefined }), 1, 'an undefined key is generated');
   assert.equal(await db.items.count(), 0);
   await assert.rejects(db.items.get(undefined), TypeError);
@@ -139,7 +146,10 @@ test('bulkAdd with failures: BulkError with failures and failuresByPos; the othe
     assert.match(error.message, /Table\.bulkAdd\(\): 3 of 5 operations failed/);
     return true;
   });
-  assert.deepEqual((await db.users.toArray()).map((u) => u.email), ['taken@x', 'ok1@x', 'ok2@x']);
+  assert.deepEqual(
+    (await db.users.toArray()).map((u) => u.email),
+    ['taken@x', 'ok1@x', 'ok2@x'],
+  );
   db.close();
 });
 
@@ -147,8 +157,13 @@ test('update with changes: dotted paths, undefined removes, resolves 1 or 0', as
   const db = await openDb();
   await db.users.add({ id: 1, email: 'a@x', name: 'Ada', address: { city: 'London', zip: 'N1' }, tmp: true });
   assert.equal(await db.users.update(1, { name: 'Ada L', 'address.city': 'Paris', 'meta.visits': 1, tmp: undefined }), 1);
-  assert.deepEqual(await db.users.get(1),
-    { id: 1, email: 'a@x', name: 'Ada L', address: { city: 'Paris', zip: 'N1' }, meta: { visits: 1 } });
+  assert.deepEqual(await db.users.get(1), {
+    id: 1,
+    email: 'a@x',
+    name: 'Ada L',
+    address: { city: 'Paris', zip: 'N1' },
+    meta: { visits: 1 },
+  });
   assert.equal((await db.users.get({ 'address.city': 'Paris' })).id, 1, 'the nested index moved');
   assert.equal(await db.users.get({ 'address.city': 'London' }), undefined);
   assert.equal(await db.users.update(99, { name: 'ghost' }), 0);
@@ -159,7 +174,10 @@ test('update with changes: dotted paths, undefined removes, resolves 1 or 0', as
 
 test('update with changes that break a unique index fails and leaves the record as it was', async () => {
   const db = await openDb();
-  await db.users.bulkAdd([{ id: 1, email: 'a@x' }, { id: 2, email: 'b@x' }]);
+  await db.users.bulkAdd([
+    { id: 1, email: 'a@x' },
+    { id: 2, email: 'b@x' },
+  ]);
   await assert.rejects(db.users.update(2, { email: 'a@x' }), ConstraintError);
   assert.equal((await db.users.get(2)).email, 'b@x');
   db.close();
@@ -167,12 +185,25 @@ test('update with changes that break a unique index fails and leaves the record 
 
 test('update with a function edits in place, replaces through ctx.value, or deletes', async () => {
   const db = await openDb();
-  await db.users.bulkAdd([{ id: 1, email: 'a', visits: 1 }, { id: 2, email: 'b' }, { id: 3, email: 'c' }]);
-  assert.equal(await db.users.update(1, (user) => { user.visits += 1; }), 1);
+  await db.users.bulkAdd([
+    { id: 1, email: 'a', visits: 1 },
+    { id: 2, email: 'b' },
+    { id: 3, email: 'c' },
+  ]);
+  assert.equal(
+    await db.users.update(1, (user) => {
+      user.visits += 1;
+    }),
+    1,
+  );
   assert.equal((await db.users.get(1)).visits, 2);
-  await db.users.update(2, (user, ctx) => { ctx.value = { id: 2, email: 'replaced' }; });
+  await db.users.update(2, (user, ctx) => {
+    ctx.value = { id: 2, email: 'replaced' };
+  });
   assert.deepEqual(await db.users.get(2), { id: 2, email: 'replaced' });
-  await db.users.update(3, function () { delete this.value; });
+  await db.users.update(3, function () {
+    delete this.value;
+  });
   assert.equal(await db.users.get(3), undefined);
   assert.equal(await db.users.update(42, () => {}), 0);
   db.close();
@@ -180,11 +211,20 @@ test('update with a function edits in place, replaces through ctx.value, or dele
 
 test('update that changes the primary key moves the record', async () => {
   const db = await openDb({ items: 'id, name' });
-  await db.items.bulkAdd([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
+  await db.items.bulkAdd([
+    { id: 1, name: 'a' },
+    { id: 2, name: 'b' },
+  ]);
   await db.items.update(1, { id: 5 });
-  assert.deepEqual(await db.items.toArray(), [{ id: 2, name: 'b' }, { id: 5, name: 'a' }]);
+  assert.deepEqual(await db.items.toArray(), [
+    { id: 2, name: 'b' },
+    { id: 5, name: 'a' },
+  ]);
   await assert.rejects(db.items.update(5, { id: 2 }), ConstraintError);
-  assert.deepEqual(await db.items.toArray(), [{ id: 2, name: 'b' }, { id: 5, name: 'a' }]);
+  assert.deepEqual(await db.items.toArray(), [
+    { id: 2, name: 'b' },
+    { id: 5, name: 'a' },
+  ]);
   db.close();
 });
 
@@ -199,12 +239,36 @@ test('upsert creates or updates and resolves whether the record existed', async 
 
 test('bulkUpdate resolves the number updated; failures are a BulkError by position', async () => {
   const db = await openDb();
-  await db.users.bulkAdd([{ id: 1, email: 'a' }, { id: 2, email: 'b' }, { id: 3, email: 'c' }]);
-  assert.equal(await db.users.bulkUpdate([{ key: 1, changes: { n: 1 } }, { key: 9, changes: { n: 9 } }, { key: 3, changes: { n: 3 } }]), 2);
-  await assert.rejects(db.users.bulkUpdate([{ key: 1, changes: { n: 2 } }, { key: 2, changes: { email: 'a' } }, { key: 3, changes: { id: 4 } }]),
-    (error) => error instanceof BulkError && Object.keys(error.failuresByPos).join() === '1,2'
-      && error.failuresByPos[1] instanceof ConstraintError && error.failuresByPos[2] instanceof DataError);
-  assert.deepEqual(await db.users.toArray(), [{ id: 1, email: 'a', n: 2 }, { id: 2, email: 'b' }, { id: 3, email: 'c', n: 3 }]);
+  await db.users.bulkAdd([
+    { id: 1, email: 'a' },
+    { id: 2, email: 'b' },
+    { id: 3, email: 'c' },
+  ]);
+  assert.equal(
+    await db.users.bulkUpdate([
+      { key: 1, changes: { n: 1 } },
+      { key: 9, changes: { n: 9 } },
+      { key: 3, changes: { n: 3 } },
+    ]),
+    2,
+  );
+  await assert.rejects(
+    db.users.bulkUpdate([
+      { key: 1, changes: { n: 2 } },
+      { key: 2, changes: { email: 'a' } },
+      { key: 3, changes: { id: 4 } },
+    ]),
+    (error) =>
+      error instanceof BulkError &&
+      Object.keys(error.failuresByPos).join() === '1,2' &&
+      error.failuresByPos[1] instanceof ConstraintError &&
+      error.failuresByPos[2] instanceof DataError,
+  );
+  assert.deepEqual(await db.users.toArray(), [
+    { id: 1, email: 'a', n: 2 },
+    { id: 2, email: 'b' },
+    { id: 3, email: 'c', n: 3 },
+  ]);
   db.close();
 });
 
@@ -237,7 +301,12 @@ test('indexes stay exact for unique, multi-entry, compound and nested indexes (c
   await db.users.add({ email: 'b', tags: ['x'], first: 'B', last: 'K', address: { city: 'C1' } });
   const tags = [];
   for (const tag of ['x', 'y', 'z', 'solo']) tags.push([tag, (await db.users.get({ tags: tag }))?.id]);
-  assert.deepEqual(tags, [['x', 3], ['y', 1], ['z', 1], ['solo', undefined]]);
+  assert.deepEqual(tags, [
+    ['x', 3],
+    ['y', 1],
+    ['z', 1],
+    ['solo', undefined],
+  ]);
   assert.equal((await db.users.get({ first: 'B', last: 'K' })).id, 3);
   assert.equal(await db.users.get({ first: 'A', last: 'L' }), undefined);
   assert.equal((await db.users.get({ 'address.city': 'C1' })).id, 3);

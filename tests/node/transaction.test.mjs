@@ -8,8 +8,16 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  AbortError, ConstraintError, DatabaseClosedError, Indexie, InvalidArgumentError, NotFoundError, ReadOnlyError,
-  SubTransactionError, Transaction, TransactionInactiveError,
+  AbortError,
+  ConstraintError,
+  DatabaseClosedError,
+  Indexie,
+  InvalidArgumentError,
+  NotFoundError,
+  ReadOnlyError,
+  SubTransactionError,
+  Transaction,
+  TransactionInactiveError,
 } from 'indexie';
 
 let counter = 0;
@@ -42,9 +50,15 @@ test('modes, table arguments and the scope: resolves the scope result after comm
   }
   assert.equal(await db.logs.count(), 3);
   assert.equal(Indexie.currentTransaction, undefined, 'no transaction outside the scope');
-  await assert.rejects(db.transaction('rx', db.users, () => 1), InvalidArgumentError);
+  await assert.rejects(
+    db.transaction('rx', db.users, () => 1),
+    InvalidArgumentError,
+  );
   await assert.rejects(db.transaction('rw', db.users), InvalidArgumentError);
-  await assert.rejects(db.transaction('rw', 'nope', () => 1), (e) => e.name === 'InvalidTableError');
+  await assert.rejects(
+    db.transaction('rw', 'nope', () => 1),
+    (e) => e.name === 'InvalidTableError',
+  );
   db.close();
 });
 
@@ -52,28 +66,40 @@ test('a throw or rejection in the scope rolls everything back and rejects with t
   const db = await openDb();
   await db.users.add({ email: 'keep@x', age: 1 });
   const boom = new Error('boom');
-  await assert.rejects(db.transaction('rw', db.users, db.logs, async () => {
-    await db.users.add({ email: 'a@x', age: 2 });
-    await db.logs.add({ at: 1 });
-    await db.users.where('age').equals(1).modify({ age: 100 });
-    throw boom;
-  }), (e) => e === boom);
-  await assert.rejects(db.transaction('rw', db.users, () => {
-    db.users.add({ email: 'sync@x', age: 3 });
-    throw boom;
-  }), (e) => e === boom);
+  await assert.rejects(
+    db.transaction('rw', db.users, db.logs, async () => {
+      await db.users.add({ email: 'a@x', age: 2 });
+      await db.logs.add({ at: 1 });
+      await db.users.where('age').equals(1).modify({ age: 100 });
+      throw boom;
+    }),
+    (e) => e === boom,
+  );
+  await assert.rejects(
+    db.transaction('rw', db.users, () => {
+      db.users.add({ email: 'sync@x', age: 3 });
+      throw boom;
+    }),
+    (e) => e === boom,
+  );
   // A failed operation that is not caught fails the scope, and so the transaction.
-  await assert.rejects(db.transaction('rw', db.users, async () => {
-    await db.users.add({ email: 'b@x', age: 4 });
-    await db.users.add({ email: 'keep@x', age: 5 });
-  }), ConstraintError);
+  await assert.rejects(
+    db.transaction('rw', db.users, async () => {
+      await db.users.add({ email: 'b@x', age: 4 });
+      await db.users.add({ email: 'keep@x', age: 5 });
+    }),
+    ConstraintError,
+  );
   assert.deepEqual(await ages(db), [1]);
   assert.equal(await db.logs.count(), 0);
   // Nor may one that nobody awaits or catches (Dexie's rule): it aborts the transaction.
-  await assert.rejects(db.transaction('rw', db.users, () => {
-    db.users.add({ email: 'd@x', age: 7 });
-    db.users.add({ email: 'keep@x', age: 8 });
-  }), ConstraintError);
+  await assert.rejects(
+    db.transaction('rw', db.users, () => {
+      db.users.add({ email: 'd@x', age: 7 });
+      db.users.add({ email: 'keep@x', age: 8 });
+    }),
+    ConstraintError,
+  );
   assert.deepEqual(await ages(db), [1]);
   // A caught failure does not: the rest commits.
   await db.transaction('rw', db.users, async () => {
@@ -87,12 +113,15 @@ test('a throw or rejection in the scope rolls everything back and rejects with t
 test('tx.abort() discards the writes, rejects with AbortError, and later operations fail', async () => {
   const db = await openDb();
   let after;
-  await assert.rejects(db.transaction('rw', db.users, async (tx) => {
-    await db.users.add({ email: 'a@x', age: 1 });
-    tx.abort();
-    assert.equal(tx.active, false);
-    after = await db.users.add({ email: 'b@x', age: 2 }).catch((e) => e);
-  }), AbortError);
+  await assert.rejects(
+    db.transaction('rw', db.users, async (tx) => {
+      await db.users.add({ email: 'a@x', age: 1 });
+      tx.abort();
+      assert.equal(tx.active, false);
+      after = await db.users.add({ email: 'b@x', age: 2 }).catch((e) => e);
+    }),
+    AbortError,
+  );
   assert.ok(after instanceof AbortError, 'operations after abort() fail');
   assert.equal(await db.users.count(), 0);
   db.close();
@@ -100,40 +129,69 @@ test('tx.abort() discards the writes, rejects with AbortError, and later operati
 
 test('read-only transactions refuse writes; tables outside the scope are refused', async () => {
   const db = await openDb();
-  await assert.rejects(db.transaction('r', db.users, () => db.users.add({ email: 'a@x' })), ReadOnlyError);
-  await assert.rejects(db.transaction('r', db.users, async () => { await db.users.where('age').above(1).delete(); }), ReadOnlyError);
-  await assert.rejects(db.transaction('rw', db.users, () => db.logs.add({ at: 1 })), (e) =>
-    e instanceof NotFoundError && /table 'logs' is not part of this transaction/.test(e.message));
-  await assert.rejects(db.transaction('rw', db.users, (tx) => tx.table('logs')), NotFoundError);
-  assert.equal(await db.users.count() + await db.logs.count(), 0);
+  await assert.rejects(
+    db.transaction('r', db.users, () => db.users.add({ email: 'a@x' })),
+    ReadOnlyError,
+  );
+  await assert.rejects(
+    db.transaction('r', db.users, async () => {
+      await db.users.where('age').above(1).delete();
+    }),
+    ReadOnlyError,
+  );
+  await assert.rejects(
+    db.transaction('rw', db.users, () => db.logs.add({ at: 1 })),
+    (e) => e instanceof NotFoundError && /table 'logs' is not part of this transaction/.test(e.message),
+  );
+  await assert.rejects(
+    db.transaction('rw', db.users, (tx) => tx.table('logs')),
+    NotFoundError,
+  );
+  assert.equal((await db.users.count()) + (await db.logs.count()), 0);
   db.close();
 });
 
 test('nesting: a compatible child joins its parent; incompatible ones fail unless ! or ? says otherwise', async () => {
   const db = await openDb();
   const boom = new Error('parent fails');
-  await assert.rejects(db.transaction('rw', db.users, db.logs, async (parent) => {
-    const childResult = await db.transaction('rw', db.users, async (child) => {
-      assert.equal(child.parent, parent);
-      await db.users.add({ email: 'child@x', age: 1 });
-      return 'child';
-    });
-    assert.equal(childResult, 'child');
-    assert.equal(await db.transaction('r', db.users, () => db.users.count()), 1, 'a read-only child in a read-write parent');
-    throw boom;
-  }), (e) => e === boom);
+  await assert.rejects(
+    db.transaction('rw', db.users, db.logs, async (parent) => {
+      const childResult = await db.transaction('rw', db.users, async (child) => {
+        assert.equal(child.parent, parent);
+        await db.users.add({ email: 'child@x', age: 1 });
+        return 'child';
+      });
+      assert.equal(childResult, 'child');
+      assert.equal(await db.transaction('r', db.users, () => db.users.count()), 1, 'a read-only child in a read-write parent');
+      throw boom;
+    }),
+    (e) => e === boom,
+  );
   assert.equal(await db.users.count(), 0, 'the child rolled back with its parent');
 
   // A failing child aborts the parent, as in Dexie.
-  await assert.rejects(db.transaction('rw', db.users, async () => {
-    await db.users.add({ email: 'p@x' });
-    await db.transaction('rw', db.users, () => { throw new Error('child fails'); }).catch(() => undefined);
-    await db.users.add({ email: 'q@x' });
-  }), AbortError);
+  await assert.rejects(
+    db.transaction('rw', db.users, async () => {
+      await db.users.add({ email: 'p@x' });
+      await db
+        .transaction('rw', db.users, () => {
+          throw new Error('child fails');
+        })
+        .catch(() => undefined);
+      await db.users.add({ email: 'q@x' });
+    }),
+    AbortError,
+  );
   assert.equal(await db.users.count(), 0);
 
-  await assert.rejects(db.transaction('r', db.users, () => db.transaction('rw', db.users, () => 1)), SubTransactionError);
-  await assert.rejects(db.transaction('rw', db.users, () => db.transaction('rw', db.logs, () => 1)), SubTransactionError);
+  await assert.rejects(
+    db.transaction('r', db.users, () => db.transaction('rw', db.users, () => 1)),
+    SubTransactionError,
+  );
+  await assert.rejects(
+    db.transaction('rw', db.users, () => db.transaction('rw', db.logs, () => 1)),
+    SubTransactionError,
+  );
 
   // '?': incompatible, so an independent transaction (which waits for the parent, so it is not awaited inside).
   let independent;
@@ -146,12 +204,17 @@ test('nesting: a compatible child joins its parent; incompatible ones fail unles
   await independent;
   // '!': always independent, even when compatible.
   let separate;
-  await assert.rejects(db.transaction('rw', db.users, db.logs, async () => {
-    separate = db.transaction('rw!', db.logs, () => db.logs.add({ at: 2 }));
-    throw new Error('outer fails');
-  }));
+  await assert.rejects(
+    db.transaction('rw', db.users, db.logs, async () => {
+      separate = db.transaction('rw!', db.logs, () => db.logs.add({ at: 2 }));
+      throw new Error('outer fails');
+    }),
+  );
   await separate;
-  assert.deepEqual((await db.logs.toArray()).map((l) => l.at), [1, 2]);
+  assert.deepEqual(
+    (await db.logs.toArray()).map((l) => l.at),
+    [1, 2],
+  );
   db.close();
 });
 
@@ -161,17 +224,21 @@ test('the context: calls after awaiting indexie promises, in helpers and in para
     await db.users.add({ email, age: 1 });
     return db.users.where('email').equals(email).first();
   }
-  await assert.rejects(db.transaction('rw', db.users, db.logs, async () => {
-    await addUser('a@x');
-    await addUser('b@x');                                        // after a helper's own awaits
-    await Promise.all([db.users.add({ email: 'c@x' }), db.logs.add({ at: 1 })]);
-    await Promise.resolve();                                     // plain microtasks keep the context
-    await db.users.toCollection().modify((u) => { u.age = 2; });
-    await Indexie.waitFor(sleep(20));                            // a timer, through waitFor
-    await db.users.put({ email: 'd@x', age: 3 });
-    assert.equal(await db.users.count(), 4);
-    throw new Error('roll back');
-  }));
+  await assert.rejects(
+    db.transaction('rw', db.users, db.logs, async () => {
+      await addUser('a@x');
+      await addUser('b@x'); // after a helper's own awaits
+      await Promise.all([db.users.add({ email: 'c@x' }), db.logs.add({ at: 1 })]);
+      await Promise.resolve(); // plain microtasks keep the context
+      await db.users.toCollection().modify((u) => {
+        u.age = 2;
+      });
+      await Indexie.waitFor(sleep(20)); // a timer, through waitFor
+      await db.users.put({ email: 'd@x', age: 3 });
+      assert.equal(await db.users.count(), 4);
+      throw new Error('roll back');
+    }),
+  );
   assert.equal(await db.users.count(), 0, 'every one of those writes belonged to the transaction');
   assert.equal(await db.logs.count(), 0);
   db.close();
@@ -189,21 +256,30 @@ test('code outside the scope never joins the transaction, even while it runs con
     }
   })();
   await sleep(3);
-  await assert.rejects(db.transaction('rw', db.users, db.logs, async () => {
-    for (let i = 0; i < 5; i++) {
-      await db.users.add({ email: `${i}@x` });
-      await Indexie.waitFor(sleep(2));
-    }
-    throw new Error('roll back');
-  }));
+  await assert.rejects(
+    db.transaction('rw', db.users, db.logs, async () => {
+      for (let i = 0; i < 5; i++) {
+        await db.users.add({ email: `${i}@x` });
+        await Indexie.waitFor(sleep(2));
+      }
+      throw new Error('roll back');
+    }),
+  );
   await flow;
   assert.equal(outside.length, 20);
-  assert.ok(outside.every((tx) => tx === undefined), 'the outside flow never saw the transaction as current');
+  assert.ok(
+    outside.every((tx) => tx === undefined),
+    'the outside flow never saw the transaction as current',
+  );
   assert.equal(await db.users.count(), 0);
   assert.equal(await db.logs.count(), outside.length, 'every outside write survived the rollback');
   // An event handler or timer started from inside the scope runs outside it.
   let fromTimer;
-  await db.transaction('rw', db.users, () => { setTimeout(() => { fromTimer = Indexie.currentTransaction; }, 0); });
+  await db.transaction('rw', db.users, () => {
+    setTimeout(() => {
+      fromTimer = Indexie.currentTransaction;
+    }, 0);
+  });
   await sleep(5);
   assert.equal(fromTimer, undefined);
   db.close();
@@ -231,7 +307,11 @@ test('read-write units run one after another; writes outside transactions wait f
 
 test('standard: invisible to other readers until commit, then all at once; the scope sees its own writes in every query form', async () => {
   const db = await openDb();
-  await db.users.bulkAdd([{ email: 'a@x', age: 10 }, { email: 'b@x', age: 20 }, { email: 'c@x', age: 30 }]);
+  await db.users.bulkAdd([
+    { email: 'a@x', age: 10 },
+    { email: 'b@x', age: 20 },
+    { email: 'c@x', age: 30 },
+  ]);
   const seen = [];
   let inside;
   const tx = db.transaction('rw', db.users, async () => {
@@ -260,11 +340,16 @@ test('optimistic: visible to every reader at once; a rollback makes them see the
   const db = await openDb();
   await db.users.add({ email: 'a@x', age: 10 });
   let during;
-  const failed = db.transaction('rw', db.users, async () => {
-    await db.users.add({ email: 'b@x', age: 20 });
-    await Indexie.waitFor(sleep(20));
-    throw new Error('server said no');
-  }, { optimistic: true });
+  const failed = db.transaction(
+    'rw',
+    db.users,
+    async () => {
+      await db.users.add({ email: 'b@x', age: 20 });
+      await Indexie.waitFor(sleep(20));
+      throw new Error('server said no');
+    },
+    { optimistic: true },
+  );
   await sleep(5);
   during = await ages(db);
   await assert.rejects(failed, /server said no/);
@@ -304,7 +389,10 @@ test('startTransaction: explicit commit, rollback, and dispose without commit ro
 test('a transaction on a closed database fails with DatabaseClosedError', async () => {
   const db = await openDb();
   db.close();
-  await assert.rejects(db.transaction('rw', db.users, () => db.users.add({ email: 'a@x' })), DatabaseClosedError);
+  await assert.rejects(
+    db.transaction('rw', db.users, () => db.users.add({ email: 'a@x' })),
+    DatabaseClosedError,
+  );
 });
 
 test('nothing commits on idle: a scope that waits between writes commits them together at its end', async () => {
@@ -328,10 +416,12 @@ test("tx.on('complete') fires after a commit and tx.on('abort') with the reason 
     tx.on('complete', () => events.push('complete'));
     return db.users.add({ email: 'a@x' });
   });
-  await db.transaction('rw', db.users, (tx) => {
-    tx.on('abort', (error) => events.push(`abort: ${error.message}`));
-    throw new Error('nope');
-  }).catch(() => undefined);
+  await db
+    .transaction('rw', db.users, (tx) => {
+      tx.on('abort', (error) => events.push(`abort: ${error.message}`));
+      throw new Error('nope');
+    })
+    .catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.deepEqual(events, ['complete', 'abort: nope']);
   db.close();

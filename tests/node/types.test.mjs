@@ -29,15 +29,21 @@ test('tests/types compiles: the inferred types are as asserted, and every @ts-ex
 test('negative control: a wrong use of a typed table does not compile', () => {
   const dir = mkdtempSync(join(typesDir, '.negative-'));
   try {
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { skipLibCheck: true }, files: ['wrong.ts'] }));
-    writeFileSync(join(dir, 'wrong.ts'), [
-      "import { Indexie, type EntityTable } from 'indexie';",
-      'interface User { id: number; name: string }',
-      "const db = new Indexie('negative') as Indexie & { users: EntityTable<User, 'id'> };",
-      "export const fine = db.users.add({ name: 'Ada' });",
-      'export const wrong = db.users.add({ name: 42 });',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { skipLibCheck: true }, files: ['wrong.ts'] }),
+    );
+    writeFileSync(
+      join(dir, 'wrong.ts'),
+      [
+        "import { Indexie, type EntityTable } from 'indexie';",
+        'interface User { id: number; name: string }',
+        "const db = new Indexie('negative') as Indexie & { users: EntityTable<User, 'id'> };",
+        "export const fine = db.users.add({ name: 'Ada' });",
+        'export const wrong = db.users.add({ name: 42 });',
+        '',
+      ].join('\n'),
+    );
     const { status, output } = compile(dir);
     assert.notEqual(status, 0, `tsc accepted a program with a type error:\n${output}`);
     assert.match(output, /wrong\.ts\(5,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/, output);

@@ -13,9 +13,13 @@ export async function workload({ Indexie, liveQuery, sqliteVersion }, name, opti
   await db.open();
   const result = { sqlite: await sqliteVersion(), persistent: db.persistent, emptyAtOpen: (await db.notes.count()) === 0 };
 
-  await db.notes.bulkAdd(Array.from({ length: 500 }, (_, i) => ({
-    title: `note ${String(i).padStart(3, '0')}`, tags: i % 5 === 0 ? ['fifth'] : ['plain'], updated: i,
-  })));
+  await db.notes.bulkAdd(
+    Array.from({ length: 500 }, (_, i) => ({
+      title: `note ${String(i).padStart(3, '0')}`,
+      tags: i % 5 === 0 ? ['fifth'] : ['plain'],
+      updated: i,
+    })),
+  );
   await db.transaction('rw', db.notes, db.meta, async () => {
     await db.notes.where('updated').below(10).modify({ edited: true });
     await db.meta.put({ key: 'written-by', value: name });
@@ -41,7 +45,11 @@ export async function workload({ Indexie, liveQuery, sqliteVersion }, name, opti
   await added;
 
   result.count = await db.notes.count();
-  result.titlesFrom100 = await db.notes.where('title').between('note 100', 'note 103').toArray().then((rows) => rows.map((r) => r.title));
+  result.titlesFrom100 = await db.notes
+    .where('title')
+    .between('note 100', 'note 103')
+    .toArray()
+    .then((rows) => rows.map((r) => r.title));
   result.edited = await db.notes.filter((note) => note.edited === true).count();
   db.close();
   return result;
@@ -54,7 +62,11 @@ export async function readBack({ Indexie }, name, options = {}) {
   await db.open();
   const result = {
     count: await db.notes.count(),
-    edited: await db.notes.where('updated').below(10).filter((note) => note.edited === true).count(),
+    edited: await db.notes
+      .where('updated')
+      .below(10)
+      .filter((note) => note.edited === true)
+      .count(),
     writtenBy: (await db.meta.get('written-by'))?.value,
     newest: (await db.notes.orderBy('updated').last())?.title,
   };

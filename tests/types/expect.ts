@@ -5,7 +5,7 @@
 export function expectType<T>(_value: T): void {}
 
 /** true when A and B are the same type; `any` equals only `any`. */
-export type Equals<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false;
+export type Equals<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 
 /** true when T is `any`. */
 export type IsAny<T> = 0 extends 1 & T ? true : false;

@@ -37,7 +37,9 @@ export function FriendList({ minAge }: { minAge: number }) {
   return (
     <ul>
       {friends.map((friend) => (
-        <li key={friend.id}>{friend.name}, {friend.age}</li>
+        <li key={friend.id}>
+          {friend.name}, {friend.age}
+        </li>
       ))}
     </ul>
   );

@@ -68,9 +68,24 @@ const newUser = { name: 'Ada', email: 'ada@example.com', tags: ['math'], created
 
 // --- Key paths and update specs -------------------------------------------------
 
-exact<Equals<KeyPaths<User>,
-  'id' | 'name' | 'email' | 'age' | 'tags' | `tags.${number}` | 'createdAt'
-  | 'address' | 'address.city' | 'address.zip' | 'address.geo' | 'address.geo.lat' | 'address.geo.lng'>>();
+exact<
+  Equals<
+    KeyPaths<User>,
+    | 'id'
+    | 'name'
+    | 'email'
+    | 'age'
+    | 'tags'
+    | `tags.${number}`
+    | 'createdAt'
+    | 'address'
+    | 'address.city'
+    | 'address.zip'
+    | 'address.geo'
+    | 'address.geo.lat'
+    | 'address.geo.lng'
+  >
+>();
 exact<Equals<KeyPaths<Todo>, 'id' | 'title' | 'done'>>();
 exact<Equals<KeyPathValue<User, 'address.geo.lat'>, number>>();
 exact<Equals<KeyPathValue<User, 'tags.3'>, string>>();
@@ -83,8 +98,12 @@ expectType<UpdateSpec<User>>({ 'address.country': 'FR' });
 expectType<UpdateSpec<User>>({ 'address.geo.lat': '48.8' });
 
 // InsertType: the named properties become optional, methods are left out.
-exact<Equals<InsertType<User, 'id'>,
-  { name: string; email: string; age?: number; tags: string[]; address?: Address; createdAt: Date; id?: number }>>();
+exact<
+  Equals<
+    InsertType<User, 'id'>,
+    { name: string; email: string; age?: number; tags: string[]; address?: Address; createdAt: Date; id?: number }
+  >
+>();
 exact<Equals<InsertType<Todo, 'id'>, { title: string; done: boolean; id?: number }>>();
 
 // Booleans, null and objects are not keys.
@@ -95,10 +114,10 @@ expectType<IndexableType>(true);
 // --- A typed database, Dexie's cast pattern -------------------------------------
 
 const db = new Indexie('app') as Indexie & {
-  users: EntityTable<User, 'id'>;       // '++id': the key is generated, so add() may leave it out
-  settings: Table<Setting, string>;     // 'key': the key is part of every record
-  notes: Table<Note, number>;           // '++': outbound keys
-  anything: EntityTable<Note>;          // no key property named: any valid key
+  users: EntityTable<User, 'id'>; // '++id': the key is generated, so add() may leave it out
+  settings: Table<Setting, string>; // 'key': the key is part of every record
+  notes: Table<Note, number>; // '++': outbound keys
+  anything: EntityTable<Note>; // no key property named: any valid key
 };
 db.version(1).stores({ users: '++id, &email, name, age, *tags, address.city', settings: 'key', notes: '++', anything: '++' });
 
@@ -158,7 +177,7 @@ async function writes(): Promise<void> {
     if (user.tags.length === 0) delete ctx.value;
   });
   const user = await db.users.get(1);
-  if (user) await db.users.update(user, { age: 37 });  // by the record itself, as Dexie allows
+  if (user) await db.users.update(user, { age: 37 }); // by the record itself, as Dexie allows
   // @ts-expect-error: a field User does not have
   await db.users.update(1, { nmae: 'typo' });
   // @ts-expect-error: a value of the wrong type
@@ -169,12 +188,17 @@ async function writes(): Promise<void> {
   await db.users.update(1, { 'address.country': 'UK' });
   // @ts-expect-error: a key of the wrong type
   await db.users.update('1', { name: 'x' });
-  // @ts-expect-error: the function gets a User
-  await db.users.update(1, (u) => { u.age = 'old'; });
+  await db.users.update(1, (u) => {
+    // @ts-expect-error: the function gets a User
+    u.age = 'old';
+  });
 
   const existed = await db.users.upsert(2, { name: 'Grace', email: 'g@x' });
   exact<Equals<typeof existed, boolean>>();
-  const count = await db.users.bulkUpdate([{ key: 1, changes: { name: 'A' } }, { key: 2, changes: { 'address.zip': '1000' } }]);
+  const count = await db.users.bulkUpdate([
+    { key: 1, changes: { name: 'A' } },
+    { key: 2, changes: { 'address.zip': '1000' } },
+  ]);
   exact<Equals<typeof count, number>>();
   // @ts-expect-error: bulkUpdate keys are the table's keys
   await db.users.bulkUpdate([{ key: 'one', changes: { name: 'A' } }]);
@@ -190,7 +214,10 @@ async function writes(): Promise<void> {
   await db.users.clear();
 
   // Changes from a server (no hook fires): records and keys of the table's types.
-  await db.users.applyRemote([{ type: 'put', value: { ...newUser, id: 3 } }, { type: 'delete', key: 4 }]);
+  await db.users.applyRemote([
+    { type: 'put', value: { ...newUser, id: 3 } },
+    { type: 'delete', key: 4 },
+  ]);
   // @ts-expect-error: a key of the wrong type
   await db.users.applyRemote([{ type: 'delete', key: 'four' }]);
 
@@ -250,8 +277,18 @@ async function reads(): Promise<void> {
   await db.users.where('id').anyOf(1, 2, 3).or('email').startsWithIgnoreCase('ada').toArray();
   await db.users.where('name').anyOfIgnoreCase('ada', 'grace').toArray();
   await db.users.where('name').startsWithAnyOf(['A', 'G']).toArray();
-  await db.users.where('age').noneOf([1, 2]).and((u) => u.tags.length > 0).toArray();
-  await db.users.where('age').inAnyRange([[0, 18], [65, Infinity]]).toArray();
+  await db.users
+    .where('age')
+    .noneOf([1, 2])
+    .and((u) => u.tags.length > 0)
+    .toArray();
+  await db.users
+    .where('age')
+    .inAnyRange([
+      [0, 18],
+      [65, Infinity],
+    ])
+    .toArray();
   await db.users.where('createdAt').below(new Date()).toArray();
   // @ts-expect-error: a boolean is not a key (IndexedDB does not index booleans)
   db.users.where('active').equals(true);
@@ -267,16 +304,30 @@ async function reads(): Promise<void> {
   exact<Equals<typeof sorted, User[]>>();
   const filtered = db.users.filter((u) => u.tags.includes('math'));
   exact<Equals<typeof filtered, Collection<User, number, InsertType<User, 'id'>>>>();
-  const withAge = await db.users.toCollection().filter((u): u is User & { age: number } => u.age !== undefined).toArray();
+  const withAge = await db.users
+    .toCollection()
+    .filter((u): u is User & { age: number } => u.age !== undefined)
+    .toArray();
   exact<Equals<typeof withAge, Array<User & { age: number }>>>();
   await db.users.each((value, cursor) => {
     exact<Equals<typeof value, User>>();
     exact<Equals<typeof cursor.primaryKey, number>>();
     exact<Equals<typeof cursor.key, IndexableType>>();
   });
-  await db.users.where('age').above(1).eachPrimaryKey((key) => exact<Equals<typeof key, number>>());
-  await db.users.where('age').above(1).eachKey((key) => exact<Equals<typeof key, IndexableType>>());
-  const cloned = db.users.where('age').above(1).distinct().clone().until((u) => u.age === 50, true);
+  await db.users
+    .where('age')
+    .above(1)
+    .eachPrimaryKey((key) => exact<Equals<typeof key, number>>());
+  await db.users
+    .where('age')
+    .above(1)
+    .eachKey((key) => exact<Equals<typeof key, IndexableType>>());
+  const cloned = db.users
+    .where('age')
+    .above(1)
+    .distinct()
+    .clone()
+    .until((u) => u.age === 50, true);
   exact<Equals<typeof cloned, Collection<User, number, InsertType<User, 'id'>>>>();
   const sum = await db.users.toCollection().sum('age');
   exact<Equals<typeof sum, number>>();
@@ -298,8 +349,10 @@ async function reads(): Promise<void> {
   exact<Equals<typeof deleted, number>>();
   // @ts-expect-error: a field User does not have
   await db.users.toCollection().modify({ nope: 1 });
-  // @ts-expect-error: the function gets a User
-  await db.users.toCollection().modify((u) => { u.name = 1; });
+  await db.users.toCollection().modify((u) => {
+    // @ts-expect-error: the function gets a User
+    u.name = 1;
+  });
 
   notAny(one);
   notAny(all);
@@ -350,10 +403,17 @@ async function transactions(): Promise<void> {
   exact<Equals<typeof fetched, number>>();
 
   // Upgrades get the upgrade transaction.
-  db.version(2).stores({ users: '++id, &email, name, age, *tags' }).upgrade(async (tx) => {
-    expectType<Transaction>(tx);
-    await tx.table<User, number>('users').toCollection().modify((u) => { u.tags ??= []; });
-  });
+  db.version(2)
+    .stores({ users: '++id, &email, name, age, *tags' })
+    .upgrade(async (tx) => {
+      expectType<Transaction>(tx);
+      await tx
+        .table<User, number>('users')
+        .toCollection()
+        .modify((u) => {
+          u.tags ??= [];
+        });
+    });
 }
 
 // --- A typed database as a subclass, Dexie's class pattern ------------------------
@@ -370,7 +430,7 @@ class AppDb extends Indexie {
 
 async function subclass(): Promise<void> {
   const app = new AppDb();
-  const todoId = await app.todos.add({ title: 'write types', done: false });  // no toggle(): methods are not data
+  const todoId = await app.todos.add({ title: 'write types', done: false }); // no toggle(): methods are not data
   exact<Equals<typeof todoId, number>>();
   const todo = await app.todos.get(todoId);
   todo?.toggle();
@@ -385,7 +445,7 @@ async function subclass(): Promise<void> {
   exact<Equals<typeof open, Todo[]>>();
   const plain = new Indexie('plain');
   await plain.transaction('r', 'things', (tx) => {
-    exact<Equals<typeof tx, Transaction>>();  // an untyped database: a plain Transaction
+    exact<Equals<typeof tx, Transaction>>(); // an untyped database: a plain Transaction
   });
 }
 
@@ -428,13 +488,13 @@ function hooks(): void {
     this.onsuccess = (key) => exact<Equals<typeof key, number>>();
     this.onerror = (error) => exact<Equals<typeof error, unknown>>();
   });
-  db.users.hook('creating', () => 42);  // a returned key becomes the key of a record without one
+  db.users.hook('creating', () => 42); // a returned key becomes the key of a record without one
   db.users.hook('updating', function (mods, primKey, obj) {
     exact<Equals<typeof mods, { [keyPath: string]: unknown }>>();
     exact<Equals<typeof primKey, number>>();
     exact<Equals<typeof obj, User>>();
     this.onsuccess = (updated) => exact<Equals<typeof updated, User>>();
-    return { 'address.city': obj.address?.city.trim() ?? 'unknown' };  // more changes
+    return { 'address.city': obj.address?.city.trim() ?? 'unknown' }; // more changes
   });
   db.users.hook('deleting', (primKey, obj, tx) => {
     exact<Equals<typeof primKey, number>>();
@@ -444,7 +504,9 @@ function hooks(): void {
   db.users.hook('reading', (obj) => ({ ...obj, name: obj.name.trim() }));
 
   // The hook lists, to unsubscribe.
-  const stamp = (_primKey: number, obj: User): void => { obj.createdAt = new Date(); };
+  const stamp = (_primKey: number, obj: User): void => {
+    obj.createdAt = new Date();
+  };
   db.users.hook('creating', stamp);
   db.users.hook('creating').unsubscribe(stamp);
   db.users.hook.creating.subscribe(stamp);

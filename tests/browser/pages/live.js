@@ -16,8 +16,9 @@ window.openDb = async (name) => {
 };
 
 window.watchGroup = (group) => {
-  liveQuery(() => db.items.where('group').equals(group).toArray(), { onRun: () => runs++ })
-    .subscribe((items) => emissions.push({ at: now(), count: items.length }));
+  liveQuery(() => db.items.where('group').equals(group).toArray(), { onRun: () => runs++ }).subscribe((items) =>
+    emissions.push({ at: now(), count: items.length }),
+  );
 };
 
 window.liveState = () => ({ runs, emissions });

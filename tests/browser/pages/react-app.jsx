@@ -12,12 +12,22 @@ window.db = db;
 window.renders = 0;
 
 function Todos({ done }) {
-  const todos = useLiveQuery(() => db.todos.where('done').equals(done ? 1 : 0).sortBy('title'), [done], null);
+  const todos = useLiveQuery(
+    () =>
+      db.todos
+        .where('done')
+        .equals(done ? 1 : 0)
+        .sortBy('title'),
+    [done],
+    null,
+  );
   window.renders++;
   if (todos === null) return <p id="loading">loading…</p>;
   return (
     <ul id="list" data-done={String(done)}>
-      {todos.map((todo) => <li key={todo.id}>{todo.title}</li>)}
+      {todos.map((todo) => (
+        <li key={todo.id}>{todo.title}</li>
+      ))}
     </ul>
   );
 }
@@ -28,7 +38,9 @@ function App() {
   return (
     <main>
       <h1>{total} todos</h1>
-      <button id="toggle" onClick={() => setDone((d) => !d)}>{done ? 'show open' : 'show done'}</button>
+      <button id="toggle" onClick={() => setDone((d) => !d)}>
+        {done ? 'show open' : 'show done'}
+      </button>
       <Todos done={done} />
     </main>
   );

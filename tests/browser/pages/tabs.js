@@ -15,7 +15,9 @@ window.incrementFor = async (ms) => {
   let resolved = 0;
   const end = performance.now() + ms;
   while (performance.now() < end) {
-    const changed = await db.counters.update('shared', (counter) => { counter.value += 1; });
+    const changed = await db.counters.update('shared', (counter) => {
+      counter.value += 1;
+    });
     if (changed !== 1) await db.counters.put({ id: 'shared', value: 0 });
     else resolved++;
   }
@@ -47,8 +49,12 @@ window.events = [];
 window.openVersion = async (name, version, stores) => {
   versioned = new Indexie(name);
   for (let v = 1; v <= version; v++) versioned.version(v).stores(stores[v - 1]);
-  versioned.on('versionchange', (event) => { window.events.push(['versionchange', event.newVersion]); });
-  versioned.on('blocked', () => { window.events.push(['blocked']); });
+  versioned.on('versionchange', (event) => {
+    window.events.push(['versionchange', event.newVersion]);
+  });
+  versioned.on('blocked', () => {
+    window.events.push(['blocked']);
+  });
   await versioned.open();
   return versioned.verno;
 };
@@ -72,10 +78,20 @@ window.deleteVersioned = async () => {
 
 // A raw IndexedDB connection that ignores versionchange (an old page that never closes).
 let raw;
-window.holdRawConnection = (name) => new Promise((resolve) => {
-  const open = indexedDB.open(`indexie:${name}`);
-  open.onsuccess = () => { raw = open.result; resolve(true); };
-});
-window.releaseRawConnection = () => { raw.close(); return true; };
-window.startDelete = () => { window.deleted = window.deleteVersioned(); return true; };
+window.holdRawConnection = (name) =>
+  new Promise((resolve) => {
+    const open = indexedDB.open(`indexie:${name}`);
+    open.onsuccess = () => {
+      raw = open.result;
+      resolve(true);
+    };
+  });
+window.releaseRawConnection = () => {
+  raw.close();
+  return true;
+};
+window.startDelete = () => {
+  window.deleted = window.deleteVersioned();
+  return true;
+};
 window.deleteResult = () => window.deleted;

@@ -21,7 +21,13 @@ function poll(read) {
       await sleep(0);
     }
   })();
-  return { samples, stop: async () => { running = false; await loop; } };
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 // Scenario 1: `await using tx = db.users.startTransaction({optimistic: true})`,
@@ -66,22 +72,29 @@ window.countNamed = async (name, userName) => {
 // same transfer again, whose commit fails (an onUpdate hook rejects).
 window.standardTransfer = async (name) => {
   const db = open(name);
-  await db.users.bulkPut([{ id: 1, name: 'Sender', balance: 500 }, { id: 2, name: 'Receiver', balance: 0 }]);
+  await db.users.bulkPut([
+    { id: 1, name: 'Sender', balance: 500 },
+    { id: 2, name: 'Receiver', balance: 0 },
+  ]);
   const reader = poll(async () => (await db.users.bulkGet([1, 2])).map((u) => u.balance));
   const transfer = async () => {
     await using tx = db.users.startTransaction({ optimistic: false });
     const [sender, receiver] = await tx.users.bulkGet([1, 2]);
     await tx.users.update(1, { balance: sender.balance - 100 });
-    await sleep(40);  // the reader polls while only one side is updated inside the transaction
+    await sleep(40); // the reader polls while only one side is updated inside the transaction
     await tx.users.update(2, { balance: receiver.balance + 100 });
     await sleep(10);
     await tx.commit();
   };
   await transfer();
   const afterCommit = (await db.users.bulkGet([1, 2])).map((u) => u.balance);
-  const unsubscribe = db.users.hook.onUpdate(async () => { throw new Error('ledger unavailable'); });
+  const unsubscribe = db.users.hook.onUpdate(async () => {
+    throw new Error('ledger unavailable');
+  });
   let failure;
-  await transfer().catch((error) => { failure = error.message; });
+  await transfer().catch((error) => {
+    failure = error.message;
+  });
   unsubscribe();
   await sleep(10);
   await reader.stop();
@@ -95,12 +108,18 @@ window.standardTransfer = async (name) => {
 window.holdTransaction = async (name, optimistic) => {
   const db = open(name);
   await db.users.add({ name: 'committed before' });
-  db.transaction('rw', db.users, db.logs, async () => {
-    await db.users.bulkAdd(Array.from({ length: 2000 }, (_, i) => ({ name: 'uncommitted', i, pad: 'x'.repeat(200) })));
-    await db.logs.add({ at: 1 });
-    await window.reportWritten();
-    await Indexie.waitFor(new Promise(() => {}));
-  }, { optimistic });
+  db.transaction(
+    'rw',
+    db.users,
+    db.logs,
+    async () => {
+      await db.users.bulkAdd(Array.from({ length: 2000 }, (_, i) => ({ name: 'uncommitted', i, pad: 'x'.repeat(200) })));
+      await db.logs.add({ at: 1 });
+      await window.reportWritten();
+      await Indexie.waitFor(new Promise(() => {}));
+    },
+    { optimistic },
+  );
 };
 
 // Which code belongs to a transaction, in the browser's own task machinery
@@ -121,26 +140,37 @@ window.contextRules = async (name) => {
   const button = document.createElement('button');
   document.body.append(button);
   const clicks = [];
-  button.onclick = () => { clicks.push(Indexie.currentTransaction === undefined); };
+  button.onclick = () => {
+    clicks.push(Indexie.currentTransaction === undefined);
+  };
   async function addUser(n) {
     await db.users.add({ name: `u${n}` });
     return db.users.where('name').equals(`u${n}`).count();
   }
   let insideCount;
-  const error = await db.transaction('rw', db.users, async () => {
-    await addUser(1);
-    await addUser(2);
-    await Promise.all([db.users.add({ name: 'u3' }), db.users.add({ name: 'u4' })]);
-    button.click();  // a synchronous dispatch from the scope runs in it; a queued one must not
-    setTimeout(() => button.click(), 0);
-    await Indexie.waitFor(sleep(15));
-    await db.users.put({ name: 'u5' });
-    insideCount = await db.users.count();
-    throw new Error('roll back');
-  }).catch((e) => e.message);
+  const error = await db
+    .transaction('rw', db.users, async () => {
+      await addUser(1);
+      await addUser(2);
+      await Promise.all([db.users.add({ name: 'u3' }), db.users.add({ name: 'u4' })]);
+      button.click(); // a synchronous dispatch from the scope runs in it; a queued one must not
+      setTimeout(() => button.click(), 0);
+      await Indexie.waitFor(sleep(15));
+      await db.users.put({ name: 'u5' });
+      insideCount = await db.users.count();
+      throw new Error('roll back');
+    })
+    .catch((e) => e.message);
   await flow;
-  const result = { error, insideCount, users: await db.users.count(), logs: await db.logs.count(),
-                   outsideAlwaysOutside: outside.every(Boolean), outsideRuns: outside.length, clicks };
+  const result = {
+    error,
+    insideCount,
+    users: await db.users.count(),
+    logs: await db.logs.count(),
+    outsideAlwaysOutside: outside.every(Boolean),
+    outsideRuns: outside.length,
+    clicks,
+  };
   db.close();
   return result;
 };

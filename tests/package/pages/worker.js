@@ -10,7 +10,11 @@ self.onmessage = async ({ data: { task, name } }) => {
     const result = task === 'run' ? await workload(indexie, name) : await readBack(indexie, name);
     self.postMessage({
       result,
-      context: { window: typeof window, document: typeof document, worker: typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope },
+      context: {
+        window: typeof window,
+        document: typeof document,
+        worker: typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope,
+      },
     });
   } catch (error) {
     self.postMessage({ error: `${error?.name}: ${error?.message}\n${error?.stack}` });
