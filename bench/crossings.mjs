@@ -33,7 +33,13 @@ for (const [name, value] of Object.entries(core)) {
   } else if (/^(_malloc|_free|[a-z]\w*)$/.test(name) && !name.startsWith('dynCall')) {
     // The glue may rebind an export on its first call (Module._malloc = the raw export): count whatever is current.
     let current = value;
-    Object.defineProperty(core, name, { get: () => count(name, current), set: (next) => { current = next; }, configurable: true });
+    Object.defineProperty(core, name, {
+      get: () => count(name, current),
+      set: (next) => {
+        current = next;
+      },
+      configurable: true,
+    });
   }
 }
 
@@ -41,7 +47,7 @@ const db = new Indexie(`crossings-${Date.now()}`);
 db.version(1).stores({ people: '++id, name, age' });
 await db.open();
 await db.people.bulkAdd(Array.from({ length: 1000 }, (_, i) => ({ name: `p${i}`, age: i % 90 })));
-await db.people.add({ name: 'warm-up', age: 1 });  // the first write after bulkAdd (its checkpoint) is not counted
+await db.people.add({ name: 'warm-up', age: 1 }); // the first write after bulkAdd (its checkpoint) is not counted
 
 async function measure(label, operation) {
   calls.clear();
