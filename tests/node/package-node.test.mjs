@@ -25,7 +25,7 @@ test('the tarball holds the built package only: dist/ (JS, types, the .wasm) and
   for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/indexie-core.js', 'dist/indexie-core.wasm']) {
     assert.ok(pack.files.includes(file), `${file} is in the tarball`);
   }
-  const unexpected = pack.files.filter((file) => !/^dist\/[\w.-]+\.(js|d\.ts|wasm)$/.test(file) && !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file));
+  const unexpected = pack.files.filter((file) => !/^dist\/([\w-]+\/)*[\w.-]+\.(js|d\.ts|wasm)$/.test(file) && !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file));
   assert.deepEqual(unexpected, []);
 });
 

@@ -1,4 +1,4 @@
-// async-context.ts: which transaction the running code belongs to, across
+// transactions/async-context.ts: which transaction the running code belongs to, across
 // `await`s, without patching Promise.
 //
 // Browsers have no async context yet (AsyncContext is a TC39 proposal), and

@@ -1,4 +1,4 @@
-// persistence.ts: moves an engine database's committed changes into
+// persistence/persistence.ts: moves an engine database's committed changes into
 // IndexedDB (DESIGN §5). After every write, flush() hands the pages the
 // commit changed to the page store, which writes them in one IndexedDB
 // transaction (idb-page-store.ts: one diff record, or chunks), and only
@@ -6,7 +6,7 @@
 // abort, closed connection), the engine reverts to its last checkpoint and
 // the caller gets the named error. Callers never flush two commits at once
 // (indexie.ts serializes writes).
-import type { Engine } from './engine.js';
+import type { Engine } from '../engine.js';
 import type { IdbPageStore } from './idb-page-store.js';
 
 export class Persistence {

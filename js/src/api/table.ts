@@ -1,20 +1,20 @@
-// table.ts: Table, the Dexie-compatible CRUD surface of one table.
+// api/table.ts: Table, the Dexie-compatible CRUD surface of one table.
 //
 // Every method resolves once the engine has applied the operation (the
 // engine is synchronous and in memory; durability arrives with the
 // IndexedDB bridge). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
-import { contextualAsyncMethods } from './async-context.js';
-import { BulkError, InvalidArgumentError, engineError, inOperation } from './errors.js';
+import { contextualAsyncMethods } from '../transactions/async-context.js';
+import { BulkError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
-import type { Engine } from './engine.js';
-import { cmp } from './key-compare.js';
-import { getByKeyPath, setByKeyPath } from './key-path.js';
+import type { Engine } from '../engine.js';
+import { cmp } from '../values/key-compare.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import { Collection, type CollectionHost, type CollectionState, type CursorInfo, type Query } from './collection.js';
 import type { TableSchema } from './table-schema.js';
 import { WhereClause } from './where-clause.js';
-import type { Transaction, TransactionOptions } from './transaction.js';
-import { hookFunction, type HookFunction, type StrategyName, type TableHooks } from './table-hooks.js';
+import type { Transaction, TransactionOptions } from '../transactions/transaction.js';
+import { hookFunction, type HookFunction, type StrategyName, type TableHooks } from '../hooks/table-hooks.js';
 import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
 
 /** What a Table needs from its database. */

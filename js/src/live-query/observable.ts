@@ -1,4 +1,4 @@
-// observable.ts: the Observable that liveQuery() returns, in the shape of
+// live-query/observable.ts: the Observable that liveQuery() returns, in the shape of
 // the TC39 Observable proposal that RxJS, Svelte and Dexie agree on.
 //
 // Guarantees:

@@ -1,4 +1,4 @@
-// hooked-engine.ts: the engine as a table's write operations see it when
+// hooks/hooked-engine.ts: the engine as a table's write operations see it when
 // hooks listen on that table. Writes go record by record: the stored record
 // is read first, Dexie's creating / updating / deleting hooks run with
 // Dexie's contract (table-hooks.ts), then the record is written, then the
@@ -7,8 +7,8 @@
 //
 // Every other engine call passes through untouched, so Table, Collection and
 // modify code is the same with and without hooks.
-import type { Engine, EngineWriteResult } from './engine.js';
-import { getByKeyPath, setByKeyPath } from './key-path.js';
+import type { Engine, EngineWriteResult } from '../engine.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import type { Change, TableHooks } from './table-hooks.js';
 
 type Failure = EngineWriteResult['failures'][number] & { error?: Error };

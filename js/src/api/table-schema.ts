@@ -1,7 +1,7 @@
-// table-schema.ts: the parsed schema of a table as the public API shows it
+// api/table-schema.ts: the parsed schema of a table as the public API shows it
 // (Dexie's TableSchema / IndexSpec shape). Parsing happens in the engine
 // (core/src/schema.cc); this only presents its answer.
-import type { NativeIndexSpec, NativeTableSchema } from './indexie-core.js';
+import type { NativeIndexSpec, NativeTableSchema } from '../indexie-core.js';
 
 export type IndexSpec = NativeIndexSpec;
 

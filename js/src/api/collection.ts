@@ -1,4 +1,4 @@
-// collection.ts: Collection, a lazy query (Dexie's Collection) and its
+// api/collection.ts: Collection, a lazy query (Dexie's Collection) and its
 // execution.
 //
 // A collection is a where-clause (an index and key ranges) plus JS
@@ -15,15 +15,15 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
-import { contextualAsyncMethods, postTask } from './async-context.js';
-import { DataError, ModifyError, InvalidArgumentError, SchemaError } from './errors.js';
-import type { Engine, QueryDescription, QueryOutput, RangeSpec } from './engine.js';
-import { cmp, keyId } from './key-compare.js';
-import { getByKeyPath } from './key-path.js';
+import { contextualAsyncMethods, postTask } from '../transactions/async-context.js';
+import { DataError, ModifyError, InvalidArgumentError, SchemaError } from '../errors.js';
+import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine.js';
+import { cmp, keyId } from '../values/key-compare.js';
+import { getByKeyPath } from '../values/key-path.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
 import type { TableSchema } from './table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
-import { decodeValue } from './value-codec.js';
+import { decodeValue } from '../values/value-codec.js';
 import { WhereClause } from './where-clause.js';
 
 /** A key range as a where-clause states it (before it is mapped onto an index). */

@@ -1,4 +1,4 @@
-// live-query.ts: liveQuery(querier), an Observable of the querier's result
+// live-query/live-query.ts: liveQuery(querier), an Observable of the querier's result
 // that re-runs it exactly when something it read changed (DESIGN §8).
 //
 // How:
@@ -25,10 +25,10 @@
 // always arrives asynchronously, and every value is delivered outside any
 // context (code resumed by an observer is not part of the live query). A
 // querier must not write (ReadOnlyError).
-import { exitContext, runInContext } from './async-context.js';
+import { exitContext, runInContext } from '../transactions/async-context.js';
 import { deepEqual } from './deep-equal.js';
-import { changeSetOf, newReadSet } from './engine.js';
-import type { NativeChangeSet, NativeReadSet } from './indexie-core.js';
+import { changeSetOf, newReadSet } from '../engine.js';
+import type { NativeChangeSet, NativeReadSet } from '../indexie-core.js';
 import { Observable, type Observer } from './observable.js';
 
 /** The context a querier runs in: what it read, per database name. */

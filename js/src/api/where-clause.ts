@@ -1,4 +1,4 @@
-// where-clause.ts: WhereClause (Dexie's): turns a condition on one index
+// api/where-clause.ts: WhereClause (Dexie's): turns a condition on one index
 // into key ranges, and hands them to whoever asked (a table, or a
 // collection's or()). Ranges are resolved against the schema only when the
 // collection runs, so where() works before the database opens.
@@ -6,8 +6,8 @@
 // Invalid keys are reported when the collection runs, as a DataError (a
 // where-clause never throws synchronously, as in Dexie).
 import type { Collection, KeyRange, Query } from './collection.js';
-import { DataError, InvalidArgumentError } from './errors.js';
-import { cmp, isValidKey } from './key-compare.js';
+import { DataError, InvalidArgumentError } from '../errors.js';
+import { cmp, isValidKey } from '../values/key-compare.js';
 import type { IndexableType } from './types.js';
 
 const MAX_STRING_CHAR = '\uffff';

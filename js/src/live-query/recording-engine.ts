@@ -1,12 +1,12 @@
-// recording-engine.ts: an engine view whose reads record what they read into
+// live-query/recording-engine.ts: an engine view whose reads record what they read into
 // a live query's read set (live-query.ts, read_set.h).
 //
 // The engine records while a recorder is set on it; this view sets it for
 // the duration of each read call (and of each batch of a cursor opened
 // through it) and unsets it afterwards, so reads by other code in between
 // are never attributed to the live query.
-import type { Engine, EngineCursor } from './engine.js';
-import type { NativeReadSet } from './indexie-core.js';
+import type { Engine, EngineCursor } from '../engine.js';
+import type { NativeReadSet } from '../indexie-core.js';
 
 const READS = new Set(['get', 'bulkGet', 'getByIndex', 'count', 'scan', 'query', 'countQuery', 'aggregate']);
 

@@ -1,11 +1,11 @@
-// types.ts: the type utilities of the public API, in the shape Dexie 4
+// api/types.ts: the type utilities of the public API, in the shape Dexie 4
 // users know (written for indexie, not copied): keys (IndexableType), key
 // paths into a record type (KeyPaths, KeyPathValue), update specs
 // (UpdateSpec), insert types with an optional generated key (InsertType),
 // typed tables (EntityTable) and transactions that expose a typed database's
 // tables (TransactionWithTables). Types only: this file emits no code.
 import type { Table } from './table.js';
-import type { Transaction } from './transaction.js';
+import type { Transaction } from '../transactions/transaction.js';
 
 /**
  * A value IndexedDB accepts as a key, and so indexie: a number, a string, a

@@ -1,4 +1,4 @@
-// tab-write-lock.ts: the database's writer lock across tabs (a Web Lock),
+// persistence/tab-write-lock.ts: the database's writer lock across tabs (a Web Lock),
 // kept between this tab's writes until another tab asks for it.
 //
 // Every commit to a database's IndexedDB happens under its Web Lock, and a

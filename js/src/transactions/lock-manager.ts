@@ -1,4 +1,4 @@
-// lock-manager.ts: shared/exclusive locks on named resources (tables) within
+// transactions/lock-manager.ts: shared/exclusive locks on named resources (tables) within
 // one page, granted first come, first served.
 //
 // A request is granted when it conflicts with no held lock and with no

@@ -1,8 +1,8 @@
-// version.ts: db.version(n).stores({...}).upgrade(fn), and how declared
+// api/version.ts: db.version(n).stores({...}).upgrade(fn), and how declared
 // versions combine into the schema of each version (Dexie's rules: a table
 // left out of a later version keeps its earlier spec; null deletes it).
-import { SchemaError } from './errors.js';
-import type { Transaction } from './transaction.js';
+import { SchemaError } from '../errors.js';
+import type { Transaction } from '../transactions/transaction.js';
 
 export type StoresSpec = Record<string, string | null>;
 /** An upgrade function: gets the upgrade transaction (tx.table(name) reaches every table); may return a promise. */

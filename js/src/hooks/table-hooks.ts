@@ -1,4 +1,4 @@
-// table-hooks.ts: the hooks of one table, shared by every Table object of
+// hooks/table-hooks.ts: the hooks of one table, shared by every Table object of
 // it (db.users and tx.users alike).
 //
 // Two families (DESIGN §9):
@@ -22,8 +22,8 @@
 // subscribers the table's record and key types; at runtime every Table
 // object of the table shares one untyped TableHooks.
 
-import type { Transaction } from './transaction.js';
-import type { UpdateSpec } from './types.js';
+import type { Transaction } from '../transactions/transaction.js';
+import type { UpdateSpec } from '../api/types.js';
 
 export const Strategy = Object.freeze({ LOCAL_FIRST: 'local-first', NETWORK_FIRST: 'network-first' } as const);
 export type StrategyName = (typeof Strategy)[keyof typeof Strategy];

@@ -1,4 +1,4 @@
-// key-path.ts: reading and writing dotted key paths ("address.city") on
+// values/key-path.ts: reading and writing dotted key paths ("address.city") on
 // plain JS objects, with Dexie's semantics (getByKeyPath, setByKeyPath,
 // delByKeyPath). Used by update(), upsert() and writing generated keys back.
 

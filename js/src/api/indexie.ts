@@ -1,4 +1,4 @@
-// indexie.ts: Indexie, the database object (Dexie's `Dexie` class):
+// api/indexie.ts: Indexie, the database object (Dexie's `Dexie` class):
 // versions and schema upgrades, open/close, tables and events.
 //
 // Open: the declared versions are compared with the installed one (stored
@@ -26,24 +26,24 @@
 // optimistic transaction's writes as they are made and again at rollback,
 // other tabs' commits when applied here. Reads made for a live query record
 // what they read (recording-engine.ts).
-import { Engine, engineMemoryBytes, type EngineInfo } from './engine.js';
-import { IdbPageStore, type Durability, type IdbImplementation } from './idb-page-store.js';
-import { Persistence } from './persistence.js';
-import { cmp } from './key-compare.js';
+import { Engine, engineMemoryBytes, type EngineInfo } from '../engine.js';
+import { IdbPageStore, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
+import { Persistence } from '../persistence/persistence.js';
+import { cmp } from '../values/key-compare.js';
 import {
   BulkError, DatabaseClosedError, IndexieError, InvalidArgumentError, InvalidTableError, NoSuchDatabaseError, ReadOnlyError,
   SchemaError, SubTransactionError, UpgradeError, VersionError,
   inOperation,
-} from './errors.js';
-import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext, postTask } from './async-context.js';
-import { LockManager as TableLocks } from './lock-manager.js';
-import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from './transaction.js';
-import { parseTransactionArgs, type TransactionRequest } from './transaction-args.js';
-import { hookedEngine } from './hooked-engine.js';
-import { Strategy, TableHooks, type Change } from './table-hooks.js';
-import { LiveQueryRun, notifyChanges, readRecorderFor } from './live-query.js';
-import { recordingEngine } from './recording-engine.js';
-import { TabWriteLock } from './tab-write-lock.js';
+} from '../errors.js';
+import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext, postTask } from '../transactions/async-context.js';
+import { LockManager as TableLocks } from '../transactions/lock-manager.js';
+import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from '../transactions/transaction.js';
+import { parseTransactionArgs, type TransactionRequest } from '../transactions/transaction-args.js';
+import { hookedEngine } from '../hooks/hooked-engine.js';
+import { Strategy, TableHooks, type Change } from '../hooks/table-hooks.js';
+import { LiveQueryRun, notifyChanges, readRecorderFor } from '../live-query/live-query.js';
+import { recordingEngine } from '../live-query/recording-engine.js';
+import { TabWriteLock } from '../persistence/tab-write-lock.js';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,
@@ -64,7 +64,7 @@ function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange
   const keyRange = options.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
   return indexedDB && keyRange ? { indexedDB, IDBKeyRange: keyRange } : undefined;
 }
-import { EventChannel, type Listener } from './events.js';
+import { EventChannel, type Listener } from '../transactions/events.js';
 import { Table, type TableHost } from './table.js';
 import type { IndexableType, TableArgument, TransactionModeArgument, TransactionScope } from './types.js';
 import { TableSchema } from './table-schema.js';

@@ -1,4 +1,4 @@
-// idb-page-store.ts: the IndexedDB half of the persistence bridge (the C++
+// persistence/idb-page-store.ts: the IndexedDB half of the persistence bridge (the C++
 // half is idb_bridge/: the VFS's change tracking). It keeps one engine
 // database file in one IndexedDB database and writes each commit
 // atomically. (It lives in js/src because the package compiles from one
@@ -23,7 +23,7 @@
 //     behind; the check is the safety net for a lock that failed.
 //   - This tab tracks the pages changed since `base` (its own diff commits
 //     and those it caught up on): a chunk commit writes their chunks.
-import { AbortError, QuotaExceededError, type IndexieError } from './errors.js';
+import { AbortError, QuotaExceededError, type IndexieError } from '../errors.js';
 import {
   FORMAT, PAGE_SIZE, applyDeltas, deltaBytes, deltaPagesOf, dropPagesFrom, isDiffCommit, isPageCommit, pagesOfChunks,
   pagesOfDiff, readState, zeroPage, type LogEntry, type PageMap, type PageNumbers, type StoredState,

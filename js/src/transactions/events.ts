@@ -1,4 +1,4 @@
-// events.ts: the database's named events, Dexie-style:
+// transactions/events.ts: the database's named events, Dexie-style:
 // db.on('ready', fn), db.on('ready').unsubscribe(fn), db.on('populate').fire(...).
 export type Listener = (...args: any[]) => unknown;
 

@@ -1,10 +1,10 @@
-// modify.ts: applying a change (an object of key-path changes, or a
+// api/modify.ts: applying a change (an object of key-path changes, or a
 // function) to one stored record and writing the result: shared by
 // Table.update/upsert/bulkUpdate and Collection.modify.
-import { DataError, InvalidArgumentError, engineError } from './errors.js';
-import type { Engine } from './engine.js';
-import { cmp } from './key-compare.js';
-import { getByKeyPath, setByKeyPath } from './key-path.js';
+import { DataError, InvalidArgumentError, engineError } from '../errors.js';
+import type { Engine } from '../engine.js';
+import { cmp } from '../values/key-compare.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 
 export type Changes = Record<string, unknown>;
 export interface ModifyContext<T = unknown> {

@@ -1,4 +1,4 @@
-// key-compare.ts: IndexedDB key order in JS (Dexie's `cmp`): number < Date <
+// values/key-compare.ts: IndexedDB key order in JS (Dexie's `cmp`): number < Date <
 // string < binary < array; strings by UTF-16 code units; arrays element-wise
 // then by length; -0 equals 0. Invalid keys compare as NaN, as in Dexie.
 // The engine orders encoded keys the same way (core/include/indexie/key_codec.h);

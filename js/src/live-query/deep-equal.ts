@@ -1,4 +1,4 @@
-// deep-equal.ts: structural equality of query results, so a live query does
+// live-query/deep-equal.ts: structural equality of query results, so a live query does
 // not emit a result equal to the one it emitted last.
 //
 // Covers what the value codec can produce (value-codec.ts): primitives

@@ -1,4 +1,4 @@
-// page-file-format.ts: indexie's on-disk format in IndexedDB (storage
+// persistence/page-file-format.ts: indexie's on-disk format in IndexedDB (storage
 // format 3), and the pure functions that rebuild a database file from its
 // records. idb-page-store.ts does the IndexedDB reads and writes.
 //
@@ -49,7 +49,7 @@
 // base = commit; format 2 (meta written by every commit, page commits) as
 // is. Never renumber or reinterpret a field: stored databases outlive
 // versions of this code.
-import { VersionError } from './errors.js';
+import { VersionError } from '../errors.js';
 
 export const PAGE_SIZE = 4096;
 /** The storage format this version writes (and the newest it reads). */

@@ -1,4 +1,4 @@
-// transaction.ts: Transaction, a unit of work over a set of tables
+// transactions/transaction.ts: Transaction, a unit of work over a set of tables
 // (Dexie's Transaction, plus commit()/rollback() for explicit handles).
 //
 // Lifecycle: pending (waiting for its locks) -> active -> committing ->
@@ -15,11 +15,11 @@
 // at once (every reader sees it; rollback removes it); a standard one is
 // seen by no other reader until its commit (the database routes other
 // readers to a committed-state connection meanwhile).
-import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from './errors.js';
-import type { Engine } from './engine.js';
+import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
+import type { Engine } from '../engine.js';
 import { EventChannel, type Listener } from './events.js';
-import type { Table } from './table.js';
-import type { Change } from './table-hooks.js';
+import type { Table } from '../api/table.js';
+import type { Change } from '../hooks/table-hooks.js';
 import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
 
 /** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
