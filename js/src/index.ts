@@ -18,7 +18,8 @@ export { Observable, type Observer, type Subscription } from './live-query/obser
 export { cmp } from './values/key-compare.js';
 export { Version, type StoresSpec, type UpgradeFunction } from './api/version.js';
 export { SqlDatabase, sqliteVersion, type SqlResult } from './sql-database.js';
-export { encodeValue, decodeValue } from './values/value-codec.js';
+export { encodeValue } from './values/value-encoder.js';
+export { decodeValue } from './values/value-decoder.js';
 export {
   IndexieError,
   BulkError,

@@ -23,7 +23,7 @@ import { getByKeyPath } from '../values/key-path.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
 import type { TableSchema } from './table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
-import { decodeValue } from '../values/value-codec.js';
+import { decodeValue } from '../values/value-decoder.js';
 import { WhereClause } from './where-clause.js';
 
 /** A key range as a where-clause states it (before it is mapped onto an index). */

@@ -1,7 +1,7 @@
 // live-query/deep-equal.ts: structural equality of query results, so a live query does
 // not emit a result equal to the one it emitted last.
 //
-// Covers what the value codec can produce (value-codec.ts): primitives
+// Covers what the value codec can produce (values/value-format.ts): primitives
 // (NaN equals NaN, -0 equals 0 as in IndexedDB keys), arrays, plain objects,
 // Dates, ArrayBuffers and typed arrays, Maps and Sets. Anything else (class
 // instances from a `reading` hook, functions) is equal only to itself, so a
