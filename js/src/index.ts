@@ -1,18 +1,19 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './api/indexie.js';
-export { Transaction, type TransactionMode, type TransactionState, type TransactionOptions } from './transactions/transaction.js';
+export { Transaction, Table, type CreatingHook, type UpdatingHook, type DeletingHook, type HookFunction } from './api/table.js';
+export { type TransactionMode, type TransactionState, type TransactionOptions, type Change } from './transactions/transaction.js';
+export { Strategy, HookList, type StrategyName, type AsyncHook } from './hooks/table-hooks.js';
 export {
-  Strategy, HookList, type StrategyName, type Change, type AsyncHook, type HookFunction, type AddChange, type UpdateChange, type DeleteChange,
-  type CreatingHook, type UpdatingHook, type DeletingHook, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
-} from './hooks/table-hooks.js';
-export { Table, type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes } from './api/table.js';
+  type AddChange, type UpdateChange, type DeleteChange, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
+} from './api/hook-types.js';
+export { type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes } from './api/table.js';
 export type {
-  EntityTable, InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny,
-  TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
-} from './api/types.js';
+  EntityTable, TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
+} from './api/table-types.js';
+export type { InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny } from './api/types.js';
 export { TableSchema, type IndexSpec } from './api/table-schema.js';
 export { Collection, type CursorInfo } from './api/collection.js';
-export { WhereClause } from './api/where-clause.js';
+export { WhereClause } from './api/collection.js';
 export { liveQuery, type LiveQueryOptions } from './live-query/live-query.js';
 export { Observable, type Observer, type Subscription } from './live-query/observable.js';
 export { cmp } from './values/key-compare.js';

@@ -1,11 +1,13 @@
-// api/collection.ts: Collection, a lazy query (Dexie's Collection) and its
-// execution.
+// api/collection.ts: Collection, a lazy query (Dexie's Collection), and
+// WhereClause (Dexie's), which starts one: they return each other
+// (where('x').equals(1) is a Collection, collection.or('y') a WhereClause),
+// so they share this file.
 //
 // A collection is a where-clause (an index and key ranges) plus JS
 // predicates (filter/and, until, a key filter for the ignore-case methods),
 // direction, distinct, offset/limit, extra where-clauses joined with or(),
 // and an optional sort (orderBy, an extension). Execution takes one of two
-// paths:
+// paths (query-plan.ts decides, collection-rows.ts runs it):
 //   - engine path: no JS predicate and no or(): one call; the engine applies
 //     ranges, order, distinct, offset, limit and sorting, and reads values only
 //     for the rows returned (count() reads none);
@@ -15,49 +17,24 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
+//
+// A where-clause turns a condition on one index into key ranges
+// (key-ranges.ts) and hands them to whoever asked (a table, or a
+// collection's or()). Ranges are resolved against the schema only when the
+// collection runs, so where() works before the database opens. Invalid keys
+// are reported when the collection runs, as a DataError (a where-clause
+// never throws synchronously, as in Dexie).
 import { contextualAsyncMethods, postTask } from '../transactions/async-context.js';
-import { DataError, ModifyError, InvalidArgumentError, SchemaError } from '../errors.js';
+import { DataError, InvalidArgumentError, ModifyError } from '../errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine.js';
-import { cmp, keyId } from '../values/key-compare.js';
+import { cmp, isValidKey } from '../values/key-compare.js';
 import { getByKeyPath } from '../values/key-path.js';
+import { rowsOf, type Row } from './collection-rows.js';
+import { bounds, describe, ignoreCaseRanges } from './key-ranges.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
+import { planQuery, type CollectionState, type KeyRange, type Plan, type Query } from './query-plan.js';
 import type { TableSchema } from './table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
-import { decodeValue } from '../values/value-decoder.js';
-import { WhereClause } from './where-clause.js';
-
-/** A key range as a where-clause states it (before it is mapped onto an index). */
-export interface KeyRange {
-  lower: unknown;        // undefined = unbounded
-  upper: unknown;
-  lowerOpen: boolean;
-  upperOpen: boolean;
-  prefix?: boolean;      // strings starting with `lower`
-}
-
-type Predicate =
-  | { kind: 'filter'; fn: (value: any) => unknown }
-  | { kind: 'until'; fn: (value: any) => unknown; includeStop: boolean };
-
-/** What a collection reads. `ranges` null = every key. */
-export interface Query {
-  index: string | string[];           // as asked: '' or ':id' = primary key, a name, '[a+b]', or ['a', 'b']
-  ranges: KeyRange[] | null;
-  criteria?: Record<string, unknown>; // where({...}): resolved against the schema when run
-  keyFilter?: (key: unknown) => boolean;
-  error?: Error;                      // a where-clause that failed: every terminal call rejects with it
-}
-
-export interface CollectionState {
-  query: Query;
-  or: Query[];
-  predicates: Predicate[];
-  reverse: boolean;
-  distinct: boolean;
-  offset: number;
-  limit: number;                      // Infinity = none
-  orderBy: Array<[keyPath: string, descending: boolean]>;
-}
 
 /** What a collection needs from its table. */
 export interface CollectionHost {
@@ -85,13 +62,6 @@ export interface CursorInfo<TKey = unknown> {
   primaryKey: TKey;
 }
 
-interface Row {
-  key: unknown;
-  primaryKey: unknown;
-  value?: unknown;
-}
-
-const BATCH = 256;
 /** Rows per engine call of a sliced read (#valuesInSlices). */
 const READ_BATCH = 1000;
 /** A sliced read yields once a slice took this long, in ms (well under the 50 ms of a long task). */
@@ -382,23 +352,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     return this.#planWith(await this.#host.engine());
   }
 
-  #planWith(engine: Engine) {
-    const schema = this.#host.schema();
-    const state = this.#state;
-    const main = resolveQuery(state.query, schema, this.#host.tableName);
-    const enginePath = !main.keyFilter && main.postFilter === undefined && state.predicates.length === 0 && state.or.length === 0;
-    const description = (overrides: Partial<QueryDescription> = {}): QueryDescription => ({
-      table: this.#host.tableName,
-      index: main.index,
-      reverse: state.reverse,
-      distinct: state.distinct,
-      unique: false,
-      offset: state.offset,
-      limit: state.limit === Infinity ? -1 : state.limit,
-      orderBy: state.orderBy.map(([path, desc]) => [path, desc !== state.reverse]),
-      ...overrides,
-    });
-    return { engine, schema, main, enginePath, description, ranges: main.ranges };
+  #planWith(engine: Engine): Plan {
+    return planQuery(engine, this.#host.schema(), this.#host.tableName, this.#state);
   }
 
   /**
@@ -414,198 +369,131 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   #rowsWith(engine: Engine, output: QueryOutput, unique = false): Row[] {
-    const run = this.#planWith(engine);
-    const state = this.#state;
-    if (run.enginePath) {
-      // Triples of (key, primary key, value); values are read only when asked for.
-      const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
-      const rows: Row[] = [];
-      for (let i = 0; i < items.length; i += 3) rows.push({ key: items[i], primaryKey: items[i + 1], value: items[i + 2] });
-      return rows;
+    return rowsOf(this.#planWith(engine), this.#state, this.#host.tableName, output, unique);
+  }
+}
+
+/**
+ * A condition on one index of a table of T / TKey / TInsertType (Dexie's
+ * WhereClause<T, TKey, TInsertType>). Keys are typed IndexableType, so a
+ * value IndexedDB cannot index (a boolean, null, an object) does not compile.
+ */
+export class WhereClause<T = any, TKey = any, TInsertType = T> {
+  constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey, TInsertType>) {}
+
+  #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): Collection<T, TKey, TInsertType> {
+    return this.finish({ index: this.index, ranges, keyFilter });
+  }
+
+  #fail(error: Error): Collection<T, TKey, TInsertType> {
+    return this.finish({ index: this.index, ranges: [], error });
+  }
+
+  #checkKeys(method: string, keys: readonly unknown[]): Error | undefined {
+    const bad = keys.findIndex((key) => !isValidKey(key));
+    if (bad < 0) return undefined;
+    return new DataError(`${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`);
+  }
+
+  // One range around one key, after checking the key.
+  #around(method: string, key: unknown, range: KeyRange): Collection<T, TKey, TInsertType> {
+    const error = this.#checkKeys(`${method}()`, [key]);
+    return error ? this.#fail(error) : this.#collection([range]);
+  }
+
+  equals(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('equals', key, bounds(key, key, false, false)); }
+  above(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('above', key, bounds(key, undefined, true, false)); }
+  aboveOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
+  below(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('below', key, bounds(undefined, key, false, true)); }
+  belowOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
+
+  /** lower > upper gives an empty collection, as in Dexie. */
+  between(lower: IndexableType, upper: IndexableType, includeLower = true, includeUpper = false): Collection<T, TKey, TInsertType> {
+    const error = this.#checkKeys('between()', [lower, upper]);
+    return error ? this.#fail(error) : this.#collection([bounds(lower, upper, !includeLower, !includeUpper)]);
+  }
+
+  startsWith(prefix: string): Collection<T, TKey, TInsertType> {
+    if (typeof prefix !== 'string') return this.#fail(new DataError(`startsWith(): ${describe(prefix)} is not a string`));
+    return this.#collection([{ lower: prefix, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true }]);
+  }
+
+  startsWithAnyOf(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
+    const list = prefixes.flat();
+    const bad = list.find((p) => typeof p !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
+    return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
+  }
+
+  /** anyOf(1, 2, 3) or anyOf([1, 2, 3]): a single array argument is the list of keys. */
+  anyOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
+  anyOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
+  anyOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
+    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
+    const error = this.#checkKeys('anyOf()', list);
+    return error ? this.#fail(error) : this.#collection(list.map((key) => bounds(key, key, false, false)));
+  }
+
+  /** Every key except these (Dexie: open ranges between minKey and maxKey around them). */
+  noneOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
+  noneOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
+  noneOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
+    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
+    const error = this.#checkKeys('noneOf()', list);
+    if (error) return this.#fail(error);
+    if (list.length === 0) return this.#collection(null);
+    const sorted = [...list].sort(cmp);
+    const ranges: KeyRange[] = [bounds(-Infinity, sorted[0], true, true)];
+    for (let i = 1; i < sorted.length; i++) ranges.push(bounds(sorted[i - 1], sorted[i], true, true));
+    ranges.push(bounds(sorted[sorted.length - 1], [[]], true, true));
+    return this.#collection(ranges);
+  }
+
+  notEqual(key: IndexableType): Collection<T, TKey, TInsertType> {
+    const error = this.#checkKeys('notEqual()', [key]);
+    if (error) return this.#fail(error);
+    return this.#collection([bounds(-Infinity, key, true, true), bounds(key, [[]], true, true)]);
+  }
+
+  inAnyRange(ranges: ReadonlyArray<readonly [IndexableType, IndexableType]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): Collection<T, TKey, TInsertType> {
+    if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
+    const includeLowers = options.includeLowers ?? true;
+    const includeUppers = options.includeUppers ?? false;
+    const flat = ranges.flatMap((r) => [r[0], r[1]]);
+    const error = this.#checkKeys('inAnyRange()', flat);
+    if (error) return this.#fail(error);
+    const reversed = ranges.find((r) => cmp(r[0], r[1]) > 0);
+    if (reversed) {
+      return this.#fail(new InvalidArgumentError('inAnyRange(): every range is [lower, upper] with lower <= upper'));
     }
-    const needValues = output === 'values' || state.predicates.length > 0 || state.orderBy.length > 0 || run.main.postFilter !== undefined;
-    const queries = [run.main, ...state.or.map((q) => resolveQuery(q, run.schema, this.#host.tableName))];
-    const seen = state.distinct || queries.length > 1 ? new Set<string>() : undefined;
-    const sorting = state.orderBy.length > 0;
-    let skip = sorting ? 0 : state.offset;
-    const take = sorting ? Infinity : state.limit;
-    const out: Row[] = [];
-    let stopped = take === 0;
-    // Runs one row through the key filter, de-duplication, predicates, offset and limit.
-    const consider = (query: ResolvedQuery, row: Row) => {
-      if (query.postFilter && !query.postFilter(row.value)) return;
-      if (seen) {
-        const id = keyId(row.primaryKey);
-        if (seen.has(id)) return;
-        seen.add(id);
-      }
-      let include = true;
-      for (const predicate of state.predicates) {
-        if (predicate.kind === 'filter') {
-          if (!predicate.fn(row.value)) { include = false; break; }
-        } else if (predicate.fn(row.value)) {
-          stopped = true;
-          include = predicate.includeStop;
-          break;
-        }
-      }
-      if (!include) return;
-      if (skip > 0) skip--;
-      else {
-        out.push(row);
-        if (out.length >= take) stopped = true;
-      }
-    };
-    for (const query of queries) {
-      if (stopped) break;
-      const cursor = engine.openCursor(run.description({ index: query.index, offset: 0, limit: -1, orderBy: [], distinct: false }), query.ranges);
-      // unique: the representative of each run of equal keys (first forward, last in reverse).
-      let pending: Row | undefined;
-      let previous: Row | undefined;
-      try {
-        let done = false;
-        while (!done && !stopped) {
-          const batch = cursor.next(BATCH, needValues);
-          done = batch.done;
-          for (const encoded of batch.rows) {
-            if (query.keyFilter && !query.keyFilter(encoded.key)) continue;
-            const row: Row = { key: encoded.key, primaryKey: encoded.primaryKey };
-            if (encoded.valueBytes) row.value = decodeValue(encoded.valueBytes);
-            if (unique) {
-              const sameKey = previous !== undefined && cmp(previous.key, row.key) === 0;
-              previous = row;
-              if (!state.reverse) {
-                if (!sameKey) consider(query, row);
-              } else {
-                if (!sameKey && pending) consider(query, pending);
-                pending = row;
-              }
-              if (stopped) break;
-              continue;
-            }
-            consider(query, row);
-            if (stopped) break;
-          }
-        }
-        if (unique && state.reverse && pending && !stopped) consider(query, pending);
-      } finally {
-        cursor.close();
-      }
-    }
-    if (!sorting) return out;
-    const fields = state.orderBy.map(([path, desc]) => [path, desc !== state.reverse] as const);
-    const sortable = out.filter((row) => fields.every(([path]) => isKey(getByKeyPath(row.value, path))));
-    sortable.sort((a, b) => {
-      for (const [path, desc] of fields) {
-        const c = cmp(getByKeyPath(a.value, path), getByKeyPath(b.value, path));
-        if (c !== 0) return desc ? -c : c;
-      }
-      const c = cmp(a.primaryKey, b.primaryKey);
-      return state.reverse ? -c : c;
-    });
-    const end = state.limit === Infinity ? undefined : state.offset + state.limit;
-    return sortable.slice(state.offset, end);
+    return this.#collection(ranges.map(([lo, hi]) => bounds(lo, hi, !includeLowers, !includeUppers)));
   }
-}
 
-function isKey(value: unknown): boolean {
-  return !Number.isNaN(cmp(value, value));
-}
-
-interface ResolvedQuery {
-  index: string;                      // '' = primary key, else the real index name
-  ranges: RangeSpec[] | null;
-  keyFilter?: (key: unknown) => boolean;
-  postFilter?: (value: unknown) => boolean;  // where({...}) criteria no index covers
-}
-
-/** Maps a where-clause onto the table's schema: which index, which ranges. */
-export function resolveQuery(query: Query, schema: TableSchema, table: string): ResolvedQuery {
-  if (query.error) throw query.error;
-  if (query.criteria) return resolveCriteria(query.criteria, schema, table);
-  const target = findIndex(query.index, schema, table);
-  const ranges = query.ranges === null ? null : query.ranges.map((r) => toRangeSpec(r, target.depth));
-  return { index: target.index, ranges, keyFilter: query.keyFilter };
-}
-
-interface IndexTarget {
-  index: string;
-  depth: number;  // 0: the index itself; n: the first n parts of a compound index (a virtual index)
-}
-
-function pathsOf(name: string | string[]): string[] {
-  if (Array.isArray(name)) return name;
-  return name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1).split('+') : [name];
-}
-
-function findIndex(requested: string | string[], schema: TableSchema, table: string): IndexTarget {
-  if (requested === '' || requested === ':id') return { index: '', depth: 0 };
-  const wanted = pathsOf(requested);
-  const same = (keyPath: string | string[] | null) =>
-    keyPath !== null && pathsOf(keyPath).length === wanted.length && pathsOf(keyPath).every((p, i) => p === wanted[i]);
-  if (same(schema.primKey.keyPath)) return { index: '', depth: 0 };
-  const exact = schema.indexes.find((index) => same(index.keyPath));
-  if (exact) return { index: exact.name, depth: 0 };
-  // A compound index (or compound primary key) starting with the wanted paths serves as a virtual index.
-  const startsWith = (keyPath: string | string[] | null) =>
-    Array.isArray(keyPath) && keyPath.length > wanted.length && wanted.every((p, i) => keyPath[i] === p);
-  if (startsWith(schema.primKey.keyPath)) return { index: '', depth: wanted.length };
-  const compound = schema.indexes.find((index) => startsWith(index.keyPath));
-  if (compound) return { index: compound.name, depth: wanted.length };
-  const name = Array.isArray(requested) ? `[${requested.join('+')}]` : requested;
-  throw new SchemaError(`table '${table}' has no index '${name}' to query: add it to the schema, ` +
-    `or use filter() to scan`);
-}
-
-function toRangeSpec(range: KeyRange, depth: number): RangeSpec {
-  if (depth === 0) {
-    return range.prefix ? [1, range.lower, undefined, false, false] : [0, range.lower, range.upper, range.lowerOpen, range.upperOpen];
+  equalsIgnoreCase(value: string): Collection<T, TKey, TInsertType> {
+    return this.anyOfIgnoreCase([value]);
   }
-  // Virtual index: bounds become array prefixes of the compound key.
-  const wrap = (key: unknown) => (key === undefined ? undefined : depth === 1 ? [key] : key);
-  if (range.prefix) return [2, wrap(range.lower), wrap(`${range.lower as string}\uffff`), false, false];
-  return [2, wrap(range.lower), wrap(range.upper), range.lowerOpen, range.upperOpen];
-}
 
-function resolveCriteria(criteria: Record<string, unknown>, schema: TableSchema, table: string): ResolvedQuery {
-  const paths = Object.keys(criteria);
-  if (paths.length === 0) throw new InvalidArgumentError('where({}) needs at least one criterion');
-  for (const path of paths) {
-    if (!isKey(criteria[path])) throw new DataError(`where({${path}: ...}): ${describe(criteria[path])} is not a valid key`);
+  anyOfIgnoreCase(...values: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
+    const list = values.flat();
+    const bad = list.find((v) => typeof v !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const wanted = new Set(list.map((v) => v.toLowerCase()));
+    const ranges = list.flatMap((v) => ignoreCaseRanges(v, false));
+    return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
   }
-  const coversAll = (keyPath: string | string[] | null) =>
-    keyPath !== null && pathsOf(keyPath).length === paths.length && pathsOf(keyPath).every((p) => paths.includes(p));
-  const candidates = [{ name: '', keyPath: schema.primKey.keyPath, multi: false }, ...schema.indexes];
-  const full = candidates.find((c) => coversAll(c.keyPath));
-  if (full) {
-    const key = Array.isArray(full.keyPath) ? full.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
-    return { index: full.name, ranges: [[0, key, key, false, false]] };
-  }
-  // One indexed criterion narrows the scan; the others are checked in JS.
-  const single = candidates.find((c) => typeof c.keyPath === 'string' && paths.includes(c.keyPath));
-  if (!single) {
-    throw new SchemaError(`table '${table}' has no index for where({${paths.join(', ')}}): ` +
-      `add an index (a compound [${paths.join('+')}] serves them all), or use filter()`);
-  }
-  const key = criteria[single.keyPath as string];
-  const rest = paths.filter((p) => p !== single.keyPath);
-  return {
-    index: single.name,
-    ranges: [[0, key, key, false, false]],
-    postFilter: (value) => rest.every((p) => {
-      const actual = getByKeyPath(value, p);
-      const index = schema.idxByName[p];
-      if (index?.multi && Array.isArray(actual)) return actual.some((element) => cmp(element, criteria[p]) === 0);
-      return cmp(actual, criteria[p]) === 0;
-    }),
-  };
-}
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  return `a ${typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value}`;
+  startsWithIgnoreCase(prefix: string): Collection<T, TKey, TInsertType> {
+    return this.startsWithAnyOfIgnoreCase([prefix]);
+  }
+
+  startsWithAnyOfIgnoreCase(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
+    const list = prefixes.flat();
+    const bad = list.find((v) => typeof v !== 'string');
+    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const lowered = list.map((p) => p.toLowerCase());
+    const ranges = list.flatMap((p) => ignoreCaseRanges(p, true));
+    return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));
+  }
 }
 
 contextualAsyncMethods(Collection.prototype);

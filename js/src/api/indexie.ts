@@ -37,10 +37,10 @@ import {
 } from '../errors.js';
 import { IndexiePromise, callInContext, contextualAsyncMethods, currentContext, inCallerContext, postTask } from '../transactions/async-context.js';
 import { LockManager as TableLocks } from '../transactions/lock-manager.js';
-import { Transaction, type TransactionBackend, type TransactionOptions, type TransactionSession } from '../transactions/transaction.js';
+import type { Change, TransactionBackend, TransactionOptions, TransactionSession } from '../transactions/transaction.js';
 import { parseTransactionArgs, type TransactionRequest } from '../transactions/transaction-args.js';
 import { hookedEngine } from '../hooks/hooked-engine.js';
-import { Strategy, TableHooks, type Change } from '../hooks/table-hooks.js';
+import { Strategy, TableHooks } from '../hooks/table-hooks.js';
 import { LiveQueryRun, notifyChanges, readRecorderFor } from '../live-query/live-query.js';
 import { recordingEngine } from '../live-query/recording-engine.js';
 import { TabWriteLock } from '../persistence/tab-write-lock.js';
@@ -65,8 +65,9 @@ function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange
   return indexedDB && keyRange ? { indexedDB, IDBKeyRange: keyRange } : undefined;
 }
 import { EventChannel, type Listener } from '../transactions/events.js';
-import { Table, type TableHost } from './table.js';
-import type { IndexableType, TableArgument, TransactionModeArgument, TransactionScope } from './types.js';
+import { Table, Transaction, type TableHost } from './table.js';
+import type { TableArgument, TransactionModeArgument, TransactionScope } from './table-types.js';
+import type { IndexableType } from './types.js';
 import { TableSchema } from './table-schema.js';
 import { Version, schemaAt, validateVersionNumber } from './version.js';
 
@@ -462,8 +463,8 @@ export class Indexie {
 
   readonly #transactionBackend: TransactionBackend = {
     db: this,
-    startSession: (tx) => this.#startSession(tx),
-    boundTable: (tx, name) => new Table(name, this.#host(name, tx)),
+    startSession: (tx) => this.#startSession(tx as Transaction),
+    boundTable: (tx, name) => new Table(name, this.#host(name, tx as Transaction)),
     hasTable: (name) => this.#schemas.has(name),
   };
 

@@ -1,4 +1,11 @@
-// api/table.ts: Table, the Dexie-compatible CRUD surface of one table.
+// api/table.ts: Table, the Dexie-compatible CRUD surface of one table, and
+// the public Transaction: TransactionBase (transactions/transaction.ts) with
+// its tables typed as Table objects.
+//
+// Table and Transaction name each other (table.startTransaction() gives a
+// Transaction, tx.table() a Table), and Table names HookFunction, whose
+// subscribers get the Transaction: so all three are declared here, the
+// hooks' generic forms in hook-types.ts, and no import cycle arises.
 //
 // Every method resolves once the engine has applied the operation (the
 // engine is synchronous and in memory; durability arrives with the
@@ -10,11 +17,14 @@ import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { Engine } from '../engine.js';
 import { cmp } from '../values/key-compare.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
-import { Collection, type CollectionHost, type CollectionState, type CursorInfo, type Query } from './collection.js';
+import { Collection, WhereClause, type CollectionHost, type CursorInfo } from './collection.js';
+import type { CollectionState, Query } from './query-plan.js';
 import type { TableSchema } from './table-schema.js';
-import { WhereClause } from './where-clause.js';
-import type { Transaction, TransactionOptions } from '../transactions/transaction.js';
-import { hookFunction, type HookFunction, type StrategyName, type TableHooks } from '../hooks/table-hooks.js';
+import {
+  TransactionBase, type TransactionBackend, type TransactionMode, type TransactionOptions, type TransactionSession,
+} from '../transactions/transaction.js';
+import type { StrategyName, TableHooks } from '../hooks/table-hooks.js';
+import { hookFunction, type CreatingHookOf, type DeletingHookOf, type HookFunctionOf, type UpdatingHookOf } from './hook-types.js';
 import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
 
 /** What a Table needs from its database. */
@@ -458,3 +468,37 @@ function isPlainObjectLike(value: unknown): boolean {
 }
 
 contextualAsyncMethods(Table.prototype);
+
+/**
+ * A transaction (Dexie's Transaction): TransactionBase's lifecycle,
+ * operations and commit, with tx.table<T, TKey, TInsertType>(name) and
+ * tx.<table> typed as Table objects bound to it. Every transaction a
+ * database makes is one of these (db/ creates them through the factory
+ * api/indexie.ts hands it).
+ */
+export class Transaction extends TransactionBase {
+  declare readonly parent: Transaction | undefined;
+
+  constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[],
+              options: { parent?: Transaction; optimistic?: boolean; upgrade?: boolean; session?: TransactionSession } = {}) {
+    super(backend, mode, storeNames, options);
+  }
+
+  override get root(): Transaction {
+    return super.root as Transaction;
+  }
+
+  /** The table `name`, bound to this transaction; typed as db.table<T, TKey, TInsertType>(name) is. */
+  override table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
+    return super.table(name) as Table<T, TKey, TInsertType>;
+  }
+}
+
+/** hook('creating'): before a record is added (see CreatingHookOf). */
+export type CreatingHook<T = any, TKey = any> = CreatingHookOf<T, TKey, Transaction>;
+/** hook('updating'): before a stored record changes (see UpdatingHookOf). */
+export type UpdatingHook<T = any, TKey = any, TInsertType = T> = UpdatingHookOf<T, TKey, TInsertType, Transaction>;
+/** hook('deleting'): before a stored record is deleted (see DeletingHookOf). */
+export type DeletingHook<T = any, TKey = any> = DeletingHookOf<T, TKey, Transaction>;
+/** table.hook, typed by the table's T, TKey and TInsertType (see HookFunctionOf). */
+export interface HookFunction<T = any, TKey = any, TInsertType = T> extends HookFunctionOf<T, TKey, TInsertType, Transaction> {}

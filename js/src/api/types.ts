@@ -1,11 +1,10 @@
-// api/types.ts: the type utilities of the public API, in the shape Dexie 4
-// users know (written for indexie, not copied): keys (IndexableType), key
-// paths into a record type (KeyPaths, KeyPathValue), update specs
-// (UpdateSpec), insert types with an optional generated key (InsertType),
-// typed tables (EntityTable) and transactions that expose a typed database's
-// tables (TransactionWithTables). Types only: this file emits no code.
-import type { Table } from './table.js';
-import type { Transaction } from '../transactions/transaction.js';
+// api/types.ts: the type utilities of the public API over records and keys,
+// in the shape Dexie 4 users know (written for indexie, not copied): keys
+// (IndexableType), key paths into a record type (KeyPaths, KeyPathValue),
+// update specs (UpdateSpec, UpdateFunction), insert types with an optional
+// generated key (InsertType, IDType). Those that name Table or Transaction
+// (EntityTable, TransactionWithTables, ...) are in table-types.ts. Types
+// only, importing nothing: this file emits no code.
 
 /**
  * A value IndexedDB accepts as a key, and so indexie: a number, a string, a
@@ -88,36 +87,6 @@ export type InsertType<T, OptionalProps extends keyof T = never> =
  * KeyProp: T[KeyProp]; any valid key when no property is named (outbound keys).
  */
 export type IDType<T, KeyProp extends keyof T> = [KeyProp] extends [never] ? IndexableType : T[KeyProp];
-
-/**
- * Dexie 4's helper: a table of T whose primary key is the property KeyProp.
- * Its key type is T[KeyProp] and its insert type leaves KeyProp optional (an
- * auto-incremented key): `users: EntityTable<User, 'id'>`.
- */
-export type EntityTable<T, KeyProp extends keyof T = never, TInsertType = InsertType<T, KeyProp>> =
-  Table<T, IDType<T, KeyProp>, TInsertType>;
-
-/** The names of the properties of DB that are tables (`users` of `Indexie & { users: EntityTable<User, 'id'> }`). */
-export type TableNames<DB> = {
-  [P in keyof DB]-?: DB[P] extends Table<any, any, any> ? P : never;
-}[keyof DB] & string;
-
-/**
- * The transaction a scope of db.transaction() receives: a Transaction, plus
- * the typed tables of a typed database (tx.users is db.users' type), as
- * indexie defines tx.<table> at runtime.
- */
-export type TransactionWithTables<DB> = [TableNames<DB>] extends [never] ? Transaction
-  : Transaction & { readonly [P in TableNames<DB>]: DB[P] };
-
-/** The mode argument of db.transaction(): 'r' | 'rw' | 'readonly' | 'readwrite', optionally with '!' or '?'. */
-export type TransactionModeArgument = `${'r' | 'rw' | 'readonly' | 'readwrite'}${'' | '!' | '?'}`;
-
-/** The tables argument of db.transaction(): names or Table objects, loose or in (nested) arrays. */
-export type TableArgument = string | Table<any, any, any> | readonly TableArgument[];
-
-/** The scope of db.transaction(): its result (or what its promise resolves to) is the transaction's result. */
-export type TransactionScope<DB, R> = (tx: TransactionWithTables<DB>) => R | PromiseLike<R>;
 
 /** The context of an update / modify function: `ctx.value = x` replaces the record, `delete ctx.value` deletes it. */
 export interface ModifyContext<T = unknown, TKey = unknown> {

@@ -2,7 +2,7 @@
 // versions combine into the schema of each version (Dexie's rules: a table
 // left out of a later version keeps its earlier spec; null deletes it).
 import { SchemaError } from '../errors.js';
-import type { Transaction } from '../transactions/transaction.js';
+import type { Transaction } from './table.js';
 
 export type StoresSpec = Record<string, string | null>;
 /** An upgrade function: gets the upgrade transaction (tx.table(name) reaches every table); may return a promise. */

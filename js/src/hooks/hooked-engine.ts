@@ -9,7 +9,8 @@
 // modify code is the same with and without hooks.
 import type { Engine, EngineWriteResult } from '../engine.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
-import type { Change, TableHooks } from './table-hooks.js';
+import type { Change } from '../transactions/transaction.js';
+import type { TableHooks } from './table-hooks.js';
 
 type Failure = EngineWriteResult['failures'][number] & { error?: Error };
 type Callbacks = { onsuccess?: (value: unknown) => void; onerror?: (error: unknown) => void };

@@ -1,5 +1,7 @@
-// transactions/transaction.ts: Transaction, a unit of work over a set of tables
-// (Dexie's Transaction, plus commit()/rollback() for explicit handles).
+// transactions/transaction.ts: TransactionBase, the machinery of a unit of
+// work over a set of tables (Dexie's Transaction, plus commit()/rollback()
+// for explicit handles). The public class, Transaction (api/table.ts), adds
+// only the typed face: tx.table() and tx.<table> as Table objects.
 //
 // Lifecycle: pending (waiting for its locks) -> active -> committing ->
 // committed, or -> aborted from any state before committed. Operations
@@ -18,8 +20,6 @@
 import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import { EventChannel, type Listener } from './events.js';
-import type { Table } from '../api/table.js';
-import type { Change } from '../hooks/table-hooks.js';
 import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
 
 /** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
@@ -28,12 +28,25 @@ const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.
 export type TransactionMode = 'readonly' | 'readwrite';
 export type TransactionState = 'pending' | 'active' | 'committing' | 'committed' | 'aborted';
 
-/** What a top-level transaction holds while it runs (built by Indexie). */
+/** One record changed by a write; the payload of onAdd / onUpdate / onDelete (hooks/table-hooks.ts). */
+export interface Change {
+  type: 'add' | 'update' | 'delete';
+  table: string;
+  key: unknown;
+  /** The new record (add, update). */
+  item?: unknown;
+  /** The record before (update, delete). */
+  previous?: unknown;
+  /** What changed, as key paths (update): Dexie's getObjectDiff of previous and item. */
+  changes?: Record<string, unknown>;
+}
+
+/** What a top-level transaction holds while it runs (built by db/sessions.ts). */
 export interface TransactionSession {
   /** The engine to run an operation on: the transaction's own view. */
   engine(forWrite: boolean): Engine | Promise<Engine>;
   /** Runs before the engine commits; a throw aborts (the async hooks). */
-  beforeCommit(tx: Transaction): Promise<void>;
+  beforeCommit(tx: TransactionBase): Promise<void>;
   /** Commits; resolves once durable. On failure the session is already rolled back. */
   commit(): Promise<void>;
   /** Discards everything the transaction wrote and releases its locks. */
@@ -47,11 +60,19 @@ export interface TransactionBackend {
   /** The Indexie instance (typed loosely here to keep the module graph acyclic). */
   readonly db: object;
   /** Acquires locks and opens the session of a top-level transaction. */
-  startSession(tx: Transaction): Promise<TransactionSession>;
-  /** A table object whose operations belong to `tx`. */
-  boundTable(tx: Transaction, name: string): Table;
+  startSession(tx: TransactionBase): Promise<TransactionSession>;
+  /** A table object whose operations belong to `tx` (api's Table: typed there, see Transaction.table()). */
+  boundTable(tx: TransactionBase, name: string): unknown;
   /** Whether the database has this table now (upgrade transactions reach every table). */
   hasTable(name: string): boolean;
+}
+
+/** How a transaction starts: a child of `parent`, or top-level (an upgrade's comes with its session). */
+export interface TransactionInit {
+  parent?: TransactionBase;
+  optimistic?: boolean;
+  upgrade?: boolean;
+  session?: TransactionSession;
 }
 
 export interface TransactionOptions {
@@ -59,10 +80,10 @@ export interface TransactionOptions {
   optimistic?: boolean;
 }
 
-export class Transaction {
+export class TransactionBase {
   readonly mode: TransactionMode;
   readonly storeNames: readonly string[];
-  readonly parent: Transaction | undefined;
+  readonly parent: TransactionBase | undefined;
   readonly optimistic: boolean;
   /** The upgrade transaction of an open (reaches every table, commits with the open). */
   readonly upgrade: boolean;
@@ -72,7 +93,7 @@ export class Transaction {
   readonly changes: Change[] = [];
 
   readonly #backend: TransactionBackend;
-  readonly #tables = new Map<string, Table>();
+  readonly #tables = new Map<string, unknown>();
   readonly #events = new Map<string, EventChannel>();
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Public operations called in this transaction's context (or its children's), with their outcome. */
@@ -80,7 +101,7 @@ export class Transaction {
 
   static {
     setOperationListener((ctx, promise) => {
-      if (!(ctx instanceof Transaction) || !ctx.root.active) return;
+      if (!(ctx instanceof TransactionBase) || !ctx.root.active) return;
       // Native then: watching the outcome does not count as observing the promise.
       const outcome = Promise.prototype.then.call(promise, () => ({ failed: false }), (error: unknown) => ({ failed: true, error })) as
         Promise<{ failed: boolean; error?: unknown }>;
@@ -93,7 +114,7 @@ export class Transaction {
   #error: Error | undefined;
 
   constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[],
-              options: { parent?: Transaction; optimistic?: boolean; upgrade?: boolean; session?: TransactionSession } = {}) {
+              options: TransactionInit = {}) {
     this.#backend = backend;
     this.mode = mode;
     this.storeNames = Object.freeze([...storeNames]);
@@ -130,12 +151,12 @@ export class Transaction {
     return this.#error;
   }
 
-  get root(): Transaction {
+  get root(): TransactionBase {
     return this.parent ? this.parent.root : this;
   }
 
-  /** The table `name`, bound to this transaction; typed as db.table<T, TKey, TInsertType>(name) is. */
-  table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
+  /** The table `name`, bound to this transaction (typed by the public Transaction). */
+  table(name: string): unknown {
     this.#checkTable(name);
     let table = this.#tables.get(name);
     if (!table) {
@@ -307,4 +328,4 @@ export class Transaction {
   }
 }
 
-contextualAsyncMethods(Transaction.prototype);
+contextualAsyncMethods(TransactionBase.prototype);
