@@ -33,7 +33,7 @@ import { rowsOf, type Row } from './collection-rows.js';
 import { bounds, describe, ignoreCaseRanges } from './key-ranges.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
 import { planQuery, type CollectionState, type KeyRange, type Plan, type Query } from './query-plan.js';
-import type { TableSchema } from './table-schema.js';
+import type { TableSchema } from '../db/table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
 
 /** What a collection needs from its table. */

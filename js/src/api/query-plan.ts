@@ -8,7 +8,7 @@ import { DataError, InvalidArgumentError, SchemaError } from '../errors.js';
 import type { Engine, QueryDescription, RangeSpec } from '../engine.js';
 import { cmp } from '../values/key-compare.js';
 import { getByKeyPath } from '../values/key-path.js';
-import type { TableSchema } from './table-schema.js';
+import type { TableSchema } from '../db/table-schema.js';
 
 /** A key range as a where-clause states it (before it is mapped onto an index). */
 export interface KeyRange {

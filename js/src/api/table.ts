@@ -19,56 +19,14 @@ import { cmp } from '../values/key-compare.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import { Collection, WhereClause, type CollectionHost, type CursorInfo } from './collection.js';
 import type { CollectionState, Query } from './query-plan.js';
-import type { TableSchema } from './table-schema.js';
+import type { StartTransactionOptions, TableHost } from '../db/table-host.js';
+import type { TableSchema } from '../db/table-schema.js';
 import {
-  TransactionBase, type TransactionBackend, type TransactionMode, type TransactionOptions, type TransactionSession,
+  TransactionBase, type TransactionBackend, type TransactionMode, type TransactionSession,
 } from '../transactions/transaction.js';
 import type { StrategyName, TableHooks } from '../hooks/table-hooks.js';
 import { hookFunction, type CreatingHookOf, type DeletingHookOf, type HookFunctionOf, type UpdatingHookOf } from './hook-types.js';
 import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
-
-/** What a Table needs from its database. */
-export interface TableHost {
-  /** The open engine (opening the database first if needed), for reads. */
-  engine(): Promise<Engine>;
-  /**
-   * Runs a write on the engine; resolves when it is durable (see Indexie
-   * #write). Hooks intercept it (the engine passed in is hooked-engine.ts's)
-   * unless `silent`.
-   */
-  write<R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R>;
-  /**
-   * A write of `total` items that may be cut into slices: `writeSlice(engine,
-   * from, to)` writes items [from, to). On its own (no transaction, no hook
-   * to intercept it) it runs as several slices, one task each, in one engine
-   * transaction (Indexie #writeSliced: nobody sees part of it); else in one
-   * piece. `count` is the number of items, or computes it inside the write
-   * (under the write lock, before any slice). Resolves the slices' results in order.
-   */
-  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
-  /** See CollectionHost.readEpoch. */
-  readEpoch(): number;
-  /** Whether reads may be spread over several tasks: not inside a transaction. */
-  slicesReads(): boolean;
-  /** The table's hooks (shared by every Table object of it). */
-  readonly hooks: TableHooks;
-  /** The table's schema; valid once engine() has resolved. */
-  schemaOf(table: string): TableSchema;
-  /** An explicit read-write transaction on this table (and options.tables). */
-  startTransaction(options?: StartTransactionOptions): Transaction;
-}
-
-export interface WriteOptions {
-  /** Writes without hooks of either family (Table.applyRemote). */
-  silent?: boolean;
-  /** The operation only adds records: hooks on updates and deletes need not see it. */
-  addsOnly?: boolean;
-}
-
-export interface StartTransactionOptions extends TransactionOptions {
-  /** More tables the transaction may touch, besides this one. */
-  tables?: string[];
-}
 
 export interface BulkOptions {
   allKeys?: boolean;
@@ -117,7 +75,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * makes them durable; leaving the block without commit rolls back.
    */
   startTransaction(options?: StartTransactionOptions): Transaction {
-    return this.#host.startTransaction(options);
+    // db/ makes every transaction through api/indexie.ts's factory: it is a Transaction.
+    return this.#host.startTransaction(options) as Transaction;
   }
 
   // --- Hooks ----------------------------------------------------------------

@@ -1,6 +1,6 @@
-// api/version.ts: db.version(n).stores({...}).upgrade(fn), and how declared
-// versions combine into the schema of each version (Dexie's rules: a table
-// left out of a later version keeps its earlier spec; null deletes it).
+// api/version.ts: db.version(n).stores({...}).upgrade(fn). How declared
+// versions combine into each version's schema, and how opening installs
+// them, is db/'s (db/versions.ts, db/open.ts).
 import { SchemaError } from '../errors.js';
 import type { Transaction } from './table.js';
 
@@ -38,19 +38,6 @@ export class Version {
     this.upgradeFunction = fn;
     return this;
   }
-}
-
-/** The tables (name -> spec) of `upTo`, combining every version at or below it. */
-export function schemaAt(versions: readonly Version[], upTo: number): Record<string, string> {
-  const tables: Record<string, string> = {};
-  for (const version of [...versions].sort((a, b) => a.number - b.number)) {
-    if (version.number > upTo) break;
-    for (const [table, spec] of Object.entries(version.storesSource)) {
-      if (spec === null) delete tables[table];
-      else tables[table] = spec;
-    }
-  }
-  return tables;
 }
 
 export function validateVersionNumber(n: unknown): number {

@@ -1,4 +1,4 @@
-// api/table-schema.ts: the parsed schema of a table as the public API shows it
+// db/table-schema.ts: the parsed schema of a table as the public API shows it
 // (Dexie's TableSchema / IndexSpec shape). Parsing happens in the engine
 // (core/src/schema.cc); this only presents its answer.
 import type { NativeIndexSpec, NativeTableSchema } from '../indexie-core.js';
