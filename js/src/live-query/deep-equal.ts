@@ -1,5 +1,5 @@
-// live-query/deep-equal.ts: structural equality of query results, so a live query does
-// not emit a result equal to the one it emitted last.
+// live-query/deep-equal.ts: structural equality of query results, so a live
+// query does not emit a result equal to the one it emitted last.
 //
 // Covers what the value codec can produce (values/value-format.ts): primitives
 // (NaN equals NaN, -0 equals 0 as in IndexedDB keys), arrays, plain objects,

@@ -1,9 +1,9 @@
-// live-query/live-query.ts: liveQuery(querier), an Observable of the querier's result
-// that re-runs it exactly when something it read changed (DESIGN §8).
+// live-query/live-query.ts: liveQuery(querier), an Observable of the querier's
+// result that re-runs it exactly when something it read changed (DESIGN §8).
 //
 // How:
 //   - Each run of the querier happens in a LiveQueryRun context
-//     (async-context.ts). Every engine read made in it records into the
+//     (transactions/async-context.ts). Every engine read made in it records into the
 //     run's read set for that database (read_set.h: per table and index,
 //     key ranges and primary keys, kept in the engine as native objects).
 //   - Databases report every visible change here with notifyChanges(): local

@@ -1,5 +1,5 @@
-// live-query/observable.ts: the Observable that liveQuery() returns, in the shape of
-// the TC39 Observable proposal that RxJS, Svelte and Dexie agree on.
+// live-query/observable.ts: the Observable that liveQuery() returns, in the
+// shape of the TC39 Observable proposal that RxJS, Svelte and Dexie agree on.
 //
 // Guarantees:
 //   - subscribe(observer) or subscribe(next, error, complete) returns a

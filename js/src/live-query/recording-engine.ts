@@ -1,5 +1,5 @@
-// live-query/recording-engine.ts: an engine view whose reads record what they read into
-// a live query's read set (live-query.ts, read_set.h).
+// live-query/recording-engine.ts: an engine view whose reads record what they
+// read into a live query's read set (live-query.ts, read_set.h).
 //
 // The engine records while a recorder is set on it; this view sets it for
 // the duration of each read call (and of each batch of a cursor opened

@@ -1,8 +1,7 @@
-// persistence/idb-page-store.ts: the IndexedDB half of the persistence bridge (the C++
-// half is idb_bridge/: the VFS's change tracking). It keeps one engine
-// database file in one IndexedDB database and writes each commit
-// atomically. (It lives in js/src because the package compiles from one
-// source root.)
+// persistence/idb-page-store.ts: the IndexedDB half of the persistence bridge
+// (the C++ half is idb_bridge/: the VFS's change tracking). It keeps one engine
+// database file in one IndexedDB database and writes each commit atomically.
+// (It lives in js/src because the package compiles from one source root.)
 //
 // The on-disk format (records, `base`, diff and chunk commits) is described
 // in page-file-format.ts, with the pure functions that read it. This file

@@ -1,6 +1,6 @@
-// persistence/page-file-format.ts: indexie's on-disk format in IndexedDB (storage
-// format 3), and the pure functions that rebuild a database file from its
-// records. idb-page-store.ts does the IndexedDB reads and writes.
+// persistence/page-file-format.ts: indexie's on-disk format in IndexedDB
+// (storage format 3), and the pure functions that rebuild a database file from
+// its records. idb-page-store.ts does the IndexedDB reads and writes.
 //
 // IndexedDB layout (on-disk format 3), database `indexie:<name>`, version 1:
 //   chunks: key = chunk number n -> Uint8Array of pagesPerChunk pages: file

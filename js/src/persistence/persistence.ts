@@ -5,7 +5,7 @@
 // then checkpoints; if IndexedDB refuses (quota,
 // abort, closed connection), the engine reverts to its last checkpoint and
 // the caller gets the named error. Callers never flush two commits at once
-// (indexie.ts serializes writes).
+// (db/write-path.ts serializes writes).
 import type { Engine } from '../engine.js';
 import type { IdbPageStore } from './idb-page-store.js';
 

@@ -1,5 +1,5 @@
-// persistence/tab-write-lock.ts: the database's writer lock across tabs (a Web Lock),
-// kept between this tab's writes until another tab asks for it.
+// persistence/tab-write-lock.ts: the database's writer lock across tabs (a Web
+// Lock), kept between this tab's writes until another tab asks for it.
 //
 // Every commit to a database's IndexedDB happens under its Web Lock, and a
 // tab that takes the lock must first apply what other tabs committed since

@@ -1,5 +1,5 @@
-// transactions/async-context.ts: which transaction the running code belongs to, across
-// `await`s, without patching Promise.
+// transactions/async-context.ts: which transaction the running code belongs to,
+// across `await`s, without patching Promise.
 //
 // Browsers have no async context yet (AsyncContext is a TC39 proposal), and
 // native `await` continuations carry none. Dexie re-creates one by patching

@@ -1,5 +1,6 @@
 // transactions/events.ts: the database's named events, Dexie-style:
-// db.on('ready', fn), db.on('ready').unsubscribe(fn), db.on('populate').fire(...).
+// db.on('ready', fn), db.on('ready').unsubscribe(fn),
+// db.on('populate').fire(...).
 export type Listener = (...args: any[]) => unknown;
 
 export class EventChannel {

@@ -1,5 +1,5 @@
-// transactions/lock-manager.ts: shared/exclusive locks on named resources (tables) within
-// one page, granted first come, first served.
+// transactions/lock-manager.ts: shared/exclusive locks on named resources
+// (tables) within one page, granted first come, first served.
 //
 // A request is granted when it conflicts with no held lock and with no
 // earlier request still waiting, so a stream of readers cannot starve a

@@ -1,9 +1,9 @@
-// transactions/transaction-args.ts: reads the arguments of db.transaction(mode, tables...,
-// scope, options?) as Dexie accepts them: mode 'r' | 'rw' | 'readonly' |
-// 'readwrite' with an optional '!' (always a new top-level transaction) or
-// '?' (reuse the parent only if compatible) suffix; tables as names or
-// Table objects, loose or in (nested) arrays; then the scope function; then
-// indexie's options ({optimistic}).
+// transactions/transaction-args.ts: reads the arguments of db.transaction(mode,
+// tables..., scope, options?) as Dexie accepts them: mode 'r' | 'rw' |
+// 'readonly' | 'readwrite' with an optional '!' (always a new top-level
+// transaction) or '?' (reuse the parent only if compatible) suffix; tables as
+// names or Table objects, loose or in (nested) arrays; then the scope function;
+// then indexie's options ({optimistic}).
 import { InvalidArgumentError } from '../errors.js';
 import type { TransactionMode, TransactionOptions } from './transaction.js';
 

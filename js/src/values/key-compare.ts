@@ -1,8 +1,9 @@
-// values/key-compare.ts: IndexedDB key order in JS (Dexie's `cmp`): number < Date <
-// string < binary < array; strings by UTF-16 code units; arrays element-wise
-// then by length; -0 equals 0. Invalid keys compare as NaN, as in Dexie.
-// The engine orders encoded keys the same way (core/include/indexie/key_codec.h);
-// JS needs this only where it sorts or compares keys itself (sortBy, filters).
+// values/key-compare.ts: IndexedDB key order in JS (Dexie's `cmp`): number <
+// Date < string < binary < array; strings by UTF-16 code units; arrays
+// element-wise then by length; -0 equals 0. Invalid keys compare as NaN, as in
+// Dexie. The engine orders encoded keys the same way
+// (core/include/indexie/key_codec.h); JS needs this only where it sorts or
+// compares keys itself (sortBy, filters).
 
 const enum Rank { Number = 1, Date, String, Binary, Array }
 
