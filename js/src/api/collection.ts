@@ -1,7 +1,9 @@
-// api/collection.ts: Collection, a lazy query (Dexie's Collection), and
-// WhereClause (Dexie's), which starts one: they return each other
-// (where('x').equals(1) is a Collection, collection.or('y') a WhereClause),
-// so they share this file.
+// api/collection.ts: Collection, a lazy query (Dexie's Collection), and the
+// public WhereClause, which starts one (the conditions of where-clause.ts,
+// giving a Collection). The two return each other (where('x').equals(1) is
+// a Collection, collection.or('y') a WhereClause), so WhereClause is
+// declared here, over where-clause.ts's WhereClauseOf<C>, which names no
+// Collection.
 //
 // A collection is a where-clause (an index and key ranges) plus JS
 // predicates (filter/and, until, a key filter for the ignore-case methods),
@@ -17,24 +19,17 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
-//
-// A where-clause turns a condition on one index into key ranges
-// (key-ranges.ts) and hands them to whoever asked (a table, or a
-// collection's or()). Ranges are resolved against the schema only when the
-// collection runs, so where() works before the database opens. Invalid keys
-// are reported when the collection runs, as a DataError (a where-clause
-// never throws synchronously, as in Dexie).
 import { contextualAsyncMethods, postTask } from '../transactions/async-context.js';
-import { DataError, InvalidArgumentError, ModifyError } from '../errors.js';
+import { InvalidArgumentError, ModifyError } from '../errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine.js';
-import { cmp, isValidKey } from '../values/key-compare.js';
+import { cmp } from '../values/key-compare.js';
 import { getByKeyPath } from '../values/key-path.js';
 import { rowsOf, type Row } from './collection-rows.js';
-import { bounds, describe, ignoreCaseRanges } from './key-ranges.js';
 import { modifyRecords, type Changes, type ModifyFunction } from './modify.js';
-import { planQuery, type CollectionState, type KeyRange, type Plan, type Query } from './query-plan.js';
+import { planQuery, type CollectionState, type Plan } from './query-plan.js';
 import type { TableSchema } from '../db/table-schema.js';
 import type { IndexableType, UpdateFunction, UpdateSpec } from './types.js';
+import { WhereClauseOf } from './where-clause.js';
 
 /** What a collection needs from its table. */
 export interface CollectionHost {
@@ -375,125 +370,9 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
 /**
  * A condition on one index of a table of T / TKey / TInsertType (Dexie's
- * WhereClause<T, TKey, TInsertType>). Keys are typed IndexableType, so a
- * value IndexedDB cannot index (a boolean, null, an object) does not compile.
+ * WhereClause<T, TKey, TInsertType>): where-clause.ts's WhereClauseOf, whose
+ * conditions give the table's Collection.
  */
-export class WhereClause<T = any, TKey = any, TInsertType = T> {
-  constructor(readonly index: string | string[], readonly finish: (query: Query) => Collection<T, TKey, TInsertType>) {}
-
-  #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): Collection<T, TKey, TInsertType> {
-    return this.finish({ index: this.index, ranges, keyFilter });
-  }
-
-  #fail(error: Error): Collection<T, TKey, TInsertType> {
-    return this.finish({ index: this.index, ranges: [], error });
-  }
-
-  #checkKeys(method: string, keys: readonly unknown[]): Error | undefined {
-    const bad = keys.findIndex((key) => !isValidKey(key));
-    if (bad < 0) return undefined;
-    return new DataError(`${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`);
-  }
-
-  // One range around one key, after checking the key.
-  #around(method: string, key: unknown, range: KeyRange): Collection<T, TKey, TInsertType> {
-    const error = this.#checkKeys(`${method}()`, [key]);
-    return error ? this.#fail(error) : this.#collection([range]);
-  }
-
-  equals(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('equals', key, bounds(key, key, false, false)); }
-  above(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('above', key, bounds(key, undefined, true, false)); }
-  aboveOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
-  below(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('below', key, bounds(undefined, key, false, true)); }
-  belowOrEqual(key: IndexableType): Collection<T, TKey, TInsertType> { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
-
-  /** lower > upper gives an empty collection, as in Dexie. */
-  between(lower: IndexableType, upper: IndexableType, includeLower = true, includeUpper = false): Collection<T, TKey, TInsertType> {
-    const error = this.#checkKeys('between()', [lower, upper]);
-    return error ? this.#fail(error) : this.#collection([bounds(lower, upper, !includeLower, !includeUpper)]);
-  }
-
-  startsWith(prefix: string): Collection<T, TKey, TInsertType> {
-    if (typeof prefix !== 'string') return this.#fail(new DataError(`startsWith(): ${describe(prefix)} is not a string`));
-    return this.#collection([{ lower: prefix, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true }]);
-  }
-
-  startsWithAnyOf(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
-    const list = prefixes.flat();
-    const bad = list.find((p) => typeof p !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
-    return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
-  }
-
-  /** anyOf(1, 2, 3) or anyOf([1, 2, 3]): a single array argument is the list of keys. */
-  anyOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
-  anyOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
-  anyOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
-    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
-    const error = this.#checkKeys('anyOf()', list);
-    return error ? this.#fail(error) : this.#collection(list.map((key) => bounds(key, key, false, false)));
-  }
-
-  /** Every key except these (Dexie: open ranges between minKey and maxKey around them). */
-  noneOf(keys: readonly IndexableType[]): Collection<T, TKey, TInsertType>;
-  noneOf(...keys: IndexableType[]): Collection<T, TKey, TInsertType>;
-  noneOf(...keys: unknown[]): Collection<T, TKey, TInsertType> {
-    const list = keys.length === 1 && Array.isArray(keys[0]) ? (keys[0] as unknown[]) : keys;
-    const error = this.#checkKeys('noneOf()', list);
-    if (error) return this.#fail(error);
-    if (list.length === 0) return this.#collection(null);
-    const sorted = [...list].sort(cmp);
-    const ranges: KeyRange[] = [bounds(-Infinity, sorted[0], true, true)];
-    for (let i = 1; i < sorted.length; i++) ranges.push(bounds(sorted[i - 1], sorted[i], true, true));
-    ranges.push(bounds(sorted[sorted.length - 1], [[]], true, true));
-    return this.#collection(ranges);
-  }
-
-  notEqual(key: IndexableType): Collection<T, TKey, TInsertType> {
-    const error = this.#checkKeys('notEqual()', [key]);
-    if (error) return this.#fail(error);
-    return this.#collection([bounds(-Infinity, key, true, true), bounds(key, [[]], true, true)]);
-  }
-
-  inAnyRange(ranges: ReadonlyArray<readonly [IndexableType, IndexableType]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): Collection<T, TKey, TInsertType> {
-    if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
-    const includeLowers = options.includeLowers ?? true;
-    const includeUppers = options.includeUppers ?? false;
-    const flat = ranges.flatMap((r) => [r[0], r[1]]);
-    const error = this.#checkKeys('inAnyRange()', flat);
-    if (error) return this.#fail(error);
-    const reversed = ranges.find((r) => cmp(r[0], r[1]) > 0);
-    if (reversed) {
-      return this.#fail(new InvalidArgumentError('inAnyRange(): every range is [lower, upper] with lower <= upper'));
-    }
-    return this.#collection(ranges.map(([lo, hi]) => bounds(lo, hi, !includeLowers, !includeUppers)));
-  }
-
-  equalsIgnoreCase(value: string): Collection<T, TKey, TInsertType> {
-    return this.anyOfIgnoreCase([value]);
-  }
-
-  anyOfIgnoreCase(...values: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
-    const list = values.flat();
-    const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
-    const wanted = new Set(list.map((v) => v.toLowerCase()));
-    const ranges = list.flatMap((v) => ignoreCaseRanges(v, false));
-    return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
-  }
-
-  startsWithIgnoreCase(prefix: string): Collection<T, TKey, TInsertType> {
-    return this.startsWithAnyOfIgnoreCase([prefix]);
-  }
-
-  startsWithAnyOfIgnoreCase(...prefixes: Array<string | readonly string[]>): Collection<T, TKey, TInsertType> {
-    const list = prefixes.flat();
-    const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
-    const lowered = list.map((p) => p.toLowerCase());
-    const ranges = list.flatMap((p) => ignoreCaseRanges(p, true));
-    return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));
-  }
-}
+export class WhereClause<T = any, TKey = any, TInsertType = T> extends WhereClauseOf<Collection<T, TKey, TInsertType>> {}
 
 contextualAsyncMethods(Collection.prototype);

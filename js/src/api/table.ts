@@ -4,13 +4,18 @@
 //
 // Table and Transaction name each other (table.startTransaction() gives a
 // Transaction, tx.table() a Table), and Table names HookFunction, whose
-// subscribers get the Transaction: so all three are declared here, the
-// hooks' generic forms in hook-types.ts, and no import cycle arises.
+// subscribers get the Transaction: so all three are declared here, over
+// bases that name none of them (TransactionBase; hook-types.ts's generic
+// forms), and no import cycle arises.
 //
-// Every method resolves once the engine has applied the operation (the
-// engine is synchronous and in memory; durability arrives with the
-// IndexedDB bridge). A method that reads, changes and writes a record
+// A write outside a transaction resolves once it is durable
+// (db/write-path.ts); inside one, once the engine applied it (the commit
+// makes it durable). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
+//
+// Size: ~460 lines. Table is Dexie's whole table API (about 35 short
+// methods, one concept); the public Transaction and the hook types add 40
+// lines that must live beside it (above).
 import { contextualAsyncMethods } from '../transactions/async-context.js';
 import { BulkError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
