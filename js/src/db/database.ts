@@ -1,6 +1,6 @@
 // db/database.ts: Database, what the Indexie facade (api/indexie.ts) runs
 // on: one object per Indexie instance, composing db/'s concerns over one
-// DatabaseState (state.ts) — opening (open.ts), the write path
+// DatabaseState (state.ts): opening (open.ts), the write path
 // (write-path.ts), transactions (run-transaction.ts, sessions.ts), other
 // tabs (tab-sync.ts) and the tables' host (table-host.ts).
 //
