@@ -1,24 +1,27 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
-export { Indexie, UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './indexie.js';
-export { Transaction, type TransactionMode, type TransactionState, type TransactionOptions } from './transaction.js';
+export { Indexie, type UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './api/indexie.js';
 export {
-  Strategy, HookList, type StrategyName, type Change, type AsyncHook, type HookFunction, type AddChange, type UpdateChange, type DeleteChange,
-  type CreatingHook, type UpdatingHook, type DeletingHook, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
-} from './table-hooks.js';
-export { Table, type RemoteChange, type StartTransactionOptions, type BulkOptions, type Changes } from './table.js';
+  Transaction, Table, type RemoteChange, type BulkOptions, type Changes, type CreatingHook, type UpdatingHook, type DeletingHook, type HookFunction,
+} from './api/table.js';
+export { type TransactionMode, type TransactionState, type TransactionOptions, type Change } from './transactions/transaction.js';
+export { Strategy, HookList, type StrategyName, type AsyncHook } from './hooks/table-hooks.js';
+export {
+  type AddChange, type UpdateChange, type DeleteChange, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
+} from './api/hook-types.js';
+export type { StartTransactionOptions } from './db/table-host.js';
 export type {
-  EntityTable, InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny,
-  TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
-} from './types.js';
-export { TableSchema, type IndexSpec } from './table-schema.js';
-export { Collection, type CursorInfo } from './collection.js';
-export { WhereClause } from './where-clause.js';
-export { liveQuery, type LiveQueryOptions } from './live-query.js';
-export { Observable, type Observer, type Subscription } from './observable.js';
-export { cmp } from './key-compare.js';
-export { Version, type StoresSpec, type UpgradeFunction } from './version.js';
+  EntityTable, TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
+} from './api/table-types.js';
+export type { InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny } from './api/types.js';
+export { TableSchema, type IndexSpec } from './db/table-schema.js';
+export { Collection, WhereClause, type CursorInfo } from './api/collection.js';
+export { liveQuery, type LiveQueryOptions } from './live-query/live-query.js';
+export { Observable, type Observer, type Subscription } from './live-query/observable.js';
+export { cmp } from './values/key-compare.js';
+export { Version, type StoresSpec, type UpgradeFunction } from './api/version.js';
 export { SqlDatabase, sqliteVersion, type SqlResult } from './engine/sql-database.js';
-export { encodeValue, decodeValue } from './value-codec.js';
+export { encodeValue } from './values/value-encoder.js';
+export { decodeValue } from './values/value-decoder.js';
 export {
   IndexieError,
   BulkError,

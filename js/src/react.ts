@@ -13,8 +13,8 @@
 //     catch it; a later successful result clears it.
 import { useEffect, useMemo, useReducer, useRef } from 'react';
 
-import { liveQuery } from './live-query.js';
-import type { Observable } from './observable.js';
+import { liveQuery } from './live-query/live-query.js';
+import type { Observable } from './live-query/observable.js';
 
 interface HookState<T> {
   hasResult: boolean;

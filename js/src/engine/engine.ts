@@ -18,52 +18,21 @@
 //   - the live-query recorder is set on the native handle only when it
 //     differs from the last one set, right before a request.
 import { DatabaseClosedError } from '../errors.js';
-import type { NativeReadSet, NativeTableSchema } from '../indexie-core.js';
-import { decodeRows, decodeValue, encodeValue, encodeValues, type EncodedRow } from '../value-codec.js';
+import type { NativeReadSet } from '../indexie-core.js';
+import { decodeRows, decodeValue } from '../values/value-decoder.js';
+import { encodeValue, encodeValues } from '../values/value-encoder.js';
 import { changeSetOf } from './live-sets.js';
 import { WasmEngineHost, type EngineHost } from './engine-host.js';
-import { Op, RequestBuilder, decodeResult, requestBuffer, responseResults, resultValue } from './requests.js';
+import type {
+  EngineCursor, EngineInfo, EngineTableSchema, EngineWriteResult, QueryDescription, QueryOutput, RangeSpec,
+} from './engine-types.js';
+import { Op, RequestBuilder, decodeResult, encodedRanges, requestBuffer, responseResults, resultValue, writeQuery } from './requests.js';
 import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
 export { changeSetOf, newReadSet } from './live-sets.js';
-
-export type EngineTableSchema = NativeTableSchema;
-
-export interface EngineInfo {
-  version: number;
-  tables: Record<string, EngineTableSchema>;
-}
-
-export interface EngineWriteResult {
-  keys: unknown[];  // undefined where that item failed
-  failures: Array<{ position: number; code: string; message: string }>;
-}
-
-/** What a query reads (core/include/indexie/query.h QuerySpec). */
-export interface QueryDescription {
-  table: string;
-  index: string;  // '' = the primary key
-  reverse: boolean;
-  distinct: boolean;
-  unique: boolean;
-  offset: number;
-  limit: number;  // -1 = no limit
-  orderBy: Array<[keyPath: string, descending: boolean]>;
-}
-
-/** One key range as the engine parses it: kind 0 bounds, 1 string prefix, 2 array prefix. */
-export type RangeSpec = [kind: 0 | 1 | 2, lower: unknown, upper: unknown, lowerOpen: boolean, upperOpen: boolean];
-
-/** values / keys / primaryKeys: one item per row; rows: (key, primaryKey, value) triples; keyPairs: triples without values. */
-export type QueryOutput = 'values' | 'keys' | 'primaryKeys' | 'rows' | 'keyPairs';
-
-export interface EngineCursor {
-  /** Up to `max` more rows; `done` once the scan is exhausted. */
-  next(max: number, withValues: boolean): { rows: EncodedRow[]; done: boolean };
-  /** Up to `max` more rows' values only (decoded in one go: the fast path of a sliced toArray). */
-  nextValues(max: number): { values: unknown[]; done: boolean };
-  close(): void;
-}
+export type {
+  EngineCursor, EngineInfo, EngineTableSchema, EngineWriteResult, QueryDescription, QueryOutput, RangeSpec,
+} from './engine-types.js';
 
 /**
  * A commit's diff is asked for along with the commit when it changed at most
@@ -393,18 +362,6 @@ export class Engine {
 const PAGE_SIZE = 4096;
 const EMPTY_ARRAY = new Uint8Array([0x80]);  // an encoded empty array
 const deferredCheckpoint = (request: RequestBuilder): void => void request.op(Op.checkpoint);
-
-function encodedRanges(ranges: readonly RangeSpec[] | null): Uint8Array | undefined {
-  return ranges === null ? undefined : encodeValues(ranges);
-}
-
-/** The query description and its ranges, as two arguments (engine_requests.h `query`). */
-function writeQuery(r: RequestBuilder, d: QueryDescription, ranges: Uint8Array | undefined): RequestBuilder {
-  r.array(8).text(d.table).text(d.index).bool(d.reverse).bool(d.distinct).bool(d.unique).number(d.offset).number(d.limit);
-  r.array(d.orderBy.length);
-  for (const [keyPath, descending] of d.orderBy) r.array(2).text(keyPath).bool(descending);
-  return ranges ? r.encoded(ranges) : r.null();
-}
 
 function concatPages(numbers: readonly number[], pages: Map<number, Uint8Array>): Uint8Array {
   const out = new Uint8Array(numbers.length * PAGE_SIZE);

@@ -10,7 +10,9 @@
 // are until the one copy into the wasm heap.
 import { InternalError, engineError } from '../errors.js';
 import type { CoreModule } from '../indexie-core.js';
-import { decodeValue } from '../value-codec.js';
+import { encodeValues } from '../values/value-encoder.js';
+import type { QueryDescription, RangeSpec } from './engine-types.js';
+import { decodeValue } from '../values/value-decoder.js';
 
 /** Opcodes: engine_requests.h EngineOp. */
 export const Op = {
@@ -128,7 +130,7 @@ export class RequestBuilder {
     return this.encoded(value);
   }
 
-  /** An item already in the value format (values/value-codec.ts), spliced in as it is. */
+  /** An item already in the value format (values/value-encoder.ts), spliced in as it is. */
   encoded(item: Uint8Array): this {
     if (item.length < 64) {
       this.#ensure(item.length);
@@ -243,4 +245,17 @@ export function resultValue(result: unknown): unknown {
 /** The value of an encoded result (the other handles' convention: one result, not a batch). */
 export function decodeResult(bytes: Uint8Array): unknown {
   return resultValue(decodeValue(bytes));
+}
+
+/** The encoded range list of a query (null: every key). */
+export function encodedRanges(ranges: readonly RangeSpec[] | null): Uint8Array | undefined {
+  return ranges === null ? undefined : encodeValues(ranges);
+}
+
+/** The query description and its ranges, as two arguments (engine_requests.h `query`). */
+export function writeQuery(r: RequestBuilder, d: QueryDescription, ranges: Uint8Array | undefined): RequestBuilder {
+  r.array(8).text(d.table).text(d.index).bool(d.reverse).bool(d.distinct).bool(d.unique).number(d.offset).number(d.limit);
+  r.array(d.orderBy.length);
+  for (const [keyPath, descending] of d.orderBy) r.array(2).text(keyPath).bool(descending);
+  return ranges ? r.encoded(ranges) : r.null();
 }

@@ -1,0 +1,119 @@
+// api/collection-rows.ts: the rows of a collection (collection.ts) with
+// what its output needs. On the engine path, one engine call; on the cursor
+// path, the engine streams rows in batches and this applies the key filter,
+// each where({...}) post-filter, de-duplication (or() and distinct()), the
+// predicates in the order they were added, offset and limit, stopping
+// early; with orderBy, it sorts before offset and limit. Values are decoded
+// only for rows whose value a predicate, a sort or the caller needs.
+import type { QueryOutput } from '../engine/engine.js';
+import { cmp, keyId } from '../values/key-compare.js';
+import { getByKeyPath } from '../values/key-path.js';
+import { decodeValue } from '../values/value-decoder.js';
+import { isKey, resolveQuery, type CollectionState, type Plan, type ResolvedQuery } from './query-plan.js';
+
+export interface Row {
+  key: unknown;
+  primaryKey: unknown;
+  value?: unknown;
+}
+
+/** Rows per engine call of the cursor path. */
+const BATCH = 256;
+
+/**
+ * The rows of `run` (the plan of `state`, a collection of `table`). `unique`:
+ * one row per index key, the one with the lowest primary key (IndexedDB's
+ * nextunique/prevunique), before predicates, offset and limit.
+ */
+export function rowsOf(run: Plan, state: CollectionState, table: string, output: QueryOutput, unique: boolean): Row[] {
+  const engine = run.engine;
+  if (run.enginePath) {
+    // Triples of (key, primary key, value); values are read only when asked for.
+    const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
+    const rows: Row[] = [];
+    for (let i = 0; i < items.length; i += 3) rows.push({ key: items[i], primaryKey: items[i + 1], value: items[i + 2] });
+    return rows;
+  }
+  const needValues = output === 'values' || state.predicates.length > 0 || state.orderBy.length > 0 || run.main.postFilter !== undefined;
+  const queries = [run.main, ...state.or.map((q) => resolveQuery(q, run.schema, table))];
+  const seen = state.distinct || queries.length > 1 ? new Set<string>() : undefined;
+  const sorting = state.orderBy.length > 0;
+  let skip = sorting ? 0 : state.offset;
+  const take = sorting ? Infinity : state.limit;
+  const out: Row[] = [];
+  let stopped = take === 0;
+  // Runs one row through the key filter, de-duplication, predicates, offset and limit.
+  const consider = (query: ResolvedQuery, row: Row) => {
+    if (query.postFilter && !query.postFilter(row.value)) return;
+    if (seen) {
+      const id = keyId(row.primaryKey);
+      if (seen.has(id)) return;
+      seen.add(id);
+    }
+    let include = true;
+    for (const predicate of state.predicates) {
+      if (predicate.kind === 'filter') {
+        if (!predicate.fn(row.value)) { include = false; break; }
+      } else if (predicate.fn(row.value)) {
+        stopped = true;
+        include = predicate.includeStop;
+        break;
+      }
+    }
+    if (!include) return;
+    if (skip > 0) skip--;
+    else {
+      out.push(row);
+      if (out.length >= take) stopped = true;
+    }
+  };
+  for (const query of queries) {
+    if (stopped) break;
+    const cursor = engine.openCursor(run.description({ index: query.index, offset: 0, limit: -1, orderBy: [], distinct: false }), query.ranges);
+    // unique: the representative of each run of equal keys (first forward, last in reverse).
+    let pending: Row | undefined;
+    let previous: Row | undefined;
+    try {
+      let done = false;
+      while (!done && !stopped) {
+        const batch = cursor.next(BATCH, needValues);
+        done = batch.done;
+        for (const encoded of batch.rows) {
+          if (query.keyFilter && !query.keyFilter(encoded.key)) continue;
+          const row: Row = { key: encoded.key, primaryKey: encoded.primaryKey };
+          if (encoded.valueBytes) row.value = decodeValue(encoded.valueBytes);
+          if (unique) {
+            const sameKey = previous !== undefined && cmp(previous.key, row.key) === 0;
+            previous = row;
+            if (!state.reverse) {
+              if (!sameKey) consider(query, row);
+            } else {
+              if (!sameKey && pending) consider(query, pending);
+              pending = row;
+            }
+            if (stopped) break;
+            continue;
+          }
+          consider(query, row);
+          if (stopped) break;
+        }
+      }
+      if (unique && state.reverse && pending && !stopped) consider(query, pending);
+    } finally {
+      cursor.close();
+    }
+  }
+  if (!sorting) return out;
+  const fields = state.orderBy.map(([path, desc]) => [path, desc !== state.reverse] as const);
+  const sortable = out.filter((row) => fields.every(([path]) => isKey(getByKeyPath(row.value, path))));
+  sortable.sort((a, b) => {
+    for (const [path, desc] of fields) {
+      const c = cmp(getByKeyPath(a.value, path), getByKeyPath(b.value, path));
+      if (c !== 0) return desc ? -c : c;
+    }
+    const c = cmp(a.primaryKey, b.primaryKey);
+    return state.reverse ? -c : c;
+  });
+  const end = state.limit === Infinity ? undefined : state.offset + state.limit;
+  return sortable.slice(state.offset, end);
+}

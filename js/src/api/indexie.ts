@@ -1,0 +1,250 @@
+// api/indexie.ts: Indexie, the database object users construct (Dexie's
+// `Dexie` class): versions, open/close, tables as db.<table> and
+// db.table(name), events, db.transaction(), and the static helpers.
+//
+// A facade: what a database does at run time (opening and upgrading, the
+// write path, transactions and their sessions, other tabs, the tables'
+// host) is db/'s, behind one Database (db/database.ts). This file makes the
+// objects users hold (Table, Transaction, Version) and hands db/ the
+// factories it needs, since db/ may not import api/.
+//
+// Methods that are `async` here become IndexiePromise methods
+// (contextualAsyncMethods, transactions/async-context.ts), as on Table.
+import { engineMemoryBytes } from '../engine/engine.js';
+import { InvalidArgumentError, InvalidTableError, SchemaError } from '../errors.js';
+import { Database } from '../db/database.js';
+import type { IndexieEventName } from '../db/state.js';
+import { databaseExists, databaseNames, deleteDatabase, type IndexieOptions } from '../db/storage.js';
+import type { IdbImplementation } from '../persistence/idb-page-store.js';
+import { IndexiePromise, contextualAsyncMethods, currentContext } from '../transactions/async-context.js';
+import type { EventChannel, Listener } from '../transactions/events.js';
+import type { TransactionOptions } from '../transactions/transaction.js';
+import { cmp } from '../values/key-compare.js';
+import { Table, Transaction } from './table.js';
+import type { TableArgument, TransactionModeArgument, TransactionScope } from './table-types.js';
+import type { IndexableType } from './types.js';
+import { Version, validateVersionNumber } from './version.js';
+
+export type { IndexieEventName, IndexieOptions };
+
+/** The transaction handed to upgrade functions and populate listeners. */
+export type UpgradeTransaction = Transaction;
+
+export class Indexie {
+  readonly name: string;
+  static readonly minKey = -Infinity;
+  static readonly maxKey: IndexableType = [[]];
+  /** IndexedDB key order: -1, 0 or 1; NaN for invalid keys (Dexie.cmp). */
+  static cmp(a: unknown, b: unknown): number {
+    return cmp(a, b);
+  }
+  /**
+   * Extension: bytes of WebAssembly memory the engine holds (every open
+   * database of this page shares it); 0 before the first database opens.
+   */
+  static engineMemoryBytes(): number {
+    return engineMemoryBytes();
+  }
+
+  /** Transaction modes, as Dexie names them. */
+  static readonly Mode = Object.freeze({ READ_ONLY: 'readonly', READ_WRITE: 'readwrite' } as const);
+
+  /** The transaction the calling code runs in, if any (Dexie.currentTransaction). */
+  static get currentTransaction(): Transaction | undefined {
+    const context = currentContext();
+    return context instanceof Transaction ? context : undefined;
+  }
+
+  /**
+   * Awaits a promise that is not indexie's (fetch, a timer) and resumes in the
+   * caller's transaction: `await Indexie.waitFor(fetch(url))` inside a scope
+   * keeps later `db.<table>` calls in the transaction.
+   */
+  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>)): Promise<T> {
+    const promise = typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction;
+    return IndexiePromise.of(Promise.resolve(promise));
+  }
+
+  /** Names of the indexie databases in this origin's IndexedDB. */
+  static async getDatabaseNames(options: IndexieOptions = {}): Promise<string[]> {
+    return databaseNames(options);
+  }
+
+  /** Deletes a database (from IndexedDB when there is one, and from memory). */
+  static async delete(name: string, options: IndexieOptions | IdbImplementation = {}): Promise<void> {
+    await deleteDatabase(name, options);
+  }
+
+  /** Whether a database of this name exists. */
+  static async exists(name: string, options: IndexieOptions = {}): Promise<boolean> {
+    return databaseExists(name, options);
+  }
+
+  readonly #versions: Version[] = [];
+  readonly #tables = new Map<string, Table>();
+  readonly #db: Database;
+
+  constructor(name: string, options: IndexieOptions = {}) {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError('new Indexie(name): the name must be a non-empty string');
+    }
+    this.name = name;
+    this.#db = new Database(name, options, this.#versions, {
+      db: this,
+      // Every parent db/ passes is a transaction this factory made.
+      newTransaction: (backend, mode, storeNames, init) => new Transaction(backend, mode, storeNames, init as ConstructorParameters<typeof Transaction>[3]),
+      newTable: (table, host) => new Table(table, host),
+      tablesAdopted: (names) => {
+        for (const table of names) this.#defineTableProperty(table);
+      },
+      close: () => this.close(),
+    });
+  }
+
+  /** Whether this database is persisted in IndexedDB (else it lives in memory only). */
+  get persistent(): boolean {
+    return this.#db.persistent;
+  }
+
+  /** The version of the open database (the highest declared one before it opens). */
+  get verno(): number {
+    return this.#db.verno;
+  }
+
+  version(n: number): Version {
+    validateVersionNumber(n);
+    if (this.#db.openedOrOpening) {
+      throw new SchemaError(`version(${n}): versions must be declared before the database '${this.name}' opens`);
+    }
+    let version = this.#versions.find((v) => v.number === n);
+    if (!version) {
+      version = new Version(n, () => this.#defineDeclaredTables());
+      this.#versions.push(version);
+    }
+    return version;
+  }
+
+  on(event: IndexieEventName): EventChannel;
+  on(event: IndexieEventName, listener: Listener): void;
+  on(event: IndexieEventName, listener?: Listener): EventChannel | void {
+    const channel = this.#db.on(event);
+    if (!listener) return channel;
+    channel.subscribe(listener);
+  }
+
+  isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
+  hasBeenClosed(): boolean {
+    return this.#db.closedByUser;
+  }
+
+  get tables(): Table[] {
+    return this.#db.tableNames().map((name) => this.table(name));
+  }
+
+  /** The table `name`; db.table<User, number>('users') types it (as Dexie's table<T, TKey, TInsertType>). */
+  table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
+    if (!this.#db.mayHaveTable(name)) {
+      throw new InvalidTableError(`table '${name}' does not exist in database '${this.name}'`);
+    }
+    return this.#tableObject(name);
+  }
+
+  open(): Promise<this> {
+    return IndexiePromise.of(this.#db.open().then(() => this));
+  }
+
+  /**
+   * Closes the database: operations that have not started fail with
+   * DatabaseClosedError. A write being saved (or a transaction or sliced
+   * write under way) finishes and is saved first, as IndexedDB lets a
+   * running transaction complete: a write that resolves is stored, always.
+   */
+  close(): void {
+    this.#db.close();
+  }
+
+  /**
+   * Extension: SQLite's integrity check of the engine's database file.
+   * Resolves [] when the file is sound, else the problems SQLite reports.
+   */
+  async checkIntegrity(): Promise<string[]> {
+    const engine = await this.#db.engineForOperation();
+    const rows = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
+    return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+  }
+
+  /**
+   * Extension: the size in bytes of the database file (the pages the engine
+   * holds in memory and IndexedDB stores), committed state.
+   */
+  async fileSize(): Promise<number> {
+    const engine = await this.#db.engineForOperation();
+    const [pages, pageSize] = ['page_count', 'page_size'].map((pragma) => Number(engine.executeSql(`PRAGMA ${pragma}`).rows[0][0]));
+    return pages * pageSize;
+  }
+
+  /**
+   * Closes and deletes this database, from IndexedDB and from memory. Other
+   * pages that have it open get 'versionchange' and close; while one does
+   * not, 'blocked' fires here.
+   */
+  async delete(): Promise<void> {
+    await this.#db.delete();
+  }
+
+  /**
+   * db.transaction(mode, tables..., scope, options?): runs `scope(tx)`; its
+   * table calls (through tx or through db.<table>, also after awaiting
+   * indexie's promises) belong to the transaction. Resolves to the scope's
+   * result once the commit is durable; a throw or rejection in the scope
+   * rolls everything back and rejects with that error.
+   */
+  transaction<R>(mode: TransactionModeArgument, tables: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument,
+                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
+                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
+                 table5: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
+    return this.#db.transaction([mode, ...rest]) as Promise<R>;
+  }
+
+  /**
+   * An explicit read-write transaction over `tables` (for table.startTransaction):
+   * operations go through tx.table(name); commit() or rollback() ends it.
+   */
+  startTransaction(tables: readonly string[], options: TransactionOptions = {}): Transaction {
+    // db/ makes every transaction through the factory above: it is a Transaction.
+    return this.#db.startTransaction(tables, options) as Transaction;
+  }
+
+  #defineDeclaredTables(): void {
+    for (const name of this.#db.declaredTableNames()) this.#defineTableProperty(name);
+  }
+
+  #tableObject(name: string): Table {
+    let table = this.#tables.get(name);
+    if (!table) {
+      table = new Table(name, this.#db.tableHost(name));
+      this.#tables.set(name, table);
+    }
+    return table;
+  }
+
+  /** db.<tableName>, unless the name is taken by the API itself (then use db.table(name)). */
+  #defineTableProperty(name: string): void {
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    // `users!: EntityTable<User, 'id'>` in a subclass is, under ES2022 class fields (TypeScript's
+    // default for such targets, esbuild, Vite), an own property holding undefined: a typing, not a value.
+    const typingField = own !== undefined && 'value' in own && own.value === undefined && own.configurable === true;
+    if (name in this && !typingField) return;
+    Object.defineProperty(this, name, { get: () => this.#tableObject(name), enumerable: true, configurable: true });
+  }
+}
+
+contextualAsyncMethods(Indexie.prototype);

@@ -1,0 +1,121 @@
+// api/modify.ts: applying a change (an object of key-path changes, or a
+// function) to one stored record and writing the result: shared by
+// Table.update/upsert/bulkUpdate and Collection.modify.
+import { DataError, InvalidArgumentError, engineError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
+import { cmp } from '../values/key-compare.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
+
+export type Changes = Record<string, unknown>;
+export interface ModifyContext<T = unknown> {
+  value?: T;
+  primKey: unknown;
+}
+export type ModifyFunction<T = unknown> = (this: ModifyContext<T>, value: T, ctx: ModifyContext<T>) => unknown;
+
+/** What happened to the record. */
+export type ModifyOutcome = 'updated' | 'deleted' | 'moved';
+
+/**
+ * Applies `changes` to `value` (a decoded record of `table` with primary key
+ * `key`, where `keyPath` is the table's inbound key path or null) and stores
+ * the result. A function may edit `value`, replace it (`ctx.value = ...`) or
+ * delete the record (`delete ctx.value`). A changed inbound primary key moves
+ * the record (add under the new key first, so a taken key fails cleanly).
+ */
+export function modifyRecord(engine: Engine, table: string, keyPath: string | string[] | null, key: unknown,
+                             value: unknown, changes: Changes | ModifyFunction, allowKeyChange = true): ModifyOutcome {
+  const next = applyChanges(key, value, changes);
+  if (next === DELETED) {
+    engine.delete(table, [key]);
+    return 'deleted';
+  }
+  if (keyPath === null) {
+    throwFirstFailure(engine.write(table, 'put', [next], [key]));
+    return 'updated';
+  }
+  if (cmp(getByKeyPath(next, keyPath), key) !== 0) {
+    if (!allowKeyChange) throw new DataError('bulkUpdate() cannot change a primary key');
+    return moveRecord(engine, table, key, next);
+  }
+  throwFirstFailure(engine.write(table, 'put', [next]));
+  return 'updated';
+}
+
+/**
+ * Collection.modify() over many records (`values[i]` stored under `keys[i]`),
+ * in as few engine calls as it can: the records keeping their primary key
+ * are written by one put, the deleted ones by one delete; a record whose key
+ * changes moves on its own. A record whose change throws or whose write
+ * fails is a failure; the others are written (the caller decides whether to
+ * keep them).
+ */
+export function modifyRecords(engine: Engine, table: string, keyPath: string | string[] | null, keys: readonly unknown[],
+                              values: readonly unknown[], changes: Changes | ModifyFunction): { done: number; failures: Error[]; failedKeys: unknown[] } {
+  const puts: unknown[] = [];
+  const putKeys: unknown[] = [];
+  const deletes: unknown[] = [];
+  const failures: Error[] = [];
+  const failedKeys: unknown[] = [];
+  let done = 0;
+  keys.forEach((key, i) => {
+    if (values[i] === undefined) return;  // no longer there
+    try {
+      // An object of changes is copied per record, so records never share a changed value.
+      const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : structuredClone(changes));
+      if (next === DELETED) {
+        deletes.push(key);
+      } else if (keyPath !== null && cmp(getByKeyPath(next, keyPath), key) !== 0) {
+        moveRecord(engine, table, key, next);
+        done++;
+      } else {
+        puts.push(next);
+        putKeys.push(key);
+      }
+    } catch (error) {
+      failures.push(error as Error);
+      failedKeys.push(key);
+    }
+  });
+  if (puts.length > 0) {
+    const result = engine.write(table, 'put', puts, keyPath === null ? putKeys : undefined);
+    done += puts.length - result.failures.length;
+    for (const failure of result.failures) {
+      failures.push(failureError(failure));
+      failedKeys.push(putKeys[failure.position]);
+    }
+  }
+  if (deletes.length > 0) done += engine.delete(table, deletes);
+  return { done, failures, failedKeys };
+}
+
+const DELETED = Symbol('deleted');
+
+/** `value` with `changes` applied (a function may edit it, replace it with ctx.value, or delete it). */
+function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFunction): unknown {
+  if (typeof changes === 'function') {
+    const ctx: ModifyContext = { value, primKey: key };
+    changes.call(ctx, value, ctx);
+    return 'value' in ctx ? ctx.value : DELETED;
+  }
+  if (changes !== null && typeof changes === 'object') {
+    for (const [path, change] of Object.entries(changes)) setByKeyPath(value as Record<string, unknown>, path, change);
+    return value;
+  }
+  throw new InvalidArgumentError('expected an object of changes or a function');
+}
+
+/** A changed inbound primary key: add under the new key first, so a taken key fails cleanly. */
+function moveRecord(engine: Engine, table: string, key: unknown, next: unknown): ModifyOutcome {
+  throwFirstFailure(engine.write(table, 'add', [next]));
+  engine.delete(table, [key]);
+  return 'moved';
+}
+
+function failureError(failure: { code: string; message: string; error?: Error }): Error {
+  return failure.error ?? engineError(failure.code, failure.message);
+}
+
+function throwFirstFailure(result: { failures: Array<{ code: string; message: string }> }): void {
+  if (result.failures.length > 0) throw failureError(result.failures[0]);
+}

@@ -1,0 +1,468 @@
+// api/table.ts: Table, the Dexie-compatible CRUD surface of one table, and
+// the public Transaction: TransactionBase (transactions/transaction.ts) with
+// its tables typed as Table objects.
+//
+// Table and Transaction name each other (table.startTransaction() gives a
+// Transaction, tx.table() a Table), and Table names HookFunction, whose
+// subscribers get the Transaction: so all three are declared here, over
+// bases that name none of them (TransactionBase; hook-types.ts's generic
+// forms), and no import cycle arises.
+//
+// A write outside a transaction resolves once it is durable
+// (db/write-path.ts); inside one, once the engine applied it (the commit
+// makes it durable). A method that reads, changes and writes a record
+// (update, upsert) does so without yielding, so nothing interleaves.
+//
+// Size: ~460 lines. Table is Dexie's whole table API (about 35 short
+// methods, one concept); the public Transaction and the hook types add 40
+// lines that must live beside it (above).
+import { contextualAsyncMethods } from '../transactions/async-context.js';
+import { BulkError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
+import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
+import type { Engine } from '../engine/engine.js';
+import { cmp } from '../values/key-compare.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
+import { Collection, WhereClause, type CollectionHost, type CursorInfo } from './collection.js';
+import type { CollectionState, Query } from './query-plan.js';
+import type { StartTransactionOptions, TableHost } from '../db/table-host.js';
+import type { TableSchema } from '../db/table-schema.js';
+import {
+  TransactionBase, type TransactionBackend, type TransactionMode, type TransactionSession,
+} from '../transactions/transaction.js';
+import type { StrategyName, TableHooks } from '../hooks/table-hooks.js';
+import { hookFunction, type CreatingHookOf, type DeletingHookOf, type HookFunctionOf, type UpdatingHookOf } from './hook-types.js';
+import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
+
+export interface BulkOptions {
+  allKeys?: boolean;
+}
+
+export type { Changes, ModifyContext, UpdateFunction };
+
+type Item = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function failureError(failure: { code: string; message: string; error?: Error }): Error {
+  return failure.error ?? engineError(failure.code, failure.message);
+}
+
+/** One change for Table.applyRemote(): a record to store (under `key` for outbound keys), or a key to delete. */
+export type RemoteChange<TInsertType = unknown, TKey = unknown> =
+  { type: 'put'; value: TInsertType; key?: TKey } | { type: 'delete'; key: TKey };
+
+/**
+ * One table. T is its record type, TKey its primary key type, TInsertType
+ * what add/put accept (T by default; EntityTable<T, 'id'> makes an
+ * auto-incremented 'id' optional), as Dexie's Table<T, TKey, TInsertType>.
+ */
+export class Table<T = any, TKey = any, TInsertType = T> {
+  readonly name: string;
+  readonly #host: TableHost;
+
+  constructor(name: string, host: TableHost) {
+    this.name = name;
+    this.#host = host;
+  }
+
+  /** The table's schema (available once the database is open). */
+  get schema(): TableSchema {
+    return this.#host.schemaOf(this.name);
+  }
+
+  /**
+   * An explicit read-write transaction: `await using tx = db.users.startTransaction()`;
+   * operations through tx.table('users') belong to it; `await tx.commit()`
+   * makes them durable; leaving the block without commit rolls back.
+   */
+  startTransaction(options?: StartTransactionOptions): Transaction {
+    // db/ makes every transaction through api/indexie.ts's factory: it is a Transaction.
+    return this.#host.startTransaction(options) as Transaction;
+  }
+
+  // --- Hooks ----------------------------------------------------------------
+
+  /** Dexie's hook('creating' | 'updating' | 'deleting' | 'reading', fn), and hook.onAdd/onUpdate/onDelete(fn). */
+  get hook(): HookFunction<T, TKey, TInsertType> {
+    const hooks = this.#host.hooks as TableHooks & { api?: HookFunction };
+    return (hooks.api ??= hookFunction(hooks));
+  }
+
+  /** When the async hooks run relative to the local write: Strategy.LOCAL_FIRST (default) or NETWORK_FIRST. */
+  get strategy(): StrategyName {
+    return this.#host.hooks.strategy;
+  }
+
+  set strategy(strategy: StrategyName) {
+    if (strategy !== 'local-first' && strategy !== 'network-first') {
+      throw new InvalidArgumentError(`strategy must be Strategy.LOCAL_FIRST or Strategy.NETWORK_FIRST, not ${String(strategy)}`);
+    }
+    this.#host.hooks.strategy = strategy;
+  }
+
+  /**
+   * Writes changes that come from a server: stored and seen by every reader,
+   * but no hook fires, so a sync never echoes its own changes back. All or
+   * nothing.
+   */
+  async applyRemote(changes: ReadonlyArray<RemoteChange<TInsertType, TKey>>): Promise<void> {
+    if (!Array.isArray(changes)) throw new InvalidArgumentError('Table.applyRemote() takes an array of {type, value|key}');
+    await this.#host.write((engine) => {
+      engine.begin();
+      try {
+        for (const change of changes) {
+          if (change.type === 'put') {
+            const result = engine.write(this.name, 'put', [change.value], change.key === undefined ? undefined : [change.key]);
+            if (result.failures.length > 0) throw failureError(result.failures[0]);
+          } else if (change.type === 'delete') {
+            engine.delete(this.name, [change.key]);
+          } else {
+            throw new InvalidArgumentError(`Table.applyRemote(): unknown change type '${String((change as { type: unknown }).type)}'`);
+          }
+        }
+      } catch (error) {
+        engine.rollback();
+        throw error;
+      }
+      engine.commit();
+    }, `Table.applyRemote() on '${this.name}'`, { silent: true });
+  }
+
+  // --- Queries --------------------------------------------------------------
+
+  #collectionHost(): CollectionHost {
+    return {
+      tableName: this.name,
+      engine: () => this.#host.engine(),
+      write: (operation, what) => this.#host.write(operation, what),
+      writeInSlices: (count, writeSlice, what) => this.#host.writeInSlices(count, writeSlice, what),
+      readEpoch: () => this.#host.readEpoch(),
+      slicesReads: () => this.#host.slicesReads(),
+      schema: () => this.schema,
+      reader: () => this.#host.hooks.reader,
+    };
+  }
+
+  #collection(query: Query): Collection<T, TKey, TInsertType> {
+    const state: CollectionState = {
+      query, or: [], predicates: [], reverse: false, distinct: false, offset: 0, limit: Infinity, orderBy: [],
+    };
+    return new Collection<T, TKey, TInsertType>(this.#collectionHost(), state);
+  }
+
+  /**
+   * where('index') / where('[a+b]') / where(['a', 'b']) / where(':id') gives a
+   * WhereClause; where({a: 1, b: 2}) gives the matching Collection (a compound
+   * index covering the keys if there is one, else one index and a filter).
+   * Criteria are typed loosely, as in Dexie: key paths to keys.
+   */
+  where(index: string | string[]): WhereClause<T, TKey, TInsertType>;
+  where(criteria: { [keyPath: string]: any }): Collection<T, TKey, TInsertType>;
+  where(indexOrCriteria: string | string[] | Record<string, unknown>): WhereClause<T, TKey, TInsertType> | Collection<T, TKey, TInsertType> {
+    if (typeof indexOrCriteria === 'string' || Array.isArray(indexOrCriteria)) {
+      return new WhereClause<T, TKey, TInsertType>(indexOrCriteria, (query) => this.#collection(query));
+    }
+    if (!isPlainObject(indexOrCriteria)) throw new InvalidArgumentError('where() takes an index name, an array of key paths, or an object of criteria');
+    return this.#collection({ index: '', ranges: null, criteria: indexOrCriteria });
+  }
+
+  /** Every record, in primary-key order. */
+  toCollection(): Collection<T, TKey, TInsertType> {
+    return this.#collection({ index: '', ranges: null });
+  }
+
+  /**
+   * Every record that has the index, in index order. orderBy('[a+b]') or
+   * orderBy(['a', 'b']) uses a compound index; (extension) several paths
+   * without one, or '-path' for descending, sort in the engine.
+   */
+  orderBy(index: string | string[]): Collection<T, TKey, TInsertType> {
+    const paths = Array.isArray(index) ? index : [index];
+    const plainIndex = paths.every((p) => !p.startsWith('-')) && this.#hasIndexFor(index);
+    if (plainIndex) return this.#collection({ index, ranges: null });
+    return this.toCollection().orderBy(...paths);
+  }
+
+  #hasIndexFor(index: string | string[]): boolean {
+    try {
+      const { primKey, indexes } = this.schema;
+      const wanted = Array.isArray(index) ? `[${index.join('+')}]` : index;
+      const name = (keyPath: string | string[] | null) => (Array.isArray(keyPath) ? `[${keyPath.join('+')}]` : keyPath);
+      return wanted === ':id' || name(primKey.keyPath) === wanted || indexes.some((i) => i.name === wanted);
+    } catch {
+      return true;  // schema not loaded yet: let the query resolve it when it runs
+    }
+  }
+
+  /** The records `fn` accepts; a type guard narrows the collection's record type. */
+  filter<S extends T>(fn: (value: T) => value is S): Collection<S, TKey, TInsertType>;
+  filter(fn: (value: T) => unknown): Collection<T, TKey, TInsertType>;
+  filter(fn: (value: T) => unknown): Collection<T, TKey, TInsertType> {
+    return this.toCollection().filter(fn);
+  }
+
+  reverse(): Collection<T, TKey, TInsertType> {
+    return this.toCollection().reverse();
+  }
+
+  offset(n: number): Collection<T, TKey, TInsertType> {
+    return this.toCollection().offset(n);
+  }
+
+  limit(n: number): Collection<T, TKey, TInsertType> {
+    return this.toCollection().limit(n);
+  }
+
+  each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    return this.toCollection().each(fn);
+  }
+
+  // --- Writes -------------------------------------------------------------
+
+  /** Adds a record (a ConstraintError if its key exists); resolves its primary key. */
+  async add(item: TInsertType, key?: TKey): Promise<TKey> {
+    return this.#writeOne('add', item, key);
+  }
+
+  /** Adds or replaces a record; resolves its primary key. */
+  async put(item: TInsertType, key?: TKey): Promise<TKey> {
+    return this.#writeOne('put', item, key);
+  }
+
+  /** Adds records; resolves the last key, or every key with {allKeys: true}. */
+  bulkAdd<B extends boolean>(items: readonly TInsertType[], keys: readonly TKey[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkAdd<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkAdd(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  async bulkAdd(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
+    return this.#writeBulk('add', 'Table.bulkAdd()', items, keysOrOptions, options);
+  }
+
+  /** Adds or replaces records; resolves the last key, or every key with {allKeys: true}. */
+  bulkPut<B extends boolean>(items: readonly TInsertType[], keys: readonly TKey[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkPut<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
+  bulkPut(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  async bulkPut(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
+    return this.#writeBulk('put', 'Table.bulkPut()', items, keysOrOptions, options);
+  }
+
+  async #writeOne(mode: 'add' | 'put', item: TInsertType, key: TKey | undefined): Promise<TKey> {
+    return this.#host.write((engine) => {
+      const result = engine.write(this.name, mode, [item], key === undefined ? undefined : [key]);
+      if (result.failures.length > 0) throw failureError(result.failures[0]);
+      this.#writeKeyBack(item, result.keys[0]);
+      return result.keys[0] as TKey;
+    }, `Table.${mode}() on '${this.name}'`, { addsOnly: mode === 'add' });
+  }
+
+  async #writeBulk(mode: 'add' | 'put', operation: string, items: readonly TInsertType[],
+                   keysOrOptions: readonly TKey[] | BulkOptions | undefined, options: BulkOptions | undefined): Promise<any> {
+    if (!Array.isArray(items)) throw new InvalidArgumentError(`${operation} takes an array of items`);
+    const keys = Array.isArray(keysOrOptions) ? (keysOrOptions as readonly TKey[]) : undefined;
+    const opts: BulkOptions = (Array.isArray(keysOrOptions) ? options : (keysOrOptions as BulkOptions | undefined)) ?? {};
+    if (keys && keys.length !== items.length) {
+      throw new InvalidArgumentError(`${operation}: got ${keys.length} keys for ${items.length} items`);
+    }
+    const slices = await this.#host.writeInSlices(items.length, (engine, from, to) => {
+      const whole = from === 0 && to === items.length;
+      const result = engine.write(this.name, mode, whole ? items : items.slice(from, to), keys && !whole ? keys.slice(from, to) : keys);
+      result.keys.forEach((key, i) => { if (key !== undefined) this.#writeKeyBack(items[from + i], key); });
+      return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
+    }, `${operation} on '${this.name}'`, { addsOnly: mode === 'add' });
+    const failures = slices.flatMap((slice) => slice.failures);
+    if (failures.length > 0) {
+      // As Dexie outside a transaction: the other items were written.
+      const byPos: Record<number, Error> = {};
+      for (const failure of failures) byPos[failure.position] = failureError(failure);
+      throw new BulkError(operation, items.length, byPos);
+    }
+    const resultKeys = slices.length === 1 ? slices[0].keys : slices.flatMap((slice) => slice.keys);
+    return opts.allKeys ? resultKeys : resultKeys[resultKeys.length - 1];
+  }
+
+  /** Dexie writes a generated inbound key into the object that was added. */
+  #writeKeyBack(item: unknown, key: unknown): void {
+    const { primKey } = this.schema;
+    if (!primKey.auto || typeof primKey.keyPath !== 'string' || !isPlainObjectLike(item)) return;
+    if (getByKeyPath(item, primKey.keyPath) === undefined) setByKeyPath(item as Item, primKey.keyPath, key);
+  }
+
+  async delete(key: TKey): Promise<void> {
+    await this.#host.write((engine) => engine.delete(this.name, [key]), `Table.delete() on '${this.name}'`);
+  }
+
+  async bulkDelete(keys: readonly TKey[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkDelete() takes an array of keys');
+    await this.#host.write((engine) => engine.delete(this.name, keys), `Table.bulkDelete() on '${this.name}'`);
+  }
+
+  async clear(): Promise<void> {
+    await this.#host.write((engine) => engine.clear(this.name), `Table.clear() on '${this.name}'`);
+  }
+
+  /**
+   * Applies `changes` (dotted key paths; `undefined` removes a property) or
+   * runs `fn` on the record. Resolves 1 if the record exists, else 0.
+   * `fn` may edit the object, replace it (`ctx.value = ...`) or delete the
+   * record (`delete ctx.value`).
+   */
+  async update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
+    return this.#host.write((engine) => {
+      const key = this.#keyOf(keyOrObject);
+      const current = engine.get(this.name, key);
+      if (current === undefined) return 0;
+      this.#applyAndStore(engine, key, current as T, changes);
+      return 1;
+    }, `Table.update() on '${this.name}'`);
+  }
+
+  /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
+  async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
+    return this.#host.write((engine) => {
+      const current = engine.get(this.name, key);
+      const keyPath = this.schema.primKey.keyPath;
+      let base = current;
+      if (base === undefined) {
+        base = {};
+        if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
+        else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
+      }
+      this.#applyAndStore(engine, key, base as T, changes);
+      return current !== undefined;
+    }, `Table.upsert() on '${this.name}'`);
+  }
+
+  /** Applies each `{key, changes}`; resolves the number of records that existed. */
+  async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): Promise<number> {
+    if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
+    return this.#host.write((engine) => {
+      let updated = 0;
+      const byPos: Record<number, Error> = {};
+      updates.forEach(({ key, changes }, position) => {
+        try {
+          const current = engine.get(this.name, key);
+          if (current === undefined) return;
+          this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
+          updated++;
+        } catch (error) {
+          byPos[position] = error as Error;
+        }
+      });
+      if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
+      return updated;
+    }, `Table.bulkUpdate() on '${this.name}'`);
+  }
+
+  #keyOf(keyOrObject: unknown): unknown {
+    const keyPath = this.schema.primKey.keyPath;
+    if (keyPath !== null && isPlainObject(keyOrObject)) return getByKeyPath(keyOrObject, keyPath);
+    return keyOrObject;
+  }
+
+  #applyAndStore(engine: Engine, key: unknown, value: T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>, allowKeyChange = true): void {
+    modifyRecord(engine, this.name, this.schema.primKey.keyPath, key, value, changes as Changes | ModifyFunction, allowKeyChange);
+  }
+
+  // --- Reads --------------------------------------------------------------
+
+  /** The record with this primary key, or with these index values ({email: 'x'}; typed loosely, as in Dexie). */
+  get(key: TKey): Promise<T | undefined>;
+  get(criteria: { [keyPath: string]: any }): Promise<T | undefined>;
+  async get(keyOrCriteria: TKey | Record<string, unknown>): Promise<T | undefined> {
+    if (keyOrCriteria === undefined || keyOrCriteria === null) {
+      throw new TypeError(`Table.get() on '${this.name}' needs a key or an object of criteria, got ${keyOrCriteria}`);
+    }
+    const engine = await this.#host.engine();
+    if (isPlainObject(keyOrCriteria)) return this.#getByCriteria(engine, keyOrCriteria);
+    try {
+      return this.#read(engine.get(this.name, keyOrCriteria));
+    } catch (error) {
+      throw inOperation(error, `Table.get() on '${this.name}'`);
+    }
+  }
+
+  async #getByCriteria(engine: Engine, criteria: Record<string, unknown>): Promise<T | undefined> {
+    const paths = Object.keys(criteria);
+    if (paths.length === 0) throw new InvalidArgumentError('Table.get() needs at least one criterion');
+    const { primKey, indexes } = this.schema;
+    const sameSet = (keyPath: string | string[] | null) =>
+      Array.isArray(keyPath) ? keyPath.length === paths.length && keyPath.every((p) => paths.includes(p))
+                             : paths.length === 1 && keyPath === paths[0];
+    if (sameSet(primKey.keyPath)) {
+      const key = Array.isArray(primKey.keyPath) ? primKey.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
+      return this.#read(engine.get(this.name, key));
+    }
+    const index = indexes.find((candidate) => sameSet(candidate.keyPath));
+    if (index) {
+      const key = Array.isArray(index.keyPath) ? index.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
+      return this.#read(engine.getByIndex(this.name, index.name, key)?.[1]);
+    }
+    // No index covers the criteria: scan. (Queries on indexes arrive with the where() API.)
+    return this.#read(engine.scan(this.name).find((record) => paths.every((p) => cmp(getByKeyPath(record, p), criteria[p]) === 0)));
+  }
+
+  /** A stored value as readers get it: through the reading hooks, if any. */
+  #read(value: unknown): T | undefined {
+    const reader = this.#host.hooks.reader;
+    return (reader && value !== undefined ? reader(value) : value) as T | undefined;
+  }
+
+  async bulkGet(keys: readonly TKey[]): Promise<Array<T | undefined>> {
+    if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkGet() takes an array of keys');
+    const engine = await this.#host.engine();
+    return engine.bulkGet(this.name, keys).map((value) => this.#read(value));
+  }
+
+  async count(): Promise<number> {
+    const engine = await this.#host.engine();
+    return engine.count(this.name);
+  }
+
+  /** Every record in primary key order (a long result is read in slices: Collection.toArray). */
+  async toArray(): Promise<T[]> {
+    return this.toCollection().toArray();
+  }
+}
+
+function isPlainObjectLike(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+contextualAsyncMethods(Table.prototype);
+
+/**
+ * A transaction (Dexie's Transaction): TransactionBase's lifecycle,
+ * operations and commit, with tx.table<T, TKey, TInsertType>(name) and
+ * tx.<table> typed as Table objects bound to it. Every transaction a
+ * database makes is one of these (db/ creates them through the factory
+ * api/indexie.ts hands it).
+ */
+export class Transaction extends TransactionBase {
+  declare readonly parent: Transaction | undefined;
+
+  constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[],
+              options: { parent?: Transaction; optimistic?: boolean; upgrade?: boolean; session?: TransactionSession } = {}) {
+    super(backend, mode, storeNames, options);
+  }
+
+  override get root(): Transaction {
+    return super.root as Transaction;
+  }
+
+  /** The table `name`, bound to this transaction; typed as db.table<T, TKey, TInsertType>(name) is. */
+  override table<T = any, TKey = any, TInsertType = T>(name: string): Table<T, TKey, TInsertType> {
+    return super.table(name) as Table<T, TKey, TInsertType>;
+  }
+}
+
+/** hook('creating'): before a record is added (see CreatingHookOf). */
+export type CreatingHook<T = any, TKey = any> = CreatingHookOf<T, TKey, Transaction>;
+/** hook('updating'): before a stored record changes (see UpdatingHookOf). */
+export type UpdatingHook<T = any, TKey = any, TInsertType = T> = UpdatingHookOf<T, TKey, TInsertType, Transaction>;
+/** hook('deleting'): before a stored record is deleted (see DeletingHookOf). */
+export type DeletingHook<T = any, TKey = any> = DeletingHookOf<T, TKey, Transaction>;
+/** table.hook, typed by the table's T, TKey and TInsertType (see HookFunctionOf). */
+export interface HookFunction<T = any, TKey = any, TInsertType = T> extends HookFunctionOf<T, TKey, TInsertType, Transaction> {}

@@ -1,0 +1,144 @@
+// db/database.ts: Database, what the Indexie facade (api/indexie.ts) runs
+// on: one object per Indexie instance, composing db/'s concerns over one
+// DatabaseState (state.ts): opening (open.ts), the write path
+// (write-path.ts), transactions (run-transaction.ts, sessions.ts), other
+// tabs (tab-sync.ts) and the tables' host (table-host.ts).
+//
+// db/ may not import api/: what it needs from there (the Indexie object,
+// and api's Transaction and Table classes, which type what db/ makes) comes
+// in as ApiBindings.
+import { Engine } from '../engine/engine.js';
+import { IdbPageStore } from '../persistence/idb-page-store.js';
+import type { EventChannel } from '../transactions/events.js';
+import type {
+  TransactionBackend, TransactionBase, TransactionInit, TransactionMode, TransactionOptions,
+} from '../transactions/transaction.js';
+import { engineForOperation, openDatabase } from './open.js';
+import { startTransaction, transaction } from './run-transaction.js';
+import { transactionBackend } from './sessions.js';
+import { ALL, DatabaseState, type IndexieEventName } from './state.js';
+import { databaseOptions, idbImplementation, type IndexieOptions } from './storage.js';
+import { tableHost, type TableHost } from './table-host.js';
+import { highestVersion, type DeclaredVersion } from './versions.js';
+
+/** What db/ needs from the API layer above it. */
+export interface ApiBindings {
+  /** The Indexie object (tx.db). */
+  readonly db: object;
+  /** Makes a transaction: api's Transaction, which types its tables. */
+  newTransaction(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[], init?: TransactionInit): TransactionBase;
+  /** Makes a table object running on `host`: api's Table. */
+  newTable(name: string, host: TableHost): unknown;
+  /** The schema now has these tables (db.<table> follows). */
+  tablesAdopted(names: Iterable<string>): void;
+  /** db.close(), for closing from within: a subclass of Indexie may extend it. */
+  close(): void;
+}
+
+export class Database {
+  readonly #state: DatabaseState;
+
+  /** `versions`: the declared versions, an array the facade adds to (its Version objects). */
+  constructor(name: string, options: IndexieOptions, versions: readonly DeclaredVersion[], api: ApiBindings) {
+    const checked = databaseOptions(options);
+    this.#state = new DatabaseState(name, checked, idbImplementation(options), versions, {
+      db: api.db,
+      newTransaction: (backend, mode, storeNames, init) => api.newTransaction(backend, mode, storeNames, init),
+      tablesAdopted: (names) => api.tablesAdopted(names),
+      close: () => api.close(),
+      backend: (state) => transactionBackend(state, (table, host) => api.newTable(table, host)),
+    });
+  }
+
+  /** Whether the database is persisted in IndexedDB (else it lives in memory only). */
+  get persistent(): boolean {
+    return this.#state.idb !== undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.#state.engine !== undefined;
+  }
+
+  /** Whether it is open or opening (versions can no longer be declared). */
+  get openedOrOpening(): boolean {
+    return this.#state.engine !== undefined || this.#state.opening !== undefined;
+  }
+
+  get closedByUser(): boolean {
+    return this.#state.closedByUser;
+  }
+
+  /** The version of the open database (the highest declared one before it opens). */
+  get verno(): number {
+    if (this.#state.engine) return this.#state.verno;
+    return highestVersion(this.#state.versions);
+  }
+
+  /** The tables of the installed schema. */
+  tableNames(): string[] {
+    return [...this.#state.schemas.keys()];
+  }
+
+  /** The tables of the highest declared version. */
+  declaredTableNames(): Set<string> {
+    return this.#state.declaredTableNames();
+  }
+
+  /**
+   * Whether db.table(name) may answer: the table is in the schema (once
+   * open, or while an upgrade runs), or declared; or, with nothing declared
+   * and not open, the database is opened as installed, so any name may be.
+   */
+  mayHaveTable(name: string): boolean {
+    const state = this.#state;
+    const known = state.engine || state.upgradeEngine ? state.schemas.has(name) : state.declaredTableNames().has(name);
+    return known || !(state.engine || state.versions.length > 0);
+  }
+
+  on(event: IndexieEventName): EventChannel {
+    return this.#state.on(event);
+  }
+
+  open(): Promise<void> {
+    return openDatabase(this.#state);
+  }
+
+  /** See DatabaseState.close(). */
+  close(): void {
+    this.#state.close();
+  }
+
+  engineForOperation(): Promise<Engine> {
+    return engineForOperation(this.#state);
+  }
+
+  /**
+   * Closes and deletes this database, from IndexedDB and from memory. Other
+   * pages that have it open get 'versionchange' and close; while one does
+   * not, 'blocked' fires here.
+   */
+  async delete(): Promise<void> {
+    const state = this.#state;
+    // Let running transactions and writes finish first.
+    const release = await state.locks.acquire('exclusive', ALL, `deleting database '${state.name}'`);
+    release();
+    state.bindings.close();
+    if (state.idb) await IdbPageStore.delete(state.idb, state.name, () => void state.on('blocked').fire());
+    await Engine.deleteFile(state.fileName);
+  }
+
+  /** db.transaction(...args): see run-transaction.ts. */
+  transaction(args: readonly unknown[]): Promise<unknown> {
+    return transaction(this.#state, args);
+  }
+
+  /** An explicit read-write transaction over `tables`: see run-transaction.ts. */
+  startTransaction(tables: readonly string[], options?: TransactionOptions): TransactionBase {
+    return startTransaction(this.#state, tables, options);
+  }
+
+  /** What the table object of db.<name> / db.table(name) runs on. */
+  tableHost(name: string): TableHost {
+    return tableHost(this.#state, name);
+  }
+}

@@ -1,0 +1,185 @@
+// db/open.ts: opening a database, and installing its declared schema.
+//
+// The declared versions are compared with the installed one (stored inside
+// the database itself). A newer declared version is installed in one
+// engine transaction: schema changes, then each version's upgrade function
+// in order, then the new version number; if anything throws, the transaction
+// rolls back and the database keeps its old version and data. As in Dexie, a
+// database created from scratch gets the latest schema directly, runs
+// on('populate'), and runs no upgrade functions (there is nothing to migrate).
+//
+// Upgrade functions and populate listeners run in the upgrade transaction's
+// context (transactions/async-context.ts): their table calls join it; calls
+// from other code wait until the database is open.
+//
+// A persisted database is loaded from IndexedDB (the truth) into an engine
+// file of this open's own, under the database's Web Lock, so no other tab
+// commits between loading, upgrading and the first flush.
+import { Engine, type EngineInfo } from '../engine/engine.js';
+import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError, VersionError } from '../errors.js';
+import { IdbPageStore } from '../persistence/idb-page-store.js';
+import { Persistence } from '../persistence/persistence.js';
+import type { TransactionBase } from '../transactions/transaction.js';
+import { nextEngineFileName, runScope, type DatabaseState } from './state.js';
+import { webLocks } from './storage.js';
+import { askForWriteLock, listenToOtherTabs, tabChannelName } from './tab-sync.js';
+import { schemaAt } from './versions.js';
+
+/** Opens the database (once; again after close()). */
+export function openDatabase(db: DatabaseState): Promise<void> {
+  db.closedByUser = false;
+  if (db.engine) return Promise.resolve();
+  if (!db.opening) {
+    db.opening = openEngine(db).then(
+      () => undefined,
+      (error) => {
+        db.opening = undefined;
+        throw error;
+      },
+    );
+  }
+  return db.opening;
+}
+
+/** The open engine, opening the database first if allowed (autoOpen, not closed by the user). */
+export async function engineForOperation(db: DatabaseState): Promise<Engine> {
+  if (db.engine) return db.engine;
+  if (db.closedByUser || !db.options.autoOpen) {
+    throw new DatabaseClosedError(`database '${db.name}' is closed: call db.open() first`);
+  }
+  await openDatabase(db);
+  return db.engine!;
+}
+
+async function openEngine(db: DatabaseState): Promise<void> {
+  // Loading, upgrading and the first flush happen under the database's Web
+  // Lock, so no other tab commits in between.
+  const locks = webLocks();
+  if (db.idb && locks) {
+    // A tab keeping the lock between its writes gives it up when asked (persistence/tab-write-lock.ts).
+    askForWriteLock(db.name);
+    await locks.request(tabChannelName(db.name), () => openEngineLocked(db));
+  }
+  else await openEngineLocked(db);
+  await db.on('ready').fire(db.bindings.db);
+}
+
+async function openEngineLocked(db: DatabaseState): Promise<void> {
+  const persistence = db.idb ? await loadFromIndexedDb(db) : undefined;
+  if (!persistence && db.versions.length === 0 && !(await Engine.exists(db.name))) throw noSuchDatabase(db);
+  let engine: Engine | undefined;
+  try {
+    engine = await Engine.open(db.fileName);
+    const installed = engine.info();
+    if (db.versions.length > 0) await installDeclaredSchema(db, engine, installed);
+    // Nobody has read this database yet: what installing the schema logged concerns no live query.
+    engine.takeChanges();
+    await persistence?.flush(engine, `opening database '${db.name}'`, []);
+    const info = engine.info();
+    db.adoptSchema(info);
+    db.verno = info.version;
+    db.engine = engine;
+    db.persistence = persistence;
+    if (persistence) db.persistenceOf.set(engine, persistence);
+    if (persistence) {
+      listenToOtherTabs(db);
+      // Another page deletes or upgrades the IndexedDB database: let it, and close.
+      persistence.store.onVersionChange = () => {
+        void db.on('versionchange').fire({ oldVersion: db.verno, newVersion: null }).finally(() => db.bindings.close());
+      };
+    }
+  } catch (error) {
+    engine?.close();
+    persistence?.close();
+    throw error;
+  }
+}
+
+function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {
+  return new NoSuchDatabaseError(
+    `database '${db.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
+}
+
+/** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
+async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
+  const { store, file, created, dataLoss } = await IdbPageStore.open(db.idb!, db.name, db.options.durability, db.options.pagesPerRecord);
+  if (dataLoss) {
+    // Never start empty silently: the browser discarded this origin's IndexedDB data.
+    await db.on('dataloss').fire({ message: `the browser reported that it lost the stored data of database '${db.name}' (its storage was corrupt); it starts empty` });
+  }
+  if (created && db.versions.length === 0) {
+    store.close();
+    await IdbPageStore.delete(db.idb!, db.name);
+    throw noSuchDatabase(db);
+  }
+  // A persisted database's engine file is this open's own copy of what IndexedDB holds: two
+  // instances of one name in a page (a hot module reload, two libraries) relate as two tabs do
+  // (Web Lock, BroadcastChannel, catch-up) and never load over each other's file; nor does a
+  // reopen over the file a closed connection's last write is still saving from (see close()).
+  db.fileName = nextEngineFileName(db.name);
+  if (created) {
+    await Engine.deleteFile(db.fileName);
+  } else {
+    await Engine.loadFile(db.fileName, file.state.fileSize, file.pages);
+  }
+  return new Persistence(store);
+}
+
+async function installDeclaredSchema(db: DatabaseState, engine: Engine, installed: EngineInfo): Promise<void> {
+  const target = Math.max(...db.versions.map((v) => v.number));
+  if (target < installed.version) {
+    throw new VersionError(`database '${db.name}' is at version ${installed.version}, ` +
+      `newer than the highest declared version ${target}: declare version(${installed.version}) or higher`);
+  }
+  if (target === installed.version) {
+    // Same version: add tables and indexes the code declares but the database lacks (Dexie's patch mode).
+    const declared = schemaAt(db.versions, target);
+    const current = Object.fromEntries(Object.values(installed.tables).map((t) => [t.name, t.spec]));
+    const merged = { ...current, ...declared };
+    if (JSON.stringify(merged) !== JSON.stringify(current)) engine.setSchema(merged);
+    return;
+  }
+  engine.begin();
+  db.upgradeEngine = engine;
+  const upgrade = db.newTransaction('readwrite', [], {
+    upgrade: true,
+    session: { engine: () => engine, beforeCommit: async () => undefined, commit: async () => undefined, rollback: () => undefined },
+  });
+  try {
+    if (installed.version === 0) {
+      engine.setSchema(schemaAt(db.versions, target));
+      db.adoptSchema(engine.info());
+      await runScope(upgrade, () => db.on('populate').fire(upgrade));
+    } else {
+      await runUpgrades(db, engine, installed.version, upgrade);
+    }
+    await upgrade.commit();
+    engine.setVersion(target);
+    engine.commit();
+  } catch (error) {
+    upgrade.abort(error);
+    if (engine.isOpen) engine.rollback();
+    db.adoptSchema(engine.info());
+    if (error instanceof IndexieError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UpgradeError(`upgrading database '${db.name}' failed, so it stays at version ${installed.version}: ${message}`,
+      { cause: error });
+  } finally {
+    db.upgradeEngine = undefined;
+  }
+}
+
+async function runUpgrades(db: DatabaseState, engine: Engine, from: number, upgrade: TransactionBase): Promise<void> {
+  const steps = [...db.versions].sort((a, b) => a.number - b.number).filter((v) => v.number > from);
+  for (const version of steps) {
+    const before = Object.fromEntries(Object.values(engine.info().tables).map((t) => [t.name, t.spec]));
+    const after = schemaAt(db.versions, version.number);
+    // Tables this version deletes stay readable while its upgrade function runs.
+    engine.setSchema({ ...before, ...after });
+    db.adoptSchema(engine.info());
+    const upgradeFunction = version.upgradeFunction;
+    if (upgradeFunction) await runScope(upgrade, () => upgradeFunction(upgrade));
+    engine.setSchema(after);
+    db.adoptSchema(engine.info());
+  }
+}

@@ -1,0 +1,118 @@
+// db/run-transaction.ts: the transactions a database starts. db.transaction()
+// runs a scope in a top-level transaction, or in a child of the caller's
+// (Dexie's nesting rules, with 'rw!' for an independent one); an explicit
+// handle (startTransaction) commits or rolls back when told; a write outside
+// any transaction on a table with hooks gets a transaction of its own.
+//
+// Scopes run in their transaction's context (transactions/async-context.ts):
+// their table calls, also after awaiting indexie's promises, belong to it.
+import { BulkError, ReadOnlyError, SubTransactionError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
+import { Strategy, type TableHooks } from '../hooks/table-hooks.js';
+import { LiveQueryRun } from '../live-query/live-query.js';
+import { IndexiePromise, currentContext } from '../transactions/async-context.js';
+import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
+import { parseTransactionArgs, type TransactionRequest } from '../transactions/transaction-args.js';
+import { engineForOperation } from './open.js';
+import { runScope, type DatabaseState } from './state.js';
+
+/**
+ * db.transaction(mode, tables..., scope, options?) with `args` as given:
+ * resolves to the scope's result once the commit is durable; a throw or
+ * rejection in the scope rolls everything back and rejects with that error.
+ */
+export function transaction(db: DatabaseState, args: readonly unknown[]): Promise<unknown> {
+  const caller = db.contextTransaction();
+  const context = currentContext();
+  const liveRun = context instanceof LiveQueryRun ? context : undefined;
+  let request: TransactionRequest;
+  try {
+    request = parseTransactionArgs(args);
+    if (liveRun && request.mode === 'readwrite') {
+      throw new ReadOnlyError('a live query only reads: its querier cannot open a read-write transaction');
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // Open: the lock is requested synchronously, so transactions start in call order.
+  const started = db.engine || caller?.upgrade ? runTransaction(db, request, caller, liveRun)
+    : engineForOperation(db).then(() => runTransaction(db, request, caller, liveRun));
+  return IndexiePromise.of(started);
+}
+
+async function runTransaction(db: DatabaseState, request: TransactionRequest, caller: TransactionBase | undefined,
+                              liveRun: LiveQueryRun | undefined): Promise<unknown> {
+  for (const table of request.tables) db.schemaOf(table);
+  const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
+  if (parent) {
+    const missing = parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));
+    const modeFits = request.mode === 'readonly' || parent.mode === 'readwrite';
+    if (modeFits && missing.length === 0) return runChild(db, parent, request);
+    if (request.nesting === '') {
+      throw new SubTransactionError(modeFits
+        ? `a nested transaction cannot add tables its parent lacks (${missing.join(', ')}): name them in the parent, or use mode '${request.mode === 'readonly' ? 'r' : 'rw'}!' for an independent transaction`
+        : `a read-write transaction cannot be nested in a read-only one: open the parent with 'rw', or use 'rw!' for an independent transaction`);
+    }
+  }
+  const tx = db.newTransaction(request.mode, request.tables, { optimistic: request.options.optimistic });
+  if (liveRun) db.liveRuns.set(tx, liveRun);
+  await tx.start();
+  let result: unknown;
+  try {
+    result = await runScope(tx, request.scope);
+  } catch (error) {
+    tx.abort(error);
+    throw error;
+  }
+  if (tx.state === 'aborted') throw tx.error;
+  await tx.commit();
+  return result;
+}
+
+async function runChild(db: DatabaseState, parent: TransactionBase, request: TransactionRequest): Promise<unknown> {
+  const child = db.newTransaction(request.mode, request.tables, { parent });
+  try {
+    return await runScope(child, request.scope);
+  } catch (error) {
+    child.abort(error);  // as in Dexie, a failed child aborts the whole transaction
+    throw error;
+  }
+}
+
+/**
+ * An explicit read-write transaction over `tables` (for table.startTransaction):
+ * operations go through tx.table(name); commit() or rollback() ends it.
+ */
+export function startTransaction(db: DatabaseState, tables: readonly string[], options: TransactionOptions = {}): TransactionBase {
+  if (db.engine) for (const table of tables) db.schemaOf(table);
+  const tx = db.newTransaction('readwrite', tables, { optimistic: options.optimistic });
+  tx.start().catch((error) => tx.abort(error));
+  return tx;
+}
+
+/**
+ * A write outside any transaction on a table with hooks: a transaction of
+ * its own, optimistic for LOCAL_FIRST (visible while the async hooks run,
+ * rolled back if one fails), standard for NETWORK_FIRST (seen by nobody
+ * until the hooks succeeded). As outside transactions, a BulkError keeps
+ * the items that were written.
+ */
+export async function writeWithHooks<R>(db: DatabaseState, table: string, hooks: TableHooks,
+                                        operation: (tx: TransactionBase) => (engine: Engine) => R): Promise<R> {
+  const tx = db.newTransaction('readwrite', [table], { optimistic: hooks.strategy === Strategy.LOCAL_FIRST });
+  await tx.start();
+  let result: R | undefined;
+  let bulkError: unknown;
+  try {
+    result = await tx.run(table, true, operation(tx));
+  } catch (error) {
+    if (!(error instanceof BulkError)) {
+      tx.abort(error);
+      throw error;
+    }
+    bulkError = error;
+  }
+  await tx.commit();
+  if (bulkError) throw bulkError;
+  return result as R;
+}

@@ -1,0 +1,197 @@
+// db/state.ts: DatabaseState, everything one Indexie instance knows about
+// its database at run time, shared by the files of db/ (each of them one
+// concern: open.ts, write-path.ts, sessions.ts, tab-sync.ts, ...). The
+// fields are plain and public to those files; nothing outside db/ sees
+// them (api/indexie.ts holds a Database, db/database.ts).
+//
+// Here too: what every concern needs and that depends on no other db/ file:
+// events, live queries hearing of changes, adopting a schema, the
+// committed-state reader, and close().
+import { Engine, type EngineInfo } from '../engine/engine.js';
+import { InvalidTableError } from '../errors.js';
+import { notifyChanges, type LiveQueryRun } from '../live-query/live-query.js';
+import type { TableHooks } from '../hooks/table-hooks.js';
+import type { IdbImplementation } from '../persistence/idb-page-store.js';
+import type { Persistence } from '../persistence/persistence.js';
+import type { TabWriteLock } from '../persistence/tab-write-lock.js';
+import { callInContext, currentContext } from '../transactions/async-context.js';
+import { EventChannel } from '../transactions/events.js';
+import { LockManager as TableLocks } from '../transactions/lock-manager.js';
+import {
+  TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode,
+} from '../transactions/transaction.js';
+import type { DatabaseOptions } from './storage.js';
+import { TableSchema } from './table-schema.js';
+import { declaredTableNames, type DeclaredVersion } from './versions.js';
+
+export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
+
+/**
+ * Every unit locks the whole database ('*'): read-write units (a transaction,
+ * or one write outside any) exclusively, since the engine has one writer
+ * and a unit first applies other tabs' commits, which touch every table;
+ * read-only transactions shared, so they see one state throughout.
+ */
+export const ALL = ['*'];
+
+/** What the state needs from the API layer above db/, which db/ may not import. */
+export interface StateBindings {
+  /** The Indexie object: tx.db, and how a context's transaction is known to be this database's. */
+  readonly db: object;
+  /** Makes a transaction: api's Transaction, which types its tables. */
+  newTransaction(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[], init?: TransactionInit): TransactionBase;
+  /** The schema now has these tables (db.<table> follows). */
+  tablesAdopted(names: Iterable<string>): void;
+  /** db.close(), for closing from within (another tab upgraded or deleted the database): a subclass may extend it. */
+  close(): void;
+  /** The backend of this database's transactions (db/sessions.ts), made once for the state. */
+  backend(state: DatabaseState): TransactionBackend;
+}
+
+/** Numbers the engine files of persisted databases (see db/open.ts, loadFromIndexedDb). */
+let nextEngineFileSerial = 1;
+
+export function nextEngineFileName(name: string): string {
+  return `${name}\u0001${nextEngineFileSerial++}`;
+}
+
+export class DatabaseState {
+  readonly name: string;
+  readonly options: DatabaseOptions;
+  readonly idb: IdbImplementation | undefined;
+  /** The declared versions (the facade's Version objects, in declaration order). */
+  readonly versions: readonly DeclaredVersion[];
+  readonly bindings: StateBindings;
+  readonly backend: TransactionBackend;
+  persistence: Persistence | undefined;
+  /** Where each engine this instance opened stores its commits (write-path.ts flush; outlives close() until units end). */
+  readonly persistenceOf = new WeakMap<Engine, Persistence>();
+  /** Read-write units holding the write lock (write-path.ts acquireWrite), and what close() left for when they end. */
+  unitsInFlight = 0;
+  /** See CollectionHost.readEpoch (api/collection.ts). */
+  readEpoch = 0;
+  readonly afterUnits: Array<() => void> = [];
+  /** The engine's in-memory file of this instance (see db/open.ts, loadFromIndexedDb). */
+  fileName: string;
+  readonly locks = new TableLocks();
+  /** Hooks per table name, shared by every Table object of that table. */
+  readonly hooks = new Map<string, TableHooks>();
+  /** The committed-state connection, open while standard transactions need it. */
+  reader: Promise<Engine> | undefined;
+  /** The live query run a transaction was opened in (its reads are recorded for it). */
+  readonly liveRuns = new WeakMap<TransactionBase, LiveQueryRun>();
+  /** Open standard (non-optimistic) read-write transactions: 0 or 1, the engine has one writer. */
+  standardOpen = 0;
+  channel: BroadcastChannel | undefined;
+  /** The database's Web Lock, kept between this tab's writes (persistence/tab-write-lock.ts). */
+  writeLock: TabWriteLock | undefined;
+  readonly events = new Map<IndexieEventName, EventChannel>();
+  schemas = new Map<string, TableSchema>();
+  engine: Engine | undefined;
+  upgradeEngine: Engine | undefined;
+  opening: Promise<void> | undefined;
+  closedByUser = false;
+  verno = 0;
+
+  constructor(name: string, options: DatabaseOptions, idb: IdbImplementation | undefined, versions: readonly DeclaredVersion[],
+              bindings: StateBindings) {
+    this.name = name;
+    this.options = options;
+    this.idb = idb;
+    this.versions = versions;
+    this.bindings = bindings;
+    // An in-memory database's file is the database itself, shared by name; a persisted one
+    // gets a file of its own at each open (db/open.ts, loadFromIndexedDb).
+    this.fileName = name;
+    this.backend = bindings.backend(this);
+  }
+
+  /** The channel of a database event (db.on(event)). */
+  on(event: IndexieEventName): EventChannel {
+    let channel = this.events.get(event);
+    if (!channel) {
+      channel = new EventChannel();
+      this.events.set(event, channel);
+    }
+    return channel;
+  }
+
+  /** A new transaction of this database (api's Transaction). */
+  newTransaction(mode: TransactionMode, storeNames: readonly string[], init?: TransactionInit): TransactionBase {
+    return this.bindings.newTransaction(this.backend, mode, storeNames, init);
+  }
+
+  /** The caller's transaction on this database (also once it has ended: its operations then fail). */
+  contextTransaction(): TransactionBase | undefined {
+    const context = currentContext();
+    return context instanceof TransactionBase && context.db === this.bindings.db ? context : undefined;
+  }
+
+  /** Data changed (`changes`: change sets, null for anything): live queries hear of it, sliced reads restart. */
+  changed(...changes: Array<Uint8Array | null | undefined>): void {
+    this.readEpoch++;
+    notifyChanges(this.name, ...changes);
+  }
+
+  dropReader(): void {
+    const reader = this.reader;
+    this.reader = undefined;
+    void reader?.then((engine) => engine.close(), () => undefined);
+  }
+
+  adoptSchema(info: EngineInfo): void {
+    this.dropReader();  // it caches the schema it opened with
+    this.schemas = new Map(Object.values(info.tables).map((t) => [t.name, new TableSchema(t)]));
+    this.bindings.tablesAdopted(this.schemas.keys());
+  }
+
+  schemaOf(table: string): TableSchema {
+    const schema = this.schemas.get(table);
+    if (!schema) throw new InvalidTableError(`table '${table}' does not exist in database '${this.name}'`);
+    return schema;
+  }
+
+  /** The tables of the highest declared version. */
+  declaredTableNames(): Set<string> {
+    return declaredTableNames(this.versions);
+  }
+
+  /**
+   * Closes the database: operations that have not started fail with
+   * DatabaseClosedError. A write being saved (or a transaction or sliced
+   * write under way) finishes and is saved first, as IndexedDB lets a
+   * running transaction complete: a write that resolves is stored, always.
+   */
+  close(): void {
+    this.closedByUser = true;
+    const engine = this.engine;
+    const persistence = this.persistence;
+    const writeLock = this.writeLock;
+    const channel = this.channel;
+    this.engine = undefined;
+    this.opening = undefined;
+    this.persistence = undefined;
+    this.writeLock = undefined;
+    this.channel = undefined;
+    this.dropReader();
+    const fileName = this.fileName;
+    const release = (): void => {
+      if (persistence) {
+        // IndexedDB holds the data: drop the in-memory copy (handles still open elsewhere keep theirs).
+        void Engine.deleteFile(fileName);
+      }
+      persistence?.close();
+      writeLock?.close();
+      channel?.close();
+      engine?.close();
+    };
+    if (this.unitsInFlight > 0) this.afterUnits.push(release);
+    else release();
+    if (engine) void this.on('close').fire();
+  }
+}
+
+/** Runs the scope in the transaction's context (a fresh task: see transactions/async-context.ts). */
+export async function runScope(tx: TransactionBase, scope: (tx: TransactionBase) => unknown): Promise<unknown> {
+  return callInContext(tx, () => scope(tx));
+}

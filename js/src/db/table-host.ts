@@ -1,0 +1,127 @@
+// db/table-host.ts: TableHost, what a Table (api/table.ts) runs on, and the
+// host db/ gives each table: its operations join the transaction it is
+// bound to (tx.table()), else the caller's transaction, else run on their
+// own (a write as one unit, write-path.ts; a write with hooks in a
+// transaction of its own; a long bulk write in slices). Every promise
+// settles in the caller's context (transactions/async-context.ts).
+//
+// Reads made for a live query record what they read
+// (live-query/recording-engine.ts); writes on a table whose hooks listen go
+// through hooks/hooked-engine.ts. A live query's querier may not write.
+import type { Engine } from '../engine/engine.js';
+import { ReadOnlyError } from '../errors.js';
+import { hookedEngine } from '../hooks/hooked-engine.js';
+import { TableHooks } from '../hooks/table-hooks.js';
+import { LiveQueryRun, readRecorderFor } from '../live-query/live-query.js';
+import { recordingEngine } from '../live-query/recording-engine.js';
+import { currentContext, inCallerContext } from '../transactions/async-context.js';
+import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
+import { startTransaction, writeWithHooks } from './run-transaction.js';
+import type { DatabaseState } from './state.js';
+import type { TableSchema } from './table-schema.js';
+import { SLICED_ABOVE_ITEMS, committedView, write, writeSliced } from './write-path.js';
+
+/** What a Table needs from its database. */
+export interface TableHost {
+  /** The open engine (opening the database first if needed), for reads. */
+  engine(): Promise<Engine>;
+  /**
+   * Runs a write on the engine; resolves when it is durable (see
+   * write-path.ts, write). Hooks intercept it (the engine passed in is
+   * hooks/hooked-engine.ts's) unless `silent`.
+   */
+  write<R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R>;
+  /**
+   * A write of `total` items that may be cut into slices: `writeSlice(engine,
+   * from, to)` writes items [from, to). On its own (no transaction, no hook
+   * to intercept it) it runs as several slices, one task each, in one engine
+   * transaction (write-path.ts, writeSliced: nobody sees part of it); else in one
+   * piece. `count` is the number of items, or computes it inside the write
+   * (under the write lock, before any slice). Resolves the slices' results in order.
+   */
+  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
+  /** See CollectionHost.readEpoch (api/collection.ts). */
+  readEpoch(): number;
+  /** Whether reads may be spread over several tasks: not inside a transaction. */
+  slicesReads(): boolean;
+  /** The table's hooks (shared by every Table object of it). */
+  readonly hooks: TableHooks;
+  /** The table's schema; valid once engine() has resolved. */
+  schemaOf(table: string): TableSchema;
+  /** An explicit read-write transaction on this table (and options.tables): api's Transaction. */
+  startTransaction(options?: StartTransactionOptions): TransactionBase;
+}
+
+export interface WriteOptions {
+  /** Writes without hooks of either family (Table.applyRemote). */
+  silent?: boolean;
+  /** The operation only adds records: hooks on updates and deletes need not see it. */
+  addsOnly?: boolean;
+}
+
+export interface StartTransactionOptions extends TransactionOptions {
+  /** More tables the transaction may touch, besides this one. */
+  tables?: string[];
+}
+
+/**
+ * What table `name` runs on: its operations join `bound` if given (tables
+ * of tx.table()), else the caller's transaction, else run on their own.
+ * Every promise settles in the caller's context (transactions/async-context.ts).
+ */
+export function tableHost(db: DatabaseState, name: string, bound?: TransactionBase): TableHost {
+  const transaction = (): TransactionBase | undefined => bound ?? db.contextTransaction();
+  const tableHooks = (): TableHooks => {
+    let table = db.hooks.get(name);
+    if (!table) db.hooks.set(name, table = new TableHooks());
+    return table;
+  };
+  const host: TableHost = {
+    engine: () => {
+      const tx = transaction();
+      if (tx) return inCallerContext(tx.run(name, false, (engine) => forReading(db, engine, db.liveRuns.get(tx.root) ?? tx)));
+      const context = currentContext();
+      // Open, no standard transaction: the live engine, settling in this very turn (so in the caller's context).
+      if (db.engine && db.standardOpen === 0) return Promise.resolve(forReading(db, db.engine, context));
+      return inCallerContext(committedView(db).then((engine) => forReading(db, engine, context)));
+    },
+    write: (operation, what, options) => {
+      if (currentContext() instanceof LiveQueryRun) {
+        return Promise.reject(new ReadOnlyError(`a live query only reads, but its querier called ${what}`));
+      }
+      const tx = transaction();
+      const hooks = options?.silent ? undefined : db.hooks.get(name);
+      if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) return inCallerContext(tx ? tx.run(name, true, operation) : write(db, operation, what));
+      const hooked = <R>(within: TransactionBase, op: (engine: Engine) => R) => (engine: Engine) =>
+        op(hookedEngine(engine, name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
+      if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
+      return inCallerContext(writeWithHooks(db, name, hooks, (within) => hooked(within, operation)));
+    },
+    readEpoch: () => db.readEpoch,
+    slicesReads: () => transaction() === undefined,
+    writeInSlices: (count, writeSlice, what, options) => {
+      const hooks = options?.silent ? undefined : db.hooks.get(name);
+      const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
+      const small = typeof count === 'number' && count <= SLICED_ABOVE_ITEMS;
+      if (transaction() || hooked || small || currentContext() instanceof LiveQueryRun) {
+        return host.write((engine) => {
+          const total = typeof count === 'number' ? count : count(engine);
+          return [writeSlice(engine, 0, total)];
+        }, what, options);
+      }
+      return inCallerContext(writeSliced(db, count, writeSlice, what));
+    },
+    get hooks() {
+      return tableHooks();
+    },
+    schemaOf: (table) => db.schemaOf(table),
+    startTransaction: (options) => startTransaction(db, [name, ...(options?.tables ?? [])], options),
+  };
+  return host;
+}
+
+/** `engine` for a read made in `context`: recording what it reads if a live query needs to know. */
+function forReading(db: DatabaseState, engine: Engine, context: object | null): Engine {
+  const recorder = readRecorderFor(db.name, context);
+  return recorder ? recordingEngine(engine, recorder) : engine;
+}

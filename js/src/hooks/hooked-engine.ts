@@ -1,0 +1,161 @@
+// hooks/hooked-engine.ts: the engine as a table's write operations see it when
+// hooks listen on that table. Writes go record by record: the stored record
+// is read first, Dexie's creating / updating / deleting hooks run with
+// Dexie's contract (table-hooks.ts), then the record is written, then the
+// hook's onsuccess / onerror is called. Each change is recorded for the
+// asynchronous hooks, which run before the transaction commits.
+//
+// Every other engine call passes through untouched, so Table, Collection and
+// modify code is the same with and without hooks.
+import type { Engine, EngineWriteResult } from '../engine/engine.js';
+import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
+import type { Change } from '../transactions/transaction.js';
+import type { TableHooks } from './table-hooks.js';
+
+type Failure = EngineWriteResult['failures'][number] & { error?: Error };
+type Callbacks = { onsuccess?: (value: unknown) => void; onerror?: (error: unknown) => void };
+
+export function hookedEngine(engine: Engine, table: string, keyPath: string | string[] | null, hooks: TableHooks,
+                             transaction: unknown, changes: Change[]): Engine {
+  const record = (change: Change): void => {
+    if (hooks.hasAsync) changes.push(change);
+  };
+  const storedValue = (key: unknown): unknown => {
+    if (key === undefined) return undefined;
+    try {
+      return engine.get(table, key);
+    } catch {
+      return undefined;  // an invalid key: the write itself reports it
+    }
+  };
+  const keyOf = (item: unknown): unknown => {
+    if (keyPath === null) return undefined;
+    if (Array.isArray(keyPath)) {
+      const parts = keyPath.map((path) => getByKeyPath(item, path));
+      return parts.some((part) => part === undefined) ? undefined : parts;
+    }
+    return getByKeyPath(item, keyPath);
+  };
+
+  const write = (target: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult => {
+    if (target !== table) return engine.write(target, mode, values, keys);
+    const result: EngineWriteResult = { keys: [], failures: [] };
+    values.forEach((value, position) => {
+      const item = value;
+      let key = keys ? keys[position] : keyOf(item);
+      const previous = mode === 'put' ? storedValue(key) : undefined;
+      const callbacks: Callbacks = {};
+      let diff: Record<string, unknown> | undefined;
+      let written: unknown;
+      try {
+        if (previous === undefined) {
+          for (const fn of hooks.creating.subscribers) {
+            const returned = fn.call(callbacks, key, item, transaction);
+            if (returned !== undefined && key === undefined) {
+              key = returned;
+              if (typeof keyPath === 'string') setByKeyPath(item as Record<string, unknown>, keyPath, returned);
+            }
+          }
+        } else {
+          diff = objectDiff(previous, item);
+          for (const fn of hooks.updating.subscribers) {
+            const more: unknown = fn.call(callbacks, diff, key, previous, transaction);
+            if (more !== null && typeof more === 'object') {
+              for (const [path, change] of Object.entries(more)) setByKeyPath(item as Record<string, unknown>, path, change);
+              diff = { ...diff, ...more };
+            }
+          }
+        }
+        const explicitKey = keys !== undefined || (keyPath === null && key !== undefined);
+        const one = engine.write(table, mode, [item], explicitKey ? [key] : undefined);
+        if (one.failures.length > 0) {
+          result.failures.push({ ...one.failures[0], position });
+          callbacks.onerror?.(one.failures[0]);
+          return;
+        }
+        written = one.keys[0];
+      } catch (error) {
+        result.failures.push({ position, code: (error as Error).name ?? 'Error', message: String((error as Error).message ?? error), error: error as Error } as Failure);
+        callbacks.onerror?.(error);
+        return;
+      }
+      result.keys[position] = written;
+      callbacks.onsuccess?.(previous === undefined ? written : item);
+      record(previous === undefined ? { type: 'add', table, key: written, item }
+                                    : { type: 'update', table, key: written, item, previous, changes: diff });
+    });
+    return result;
+  };
+
+  const remove = (target: string, keys: readonly unknown[]): number => {
+    if (target !== table) return engine.delete(target, keys);
+    let deleted = 0;
+    for (const key of keys) {
+      const previous = storedValue(key);
+      if (previous === undefined) {
+        engine.delete(table, [key]);  // still validates the key
+        continue;
+      }
+      const callbacks: Callbacks = {};
+      try {
+        for (const fn of hooks.deleting.subscribers) fn.call(callbacks, key, previous, transaction);
+        deleted += engine.delete(table, [key]);
+      } catch (error) {
+        callbacks.onerror?.(error);
+        throw error;
+      }
+      callbacks.onsuccess?.(undefined);
+      record({ type: 'delete', table, key, previous });
+    }
+    return deleted;
+  };
+
+  const clear = (target: string): void => {
+    if (target !== table) return engine.clear(target);
+    const description = { table, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit: -1, orderBy: [] };
+    remove(table, engine.query(description, null, 'primaryKeys'));
+  };
+
+  return new Proxy(engine, {
+    get(target, property) {
+      if (property === 'write') return write;
+      if (property === 'delete') return remove;
+      if (property === 'clear') return clear;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Dexie's getObjectDiff: the key paths whose values differ between a and b (undefined = removed). */
+export function objectDiff(a: unknown, b: unknown, out: Record<string, unknown> = {}, prefix = ''): Record<string, unknown> {
+  const from = a as Record<string, unknown>;
+  const to = b as Record<string, unknown>;
+  for (const property of Object.keys(from)) {
+    if (!Object.prototype.hasOwnProperty.call(to, property)) {
+      out[prefix + property] = undefined;
+    } else if (isPlainObject(from[property]) && isPlainObject(to[property])) {
+      objectDiff(from[property], to[property], out, `${prefix}${property}.`);
+    } else if (!sameValue(from[property], to[property])) {
+      out[prefix + property] = to[property];
+    }
+  }
+  for (const property of Object.keys(to)) {
+    if (!Object.prototype.hasOwnProperty.call(from, property)) out[prefix + property] = to[property];
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) return Object.keys(objectDiff(a, b)).length === 0;
+  return false;
+}

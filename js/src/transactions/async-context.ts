@@ -1,0 +1,195 @@
+// transactions/async-context.ts: which transaction the running code belongs to,
+// across `await`s, without patching Promise.
+//
+// Browsers have no async context yet (AsyncContext is a TC39 proposal), and
+// native `await` continuations carry none. Dexie re-creates one by patching
+// the global Promise and "echoing" zones across microtasks, which leaks into
+// unrelated code and breaks when a scope awaits anything else. indexie uses
+// one fact instead: at the start of a task the microtask queue is empty, so
+// every microtask that runs until the queue drains again descends from that
+// task's own code.
+//
+// The contract:
+//   - runInContext(ctx, fn) runs fn in a fresh task with `ctx` current, and ctx
+//     stays current for the microtasks that follow (the "window": up to
+//     WINDOW_HOPS microtask generations after the last settle in it).
+//   - callInContext(ctx, fn): library promises settle through this. If ctx is
+//     already current, fn runs now (and the window is extended); otherwise fn
+//     runs in a fresh task of its own with ctx current. So the code after
+//     `await <library promise>` always runs in the context the call was made in.
+//   - Between tasks the context is always null: code started by anything else
+//     (events, timers, other awaits) never sees a transaction.
+//   - Promises the public API returns are IndexiePromises: their then()
+//     callbacks run in the context of the code that called then() (for
+//     `await p`, the awaiting code), not of the code that created them. So a
+//     promise made inside a transaction scope and awaited outside it resumes
+//     its awaiter outside.
+// The limit: after awaiting a promise that is not indexie's (fetch, a timer),
+// the continuation runs in another task with no context; Indexie.waitFor()
+// brings the context back.
+
+export type Context = object | null;
+
+/** Microtask generations a context stays current after its last settle. */
+const WINDOW_HOPS = 100;
+
+let current: Context = null;
+let hopsLeft = 0;
+let hopping = false;
+
+export function currentContext(): Context {
+  return current;
+}
+
+function hop(): void {
+  if (--hopsLeft > 0) {
+    queueMicrotask(hop);
+    return;
+  }
+  hopping = false;
+  current = null;
+}
+
+function openWindow(ctx: Context): void {
+  current = ctx;
+  if (ctx === null) return;
+  hopsLeft = WINDOW_HOPS;
+  if (!hopping) {
+    hopping = true;
+    queueMicrotask(hop);
+  }
+}
+
+/** Runs fn as a new task: the microtask queue is empty when it starts. */
+export const postTask: (fn: () => void) => void = (() => {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return (fn) => { g.setImmediate!(fn); };
+  if (typeof MessageChannel === 'function') {
+    const channel = new MessageChannel();
+    const queue: Array<() => void> = [];
+    channel.port1.onmessage = () => queue.shift()!();
+    return (fn) => {
+      queue.push(fn);
+      channel.port2.postMessage(null);
+    };
+  }
+  return (fn) => { setTimeout(fn, 0); };
+})();
+
+/** Pending callbacks per context, so one task runs all of a context's settles. */
+const batches = new Map<Context, Array<() => void>>();
+
+export function runInContext(ctx: Context, fn: () => void): void {
+  const batch = batches.get(ctx);
+  if (batch) {
+    batch.push(fn);
+    return;
+  }
+  batches.set(ctx, [fn]);
+  postTask(() => {
+    const fns = batches.get(ctx)!;
+    batches.delete(ctx);
+    // A task never inherits a context: the previous window has closed.
+    current = null;
+    openWindow(ctx);
+    for (const each of fns) {
+      try {
+        each();
+      } catch (error) {
+        queueMicrotask(() => { throw error; });
+      }
+    }
+  });
+}
+
+/**
+ * Ends the current context's window now: the code that follows (and the
+ * microtasks it queues) runs outside any context. For code that was started
+ * in a context and hands its result to outside code (a live query's observer).
+ */
+export function exitContext(): void {
+  current = null;
+}
+
+/**
+ * Calls fn in ctx: now if ctx is current (extending its window), else in a
+ * task of ctx, and then the result is a promise of fn's result.
+ */
+export function callInContext<R>(ctx: Context, fn: () => R): R | Promise<R> {
+  if (current === ctx) {
+    if (ctx !== null) openWindow(ctx);
+    return fn();
+  }
+  return new Promise<R>((resolve, reject) => {
+    runInContext(ctx, () => {
+      try {
+        resolve(fn());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** A promise whose callbacks run in the context of whoever subscribed them (see the contract above). */
+export class IndexiePromise<T> extends Promise<T> {
+  /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
+  observed = false;
+
+  override then<R1 = T, R2 = never>(onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+                                    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+    const ctx = current;
+    this.observed = true;
+    // A handler that is not a function is ignored, as by native promises (Dexie's filtered
+    // catch(ErrorClass, fn) is not supported: such a call must not replace the error).
+    return super.then(
+      typeof onFulfilled === 'function' ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : undefined,
+      typeof onRejected === 'function' ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : undefined,
+    );
+  }
+
+  /** `promise` as an IndexiePromise. */
+  static of<T>(promise: PromiseLike<T>): IndexiePromise<T> {
+    return new IndexiePromise<T>((resolve, reject) => { promise.then(resolve, reject); });
+  }
+}
+
+/** Told of every public promise made in a (non-null) context, when it is made; see setOperationListener. */
+let operationListener: ((ctx: object, promise: IndexiePromise<unknown>) => void) | undefined;
+
+/** The transaction layer listens here: it waits for its operations and aborts on failures nobody catches (Dexie's rule). */
+export function setOperationListener(listener: typeof operationListener): void {
+  operationListener = listener;
+}
+
+/**
+ * Replaces each async method of `prototype` by one returning an
+ * IndexiePromise (the public API's promises).
+ */
+export function contextualAsyncMethods(prototype: object): void {
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
+    const method = descriptor.value;
+    if (typeof method !== 'function' || method.constructor?.name !== 'AsyncFunction') continue;
+    Object.defineProperty(prototype, name, {
+      ...descriptor,
+      value: function (this: unknown, ...args: unknown[]) {
+        const ctx = current;
+        const promise = IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
+        if (ctx !== null) operationListener?.(ctx, promise);
+        return promise;
+      },
+    });
+  }
+}
+
+/** A promise that settles like `promise`, in the context of the caller. */
+export function inCallerContext<T>(promise: Promise<T>): Promise<T> {
+  const ctx = current;
+  return new Promise<T>((resolve, reject) => {
+    promise.then(
+      (value) => void callInContext(ctx, () => resolve(value)),
+      (error) => void callInContext(ctx, () => reject(error)),
+    );
+  });
+}

@@ -1,0 +1,76 @@
+// transactions/lock-manager.ts: shared/exclusive locks on named resources
+// (tables) within one page, granted first come, first served.
+//
+// A request is granted when it conflicts with no held lock and with no
+// earlier request still waiting, so a stream of readers cannot starve a
+// writer. Two requests conflict when either is exclusive and they share a
+// resource; the resource '*' is shared with every other. A request that
+// waits long is reported once on the console with who holds it: the usual
+// cause is code inside a transaction that awaited a non-indexie promise and
+// then wrote through db.<table> (see Indexie.waitFor).
+
+export type LockMode = 'shared' | 'exclusive';
+
+interface LockRequest {
+  mode: LockMode;
+  resources: ReadonlySet<string>;
+  owner: string;
+  grant: (release: () => void) => void;
+}
+
+const SLOW_WAIT_MS = 3000;
+
+function conflicts(a: LockRequest, b: LockRequest): boolean {
+  if (a.mode === 'shared' && b.mode === 'shared') return false;
+  if (a.resources.has('*') || b.resources.has('*')) return true;
+  for (const resource of a.resources) if (b.resources.has(resource)) return true;
+  return false;
+}
+
+export class LockManager {
+  readonly #held = new Set<LockRequest>();
+  readonly #waiting: LockRequest[] = [];
+
+  /** Resolves with the release function once the lock is held. */
+  acquire(mode: LockMode, resources: Iterable<string>, owner: string): Promise<() => void> {
+    return new Promise((resolve) => {
+      const request: LockRequest = { mode, resources: new Set(resources), owner, grant: resolve };
+      this.#waiting.push(request);
+      this.#grant();
+      if (this.#waiting.includes(request)) this.#warnIfSlow(request);
+    });
+  }
+
+  get idle(): boolean {
+    return this.#held.size === 0 && this.#waiting.length === 0;
+  }
+
+  #grant(): void {
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const request = this.#waiting[i];
+      const blocked = [...this.#held].some((held) => conflicts(held, request)) ||
+        this.#waiting.slice(0, i).some((earlier) => conflicts(earlier, request));
+      if (blocked) continue;
+      this.#waiting.splice(i--, 1);
+      this.#held.add(request);
+      let released = false;
+      request.grant(() => {
+        if (released) return;
+        released = true;
+        this.#held.delete(request);
+        this.#grant();
+      });
+    }
+  }
+
+  #warnIfSlow(request: LockRequest): void {
+    const timer = setTimeout(() => {
+      if (!this.#waiting.includes(request)) return;
+      const holders = [...this.#held].filter((held) => conflicts(held, request)).map((held) => held.owner);
+      console.warn(`indexie: ${request.owner} has waited ${SLOW_WAIT_MS / 1000} s for ${holders.join(', ') || 'earlier requests'}. ` +
+        'If it was issued inside that transaction after awaiting a promise that is not indexie\'s, it runs outside the ' +
+        'transaction and waits for it: use the transaction object (tx.table(name)) or await Indexie.waitFor(promise).');
+    }, SLOW_WAIT_MS);
+    (timer as { unref?: () => void }).unref?.();
+  }
+}

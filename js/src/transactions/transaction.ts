@@ -1,0 +1,331 @@
+// transactions/transaction.ts: TransactionBase, the machinery of a unit of
+// work over a set of tables (Dexie's Transaction, plus commit()/rollback()
+// for explicit handles). The public class, Transaction (api/table.ts), adds
+// only the typed face: tx.table() and tx.<table> as Table objects.
+//
+// Lifecycle: pending (waiting for its locks) -> active -> committing ->
+// committed, or -> aborted from any state before committed. Operations
+// issued while pending wait; after the end they fail with
+// TransactionInactiveError (committed) or AbortError (aborted, carrying why).
+//
+// A top-level transaction owns a session (locks held, an engine transaction
+// open: see TransactionSession); a child transaction (db.transaction inside
+// a scope) runs its operations in its parent's session with its own mode and
+// tables checked, and a failed child aborts its parent, as in Dexie.
+//
+// Visibility: an optimistic transaction writes into the live database state
+// at once (every reader sees it; rollback removes it); a standard one is
+// seen by no other reader until its commit (the database routes other
+// readers to a committed-state connection meanwhile).
+import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
+import { EventChannel, type Listener } from './events.js';
+import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
+
+/** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+export type TransactionMode = 'readonly' | 'readwrite';
+export type TransactionState = 'pending' | 'active' | 'committing' | 'committed' | 'aborted';
+
+/** One record changed by a write; the payload of onAdd / onUpdate / onDelete (hooks/table-hooks.ts). */
+export interface Change {
+  type: 'add' | 'update' | 'delete';
+  table: string;
+  key: unknown;
+  /** The new record (add, update). */
+  item?: unknown;
+  /** The record before (update, delete). */
+  previous?: unknown;
+  /** What changed, as key paths (update): Dexie's getObjectDiff of previous and item. */
+  changes?: Record<string, unknown>;
+}
+
+/** What a top-level transaction holds while it runs (built by db/sessions.ts). */
+export interface TransactionSession {
+  /** The engine to run an operation on: the transaction's own view. */
+  engine(forWrite: boolean): Engine | Promise<Engine>;
+  /** Runs before the engine commits; a throw aborts (the async hooks). */
+  beforeCommit(tx: TransactionBase): Promise<void>;
+  /** Commits; resolves once durable. On failure the session is already rolled back. */
+  commit(): Promise<void>;
+  /** Discards everything the transaction wrote and releases its locks. */
+  rollback(): void;
+  /** Called after each write operation (the optimistic overlay reports its changes here). */
+  afterWrite?(): void;
+}
+
+/** What a transaction needs from its database. */
+export interface TransactionBackend {
+  /** The Indexie instance (typed loosely here to keep the module graph acyclic). */
+  readonly db: object;
+  /** Acquires locks and opens the session of a top-level transaction. */
+  startSession(tx: TransactionBase): Promise<TransactionSession>;
+  /** A table object whose operations belong to `tx` (api's Table: typed there, see Transaction.table()). */
+  boundTable(tx: TransactionBase, name: string): unknown;
+  /** Whether the database has this table now (upgrade transactions reach every table). */
+  hasTable(name: string): boolean;
+}
+
+/** How a transaction starts: a child of `parent`, or top-level (an upgrade's comes with its session). */
+export interface TransactionInit {
+  parent?: TransactionBase;
+  optimistic?: boolean;
+  upgrade?: boolean;
+  session?: TransactionSession;
+}
+
+export interface TransactionOptions {
+  /** Writes visible to every reader at once (true) or only after commit (false, the default). */
+  optimistic?: boolean;
+}
+
+export class TransactionBase {
+  readonly mode: TransactionMode;
+  readonly storeNames: readonly string[];
+  readonly parent: TransactionBase | undefined;
+  readonly optimistic: boolean;
+  /** The upgrade transaction of an open (reaches every table, commits with the open). */
+  readonly upgrade: boolean;
+  /** Per-transaction scratch space for hooks and middleware (Dexie's trans.data-like bag). */
+  readonly data: Record<string, unknown> = {};
+  /** Records changed so far (collected on the top-level transaction, for the async hooks). */
+  readonly changes: Change[] = [];
+
+  readonly #backend: TransactionBackend;
+  readonly #tables = new Map<string, unknown>();
+  readonly #events = new Map<string, EventChannel>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Public operations called in this transaction's context (or its children's), with their outcome. */
+  #operations: Array<{ promise: IndexiePromise<unknown>; outcome: Promise<{ failed: boolean; error?: unknown }> }> = [];
+
+  static {
+    setOperationListener((ctx, promise) => {
+      if (!(ctx instanceof TransactionBase) || !ctx.root.active) return;
+      // Native then: watching the outcome does not count as observing the promise.
+      const outcome = Promise.prototype.then.call(promise, () => ({ failed: false }), (error: unknown) => ({ failed: true, error })) as
+        Promise<{ failed: boolean; error?: unknown }>;
+      ctx.root.#operations.push({ promise, outcome });
+    });
+  }
+  #state: TransactionState = 'pending';
+  #session: TransactionSession | undefined;
+  #ready: Promise<void> | undefined;
+  #error: Error | undefined;
+
+  constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[],
+              options: TransactionInit = {}) {
+    this.#backend = backend;
+    this.mode = mode;
+    this.storeNames = Object.freeze([...storeNames]);
+    this.parent = options.parent;
+    this.optimistic = options.parent ? options.parent.optimistic : (options.optimistic ?? false);
+    this.upgrade = options.upgrade ?? false;
+    // tx.<tableName>, as in Dexie, unless the name is taken by the API.
+    for (const name of this.storeNames) {
+      if (!(name in this)) Object.defineProperty(this, name, { get: () => this.table(name), enumerable: true });
+    }
+    if (options.parent || options.session) {
+      this.#session = options.session;
+      this.#state = 'active';
+      this.#ready = Promise.resolve();
+    }
+  }
+
+  /** The database it belongs to. */
+  get db(): any {
+    return this.#backend.db;
+  }
+
+  get state(): TransactionState {
+    return this.#state;
+  }
+
+  /** Whether operations can still run in it (Dexie's tx.active). */
+  get active(): boolean {
+    return this.#state === 'pending' || this.#state === 'active';
+  }
+
+  /** Why it was aborted, if it was. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  get root(): TransactionBase {
+    return this.parent ? this.parent.root : this;
+  }
+
+  /** The table `name`, bound to this transaction (typed by the public Transaction). */
+  table(name: string): unknown {
+    this.#checkTable(name);
+    let table = this.#tables.get(name);
+    if (!table) {
+      table = this.#backend.boundTable(this, name);
+      this.#tables.set(name, table);
+    }
+    return table;
+  }
+
+  on(event: 'complete' | 'abort'): EventChannel;
+  on(event: 'complete' | 'abort', listener: Listener): void;
+  on(event: 'complete' | 'abort', listener?: Listener): EventChannel | void {
+    let channel = this.#events.get(event);
+    if (!channel) this.#events.set(event, channel = new EventChannel());
+    if (!listener) return channel;
+    channel.subscribe(listener);
+  }
+
+  #checkTable(name: string): void {
+    if (this.upgrade ? !this.#backend.hasTable(name) : !this.storeNames.includes(name)) {
+      throw new NotFoundError(`table '${name}' is not part of this transaction (its tables: ${this.storeNames.join(', ') || 'none'}): ` +
+        `name it in db.transaction(mode, tables..., scope)`);
+    }
+  }
+
+  /** Opens the session of a top-level transaction (once). */
+  start(): Promise<void> {
+    if (!this.#ready) {
+      this.#ready = this.#backend.startSession(this).then((session) => {
+        if (this.#state === 'aborted') {
+          session.rollback();
+          return;
+        }
+        this.#session = session;
+        this.#state = 'active';
+      });
+    }
+    return this.#ready;
+  }
+
+  /**
+   * Runs one operation of this transaction on its engine view: now if the
+   * transaction is active, else once its session is open. Checks the table
+   * and the mode first.
+   */
+  run<R>(table: string, forWrite: boolean, operation: (engine: Engine) => R): Promise<R> {
+    try {
+      this.#checkTable(table);
+      if (forWrite && this.mode === 'readonly') {
+        throw new ReadOnlyError(`cannot write to '${table}' in a read-only transaction: open it with 'rw'`);
+      }
+      this.#checkActive();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const root = this.root;
+    if (forWrite) {
+      const write = operation;
+      operation = (engine) => {
+        try {
+          return write(engine);
+        } finally {
+          root.#session?.afterWrite?.();
+        }
+      };
+    }
+    if (root.#state === 'active') {
+      try {
+        const engine = root.#session!.engine(forWrite || this.mode === 'readwrite');
+        if (!(engine instanceof Promise)) return Promise.resolve(operation(engine));
+        return this.#track(engine.then((e) => { this.#checkActive(); return operation(e); }));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#track(root.start().then(async () => {
+      this.#checkActive();
+      return operation(await root.#session!.engine(forWrite || this.mode === 'readwrite'));
+    }));
+  }
+
+  #track<R>(promise: Promise<R>): Promise<R> {
+    const root = this.root;
+    root.#inFlight.add(promise);
+    const forget = () => root.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #checkActive(): void {
+    const root = this.root;
+    if (root.#state === 'aborted') {
+      throw new AbortError(`the transaction was aborted${root.#error ? `: ${root.#error.message}` : ''}`, { cause: root.#error });
+    }
+    if (root.#state === 'committing' || root.#state === 'committed') {
+      throw new TransactionInactiveError('the transaction has already committed: operations after its scope ended ' +
+        'run outside it; start a new transaction');
+    }
+  }
+
+  /** Aborts the transaction (the whole top-level one): everything it wrote is discarded. */
+  abort(reason?: unknown): void {
+    const root = this.root;
+    if (root.#state === 'committed' || root.#state === 'aborted') return;
+    root.#error = reason instanceof Error ? reason : new AbortError(reason === undefined ? 'aborted by tx.abort()' : String(reason));
+    const session = root.#session;
+    root.#state = 'aborted';
+    root.#session = undefined;
+    session?.rollback();
+    void root.on('abort').fire(root.#error);
+  }
+
+  /** Commits an explicit transaction (startTransaction); resolves once durable. */
+  commit(): Promise<void> {
+    return IndexiePromise.of(this.#commit());
+  }
+
+  async #commit(): Promise<void> {
+    if (this.parent) throw new TransactionInactiveError('commit() is for top-level transactions; a child commits with its parent');
+    if (this.#state === 'committed') return;
+    if (this.#state === 'pending') await this.start();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    // Every operation called in the scope has settled; as in Dexie, one that
+    // failed without anyone catching it aborts the transaction.
+    for (let seen = 0; seen < this.#operations.length;) {
+      const batch = this.#operations.slice(seen);
+      seen = this.#operations.length;
+      const outcomes = await Promise.all(batch.map((operation) => operation.outcome));
+      const uncaught = outcomes.findIndex((outcome, i) => outcome.failed && !batch[i].promise.observed);
+      if (uncaught >= 0 && this.active) {
+        this.abort(outcomes[uncaught].error);
+        throw outcomes[uncaught].error;
+      }
+    }
+    this.#operations = [];
+    this.#checkActive();
+    const session = this.#session!;
+    this.#state = 'committing';
+    try {
+      await session.beforeCommit(this);
+    } catch (error) {
+      this.#state = 'active';
+      this.abort(error);
+      throw error;
+    }
+    try {
+      await session.commit();
+    } catch (error) {
+      this.#error = error as Error;
+      this.#state = 'aborted';
+      this.#session = undefined;
+      void this.on('abort').fire(error);
+      throw error;
+    }
+    this.#state = 'committed';
+    this.#session = undefined;
+    void this.on('complete').fire();
+  }
+
+  /** Discards an explicit transaction's writes (does nothing once committed). */
+  async rollback(): Promise<void> {
+    if (this.#state === 'committed' || this.#state === 'aborted') return;
+    this.abort(new AbortError('rolled back by tx.rollback()'));
+  }
+
+  /** `await using tx = table.startTransaction()`: rolls back unless committed. */
+  async [asyncDispose](): Promise<void> {
+    await this.rollback();
+  }
+}
+
+contextualAsyncMethods(TransactionBase.prototype);

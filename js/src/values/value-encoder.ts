@@ -1,0 +1,363 @@
+// values/value-encoder.ts: values to bytes in the value format
+// (value-format.ts has the representations and tags): encodeValue for one
+// value, encodeValues for the one buffer of a bulk write. A value that
+// cannot be stored raises DataCloneError naming where in the value it is.
+import { DataCloneError } from '../errors.js';
+import { HOLE_BYTE, TAG, TAG_OF_TYPED_ARRAY } from './value-format.js';
+
+const MAX_DEPTH = 1000;
+const LONG_STRING = 64;  // longer strings go through TextEncoder
+const textEncoder = new TextEncoder();
+
+class Writer {
+  buffer = new Uint8Array(256);
+  view = new DataView(this.buffer.buffer);
+  pos = 0;
+
+  ensure(extra: number): void {
+    if (this.pos + extra <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.pos + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.pos));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  header(major: number, length: number): void {
+    this.ensure(9);
+    const m = major << 5;
+    if (length < 24) {
+      this.buffer[this.pos++] = m | length;
+    } else if (length < 0x100) {
+      this.buffer[this.pos++] = m | 24;
+      this.buffer[this.pos++] = length;
+    } else if (length < 0x10000) {
+      this.buffer[this.pos++] = m | 25;
+      this.view.setUint16(this.pos, length);
+      this.pos += 2;
+    } else if (length < 0x100000000) {
+      this.buffer[this.pos++] = m | 26;
+      this.view.setUint32(this.pos, length);
+      this.pos += 4;
+    } else {
+      this.buffer[this.pos++] = m | 27;
+      this.view.setUint32(this.pos, Math.floor(length / 0x100000000));
+      this.view.setUint32(this.pos + 4, length >>> 0);
+      this.pos += 8;
+    }
+  }
+
+  bytes(major: number, data: Uint8Array): void {
+    this.header(major, data.length);
+    this.ensure(data.length);
+    this.buffer.set(data, this.pos);
+    this.pos += data.length;
+  }
+
+  float64(value: number): void {
+    this.ensure(9);
+    this.buffer[this.pos++] = 0xfb;
+    this.view.setFloat64(this.pos, value);
+    this.pos += 8;
+  }
+
+  number(value: number): void {
+    if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+      if (value >= 0) this.header(0, value);
+      else this.header(1, -1 - value);
+    } else {
+      this.float64(value);
+    }
+  }
+
+  string(value: string): void {
+    if (value.length >= LONG_STRING) {
+      this.longString(value);
+      return;
+    }
+    // Short strings: encoded by hand (faster than TextEncoder for them), which
+    // also finds lone surrogates. At most 63 * 3 = 189 bytes: a 1- or 2-byte header.
+    const maxBytes = value.length * 3;
+    const reserved = maxBytes < 24 ? 1 : 2;
+    this.ensure(reserved + maxBytes);
+    const buf = this.buffer;
+    const start = this.pos;
+    const bodyStart = start + reserved;
+    let p = bodyStart;
+    let wellFormed = true;
+    for (let i = 0; i < value.length; i++) {
+      let c = value.charCodeAt(i);
+      if (c < 0x80) {
+        buf[p++] = c;
+        continue;
+      }
+      if (c < 0x800) {
+        buf[p++] = 0xc0 | (c >> 6);
+        buf[p++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const next = value.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+          buf[p++] = 0xf0 | (c >> 18);
+          buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+          buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+          buf[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+      }
+      if (c >= 0xd800 && c <= 0xdfff) wellFormed = false;  // a lone surrogate, kept as WTF-8
+      buf[p++] = 0xe0 | (c >> 12);
+      buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[p++] = 0x80 | (c & 0x3f);
+    }
+    const length = p - bodyStart;
+    if (!wellFormed) {
+      const body = buf.slice(bodyStart, p);
+      this.pos = start;
+      this.header(6, TAG.wtf8String);
+      this.bytes(2, body);
+      return;
+    }
+    const headerSize = length < 24 ? 1 : 2;
+    if (headerSize !== reserved) buf.copyWithin(start + headerSize, bodyStart, p);
+    if (headerSize === 1) {
+      buf[start] = 0x60 | length;
+    } else {
+      buf[start] = 0x78;
+      buf[start + 1] = length;
+    }
+    this.pos = start + headerSize + length;
+  }
+
+  longString(value: string): void {
+    if (!value.isWellFormed()) {
+      this.header(6, TAG.wtf8String);
+      this.bytes(2, wtf8(value));
+      return;
+    }
+    // A fixed 5-byte header (CBOR allows a longer-than-needed length field),
+    // so TextEncoder can write straight into the buffer.
+    const max = value.length * 3;
+    this.ensure(5 + max);
+    const { written } = textEncoder.encodeInto(value, this.buffer.subarray(this.pos + 5, this.pos + 5 + max));
+    this.buffer[this.pos] = 0x7a;
+    this.view.setUint32(this.pos + 1, written);
+    this.pos += 5 + written;
+  }
+}
+
+// WTF-8 bytes of a string that may hold lone surrogates.
+function wtf8(value: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    const next = value.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      i++;
+      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    } else if (c < 0x80) {
+      out.push(c);
+    } else if (c < 0x800) {
+      out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    } else {
+      out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    }
+  }
+  return new Uint8Array(out);
+}
+
+function bigintBytes(magnitude: bigint): Uint8Array {
+  let hex = magnitude.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+function viewBytes(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  const name = (value as object)?.constructor?.name;
+  return name ? `a ${name}` : 'this value';
+}
+
+function encodeInto(w: Writer, value: unknown, depth: number): void {
+  switch (typeof value) {
+    case 'number':
+      w.number(value);
+      return;
+    case 'string':
+      w.string(value);
+      return;
+    case 'boolean':
+      w.ensure(1);
+      w.buffer[w.pos++] = value ? 0xf5 : 0xf4;
+      return;
+    case 'undefined':
+      w.ensure(1);
+      w.buffer[w.pos++] = 0xf7;
+      return;
+    case 'bigint':
+      if (value >= 0n) {
+        w.header(6, TAG.positiveBigInt);
+        w.bytes(2, bigintBytes(value));
+      } else {
+        w.header(6, TAG.negativeBigInt);
+        w.bytes(2, bigintBytes(-1n - value));
+      }
+      return;
+    case 'object':
+      break;
+    default:
+      throw new DataCloneError(`${describe(value)} cannot be stored`);
+  }
+  if (value === null) {
+    w.ensure(1);
+    w.buffer[w.pos++] = 0xf6;
+    return;
+  }
+  if (depth > MAX_DEPTH) {
+    throw new DataCloneError(`the value is nested more than ${MAX_DEPTH} levels deep (or refers to itself)`);
+  }
+  if (Array.isArray(value)) {
+    w.header(4, value.length);
+    for (let i = 0; i < value.length; i++) {
+      const element = value[i];
+      if (element === undefined && !(i in value)) {
+        w.ensure(1);
+        w.buffer[w.pos++] = HOLE_BYTE;
+      } else {
+        encodeInto(w, element, depth + 1);
+      }
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    encodeObject(w, value as Record<string, unknown>, depth);
+    return;
+  }
+  if (value instanceof Date) {
+    w.header(6, TAG.date);
+    w.float64(value.getTime());
+    return;
+  }
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) {
+      w.header(6, TAG.dataView);
+    } else {
+      const tag = TAG_OF_TYPED_ARRAY.get(value.constructor);
+      if (tag === undefined) throw new DataCloneError(`${describe(value)} cannot be stored`);
+      w.header(6, tag);
+    }
+    w.bytes(2, viewBytes(value));
+    return;
+  }
+  if (value instanceof ArrayBuffer) {
+    w.header(6, TAG.arrayBuffer);
+    w.bytes(2, new Uint8Array(value));
+    return;
+  }
+  if (value instanceof Map) {
+    w.header(6, TAG.map);
+    w.header(5, value.size);
+    for (const [k, v] of value) {
+      encodeInto(w, k, depth + 1);
+      encodeInto(w, v, depth + 1);
+    }
+    return;
+  }
+  if (value instanceof Set) {
+    w.header(6, TAG.set);
+    w.header(4, value.size);
+    for (const v of value) encodeInto(w, v, depth + 1);
+    return;
+  }
+  if (value instanceof RegExp) {
+    w.header(6, TAG.regExp);
+    w.header(4, 2);
+    w.string(value.source);
+    w.string(value.flags);
+    return;
+  }
+  if (typeof Blob !== 'undefined' && value instanceof Blob) {
+    throw new DataCloneError('Blob and File values cannot be stored yet: store `await blob.arrayBuffer()` instead');
+  }
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
+    throw new DataCloneError(`${describe(value)} cannot be stored`);
+  }
+  // Other objects (class instances): their own enumerable properties, as structured clone does.
+  encodeObject(w, value as Record<string, unknown>, depth);
+}
+
+function encodeObject(w: Writer, value: Record<string, unknown>, depth: number): void {
+  const keys = Object.keys(value);
+  w.header(5, keys.length);
+  for (const key of keys) {
+    w.string(key);
+    encodeInto(w, value[key], depth + 1);
+  }
+}
+
+/** Encodes one value. */
+export function encodeValue(value: unknown): Uint8Array {
+  const w = new Writer();
+  try {
+    encodeInto(w, value, 0);
+  } catch (error) {
+    throw withPath(error, value, '');
+  }
+  return w.buffer.slice(0, w.pos);
+}
+
+/** Encodes an array of values as one encoded array (one buffer for a bulk write). */
+export function encodeValues(values: readonly unknown[]): Uint8Array {
+  const w = new Writer();
+  w.header(4, values.length);
+  for (let i = 0; i < values.length; i++) {
+    try {
+      encodeInto(w, values[i], 1);
+    } catch (error) {
+      throw withPath(error, values[i], values.length > 1 ? `item ${i}` : '');
+    }
+  }
+  return w.buffer.slice(0, w.pos);
+}
+
+/**
+ * A DataCloneError names where the value that cannot be stored is (found
+ * again only now, on the error path, so encoding pays nothing for it):
+ * "a function at .profile.save cannot be stored".
+ */
+function withPath(error: unknown, root: unknown, prefix: string): unknown {
+  if (!(error instanceof DataCloneError)) return error;
+  const path = pathOfUnstorable(root, '', new Set());
+  const where = [prefix, path === undefined ? '' : path === '' ? '' : `at ${path}`].filter(Boolean).join(' ');
+  if (where) error.message = error.message.replace(/ cannot be stored/, ` (${where}) cannot be stored`);
+  return error;
+}
+
+/** The key path of the first function or symbol inside `value` ('' for the value itself), if any. */
+function pathOfUnstorable(value: unknown, path: string, seen: Set<object>): string | undefined {
+  if (typeof value === 'function' || typeof value === 'symbol') return path;
+  if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item])
+    : value instanceof Map ? [...value].map(([key, item]) => [`.get(${String(key)})`, item])
+    : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
+  for (const [step, item] of entries) {
+    const found = pathOfUnstorable(item, path + step, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
