@@ -13,25 +13,63 @@ export class IndexieError extends Error {
   }
 }
 
-export class InvalidArgumentError extends IndexieError { override name = 'InvalidArgumentError'; }
-export class ConstraintError extends IndexieError { override name = 'ConstraintError'; }
-export class DataError extends IndexieError { override name = 'DataError'; }
-export class NotFoundError extends IndexieError { override name = 'NotFoundError'; }
-export class InvalidTableError extends IndexieError { override name = 'InvalidTableError'; }
-export class NoSuchDatabaseError extends IndexieError { override name = 'NoSuchDatabaseError'; }
-export class DataCloneError extends IndexieError { override name = 'DataCloneError'; }
-export class SchemaError extends IndexieError { override name = 'SchemaError'; }
-export class UpgradeError extends IndexieError { override name = 'UpgradeError'; }
-export class VersionError extends IndexieError { override name = 'VersionError'; }
-export class ReadOnlyError extends IndexieError { override name = 'ReadOnlyError'; }
-export class DatabaseClosedError extends IndexieError { override name = 'DatabaseClosedError'; }
-export class QuotaExceededError extends IndexieError { override name = 'QuotaExceededError'; }
-export class AbortError extends IndexieError { override name = 'AbortError'; }
-export class TransactionInactiveError extends IndexieError { override name = 'TransactionInactiveError'; }
-export class SubTransactionError extends IndexieError { override name = 'SubTransactionError'; }
-export class CorruptionError extends IndexieError { override name = 'CorruptionError'; }
-export class SqlError extends IndexieError { override name = 'SqlError'; }
-export class InternalError extends IndexieError { override name = 'InternalError'; }
+export class InvalidArgumentError extends IndexieError {
+  override name = 'InvalidArgumentError';
+}
+export class ConstraintError extends IndexieError {
+  override name = 'ConstraintError';
+}
+export class DataError extends IndexieError {
+  override name = 'DataError';
+}
+export class NotFoundError extends IndexieError {
+  override name = 'NotFoundError';
+}
+export class InvalidTableError extends IndexieError {
+  override name = 'InvalidTableError';
+}
+export class NoSuchDatabaseError extends IndexieError {
+  override name = 'NoSuchDatabaseError';
+}
+export class DataCloneError extends IndexieError {
+  override name = 'DataCloneError';
+}
+export class SchemaError extends IndexieError {
+  override name = 'SchemaError';
+}
+export class UpgradeError extends IndexieError {
+  override name = 'UpgradeError';
+}
+export class VersionError extends IndexieError {
+  override name = 'VersionError';
+}
+export class ReadOnlyError extends IndexieError {
+  override name = 'ReadOnlyError';
+}
+export class DatabaseClosedError extends IndexieError {
+  override name = 'DatabaseClosedError';
+}
+export class QuotaExceededError extends IndexieError {
+  override name = 'QuotaExceededError';
+}
+export class AbortError extends IndexieError {
+  override name = 'AbortError';
+}
+export class TransactionInactiveError extends IndexieError {
+  override name = 'TransactionInactiveError';
+}
+export class SubTransactionError extends IndexieError {
+  override name = 'SubTransactionError';
+}
+export class CorruptionError extends IndexieError {
+  override name = 'CorruptionError';
+}
+export class SqlError extends IndexieError {
+  override name = 'SqlError';
+}
+export class InternalError extends IndexieError {
+  override name = 'InternalError';
+}
 
 /**
  * Some operations of a bulk call failed. The others were written (outside a
@@ -44,7 +82,10 @@ export class BulkError extends IndexieError {
   readonly failuresByPos: Record<number, Error>;
   constructor(operation: string, total: number, failuresByPos: Record<number, Error>) {
     const failures = Object.values(failuresByPos);
-    const first = failures.slice(0, 3).map((e) => `${e.name}: ${e.message}`).join('; ');
+    const first = failures
+      .slice(0, 3)
+      .map((e) => `${e.name}: ${e.message}`)
+      .join('; ');
     super(`${operation}: ${failures.length} of ${total} operations failed. ${first}${failures.length > 3 ? '; ...' : ''}`);
     this.failures = failures;
     this.failuresByPos = failuresByPos;
@@ -63,7 +104,10 @@ export class ModifyError extends IndexieError {
   readonly failedKeys: unknown[];
   readonly successCount: number;
   constructor(failures: Error[], failedKeys: unknown[], successCount: number) {
-    const first = failures.slice(0, 3).map((e) => `${e.name}: ${e.message}`).join('; ');
+    const first = failures
+      .slice(0, 3)
+      .map((e) => `${e.name}: ${e.message}`)
+      .join('; ');
     super(`Collection.modify(): ${failures.length} record(s) failed, so none was changed. ${first}`);
     this.failures = failures;
     this.failedKeys = failedKeys;

@@ -1,18 +1,47 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, type UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './api/indexie.js';
 export {
-  Transaction, Table, type RemoteChange, type BulkOptions, type Changes, type CreatingHook, type UpdatingHook, type DeletingHook, type HookFunction,
+  Transaction,
+  Table,
+  type RemoteChange,
+  type BulkOptions,
+  type Changes,
+  type CreatingHook,
+  type UpdatingHook,
+  type DeletingHook,
+  type HookFunction,
 } from './api/table.js';
 export { type TransactionMode, type TransactionState, type TransactionOptions, type Change } from './transactions/transaction.js';
 export { Strategy, HookList, type StrategyName, type AsyncHook } from './hooks/table-hooks.js';
 export {
-  type AddChange, type UpdateChange, type DeleteChange, type ReadingHook, type CreatingHookContext, type UpdatingHookContext, type DeletingHookContext,
+  type AddChange,
+  type UpdateChange,
+  type DeleteChange,
+  type ReadingHook,
+  type CreatingHookContext,
+  type UpdatingHookContext,
+  type DeletingHookContext,
 } from './api/hook-types.js';
 export type { StartTransactionOptions } from './db/table-host.js';
 export type {
-  EntityTable, TableNames, TransactionWithTables, TransactionModeArgument, TableArgument, TransactionScope,
+  EntityTable,
+  TableNames,
+  TransactionWithTables,
+  TransactionModeArgument,
+  TableArgument,
+  TransactionScope,
 } from './api/table-types.js';
-export type { InsertType, IDType, UpdateSpec, UpdateFunction, ModifyContext, KeyPaths, KeyPathValue, IndexableType, IsAny } from './api/types.js';
+export type {
+  InsertType,
+  IDType,
+  UpdateSpec,
+  UpdateFunction,
+  ModifyContext,
+  KeyPaths,
+  KeyPathValue,
+  IndexableType,
+  IsAny,
+} from './api/types.js';
 export { TableSchema, type IndexSpec } from './db/table-schema.js';
 export { Collection, WhereClause, type CursorInfo } from './api/collection.js';
 export { liveQuery, type LiveQueryOptions } from './live-query/live-query.js';

@@ -66,7 +66,7 @@ export interface NativeChangeSet {
 }
 
 export interface CoreModule {
-  HEAPU8: Uint8Array;  // re-read after every call: memory growth replaces it
+  HEAPU8: Uint8Array; // re-read after every call: memory growth replaces it
   /** The request buffer's address, at least `capacity` bytes. */
   requestBuffer(capacity: number): number;
   SqlDatabase: new () => NativeSqlDatabase;

@@ -26,7 +26,11 @@ interface HookState<T> {
 /** Subscribes to the observable `factory()` makes (made anew when `deps` change). */
 export function useObservable<T>(factory: () => Observable<T>, deps?: unknown[]): T | undefined;
 export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: unknown[], defaultResult: TDefault): T | TDefault;
-export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: unknown[] = [], defaultResult?: TDefault): T | TDefault | undefined {
+export function useObservable<T, TDefault>(
+  factory: () => Observable<T>,
+  deps: unknown[] = [],
+  defaultResult?: TDefault,
+): T | TDefault | undefined {
   const state = useRef<HookState<T>>({ hasResult: false, result: undefined, error: undefined, failed: false });
   const [, render] = useReducer((n: number) => n + 1, 0);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide, as in useEffect
@@ -53,6 +57,10 @@ export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: u
 /** The querier's result, kept current by a live query (dexie-react-hooks' useLiveQuery). */
 export function useLiveQuery<T>(querier: () => T | Promise<T>, deps?: unknown[]): T | undefined;
 export function useLiveQuery<T, TDefault>(querier: () => T | Promise<T>, deps: unknown[], defaultResult: TDefault): T | TDefault;
-export function useLiveQuery<T, TDefault>(querier: () => T | Promise<T>, deps: unknown[] = [], defaultResult?: TDefault): T | TDefault | undefined {
+export function useLiveQuery<T, TDefault>(
+  querier: () => T | Promise<T>,
+  deps: unknown[] = [],
+  defaultResult?: TDefault,
+): T | TDefault | undefined {
   return useObservable(() => liveQuery(querier), deps, defaultResult);
 }

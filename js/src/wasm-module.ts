@@ -34,7 +34,14 @@ export function loadCoreModule(): Promise<CoreModule> {
       if (isNode()) return createIndexieCore({ wasmBinary: await readWasmInNode(wasmUrl) });
       return createIndexieCore({ locateFile: () => wasmUrl.href });
     })();
-    loading.then((core) => { loaded = core; }, () => { loading = undefined; });  // a failed load may be retried
+    loading.then(
+      (core) => {
+        loaded = core;
+      },
+      () => {
+        loading = undefined;
+      },
+    ); // a failed load may be retried
   }
   return loading;
 }

@@ -22,19 +22,25 @@ test('the package stays within its size budget (wasm <= 1,200,000 B raw; wasm + 
   const wasm = measure('indexie-core.wasm');
   const glue = measure('indexie-core.js');
   // Every module, also those in js/dist's folders (api/, db/, ...).
-  const ours = readdirSync(DIST, { recursive: true }).filter((file) => file.endsWith('.js') && file !== 'indexie-core.js').sort().map(measure);
+  const ours = readdirSync(DIST, { recursive: true })
+    .filter((file) => file.endsWith('.js') && file !== 'indexie-core.js')
+    .sort()
+    .map(measure);
   assert.ok(ours.length > 0, 'js/dist holds our JS (run scripts/build.sh)');
   const sum = (files, key) => files.reduce((total, file) => total + file[key], 0);
   const total = wasm.gzip + glue.gzip + sum(ours, 'gzip');
 
-  const row = (what, raw, gzip) => `  ${what.padEnd(34)} ${raw.toLocaleString('en-US').padStart(10)} B raw ${gzip.toLocaleString('en-US').padStart(9)} B gzip -9`;
-  console.log([
-    'package size (js/dist):',
-    row('indexie-core.wasm', wasm.raw, wasm.gzip),
-    row('indexie-core.js (Emscripten glue)', glue.raw, glue.gzip),
-    row(`our JS (${ours.length} files)`, sum(ours, 'raw'), sum(ours, 'gzip')),
-    row('total download', wasm.raw + glue.raw + sum(ours, 'raw'), total),
-  ].join('\n'));
+  const row = (what, raw, gzip) =>
+    `  ${what.padEnd(34)} ${raw.toLocaleString('en-US').padStart(10)} B raw ${gzip.toLocaleString('en-US').padStart(9)} B gzip -9`;
+  console.log(
+    [
+      'package size (js/dist):',
+      row('indexie-core.wasm', wasm.raw, wasm.gzip),
+      row('indexie-core.js (Emscripten glue)', glue.raw, glue.gzip),
+      row(`our JS (${ours.length} files)`, sum(ours, 'raw'), sum(ours, 'gzip')),
+      row('total download', wasm.raw + glue.raw + sum(ours, 'raw'), total),
+    ].join('\n'),
+  );
 
   assert.ok(wasm.raw <= WASM_RAW_MAX, `indexie-core.wasm is ${wasm.raw} bytes raw, over the budget of ${WASM_RAW_MAX}`);
   assert.ok(total <= TOTAL_GZIP_MAX, `the download is ${total} bytes gzipped, over the budget of ${TOTAL_GZIP_MAX}`);

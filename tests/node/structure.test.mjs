@@ -28,14 +28,14 @@ const MAX_LINES = 400;
  * have the same rank: they may not import each other.
  */
 export const LAYERS = [
-  ['errors'],                                // errors.ts: every error class
-  ['values'],                                // keys, key paths, the value codec
-  ['engine'],                                // the engine seam: requests, the host, the wasm module (engine/ and two root files)
-  ['transactions'],                          // Transaction's machinery, async context, locks, events
-  ['hooks', 'live-query', 'persistence'],    // layers over the engine, side by side
-  ['db'],                                    // what the facade runs on
-  ['api'],                                   // the public classes
-  ['entry'],                                 // the package's entry points
+  ['errors'], // errors.ts: every error class
+  ['values'], // keys, key paths, the value codec
+  ['engine'], // the engine seam: requests, the host, the wasm module (engine/ and two root files)
+  ['transactions'], // Transaction's machinery, async context, locks, events
+  ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
+  ['db'], // what the facade runs on
+  ['api'], // the public classes
+  ['entry'], // the package's entry points
 ];
 
 /**
@@ -55,11 +55,13 @@ const RANK = new Map(LAYERS.flatMap((row, rank) => row.map((layer) => [layer, ra
 
 /** Every .ts file under `dir`, as paths relative to it with '/' separators. */
 function sourceFiles(dir, prefix = '') {
-  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) return sourceFiles(dir, path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  }).sort();
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) return sourceFiles(dir, path);
+      return entry.name.endsWith('.ts') ? [path] : [];
+    })
+    .sort();
 }
 
 /** The module specifiers `text` imports or re-exports from, with their line and whether only types are imported. */
@@ -155,7 +157,10 @@ function cycles(graph) {
       const node = queue.shift();
       for (const edge of graph.get(node)) {
         if (!members.has(edge.to)) continue;
-        if (edge.to === start) { closing = { from: node, edge }; break; }
+        if (edge.to === start) {
+          closing = { from: node, edge };
+          break;
+        }
         if (!cameFrom.has(edge.to)) {
           cameFrom.set(edge.to, { from: node, edge });
           queue.push(edge.to);
@@ -164,7 +169,10 @@ function cycles(graph) {
     }
     const steps = [closing];
     for (let step = closing; step.from !== start; step = cameFrom.get(step.from)) steps.unshift(cameFrom.get(step.from));
-    const path = [start, ...steps.map(({ from, edge }) => `${edge.to}  (${from}:${edge.line}${edge.typeOnly ? ', import type' : ''})`)].join('\n    -> ');
+    const path = [
+      start,
+      ...steps.map(({ from, edge }) => `${edge.to}  (${from}:${edge.line}${edge.typeOnly ? ', import type' : ''})`),
+    ].join('\n    -> ');
     // Other cycles run through the same files: name them all, so none is fixed blindly.
     const others = members.size > steps.length ? `\n    (one of the cycles among ${[...members].sort().join(', ')})` : '';
     found.push(path + others);
@@ -173,8 +181,12 @@ function cycles(graph) {
 }
 
 function layerTable() {
-  return LAYERS.map((row, rank) => `  ${rank}: ${row.join(', ')}`).join('\n') +
-    `\n  root files: ${Object.entries(ROOT_FILES).map(([file, layer]) => `${file} = ${layer}`).join(', ')}`;
+  return (
+    LAYERS.map((row, rank) => `  ${rank}: ${row.join(', ')}`).join('\n') +
+    `\n  root files: ${Object.entries(ROOT_FILES)
+      .map(([file, layer]) => `${file} = ${layer}`)
+      .join(', ')}`
+  );
 }
 
 /** Checks the tree under `dir`: lists of problems, each a sentence saying what and where. */
@@ -187,7 +199,9 @@ export function checkStructure(dir) {
     const text = readFileSync(join(dir, file), 'utf8');
     const layer = layerOf(file);
     if (!RANK.has(layer)) {
-      problems.layering.push(`${file} is in no layer: add its folder (or, at the root, the file) to LAYERS / ROOT_FILES in tests/node/structure.test.mjs`);
+      problems.layering.push(
+        `${file} is in no layer: add its folder (or, at the root, the file) to LAYERS / ROOT_FILES in tests/node/structure.test.mjs`,
+      );
     }
     for (const { specifier, line, typeOnly } of importsOf(file, text)) {
       const target = resolve(file, specifier, known);
@@ -201,8 +215,10 @@ export function checkStructure(dir) {
       if (!RANK.has(layer) || !RANK.has(targetLayer) || layer === targetLayer) continue;
       if (RANK.get(targetLayer) >= RANK.get(layer)) {
         const why = RANK.get(targetLayer) === RANK.get(layer) ? 'a sibling of the same rank' : 'a higher layer';
-        problems.layering.push(`${file}:${line} (layer ${layer}) imports${typeOnly ? ' type' : ''} ${target} (layer ${targetLayer}), ${why}: ` +
-          'a layer imports only from its own layer and the layers below it');
+        problems.layering.push(
+          `${file}:${line} (layer ${layer}) imports${typeOnly ? ' type' : ''} ${target} (layer ${targetLayer}), ${why}: ` +
+            'a layer imports only from its own layer and the layers below it',
+        );
       }
     }
     const lines = text.split('\n');
@@ -230,11 +246,19 @@ test('js/src is parsed: every relative import names a file of js/src', () => {
 });
 
 test('no import cycles between the files of js/src (import type included)', () => {
-  assert.equal(problems.cycles.length, 0, `import cycles (each from its first file around to it again):\n  ${problems.cycles.join('\n  ')}`);
+  assert.equal(
+    problems.cycles.length,
+    0,
+    `import cycles (each from its first file around to it again):\n  ${problems.cycles.join('\n  ')}`,
+  );
 });
 
 test('every import follows the layering: a layer imports only from itself and the layers below', () => {
-  assert.equal(problems.layering.length, 0, `layering broken:\n  ${problems.layering.join('\n  ')}\nthe layers, lowest first:\n${layerTable()}`);
+  assert.equal(
+    problems.layering.length,
+    0,
+    `layering broken:\n  ${problems.layering.join('\n  ')}\nthe layers, lowest first:\n${layerTable()}`,
+  );
 });
 
 test(`every file starts with a header comment, and one over ${MAX_LINES} lines says why ("Size:")`, () => {
@@ -259,11 +283,19 @@ test('negative control: a cycle, an upward import, a sibling import and a long f
     write('api/long.ts', `// api/long.ts: fixture\n// Size: a reason\n${'//\n'.repeat(MAX_LINES)}`);
     const { problems: found } = checkStructure(dir);
     assert.equal(found.cycles.length, 1, found.cycles.join('\n'));
-    assert.match(found.cycles[0], /^values\/a\.ts\n {4}-> values\/b\.ts {2}\(values\/a\.ts:2, import type\)\n {4}-> values\/a\.ts {2}\(values\/b\.ts:2, import type\)$/);
+    assert.match(
+      found.cycles[0],
+      /^values\/a\.ts\n {4}-> values\/b\.ts {2}\(values\/a\.ts:2, import type\)\n {4}-> values\/a\.ts {2}\(values\/b\.ts:2, import type\)$/,
+    );
     assert.equal(found.layering.length, 2, found.layering.join('\n'));
-    assert.match(found.layering[0], /^hooks\/side\.ts:2 \(layer hooks\) imports type persistence\/p\.ts \(layer persistence\), a sibling of the same rank/);
+    assert.match(
+      found.layering[0],
+      /^hooks\/side\.ts:2 \(layer hooks\) imports type persistence\/p\.ts \(layer persistence\), a sibling of the same rank/,
+    );
     assert.match(found.layering[1], /^hooks\/up\.ts:2 \(layer hooks\) imports api\/x\.ts \(layer api\), a higher layer/);
-    assert.deepEqual(found.sizes, [`api/x.ts has ${MAX_LINES + 3} lines (over ${MAX_LINES}) and its header gives no reason (a line with "Size:")`]);
+    assert.deepEqual(found.sizes, [
+      `api/x.ts has ${MAX_LINES + 3} lines (over ${MAX_LINES}) and its header gives no reason (a line with "Size:")`,
+    ]);
     assert.deepEqual(found.headers, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

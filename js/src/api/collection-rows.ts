@@ -53,7 +53,10 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
     let include = true;
     for (const predicate of state.predicates) {
       if (predicate.kind === 'filter') {
-        if (!predicate.fn(row.value)) { include = false; break; }
+        if (!predicate.fn(row.value)) {
+          include = false;
+          break;
+        }
       } else if (predicate.fn(row.value)) {
         stopped = true;
         include = predicate.includeStop;
@@ -69,7 +72,10 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
   };
   for (const query of queries) {
     if (stopped) break;
-    const cursor = engine.openCursor(run.description({ index: query.index, offset: 0, limit: -1, orderBy: [], distinct: false }), query.ranges);
+    const cursor = engine.openCursor(
+      run.description({ index: query.index, offset: 0, limit: -1, orderBy: [], distinct: false }),
+      query.ranges,
+    );
     // unique: the representative of each run of equal keys (first forward, last in reverse).
     let pending: Row | undefined;
     let previous: Row | undefined;

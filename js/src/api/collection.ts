@@ -5,6 +5,9 @@
 // declared here, over where-clause.ts's WhereClauseOf<C>, which names no
 // Collection.
 //
+// Size: ~400 lines: Dexie's Collection is some 40 public methods, most of
+// them a few lines over the two execution paths, which live elsewhere.
+//
 // A collection is a where-clause (an index and key ranges) plus JS
 // predicates (filter/and, until, a key filter for the ignore-case methods),
 // direction, distinct, offset/limit, extra where-clauses joined with or(),
@@ -45,7 +48,11 @@ export interface CollectionHost {
   /** Whether a read here may be spread over several tasks (not inside a transaction). */
   slicesReads(): boolean;
   /** A write of many items that may run as slices (TableHost.writeInSlices). */
-  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]>;
+  writeInSlices<R>(
+    count: number | ((engine: Engine) => number),
+    writeSlice: (engine: Engine, from: number, to: number) => R,
+    what: string,
+  ): Promise<R[]>;
   schema(): TableSchema;
   /** The table's reading hook chain, if any subscriber listens. */
   reader(): ((value: unknown) => unknown) | undefined;
@@ -162,7 +169,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     const run = await this.#plan();
     if (run.enginePath) {
       // The common case: in slices when it is long (#valuesInSlices), else in one engine call.
-      const values = (await this.#valuesInSlices(run)) ?? (await this.#plan()).engine.query(run.description(), run.ranges, 'values') as T[];
+      const values =
+        (await this.#valuesInSlices(run)) ?? ((await this.#plan()).engine.query(run.description(), run.ranges, 'values') as T[]);
       const reader = this.#host.reader();
       return reader ? values.map((value) => reader(value) as T) : values;
     }
@@ -176,7 +184,11 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
    * when the collection sorts, de-duplicates or skips, or when data changed
    * between slices (host.readEpoch()): a result never mixes two states.
    */
-  async #valuesInSlices(run: { engine: Engine; description(overrides?: Partial<QueryDescription>): QueryDescription; ranges: readonly RangeSpec[] | null }): Promise<T[] | undefined> {
+  async #valuesInSlices(run: {
+    engine: Engine;
+    description(overrides?: Partial<QueryDescription>): QueryDescription;
+    ranges: readonly RangeSpec[] | null;
+  }): Promise<T[] | undefined> {
     const state = this.#state;
     if (state.orderBy.length > 0 || state.distinct || state.offset > 0 || !this.#host.slicesReads()) return undefined;
     const { engine } = run;
@@ -245,15 +257,18 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys')) fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+    for (const row of await this.#rows('keys'))
+      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
   async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('primaryKeys')) fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+    for (const row of await this.#rows('primaryKeys'))
+      fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
   async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys', true)) fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+    for (const row of await this.#rows('keys', true))
+      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */
@@ -265,20 +280,32 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
   // --- Aggregates (extension): computed in the engine when no JS predicate applies ----
 
-  sum(keyPath: string): Promise<number> { return this.#aggregate('sum', keyPath) as Promise<number>; }
-  avg(keyPath: string): Promise<number | undefined> { return this.#aggregate('avg', keyPath) as Promise<number | undefined>; }
-  min(keyPath: string): Promise<unknown> { return this.#aggregate('min', keyPath); }
-  max(keyPath: string): Promise<unknown> { return this.#aggregate('max', keyPath); }
+  sum(keyPath: string): Promise<number> {
+    return this.#aggregate('sum', keyPath) as Promise<number>;
+  }
+  avg(keyPath: string): Promise<number | undefined> {
+    return this.#aggregate('avg', keyPath) as Promise<number | undefined>;
+  }
+  min(keyPath: string): Promise<unknown> {
+    return this.#aggregate('min', keyPath);
+  }
+  max(keyPath: string): Promise<unknown> {
+    return this.#aggregate('max', keyPath);
+  }
 
   async #aggregate(op: 'sum' | 'avg' | 'min' | 'max', keyPath: string): Promise<unknown> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.aggregate(run.description(), run.ranges, op, keyPath);
-    let sum = 0, numbers = 0;
+    let sum = 0,
+      numbers = 0;
     let best: unknown;
     for (const row of await this.#rows('values')) {
       const v = getByKeyPath(row.value, keyPath);
       if (op === 'sum' || op === 'avg') {
-        if (typeof v === 'number' && !Number.isNaN(v)) { sum += v; numbers++; }
+        if (typeof v === 'number' && !Number.isNaN(v)) {
+          sum += v;
+          numbers++;
+        }
       } else if (!Number.isNaN(cmp(v, v)) && (best === undefined || (op === 'min' ? cmp(v, best) < 0 : cmp(v, best) > 0))) {
         best = v;
       }
@@ -329,7 +356,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
         }
         engine.commit();
       },
-      `Collection.modify() on '${table}'`);
+      `Collection.modify() on '${table}'`,
+    );
     return done;
   }
 

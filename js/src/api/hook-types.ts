@@ -62,21 +62,23 @@ export interface DeletingHookContext {
  * hook('creating'): before a record is added. May edit obj; a returned key
  * becomes the record's key when it had none. (Public as CreatingHook.)
  */
-export type CreatingHookOf<T, TKey, Tx> =
-  (this: CreatingHookContext<TKey>, primKey: TKey, obj: T, transaction: Tx) => TKey | void;
+export type CreatingHookOf<T, TKey, Tx> = (this: CreatingHookContext<TKey>, primKey: TKey, obj: T, transaction: Tx) => TKey | void;
 
 /**
  * hook('updating'): before a stored record (obj) changes by `modifications`
  * (key paths to new values). A returned update spec adds more changes.
  * (Public as UpdatingHook.)
  */
-export type UpdatingHookOf<T, TKey, TInsertType, Tx> =
-  (this: UpdatingHookContext<T>, modifications: { [keyPath: string]: unknown }, primKey: TKey, obj: T,
-   transaction: Tx) => UpdateSpec<TInsertType> | void;
+export type UpdatingHookOf<T, TKey, TInsertType, Tx> = (
+  this: UpdatingHookContext<T>,
+  modifications: { [keyPath: string]: unknown },
+  primKey: TKey,
+  obj: T,
+  transaction: Tx,
+) => UpdateSpec<TInsertType> | void;
 
 /** hook('deleting'): before a stored record (obj) is deleted. (Public as DeletingHook.) */
-export type DeletingHookOf<T, TKey, Tx> =
-  (this: DeletingHookContext, primKey: TKey, obj: T, transaction: Tx) => void;
+export type DeletingHookOf<T, TKey, Tx> = (this: DeletingHookContext, primKey: TKey, obj: T, transaction: Tx) => void;
 
 /** hook('reading'): maps each record read (get, toArray, ...) to what readers receive. */
 export type ReadingHook<T = any> = (obj: T) => T;

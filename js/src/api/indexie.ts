@@ -92,7 +92,8 @@ export class Indexie {
     this.#db = new Database(name, options, this.#versions, {
       db: this,
       // Every parent db/ passes is a transaction this factory made.
-      newTransaction: (backend, mode, storeNames, init) => new Transaction(backend, mode, storeNames, init as ConstructorParameters<typeof Transaction>[3]),
+      newTransaction: (backend, mode, storeNames, init) =>
+        new Transaction(backend, mode, storeNames, init as ConstructorParameters<typeof Transaction>[3]),
       newTable: (table, host) => new Table(table, host),
       tablesAdopted: (names) => {
         for (const table of names) this.#defineTableProperty(table);
@@ -202,14 +203,46 @@ export class Indexie {
    * result once the commit is durable; a throw or rejection in the scope
    * rolls everything back and rejects with that error.
    */
-  transaction<R>(mode: TransactionModeArgument, tables: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
-  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
-  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument,
-                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
-  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
-                 scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
-  transaction<R>(mode: TransactionModeArgument, table1: TableArgument, table2: TableArgument, table3: TableArgument, table4: TableArgument,
-                 table5: TableArgument, scope: TransactionScope<this, R>, options?: TransactionOptions): Promise<R>;
+  transaction<R>(
+    mode: TransactionModeArgument,
+    tables: TableArgument,
+    scope: TransactionScope<this, R>,
+    options?: TransactionOptions,
+  ): Promise<R>;
+  transaction<R>(
+    mode: TransactionModeArgument,
+    table1: TableArgument,
+    table2: TableArgument,
+    scope: TransactionScope<this, R>,
+    options?: TransactionOptions,
+  ): Promise<R>;
+  transaction<R>(
+    mode: TransactionModeArgument,
+    table1: TableArgument,
+    table2: TableArgument,
+    table3: TableArgument,
+    scope: TransactionScope<this, R>,
+    options?: TransactionOptions,
+  ): Promise<R>;
+  transaction<R>(
+    mode: TransactionModeArgument,
+    table1: TableArgument,
+    table2: TableArgument,
+    table3: TableArgument,
+    table4: TableArgument,
+    scope: TransactionScope<this, R>,
+    options?: TransactionOptions,
+  ): Promise<R>;
+  transaction<R>(
+    mode: TransactionModeArgument,
+    table1: TableArgument,
+    table2: TableArgument,
+    table3: TableArgument,
+    table4: TableArgument,
+    table5: TableArgument,
+    scope: TransactionScope<this, R>,
+    options?: TransactionOptions,
+  ): Promise<R>;
   transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
     return this.#db.transaction([mode, ...rest]) as Promise<R>;
   }

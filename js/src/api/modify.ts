@@ -23,8 +23,15 @@ export type ModifyOutcome = 'updated' | 'deleted' | 'moved';
  * delete the record (`delete ctx.value`). A changed inbound primary key moves
  * the record (add under the new key first, so a taken key fails cleanly).
  */
-export function modifyRecord(engine: Engine, table: string, keyPath: string | string[] | null, key: unknown,
-                             value: unknown, changes: Changes | ModifyFunction, allowKeyChange = true): ModifyOutcome {
+export function modifyRecord(
+  engine: Engine,
+  table: string,
+  keyPath: string | string[] | null,
+  key: unknown,
+  value: unknown,
+  changes: Changes | ModifyFunction,
+  allowKeyChange = true,
+): ModifyOutcome {
   const next = applyChanges(key, value, changes);
   if (next === DELETED) {
     engine.delete(table, [key]);
@@ -50,8 +57,14 @@ export function modifyRecord(engine: Engine, table: string, keyPath: string | st
  * fails is a failure; the others are written (the caller decides whether to
  * keep them).
  */
-export function modifyRecords(engine: Engine, table: string, keyPath: string | string[] | null, keys: readonly unknown[],
-                              values: readonly unknown[], changes: Changes | ModifyFunction): { done: number; failures: Error[]; failedKeys: unknown[] } {
+export function modifyRecords(
+  engine: Engine,
+  table: string,
+  keyPath: string | string[] | null,
+  keys: readonly unknown[],
+  values: readonly unknown[],
+  changes: Changes | ModifyFunction,
+): { done: number; failures: Error[]; failedKeys: unknown[] } {
   const puts: unknown[] = [];
   const putKeys: unknown[] = [];
   const deletes: unknown[] = [];
@@ -59,7 +72,7 @@ export function modifyRecords(engine: Engine, table: string, keyPath: string | s
   const failedKeys: unknown[] = [];
   let done = 0;
   keys.forEach((key, i) => {
-    if (values[i] === undefined) return;  // no longer there
+    if (values[i] === undefined) return; // no longer there
     try {
       // An object of changes is copied per record, so records never share a changed value.
       const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : structuredClone(changes));

@@ -12,24 +12,23 @@ import type { TableSchema } from '../db/table-schema.js';
 
 /** A key range as a where-clause states it (before it is mapped onto an index). */
 export interface KeyRange {
-  lower: unknown;        // undefined = unbounded
+  lower: unknown; // undefined = unbounded
   upper: unknown;
   lowerOpen: boolean;
   upperOpen: boolean;
-  prefix?: boolean;      // strings starting with `lower`
+  prefix?: boolean; // strings starting with `lower`
 }
 
 export type Predicate =
-  | { kind: 'filter'; fn: (value: any) => unknown }
-  | { kind: 'until'; fn: (value: any) => unknown; includeStop: boolean };
+  { kind: 'filter'; fn: (value: any) => unknown } | { kind: 'until'; fn: (value: any) => unknown; includeStop: boolean };
 
 /** What a collection reads. `ranges` null = every key. */
 export interface Query {
-  index: string | string[];           // as asked: '' or ':id' = primary key, a name, '[a+b]', or ['a', 'b']
+  index: string | string[]; // as asked: '' or ':id' = primary key, a name, '[a+b]', or ['a', 'b']
   ranges: KeyRange[] | null;
   criteria?: Record<string, unknown>; // where({...}): resolved against the schema when run
   keyFilter?: (key: unknown) => boolean;
-  error?: Error;                      // a where-clause that failed: every terminal call rejects with it
+  error?: Error; // a where-clause that failed: every terminal call rejects with it
 }
 
 export interface CollectionState {
@@ -39,7 +38,7 @@ export interface CollectionState {
   reverse: boolean;
   distinct: boolean;
   offset: number;
-  limit: number;                      // Infinity = none
+  limit: number; // Infinity = none
   orderBy: Array<[keyPath: string, descending: boolean]>;
 }
 
@@ -79,10 +78,10 @@ export function isKey(value: unknown): boolean {
 }
 
 export interface ResolvedQuery {
-  index: string;                      // '' = primary key, else the real index name
+  index: string; // '' = primary key, else the real index name
   ranges: RangeSpec[] | null;
   keyFilter?: (key: unknown) => boolean;
-  postFilter?: (value: unknown) => boolean;  // where({...}) criteria no index covers
+  postFilter?: (value: unknown) => boolean; // where({...}) criteria no index covers
 }
 
 /** Maps a where-clause onto the table's schema: which index, which ranges. */
@@ -96,7 +95,7 @@ export function resolveQuery(query: Query, schema: TableSchema, table: string): 
 
 interface IndexTarget {
   index: string;
-  depth: number;  // 0: the index itself; n: the first n parts of a compound index (a virtual index)
+  depth: number; // 0: the index itself; n: the first n parts of a compound index (a virtual index)
 }
 
 function pathsOf(name: string | string[]): string[] {
@@ -119,8 +118,7 @@ function findIndex(requested: string | string[], schema: TableSchema, table: str
   const compound = schema.indexes.find((index) => startsWith(index.keyPath));
   if (compound) return { index: compound.name, depth: wanted.length };
   const name = Array.isArray(requested) ? `[${requested.join('+')}]` : requested;
-  throw new SchemaError(`table '${table}' has no index '${name}' to query: add it to the schema, ` +
-    `or use filter() to scan`);
+  throw new SchemaError(`table '${table}' has no index '${name}' to query: add it to the schema, ` + `or use filter() to scan`);
 }
 
 function toRangeSpec(range: KeyRange, depth: number): RangeSpec {
@@ -150,20 +148,23 @@ function resolveCriteria(criteria: Record<string, unknown>, schema: TableSchema,
   // One indexed criterion narrows the scan; the others are checked in JS.
   const single = candidates.find((c) => typeof c.keyPath === 'string' && paths.includes(c.keyPath));
   if (!single) {
-    throw new SchemaError(`table '${table}' has no index for where({${paths.join(', ')}}): ` +
-      `add an index (a compound [${paths.join('+')}] serves them all), or use filter()`);
+    throw new SchemaError(
+      `table '${table}' has no index for where({${paths.join(', ')}}): ` +
+        `add an index (a compound [${paths.join('+')}] serves them all), or use filter()`,
+    );
   }
   const key = criteria[single.keyPath as string];
   const rest = paths.filter((p) => p !== single.keyPath);
   return {
     index: single.name,
     ranges: [[0, key, key, false, false]],
-    postFilter: (value) => rest.every((p) => {
-      const actual = getByKeyPath(value, p);
-      const index = schema.idxByName[p];
-      if (index?.multi && Array.isArray(actual)) return actual.some((element) => cmp(element, criteria[p]) === 0);
-      return cmp(actual, criteria[p]) === 0;
-    }),
+    postFilter: (value) =>
+      rest.every((p) => {
+        const actual = getByKeyPath(value, p);
+        const index = schema.idxByName[p];
+        if (index?.multi && Array.isArray(actual)) return actual.some((element) => cmp(element, criteria[p]) === 0);
+        return cmp(actual, criteria[p]) === 0;
+      }),
   };
 }
 
@@ -171,5 +172,5 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  return `a ${typeof value === 'object' ? (value as object).constructor?.name ?? 'object' : typeof value}`;
+  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`;
 }

@@ -11,20 +11,25 @@ import type { IDType, InsertType } from './types.js';
  * Its key type is T[KeyProp] and its insert type leaves KeyProp optional (an
  * auto-incremented key): `users: EntityTable<User, 'id'>`.
  */
-export type EntityTable<T, KeyProp extends keyof T = never, TInsertType = InsertType<T, KeyProp>> =
-  Table<T, IDType<T, KeyProp>, TInsertType>;
+export type EntityTable<T, KeyProp extends keyof T = never, TInsertType = InsertType<T, KeyProp>> = Table<
+  T,
+  IDType<T, KeyProp>,
+  TInsertType
+>;
 
 /** The names of the properties of DB that are tables (`users` of `Indexie & { users: EntityTable<User, 'id'> }`). */
 export type TableNames<DB> = {
   [P in keyof DB]-?: DB[P] extends Table<any, any, any> ? P : never;
-}[keyof DB] & string;
+}[keyof DB] &
+  string;
 
 /**
  * The transaction a scope of db.transaction() receives: a Transaction, plus
  * the typed tables of a typed database (tx.users is db.users' type), as
  * indexie defines tx.<table> at runtime.
  */
-export type TransactionWithTables<DB> = [TableNames<DB>] extends [never] ? Transaction
+export type TransactionWithTables<DB> = [TableNames<DB>] extends [never]
+  ? Transaction
   : Transaction & { readonly [P in TableNames<DB>]: DB[P] };
 
 /** The mode argument of db.transaction(): 'r' | 'rw' | 'readonly' | 'readwrite', optionally with '!' or '?'. */

@@ -17,8 +17,17 @@ export type IndexableType = number | string | Date | ArrayBuffer | ArrayBufferVi
 export type IsAny<T> = 0 extends 1 & T ? true : false;
 
 /** Property values key paths stop at: stored whole, never descended into. */
-type KeyPathLeaf = Date | ArrayBuffer | ArrayBufferView | RegExp | Blob | Map<unknown, unknown> | Set<unknown>
-  | Promise<unknown> | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>;
+type KeyPathLeaf =
+  | Date
+  | ArrayBuffer
+  | ArrayBufferView
+  | RegExp
+  | Blob
+  | Map<unknown, unknown>
+  | Set<unknown>
+  | Promise<unknown>
+  | ReadonlyMap<unknown, unknown>
+  | ReadonlySet<unknown>;
 
 /** How many objects deep key paths go ('a.b.c.d' at most), so recursive types stay finite. */
 type MaxKeyPathDepth = 4;
@@ -28,18 +37,27 @@ type PathsOf<T, Depth extends unknown[]> = {
 }[keyof T & string];
 
 type PathsFrom<P extends string, V, Depth extends unknown[]> =
-  IsAny<V> extends true ? P | `${P}.${string}`
-  : V extends (...args: never[]) => unknown ? never                 // methods are not data
-  : V extends readonly (infer Element)[]
-    ? P | `${P}.${number}` | ([...Depth, 0]['length'] extends MaxKeyPathDepth ? never
-      : Exclude<Element, undefined> extends KeyPathLeaf ? never
-      : Exclude<Element, undefined> extends readonly unknown[] ? `${P}.${number}.${number}`
-      : Exclude<Element, undefined> extends object ? `${P}.${number}.${PathsOf<Exclude<Element, undefined>, [...Depth, 0]>}`
-      : never)
-  : V extends KeyPathLeaf ? P
-  : V extends object
-    ? P | ([...Depth, 0]['length'] extends MaxKeyPathDepth ? never : `${P}.${PathsOf<V, [...Depth, 0]>}`)
-  : P;
+  IsAny<V> extends true
+    ? P | `${P}.${string}`
+    : V extends (...args: never[]) => unknown
+      ? never // methods are not data
+      : V extends readonly (infer Element)[]
+        ? | P
+          | `${P}.${number}`
+          | ([...Depth, 0]['length'] extends MaxKeyPathDepth
+              ? never
+              : Exclude<Element, undefined> extends KeyPathLeaf
+                ? never
+                : Exclude<Element, undefined> extends readonly unknown[]
+                  ? `${P}.${number}.${number}`
+                  : Exclude<Element, undefined> extends object
+                    ? `${P}.${number}.${PathsOf<Exclude<Element, undefined>, [...Depth, 0]>}`
+                    : never)
+        : V extends KeyPathLeaf
+          ? P
+          : V extends object
+            ? P | ([...Depth, 0]['length'] extends MaxKeyPathDepth ? never : `${P}.${PathsOf<V, [...Depth, 0]>}`)
+            : P;
 
 /**
  * Every key path of T, dotted into nested objects and array elements
@@ -50,14 +68,23 @@ export type KeyPaths<T> = IsAny<T> extends true ? string : PathsOf<T, []>;
 
 /** The type of the value at key path P of T (never when T has no such path). */
 export type KeyPathValue<T, P extends string> =
-  IsAny<T> extends true ? any
-  : P extends keyof T ? T[P]
-  : P extends `${infer Head}.${infer Rest}`
-    ? Head extends keyof T ? KeyPathValue<Exclude<T[Head], undefined>, Rest>
-      : T extends readonly (infer Element)[] ? (Head extends `${number}` ? KeyPathValue<Exclude<Element, undefined>, Rest> : never)
-      : never
-  : T extends readonly (infer Element)[] ? (P extends `${number}` ? Element : never)
-  : never;
+  IsAny<T> extends true
+    ? any
+    : P extends keyof T
+      ? T[P]
+      : P extends `${infer Head}.${infer Rest}`
+        ? Head extends keyof T
+          ? KeyPathValue<Exclude<T[Head], undefined>, Rest>
+          : T extends readonly (infer Element)[]
+            ? Head extends `${number}`
+              ? KeyPathValue<Exclude<Element, undefined>, Rest>
+              : never
+            : never
+        : T extends readonly (infer Element)[]
+          ? P extends `${number}`
+            ? Element
+            : never
+          : never;
 
 /**
  * The changes of Table.update / upsert / bulkUpdate and Collection.modify:
@@ -79,8 +106,9 @@ type Flatten<T> = { [P in keyof T]: T[P] } & {};
  * the properties OptionalProps made optional (an auto-incremented primary
  * key, generated when left out) and without methods.
  */
-export type InsertType<T, OptionalProps extends keyof T = never> =
-  Flatten<Omit<T, OptionalProps | MethodNames<T>> & { [P in OptionalProps]?: T[P] }>;
+export type InsertType<T, OptionalProps extends keyof T = never> = Flatten<
+  Omit<T, OptionalProps | MethodNames<T>> & { [P in OptionalProps]?: T[P] }
+>;
 
 /**
  * The primary key type of a table of T whose key is the property
@@ -95,5 +123,4 @@ export interface ModifyContext<T = unknown, TKey = unknown> {
 }
 
 /** A function form of update / modify: edits `value` in place (or replaces / deletes it through ctx). Its result is ignored. */
-export type UpdateFunction<T = unknown, TKey = unknown> =
-  (this: ModifyContext<T, TKey>, value: T, ctx: ModifyContext<T, TKey>) => unknown;
+export type UpdateFunction<T = unknown, TKey = unknown> = (this: ModifyContext<T, TKey>, value: T, ctx: ModifyContext<T, TKey>) => unknown;

@@ -21,13 +21,14 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
   if (value instanceof Date && Number.isNaN(value.getTime())) return 'an invalid Date';
-  return typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `a ${typeof value}`;
+  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : `a ${typeof value}`;
 }
 
 // The lexicographically smallest and largest case variants of `s`, so that
 // every variant lies between them.
 function caseBounds(s: string): [string, string] {
-  let low = '', high = '';
+  let low = '',
+    high = '';
   for (const ch of s) {
     const variants = [ch.toUpperCase(), ch.toLowerCase(), ch];
     variants.sort();
@@ -80,7 +81,10 @@ function ignoreCaseRanges(s: string, prefix: boolean): KeyRange[] {
  * an object) does not compile.
  */
 export class WhereClauseOf<C> {
-  constructor(readonly index: string | string[], readonly finish: (query: Query) => C) {}
+  constructor(
+    readonly index: string | string[],
+    readonly finish: (query: Query) => C,
+  ) {}
 
   #collection(ranges: KeyRange[] | null, keyFilter?: (key: unknown) => boolean): C {
     return this.finish({ index: this.index, ranges, keyFilter });
@@ -93,7 +97,9 @@ export class WhereClauseOf<C> {
   #checkKeys(method: string, keys: readonly unknown[]): Error | undefined {
     const bad = keys.findIndex((key) => !isValidKey(key));
     if (bad < 0) return undefined;
-    return new DataError(`${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`);
+    return new DataError(
+      `${method}: ${describe(keys[bad])} is not a valid key (keys are numbers, strings, Dates, binary, or arrays of those)`,
+    );
   }
 
   // One range around one key, after checking the key.
@@ -102,11 +108,21 @@ export class WhereClauseOf<C> {
     return error ? this.#fail(error) : this.#collection([range]);
   }
 
-  equals(key: IndexableType): C { return this.#around('equals', key, bounds(key, key, false, false)); }
-  above(key: IndexableType): C { return this.#around('above', key, bounds(key, undefined, true, false)); }
-  aboveOrEqual(key: IndexableType): C { return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false)); }
-  below(key: IndexableType): C { return this.#around('below', key, bounds(undefined, key, false, true)); }
-  belowOrEqual(key: IndexableType): C { return this.#around('belowOrEqual', key, bounds(undefined, key, false, false)); }
+  equals(key: IndexableType): C {
+    return this.#around('equals', key, bounds(key, key, false, false));
+  }
+  above(key: IndexableType): C {
+    return this.#around('above', key, bounds(key, undefined, true, false));
+  }
+  aboveOrEqual(key: IndexableType): C {
+    return this.#around('aboveOrEqual', key, bounds(key, undefined, false, false));
+  }
+  below(key: IndexableType): C {
+    return this.#around('below', key, bounds(undefined, key, false, true));
+  }
+  belowOrEqual(key: IndexableType): C {
+    return this.#around('belowOrEqual', key, bounds(undefined, key, false, false));
+  }
 
   /** lower > upper gives an empty collection, as in Dexie. */
   between(lower: IndexableType, upper: IndexableType, includeLower = true, includeUpper = false): C {
@@ -156,7 +172,10 @@ export class WhereClauseOf<C> {
     return this.#collection([bounds(-Infinity, key, true, true), bounds(key, [[]], true, true)]);
   }
 
-  inAnyRange(ranges: ReadonlyArray<readonly [IndexableType, IndexableType]>, options: { includeLowers?: boolean; includeUppers?: boolean } = {}): C {
+  inAnyRange(
+    ranges: ReadonlyArray<readonly [IndexableType, IndexableType]>,
+    options: { includeLowers?: boolean; includeUppers?: boolean } = {},
+  ): C {
     if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
     const includeLowers = options.includeLowers ?? true;
     const includeUppers = options.includeUppers ?? false;

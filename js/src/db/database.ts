@@ -11,7 +11,11 @@ import { Engine } from '../engine/engine.js';
 import { IdbPageStore } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
 import type {
-  TransactionBackend, TransactionBase, TransactionInit, TransactionMode, TransactionOptions,
+  TransactionBackend,
+  TransactionBase,
+  TransactionInit,
+  TransactionMode,
+  TransactionOptions,
 } from '../transactions/transaction.js';
 import { engineForOperation, openDatabase } from './open.js';
 import { startTransaction, transaction } from './run-transaction.js';
@@ -26,7 +30,12 @@ export interface ApiBindings {
   /** The Indexie object (tx.db). */
   readonly db: object;
   /** Makes a transaction: api's Transaction, which types its tables. */
-  newTransaction(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[], init?: TransactionInit): TransactionBase;
+  newTransaction(
+    backend: TransactionBackend,
+    mode: TransactionMode,
+    storeNames: readonly string[],
+    init?: TransactionInit,
+  ): TransactionBase;
   /** Makes a table object running on `host`: api's Table. */
   newTable(name: string, host: TableHost): unknown;
   /** The schema now has these tables (db.<table> follows). */

@@ -59,8 +59,7 @@ async function openEngine(db: DatabaseState): Promise<void> {
     // A tab keeping the lock between its writes gives it up when asked (persistence/tab-write-lock.ts).
     askForWriteLock(db.name);
     await locks.request(tabChannelName(db.name), () => openEngineLocked(db));
-  }
-  else await openEngineLocked(db);
+  } else await openEngineLocked(db);
   await db.on('ready').fire(db.bindings.db);
 }
 
@@ -85,7 +84,10 @@ async function openEngineLocked(db: DatabaseState): Promise<void> {
       listenToOtherTabs(db);
       // Another page deletes or upgrades the IndexedDB database: let it, and close.
       persistence.store.onVersionChange = () => {
-        void db.on('versionchange').fire({ oldVersion: db.verno, newVersion: null }).finally(() => db.bindings.close());
+        void db
+          .on('versionchange')
+          .fire({ oldVersion: db.verno, newVersion: null })
+          .finally(() => db.bindings.close());
       };
     }
   } catch (error) {
@@ -96,8 +98,7 @@ async function openEngineLocked(db: DatabaseState): Promise<void> {
 }
 
 function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {
-  return new NoSuchDatabaseError(
-    `database '${db.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
+  return new NoSuchDatabaseError(`database '${db.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
 }
 
 /** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
@@ -105,7 +106,9 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
   const { store, file, created, dataLoss } = await IdbPageStore.open(db.idb!, db.name, db.options.durability, db.options.pagesPerRecord);
   if (dataLoss) {
     // Never start empty silently: the browser discarded this origin's IndexedDB data.
-    await db.on('dataloss').fire({ message: `the browser reported that it lost the stored data of database '${db.name}' (its storage was corrupt); it starts empty` });
+    await db.on('dataloss').fire({
+      message: `the browser reported that it lost the stored data of database '${db.name}' (its storage was corrupt); it starts empty`,
+    });
   }
   if (created && db.versions.length === 0) {
     store.close();
@@ -128,8 +131,10 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
 async function installDeclaredSchema(db: DatabaseState, engine: Engine, installed: EngineInfo): Promise<void> {
   const target = Math.max(...db.versions.map((v) => v.number));
   if (target < installed.version) {
-    throw new VersionError(`database '${db.name}' is at version ${installed.version}, ` +
-      `newer than the highest declared version ${target}: declare version(${installed.version}) or higher`);
+    throw new VersionError(
+      `database '${db.name}' is at version ${installed.version}, ` +
+        `newer than the highest declared version ${target}: declare version(${installed.version}) or higher`,
+    );
   }
   if (target === installed.version) {
     // Same version: add tables and indexes the code declares but the database lacks (Dexie's patch mode).
@@ -162,8 +167,9 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
     db.adoptSchema(engine.info());
     if (error instanceof IndexieError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new UpgradeError(`upgrading database '${db.name}' failed, so it stays at version ${installed.version}: ${message}`,
-      { cause: error });
+    throw new UpgradeError(`upgrading database '${db.name}' failed, so it stays at version ${installed.version}: ${message}`, {
+      cause: error,
+    });
   } finally {
     db.upgradeEngine = undefined;
   }

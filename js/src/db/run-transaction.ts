@@ -6,7 +6,7 @@
 //
 // Scopes run in their transaction's context (transactions/async-context.ts):
 // their table calls, also after awaiting indexie's promises, belong to it.
-import { BulkError, ReadOnlyError, SubTransactionError } from '../errors.js';
+import { AbortError, BulkError, ReadOnlyError, SubTransactionError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { Strategy, type TableHooks } from '../hooks/table-hooks.js';
 import { LiveQueryRun } from '../live-query/live-query.js';
@@ -35,13 +35,19 @@ export function transaction(db: DatabaseState, args: readonly unknown[]): Promis
     return Promise.reject(error);
   }
   // Open: the lock is requested synchronously, so transactions start in call order.
-  const started = db.engine || caller?.upgrade ? runTransaction(db, request, caller, liveRun)
-    : engineForOperation(db).then(() => runTransaction(db, request, caller, liveRun));
+  const started =
+    db.engine || caller?.upgrade
+      ? runTransaction(db, request, caller, liveRun)
+      : engineForOperation(db).then(() => runTransaction(db, request, caller, liveRun));
   return IndexiePromise.of(started);
 }
 
-async function runTransaction(db: DatabaseState, request: TransactionRequest, caller: TransactionBase | undefined,
-                              liveRun: LiveQueryRun | undefined): Promise<unknown> {
+async function runTransaction(
+  db: DatabaseState,
+  request: TransactionRequest,
+  caller: TransactionBase | undefined,
+  liveRun: LiveQueryRun | undefined,
+): Promise<unknown> {
   for (const table of request.tables) db.schemaOf(table);
   const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
   if (parent) {
@@ -49,9 +55,11 @@ async function runTransaction(db: DatabaseState, request: TransactionRequest, ca
     const modeFits = request.mode === 'readonly' || parent.mode === 'readwrite';
     if (modeFits && missing.length === 0) return runChild(db, parent, request);
     if (request.nesting === '') {
-      throw new SubTransactionError(modeFits
-        ? `a nested transaction cannot add tables its parent lacks (${missing.join(', ')}): name them in the parent, or use mode '${request.mode === 'readonly' ? 'r' : 'rw'}!' for an independent transaction`
-        : `a read-write transaction cannot be nested in a read-only one: open the parent with 'rw', or use 'rw!' for an independent transaction`);
+      throw new SubTransactionError(
+        modeFits
+          ? `a nested transaction cannot add tables its parent lacks (${missing.join(', ')}): name them in the parent, or use mode '${request.mode === 'readonly' ? 'r' : 'rw'}!' for an independent transaction`
+          : `a read-write transaction cannot be nested in a read-only one: open the parent with 'rw', or use 'rw!' for an independent transaction`,
+      );
     }
   }
   const tx = db.newTransaction(request.mode, request.tables, { optimistic: request.options.optimistic });
@@ -64,7 +72,7 @@ async function runTransaction(db: DatabaseState, request: TransactionRequest, ca
     tx.abort(error);
     throw error;
   }
-  if (tx.state === 'aborted') throw tx.error;
+  if (tx.state === 'aborted') throw tx.error ?? new AbortError('the transaction was aborted');
   await tx.commit();
   return result;
 }
@@ -74,7 +82,7 @@ async function runChild(db: DatabaseState, parent: TransactionBase, request: Tra
   try {
     return await runScope(child, request.scope);
   } catch (error) {
-    child.abort(error);  // as in Dexie, a failed child aborts the whole transaction
+    child.abort(error); // as in Dexie, a failed child aborts the whole transaction
     throw error;
   }
 }
@@ -97,12 +105,16 @@ export function startTransaction(db: DatabaseState, tables: readonly string[], o
  * until the hooks succeeded). As outside transactions, a BulkError keeps
  * the items that were written.
  */
-export async function writeWithHooks<R>(db: DatabaseState, table: string, hooks: TableHooks,
-                                        operation: (tx: TransactionBase) => (engine: Engine) => R): Promise<R> {
+export async function writeWithHooks<R>(
+  db: DatabaseState,
+  table: string,
+  hooks: TableHooks,
+  operation: (tx: TransactionBase) => (engine: Engine) => R,
+): Promise<R> {
   const tx = db.newTransaction('readwrite', [table], { optimistic: hooks.strategy === Strategy.LOCAL_FIRST });
   await tx.start();
   let result: R | undefined;
-  let bulkError: unknown;
+  let bulkError: BulkError | undefined;
   try {
     result = await tx.run(table, true, operation(tx));
   } catch (error) {

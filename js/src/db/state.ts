@@ -17,9 +17,7 @@ import type { TabWriteLock } from '../persistence/tab-write-lock.js';
 import { callInContext, currentContext } from '../transactions/async-context.js';
 import { EventChannel } from '../transactions/events.js';
 import { LockManager as TableLocks } from '../transactions/lock-manager.js';
-import {
-  TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode,
-} from '../transactions/transaction.js';
+import { TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode } from '../transactions/transaction.js';
 import type { DatabaseOptions } from './storage.js';
 import { TableSchema } from './table-schema.js';
 import { declaredTableNames, type DeclaredVersion } from './versions.js';
@@ -39,7 +37,12 @@ export interface StateBindings {
   /** The Indexie object: tx.db, and how a context's transaction is known to be this database's. */
   readonly db: object;
   /** Makes a transaction: api's Transaction, which types its tables. */
-  newTransaction(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[], init?: TransactionInit): TransactionBase;
+  newTransaction(
+    backend: TransactionBackend,
+    mode: TransactionMode,
+    storeNames: readonly string[],
+    init?: TransactionInit,
+  ): TransactionBase;
   /** The schema now has these tables (db.<table> follows). */
   tablesAdopted(names: Iterable<string>): void;
   /** db.close(), for closing from within (another tab upgraded or deleted the database): a subclass may extend it. */
@@ -93,8 +96,13 @@ export class DatabaseState {
   closedByUser = false;
   verno = 0;
 
-  constructor(name: string, options: DatabaseOptions, idb: IdbImplementation | undefined, versions: readonly DeclaredVersion[],
-              bindings: StateBindings) {
+  constructor(
+    name: string,
+    options: DatabaseOptions,
+    idb: IdbImplementation | undefined,
+    versions: readonly DeclaredVersion[],
+    bindings: StateBindings,
+  ) {
     this.name = name;
     this.options = options;
     this.idb = idb;
@@ -136,11 +144,14 @@ export class DatabaseState {
   dropReader(): void {
     const reader = this.reader;
     this.reader = undefined;
-    void reader?.then((engine) => engine.close(), () => undefined);
+    void reader?.then(
+      (engine) => engine.close(),
+      () => undefined,
+    );
   }
 
   adoptSchema(info: EngineInfo): void {
-    this.dropReader();  // it caches the schema it opened with
+    this.dropReader(); // it caches the schema it opened with
     this.schemas = new Map(Object.values(info.tables).map((t) => [t.name, new TableSchema(t)]));
     this.bindings.tablesAdopted(this.schemas.keys());
   }

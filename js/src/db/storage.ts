@@ -41,8 +41,15 @@ export interface DatabaseOptions {
 
 /** Checks `options` (InvalidArgumentError for a bad one) and applies the defaults. */
 export function databaseOptions(options: IndexieOptions): DatabaseOptions {
-  const checked = { autoOpen: options.autoOpen ?? true, durability: options.durability ?? 'relaxed', pagesPerRecord: options.pagesPerRecord };
-  if (options.pagesPerRecord !== undefined && !(Number.isInteger(options.pagesPerRecord) && options.pagesPerRecord >= 1 && options.pagesPerRecord <= 256)) {
+  const checked = {
+    autoOpen: options.autoOpen ?? true,
+    durability: options.durability ?? 'relaxed',
+    pagesPerRecord: options.pagesPerRecord,
+  };
+  if (
+    options.pagesPerRecord !== undefined &&
+    !(Number.isInteger(options.pagesPerRecord) && options.pagesPerRecord >= 1 && options.pagesPerRecord <= 256)
+  ) {
     throw new InvalidArgumentError(`pagesPerRecord must be a whole number from 1 to 256, not ${String(options.pagesPerRecord)}`);
   }
   if (options.durability !== undefined && options.durability !== 'relaxed' && options.durability !== 'strict') {
@@ -57,7 +64,10 @@ export function webLocks(): LockManager | undefined {
 }
 
 /** The IndexedDB `options` choose, or undefined for a database in memory only. */
-export function idbImplementation(options: { indexedDB?: IDBFactory | null; IDBKeyRange?: typeof IDBKeyRange }): IdbImplementation | undefined {
+export function idbImplementation(options: {
+  indexedDB?: IDBFactory | null;
+  IDBKeyRange?: typeof IDBKeyRange;
+}): IdbImplementation | undefined {
   if (options.indexedDB === null) return undefined;
   const indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const keyRange = options.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
@@ -76,7 +86,7 @@ export async function databaseNames(options: IndexieOptions): Promise<string[]> 
 
 /** Deletes a database (from IndexedDB when there is one, and from memory). */
 export async function deleteDatabase(name: string, options: IndexieOptions | IdbImplementation): Promise<void> {
-  const idb = idbImplementation(options as IndexieOptions);
+  const idb = idbImplementation(options);
   if (idb) await IdbPageStore.delete(idb, name);
   await Engine.deleteFile(name);
 }

@@ -41,7 +41,7 @@ export function listenToOtherTabs(db: DatabaseState): void {
       db.writeLock?.wantedElsewhere();
       return;
     }
-    void db.locks.acquire('exclusive', ALL, 'applying another tab\'s commit').then(async (release) => {
+    void db.locks.acquire('exclusive', ALL, "applying another tab's commit").then(async (release) => {
       try {
         if (db.engine && db.persistence) await applyOtherTabs(db, db.engine);
       } catch {
@@ -71,7 +71,9 @@ export async function applyOtherTabs(db: DatabaseState, engine: Engine): Promise
   if (info.version !== db.verno) {
     await db.on('versionchange').fire({ oldVersion: db.verno, newVersion: info.version });
     db.bindings.close();
-    throw new DatabaseClosedError(`database '${db.name}' was upgraded to version ${info.version} in another tab; ` +
-      'this page still declares an older schema, so it was closed: reload the page');
+    throw new DatabaseClosedError(
+      `database '${db.name}' was upgraded to version ${info.version} in another tab; ` +
+        'this page still declares an older schema, so it was closed: reload the page',
+    );
   }
 }

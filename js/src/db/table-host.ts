@@ -39,7 +39,12 @@ export interface TableHost {
    * piece. `count` is the number of items, or computes it inside the write
    * (under the write lock, before any slice). Resolves the slices' results in order.
    */
-  writeInSlices<R>(count: number | ((engine: Engine) => number), writeSlice: (engine: Engine, from: number, to: number) => R, what: string, options?: WriteOptions): Promise<R[]>;
+  writeInSlices<R>(
+    count: number | ((engine: Engine) => number),
+    writeSlice: (engine: Engine, from: number, to: number) => R,
+    what: string,
+    options?: WriteOptions,
+  ): Promise<R[]>;
   /** See CollectionHost.readEpoch (api/collection.ts). */
   readEpoch(): number;
   /** Whether reads may be spread over several tasks: not inside a transaction. */
@@ -73,7 +78,7 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
   const transaction = (): TransactionBase | undefined => bound ?? db.contextTransaction();
   const tableHooks = (): TableHooks => {
     let table = db.hooks.get(name);
-    if (!table) db.hooks.set(name, table = new TableHooks());
+    if (!table) db.hooks.set(name, (table = new TableHooks()));
     return table;
   };
   const host: TableHost = {
@@ -91,9 +96,12 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       }
       const tx = transaction();
       const hooks = options?.silent ? undefined : db.hooks.get(name);
-      if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) return inCallerContext(tx ? tx.run(name, true, operation) : write(db, operation, what));
-      const hooked = <R>(within: TransactionBase, op: (engine: Engine) => R) => (engine: Engine) =>
-        op(hookedEngine(engine, name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
+      if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting))
+        return inCallerContext(tx ? tx.run(name, true, operation) : write(db, operation, what));
+      const hooked =
+        <R>(within: TransactionBase, op: (engine: Engine) => R) =>
+        (engine: Engine) =>
+          op(hookedEngine(engine, name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
       if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
       return inCallerContext(writeWithHooks(db, name, hooks, (within) => hooked(within, operation)));
     },
@@ -104,10 +112,14 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       const hooked = hooks !== undefined && (options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting);
       const small = typeof count === 'number' && count <= SLICED_ABOVE_ITEMS;
       if (transaction() || hooked || small || currentContext() instanceof LiveQueryRun) {
-        return host.write((engine) => {
-          const total = typeof count === 'number' ? count : count(engine);
-          return [writeSlice(engine, 0, total)];
-        }, what, options);
+        return host.write(
+          (engine) => {
+            const total = typeof count === 'number' ? count : count(engine);
+            return [writeSlice(engine, 0, total)];
+          },
+          what,
+          options,
+        );
       }
       return inCallerContext(writeSliced(db, count, writeSlice, what));
     },

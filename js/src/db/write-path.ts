@@ -46,7 +46,7 @@ export async function acquireWrite(db: DatabaseState, owner: string): Promise<()
     throw error;
   }
   db.unitsInFlight++;
-  db.readEpoch++;  // the unit may change the engine (or, for a transaction, where readers go)
+  db.readEpoch++; // the unit may change the engine (or, for a transaction, where readers go)
   return () => {
     writeLock?.endUnit();
     releaseLocal();
@@ -72,7 +72,7 @@ export async function flush(db: DatabaseState, engine: Engine, what: string, cha
   try {
     await persistence.flush(engine, what, changes);
   } catch (error) {
-    db.dropReader();  // the file went back to its last checkpoint
+    db.dropReader(); // the file went back to its last checkpoint
     db.changed(...changes);
     throw error;
   }
@@ -126,8 +126,12 @@ export async function write<T>(db: DatabaseState, operation: (engine: Engine) =>
  * writes wait; then one commit, one notification, one flush. A slice that
  * throws rolls all of it back.
  */
-export async function writeSliced<R>(db: DatabaseState, count: number | ((engine: Engine) => number),
-                                     writeSlice: (engine: Engine, from: number, to: number) => R, what: string): Promise<R[]> {
+export async function writeSliced<R>(
+  db: DatabaseState,
+  count: number | ((engine: Engine) => number),
+  writeSlice: (engine: Engine, from: number, to: number) => R,
+  what: string,
+): Promise<R[]> {
   const release = await acquireWrite(db, what);
   try {
     const engine = await engineForOperation(db);
@@ -151,7 +155,7 @@ export async function writeSliced<R>(db: DatabaseState, count: number | ((engine
     } catch (error) {
       if (engine.isOpen) {
         engine.rollback();
-        engine.takeChanges();  // nobody saw them
+        engine.takeChanges(); // nobody saw them
       }
       throw error;
     } finally {

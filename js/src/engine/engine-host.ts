@@ -46,7 +46,7 @@ export class WasmEngineHost implements EngineHost {
     const native = this.#native;
     if (!native) throw new DatabaseClosedError('the database is closed');
     const at = requestBuffer(this.#core, request.length);
-    const heap = this.#core.HEAPU8;  // read after requestBuffer, which may grow memory
+    const heap = this.#core.HEAPU8; // read after requestBuffer, which may grow memory
     let offset = at;
     for (const part of request.parts) {
       heap.set(part, offset);

@@ -12,19 +12,19 @@ export interface EngineInfo {
 }
 
 export interface EngineWriteResult {
-  keys: unknown[];  // undefined where that item failed
+  keys: unknown[]; // undefined where that item failed
   failures: Array<{ position: number; code: string; message: string }>;
 }
 
 /** What a query reads (core/include/indexie/query.h QuerySpec). */
 export interface QueryDescription {
   table: string;
-  index: string;  // '' = the primary key
+  index: string; // '' = the primary key
   reverse: boolean;
   distinct: boolean;
   unique: boolean;
   offset: number;
-  limit: number;  // -1 = no limit
+  limit: number; // -1 = no limit
   orderBy: Array<[keyPath: string, descending: boolean]>;
 }
 

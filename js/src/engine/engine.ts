@@ -7,6 +7,9 @@
 //
 // Everything here is synchronous: the engine answers from memory.
 //
+// Size: ~410 lines: one short method per engine operation (about 30), which
+// share the batching rules below; the protocol itself is in requests.ts.
+//
 // One crossing per operation. What the write path needs next rides along:
 //   - a write, delete, clear or commit outside a transaction also asks for
 //     the commit's change log, changed pages and (if few pages changed) page
@@ -24,14 +27,26 @@ import { encodeValue, encodeValues } from '../values/value-encoder.js';
 import { changeSetOf } from './live-sets.js';
 import { WasmEngineHost, type EngineHost } from './engine-host.js';
 import type {
-  EngineCursor, EngineInfo, EngineTableSchema, EngineWriteResult, QueryDescription, QueryOutput, RangeSpec,
+  EngineCursor,
+  EngineInfo,
+  EngineTableSchema,
+  EngineWriteResult,
+  QueryDescription,
+  QueryOutput,
+  RangeSpec,
 } from './engine-types.js';
 import { Op, RequestBuilder, decodeResult, encodedRanges, requestBuffer, responseResults, resultValue, writeQuery } from './requests.js';
 import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
 export { changeSetOf, newReadSet } from './live-sets.js';
 export type {
-  EngineCursor, EngineInfo, EngineTableSchema, EngineWriteResult, QueryDescription, QueryOutput, RangeSpec,
+  EngineCursor,
+  EngineInfo,
+  EngineTableSchema,
+  EngineWriteResult,
+  QueryDescription,
+  QueryOutput,
+  RangeSpec,
 } from './engine-types.js';
 
 /**
@@ -47,7 +62,7 @@ interface CommitOutputs {
   changes: Uint8Array | undefined;
   fileSize: number;
   pages: Uint32Array;
-  diff: Uint8Array | undefined;  // undefined: more than PREFETCH_DIFF_PAGES pages changed
+  diff: Uint8Array | undefined; // undefined: more than PREFETCH_DIFF_PAGES pages changed
 }
 
 /** One builder for every engine of the realm: requests are built and sent synchronously, one at a time. */
@@ -87,7 +102,7 @@ export class Engine {
 
   close(): void {
     if (!this.#host.isOpen) return;
-    if (this.#deferred.length > 0) this.#send(() => undefined, 0);  // a pending checkpoint frees the VFS's copies
+    if (this.#deferred.length > 0) this.#send(() => undefined, 0); // a pending checkpoint frees the VFS's copies
     this.#host.close();
   }
 
@@ -148,7 +163,9 @@ export class Engine {
 
   // --- Schema and transactions ----------------------------------------------
 
-  info(): EngineInfo { return this.#one((r) => r.op(Op.info)) as EngineInfo; }
+  info(): EngineInfo {
+    return this.#one((r) => r.op(Op.info)) as EngineInfo;
+  }
   begin(): void {
     this.#one((r) => r.op(Op.begin));
     this.#depth++;
@@ -167,7 +184,7 @@ export class Engine {
   }
 
   rollback(): void {
-    this.#depth = Math.max(0, this.#depth - 1);  // the engine closes the level whatever else fails
+    this.#depth = Math.max(0, this.#depth - 1); // the engine closes the level whatever else fails
     this.#one((r) => r.op(Op.rollback));
   }
 
@@ -175,7 +192,9 @@ export class Engine {
   get #autocommit(): boolean {
     return this.#depth === 0;
   }
-  setVersion(version: number): void { this.#one((r) => r.op(Op.setVersion, 1).number(version)); }
+  setVersion(version: number): void {
+    this.#one((r) => r.op(Op.setVersion, 1).number(version));
+  }
 
   setSchema(specs: Record<string, string>): void {
     this.#one((r) => {
@@ -191,7 +210,10 @@ export class Engine {
     const encodedValues = encodeValues(values);
     const encodedKeys = keys ? encodeValues(keys) : undefined;
     const [written, failures] = this.#one((r) => {
-      r.op(Op.write, 4).text(table).bool(mode === 'add').encoded(encodedValues);
+      r.op(Op.write, 4)
+        .text(table)
+        .bool(mode === 'add')
+        .encoded(encodedValues);
       if (encodedKeys) r.encoded(encodedKeys);
       else r.null();
     }, this.#autocommit) as [unknown[], Array<[number, string, string]>];
@@ -203,7 +225,9 @@ export class Engine {
     return this.#one((r) => r.op(Op.delete, 2).text(table).encoded(encoded), this.#autocommit) as number;
   }
 
-  clear(table: string): void { this.#one((r) => r.op(Op.clear, 1).text(table), this.#autocommit); }
+  clear(table: string): void {
+    this.#one((r) => r.op(Op.clear, 1).text(table), this.#autocommit);
+  }
 
   // --- Reads ----------------------------------------------------------------
 
@@ -227,8 +251,12 @@ export class Engine {
     return this.#one((r) => r.op(Op.getByIndex, 3).text(table).text(index).encoded(encoded)) as [unknown, unknown] | undefined;
   }
 
-  count(table: string): number { return this.#one((r) => r.op(Op.count, 1).text(table)) as number; }
-  scan(table: string): unknown[] { return this.#one((r) => r.op(Op.scan, 1).text(table)) as unknown[]; }
+  count(table: string): number {
+    return this.#one((r) => r.op(Op.count, 1).text(table)) as number;
+  }
+  scan(table: string): unknown[] {
+    return this.#one((r) => r.op(Op.scan, 1).text(table)) as unknown[];
+  }
 
   query(description: QueryDescription, ranges: readonly RangeSpec[] | null, output: QueryOutput): unknown[] {
     const encoded = encodedRanges(ranges);
@@ -240,7 +268,12 @@ export class Engine {
     return this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text('count')) as number;
   }
 
-  aggregate(description: QueryDescription, ranges: readonly RangeSpec[] | null, op: 'sum' | 'min' | 'max' | 'avg', keyPath: string): unknown {
+  aggregate(
+    description: QueryDescription,
+    ranges: readonly RangeSpec[] | null,
+    op: 'sum' | 'min' | 'max' | 'avg',
+    keyPath: string,
+  ): unknown {
     const encoded = encodedRanges(ranges);
     return this.#one((r) => writeQuery(r.op(Op.aggregate, 4), description, encoded).text(op).text(keyPath));
   }
@@ -248,18 +281,21 @@ export class Engine {
   /** A cursor over the query's rows; it opens with its first batch (one request). */
   openCursor(description: QueryDescription, ranges: readonly RangeSpec[] | null): EngineCursor {
     const encoded = encodedRanges(ranges);
-    let id = 0;  // 0: not opened yet
+    let id = 0; // 0: not opened yet
     let done = false;
     const batch = (max: number, output: 'rows' | 'keyPairs' | 'values'): [Uint8Array, boolean] => {
       if (done) return [EMPTY_ARRAY, true];
       const opening = id === 0;
-      const results = this.#send((r) => {
-        if (opening) writeQuery(r.op(Op.openCursor, 2), description, encoded);
-        r.op(Op.cursorNext, 3).uint(id).uint(Math.max(0, max)).text(output);
-      }, opening ? 2 : 1);
+      const results = this.#send(
+        (r) => {
+          if (opening) writeQuery(r.op(Op.openCursor, 2), description, encoded);
+          r.op(Op.cursorNext, 3).uint(id).uint(Math.max(0, max)).text(output);
+        },
+        opening ? 2 : 1,
+      );
       if (opening) id = results[0] as number;
       const [rows, finished] = results[opening ? 1 : 0] as [Uint8Array, boolean];
-      done = finished;  // the engine closed it
+      done = finished; // the engine closed it
       return [rows, finished];
     };
     return {
@@ -310,7 +346,9 @@ export class Engine {
   }
 
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */
-  revert(): void { this.#one((r) => r.op(Op.revert)); }
+  revert(): void {
+    this.#one((r) => r.op(Op.revert));
+  }
 
   /** Applies pages another tab stored (all pages of the file when `replaceAll`), then reconnects. */
   applyRemote(fileSize: number, pages: Map<number, Uint8Array>, replaceAll: boolean): void {
@@ -340,7 +378,7 @@ export class Engine {
 
   /** Reads add what they read to `readSet` until this is called with null. */
   recordReadsInto(readSet: NativeReadSet | null): void {
-    this.#recorderWanted = readSet;  // set on the native handle before the next request (see the header)
+    this.#recorderWanted = readSet; // set on the native handle before the next request (see the header)
   }
 
   /** What writes changed since the last call (change_set.h wire format), or undefined if nothing. */
@@ -360,7 +398,7 @@ export class Engine {
 }
 
 const PAGE_SIZE = 4096;
-const EMPTY_ARRAY = new Uint8Array([0x80]);  // an encoded empty array
+const EMPTY_ARRAY = new Uint8Array([0x80]); // an encoded empty array
 const deferredCheckpoint = (request: RequestBuilder): void => void request.op(Op.checkpoint);
 
 function concatPages(numbers: readonly number[], pages: Map<number, Uint8Array>): Uint8Array {

@@ -53,7 +53,7 @@ export class RequestBuilder {
   #buffer = new Uint8Array(256);
   #view = new DataView(this.#buffer.buffer);
   #pos = 0;
-  #start = 0;  // where the part being written began in #buffer
+  #start = 0; // where the part being written began in #buffer
   #ops = 0;
 
   /** Starts a batch (a builder is reused: one request at a time, synchronously). */
@@ -216,7 +216,9 @@ export interface EncodedRequest {
 export function responseResults(request: EncodedRequest, response: Uint8Array): unknown[] {
   const results = decodeValue(response) as unknown[];
   if (!Array.isArray(results) || results.length !== request.operations) {
-    throw new InternalError(`the engine answered ${String((results as unknown[] | undefined)?.length)} results to ${request.operations} operations`);
+    throw new InternalError(
+      `the engine answered ${String((results as unknown[] | undefined)?.length)} results to ${request.operations} operations`,
+    );
   }
   return results;
 }

@@ -15,8 +15,14 @@ import type { TableHooks } from './table-hooks.js';
 type Failure = EngineWriteResult['failures'][number] & { error?: Error };
 type Callbacks = { onsuccess?: (value: unknown) => void; onerror?: (error: unknown) => void };
 
-export function hookedEngine(engine: Engine, table: string, keyPath: string | string[] | null, hooks: TableHooks,
-                             transaction: unknown, changes: Change[]): Engine {
+export function hookedEngine(
+  engine: Engine,
+  table: string,
+  keyPath: string | string[] | null,
+  hooks: TableHooks,
+  transaction: unknown,
+  changes: Change[],
+): Engine {
   const record = (change: Change): void => {
     if (hooks.hasAsync) changes.push(change);
   };
@@ -25,7 +31,7 @@ export function hookedEngine(engine: Engine, table: string, keyPath: string | st
     try {
       return engine.get(table, key);
     } catch {
-      return undefined;  // an invalid key: the write itself reports it
+      return undefined; // an invalid key: the write itself reports it
     }
   };
   const keyOf = (item: unknown): unknown => {
@@ -75,14 +81,22 @@ export function hookedEngine(engine: Engine, table: string, keyPath: string | st
         }
         written = one.keys[0];
       } catch (error) {
-        result.failures.push({ position, code: (error as Error).name ?? 'Error', message: String((error as Error).message ?? error), error: error as Error } as Failure);
+        result.failures.push({
+          position,
+          code: (error as Error).name ?? 'Error',
+          message: String((error as Error).message ?? error),
+          error: error as Error,
+        } as Failure);
         callbacks.onerror?.(error);
         return;
       }
       result.keys[position] = written;
       callbacks.onsuccess?.(previous === undefined ? written : item);
-      record(previous === undefined ? { type: 'add', table, key: written, item }
-                                    : { type: 'update', table, key: written, item, previous, changes: diff });
+      record(
+        previous === undefined
+          ? { type: 'add', table, key: written, item }
+          : { type: 'update', table, key: written, item, previous, changes: diff },
+      );
     });
     return result;
   };
@@ -93,7 +107,7 @@ export function hookedEngine(engine: Engine, table: string, keyPath: string | st
     for (const key of keys) {
       const previous = storedValue(key);
       if (previous === undefined) {
-        engine.delete(table, [key]);  // still validates the key
+        engine.delete(table, [key]); // still validates the key
         continue;
       }
       const callbacks: Callbacks = {};

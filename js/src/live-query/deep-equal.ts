@@ -34,7 +34,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof ArrayBuffer) return bytesEqual(new Uint8Array(a), new Uint8Array(b as ArrayBuffer));
   if (ArrayBuffer.isView(a)) {
     const other = b as ArrayBufferView;
-    return bytesEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(other.buffer, other.byteOffset, other.byteLength));
+    return bytesEqual(
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+      new Uint8Array(other.buffer, other.byteOffset, other.byteLength),
+    );
   }
   if (a instanceof Map) {
     const other = b as Map<unknown, unknown>;

@@ -37,7 +37,7 @@ export class LiveQueryRun {
 
   readSetFor(database: string): NativeReadSet {
     let set = this.readSets.get(database);
-    if (!set) this.readSets.set(database, set = newReadSet());
+    if (!set) this.readSets.set(database, (set = newReadSet()));
     return set;
   }
 
@@ -63,7 +63,7 @@ export function readRecorderFor(database: string, context: object | null): Nativ
   if (context instanceof LiveQueryRun) return context.readSetFor(database);
   if (context !== null || runsInFlight.size === 0) return undefined;
   let set = orphanReads.get(database);
-  if (!set) orphanReads.set(database, set = newReadSet());
+  if (!set) orphanReads.set(database, (set = newReadSet()));
   return set;
 }
 
@@ -118,13 +118,13 @@ class LiveSubscription<T> {
   }
 
   start(): void {
-    subscriptions.add(this as LiveSubscription<unknown>);
+    subscriptions.add(this);
     this.#schedule();
   }
 
   close(): void {
     this.#closed = true;
-    subscriptions.delete(this as LiveSubscription<unknown>);
+    subscriptions.delete(this);
     for (const set of this.#readSets.values()) set.delete();
     this.#readSets.clear();
   }
@@ -132,11 +132,11 @@ class LiveSubscription<T> {
   changed(database: string, parts: ChangeParts, changes: NativeChangeSet): void {
     if (this.#running) {
       let list = this.#missed.get(database);
-      if (!list) this.#missed.set(database, list = []);
+      if (!list) this.#missed.set(database, (list = []));
       list.push(...parts);
       return;
     }
-    if (this.#scheduled) return;  // the coming run sees this change anyway
+    if (this.#scheduled) return; // the coming run sees this change anyway
     if (this.#readSets.get(database)?.intersects(changes)) this.#schedule();
   }
 

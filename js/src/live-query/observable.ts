@@ -36,7 +36,8 @@ export interface Subscription {
 export type Producer<T> = (sink: Required<Observer<T>>) => () => void;
 
 /** Symbol.observable where some library has installed it; RxJS also reads '@@observable'. */
-const observableSymbol: symbol | string = (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
+const observableSymbol: symbol | string =
+  (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
 
 /** The interop method (defined on the prototype below): returns the observable itself. */
 export interface Observable<T> {
@@ -50,12 +51,18 @@ export class Observable<T> {
     this.#produce = produce;
   }
 
-  subscribe(observerOrNext?: Observer<T> | ((value: T) => void) | null,
-            error?: ((error: unknown) => void) | null, complete?: (() => void) | null): Subscription {
-    const observer: Observer<T> = typeof observerOrNext === 'function' || observerOrNext == null
-      ? { next: observerOrNext ?? undefined, error: error ?? undefined, complete: complete ?? undefined }
-      : observerOrNext;
+  subscribe(
+    observerOrNext?: Observer<T> | ((value: T) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription {
+    const observer: Observer<T> =
+      typeof observerOrNext === 'function' || observerOrNext == null
+        ? { next: observerOrNext ?? undefined, error: error ?? undefined, complete: complete ?? undefined }
+        : observerOrNext;
     let closed = false;
+    // Not const: a producer that completes synchronously calls unsubscribe() before stop is assigned.
+    // eslint-disable-next-line prefer-const
     let stop: (() => void) | undefined;
     const subscription: Subscription = {
       unsubscribe() {
@@ -72,15 +79,22 @@ export class Observable<T> {
         what();
       } catch (thrown) {
         // An observer that throws must not break the producer: report it as uncaught.
-        queueMicrotask(() => { throw thrown; });
+        queueMicrotask(() => {
+          throw thrown;
+        });
       }
     };
     stop = this.#produce({
-      next: (value) => { if (!closed) report(() => observer.next?.(value)); },
+      next: (value) => {
+        if (!closed) report(() => observer.next?.(value));
+      },
       error: (failure) => {
         if (closed) return;
         if (observer.error) report(() => observer.error!(failure));
-        else queueMicrotask(() => { throw failure; });  // nobody listens: an uncaught error, as in RxJS
+        else
+          queueMicrotask(() => {
+            throw failure;
+          }); // nobody listens: an uncaught error, as in RxJS
       },
       complete: () => {
         if (closed) return;
@@ -98,13 +112,17 @@ export class Observable<T> {
 }
 
 Object.defineProperty(Observable.prototype, observableSymbol, {
-  value: function (this: Observable<unknown>) { return this; },
+  value: function (this: Observable<unknown>) {
+    return this;
+  },
   configurable: true,
   writable: true,
 });
 if (observableSymbol !== '@@observable') {
   Object.defineProperty(Observable.prototype, '@@observable', {
-    value: function (this: Observable<unknown>) { return this; },
+    value: function (this: Observable<unknown>) {
+      return this;
+    },
     configurable: true,
     writable: true,
   });

@@ -3,6 +3,10 @@
 // database file in one IndexedDB database and writes each commit atomically.
 // (It lives in js/src because the package compiles from one source root.)
 //
+// Size: ~460 lines: one class whose operations (open, write a commit, read
+// what other tabs committed, delete) share one connection and the stored
+// state; the format's pure functions are already in page-file-format.ts.
+//
 // The on-disk format (records, `base`, diff and chunk commits) is described
 // in page-file-format.ts, with the pure functions that read it. This file
 // does the IndexedDB work:
@@ -24,10 +28,23 @@
 //     and those it caught up on): a chunk commit writes their chunks.
 import { AbortError, QuotaExceededError, type IndexieError } from '../errors.js';
 import {
-  FORMAT, PAGE_SIZE, applyDeltas, deltaBytes, deltaPagesOf, dropPagesFrom, isDiffCommit, isPageCommit, pagesOfChunks,
-  pagesOfDiff, readState, zeroPage, type LogEntry, type PageMap, type PageNumbers, type StoredState,
+  FORMAT,
+  PAGE_SIZE,
+  applyDeltas,
+  deltaBytes,
+  deltaPagesOf,
+  dropPagesFrom,
+  isDiffCommit,
+  isPageCommit,
+  pagesOfChunks,
+  pagesOfDiff,
+  readState,
+  zeroPage,
+  type LogEntry,
+  type PageMap,
+  type PageNumbers,
+  type StoredState,
 } from './page-file-format.js';
-
 
 /** Pages per IndexedDB record for new databases (see README, "Persistence", for the measurements). */
 export const DEFAULT_PAGES_PER_CHUNK = 16;
@@ -85,7 +102,7 @@ export function storageError(error: DOMException | null | undefined, what: strin
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(req.error ?? new DOMException('the IndexedDB request failed', 'UnknownError'));
   });
 }
 
@@ -110,7 +127,11 @@ function latestState(meta: StoredState, keys: readonly number[], entries: readon
  * Reads the chunks and the log entries after `base` (whole-file load), in a
  * transaction that sees one state; `meta` is the stored state.
  */
-async function readWholeFile(tx: IDBTransaction, meta: StoredState, keyRange: typeof IDBKeyRange): Promise<{ pages: PageMap; deltas: LogEntry[]; state: StoredState }> {
+async function readWholeFile(
+  tx: IDBTransaction,
+  meta: StoredState,
+  keyRange: typeof IDBKeyRange,
+): Promise<{ pages: PageMap; deltas: LogEntry[]; state: StoredState }> {
   const afterBase = keyRange.lowerBound(meta.base, true);
   const keysRead = request(tx.objectStore('log').getAllKeys(afterBase)) as Promise<number[]>;
   const deltasRead = request(tx.objectStore('log').getAll(afterBase)) as Promise<LogEntry[]>;
@@ -126,7 +147,12 @@ async function readWholeFile(tx: IDBTransaction, meta: StoredState, keyRange: ty
       request(chunks.getAllKeys(range, CHUNKS_PER_READ)) as Promise<number[]>,
       request(chunks.getAll(range, CHUNKS_PER_READ)) as Promise<Uint8Array[]>,
     ]);
-    pagesOfChunks(keys.map((key, i) => [key, values[i]]), state.pagesPerChunk, state.fileSize, pages);
+    pagesOfChunks(
+      keys.map((key, i) => [key, values[i]]),
+      state.pagesPerChunk,
+      state.fileSize,
+      pages,
+    );
     if (keys.length < CHUNKS_PER_READ) break;
     after = keys[keys.length - 1];
   }
@@ -149,8 +175,14 @@ export class IdbPageStore {
   readonly #durability: Durability;
   readonly #keyRange: typeof IDBKeyRange;
 
-  private constructor(db: IDBDatabase, state: StoredState, storedFormat: number, deltas: readonly LogEntry[], durability: Durability,
-                      keyRange: typeof IDBKeyRange) {
+  private constructor(
+    db: IDBDatabase,
+    state: StoredState,
+    storedFormat: number,
+    deltas: readonly LogEntry[],
+    durability: Durability,
+    keyRange: typeof IDBKeyRange,
+  ) {
     this.#db = db;
     this.#state = state;
     this.#storedFormat = storedFormat;
@@ -165,8 +197,12 @@ export class IdbPageStore {
   }
 
   /** Opens (creating if needed) the IndexedDB database of `name` and loads the whole file. */
-  static async open(idb: IdbImplementation, name: string, durability: Durability,
-                    pagesPerChunk = DEFAULT_PAGES_PER_CHUNK): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean; dataLoss: boolean }> {
+  static async open(
+    idb: IdbImplementation,
+    name: string,
+    durability: Durability,
+    pagesPerChunk = DEFAULT_PAGES_PER_CHUNK,
+  ): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean; dataLoss: boolean }> {
     const open = idb.indexedDB.open(idbName(name), 1);
     let dataLoss = false;
     open.onupgradeneeded = (event) => {
@@ -177,12 +213,16 @@ export class IdbPageStore {
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
       if (!db.objectStoreNames.contains('log')) db.createObjectStore('log');
     };
-    const db = await request(open).catch((error) => { throw storageError(error, `opening database '${name}'`); });
+    const db = await request(open).catch((error) => {
+      throw storageError(error, `opening database '${name}'`);
+    });
     try {
       const tx = db.transaction(['chunks', 'meta', 'log'], 'readonly');
       const stored = readState(await request(tx.objectStore('meta').get('state')), name);
       const empty: StoredState = { format: FORMAT, pageSize: PAGE_SIZE, pagesPerChunk, fileSize: 0, commit: 0, base: 0 };
-      const { pages, deltas, state } = stored ? await readWholeFile(tx, stored, idb.IDBKeyRange) : { pages: new Map(), deltas: [], state: empty };
+      const { pages, deltas, state } = stored
+        ? await readWholeFile(tx, stored, idb.IDBKeyRange)
+        : { pages: new Map(), deltas: [], state: empty };
       const store = new IdbPageStore(db, state, stored?.format ?? 0, deltas, durability, idb.IDBKeyRange);
       return { store, file: { state, pages }, created: !stored, dataLoss };
     } catch (error) {
@@ -198,17 +238,20 @@ export class IdbPageStore {
    * (see the header). Rejects with QuotaExceededError or AbortError; then
    * nothing of it is stored.
    */
-  write(fileSize: number, changedPages: PageNumbers, source: PageSource, what: string,
-        changes: readonly Uint8Array[] = []): Promise<void> {
+  write(fileSize: number, changedPages: PageNumbers, source: PageSource, what: string, changes: readonly Uint8Array[] = []): Promise<void> {
     const state = this.#state;
     const expected = state.commit;
     const room = DELTA_BYTES_PER_BASE - this.#deltaBytesSinceBase;
     const diffAllowed = fileSize >= state.fileSize && this.#storedFormat === FORMAT && expected - state.base < DELTAS_PER_BASE && room > 0;
     // A big commit's diff is tried only if the file grew by few pages: new pages
     // (diffed against zeros) are whole in a diff too, and belong in chunks.
-    const diff = !diffAllowed ? undefined
-      : changedPages.length <= DELTA_MAX_PAGES ? source.pageDiffs()
-      : fileSize - state.fileSize <= DELTA_MAX_PAGES * PAGE_SIZE ? source.pageDiffs(room) : undefined;
+    const diff = !diffAllowed
+      ? undefined
+      : changedPages.length <= DELTA_MAX_PAGES
+        ? source.pageDiffs()
+        : fileSize - state.fileSize <= DELTA_MAX_PAGES * PAGE_SIZE
+          ? source.pageDiffs(room)
+          : undefined;
     const chunks = diff ? undefined : this.#chunkRecord(fileSize, changedPages);
     const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: diff ? state.base : expected + 1 };
     return new Promise((resolve, reject) => {
@@ -233,9 +276,12 @@ export class IdbPageStore {
         resolve();
       };
       // add() of an existing commit number fails with ConstraintError (nothing else here can): another tab wrote first.
-      tx.onabort = () => reject(tx.error?.name === 'ConstraintError'
-        ? new AbortError(`${what} failed: another tab committed first (commit ${expected + 1} exists); nothing of it was saved`)
-        : storageError(tx.error, what));
+      tx.onabort = () =>
+        reject(
+          tx.error?.name === 'ConstraintError'
+            ? new AbortError(`${what} failed: another tab committed first (commit ${expected + 1} exists); nothing of it was saved`)
+            : storageError(tx.error, what),
+        );
       try {
         const log = tx.objectStore('log');
         if (diff) {
@@ -251,7 +297,11 @@ export class IdbPageStore {
           tx.objectStore('meta').put(next, 'state');
         }
       } catch (error) {
-        try { tx.abort(); } catch { /* already finished */ }
+        try {
+          tx.abort();
+        } catch {
+          /* already finished */
+        }
         reject(storageError(error as DOMException, what));
       }
     });
@@ -265,8 +315,13 @@ export class IdbPageStore {
    * The engine's pages do not change meanwhile: the caller holds the write
    * lock until the end.
    */
-  #putChunks(tx: IDBTransaction, record: { chunks: number[]; perChunk: number; firstBeyond: number }, source: PageSource,
-             what: string, reject: (error: unknown) => void): void {
+  #putChunks(
+    tx: IDBTransaction,
+    record: { chunks: number[]; perChunk: number; firstBeyond: number },
+    source: PageSource,
+    what: string,
+    reject: (error: unknown) => void,
+  ): void {
     const store = tx.objectStore('chunks');
     store.delete(this.#keyRange.lowerBound(record.firstBeyond));
     const putFrom = (first: number): void => {
@@ -282,7 +337,11 @@ export class IdbPageStore {
           try {
             putFrom(end);
           } catch (error) {
-            try { tx.abort(); } catch { /* already finished */ }
+            try {
+              tx.abort();
+            } catch {
+              /* already finished */
+            }
             reject(storageError(error as DOMException, what));
           }
         };
@@ -309,7 +368,9 @@ export class IdbPageStore {
    * as of its last known commit (no unstored changes): a diff applies over
    * its pages. Adopts the new state.
    */
-  async readSince(source: PageSource): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
+  async readSince(
+    source: PageSource,
+  ): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
     const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
     const range = this.#keyRange.lowerBound(since, true);
@@ -343,11 +404,18 @@ export class IdbPageStore {
         else for (const chunk of entry.chunks) wanted.add(chunk);
       });
       const chunkList = [...wanted];
-      const values = await Promise.all(chunkList.map((chunk) => request(tx.objectStore('chunks').get(chunk)) as Promise<Uint8Array | undefined>));
+      const values = await Promise.all(
+        chunkList.map((chunk) => request(tx.objectStore('chunks').get(chunk)) as Promise<Uint8Array | undefined>),
+      );
       pages = new Map();
       // A chunk that is gone was past the end of the file at `base`: its pages were zeros there.
       const chunkBytes = (i: number): Uint8Array => values[i] ?? new Uint8Array(perChunk * PAGE_SIZE);
-      pagesOfChunks(chunkList.map((chunk, i) => [chunk, chunkBytes(i)] as [number, Uint8Array]), perChunk, state.fileSize, pages);
+      pagesOfChunks(
+        chunkList.map((chunk, i) => [chunk, chunkBytes(i)] as [number, Uint8Array]),
+        perChunk,
+        state.fileSize,
+        pages,
+      );
       afterBase = entries.filter((_, i) => keys[i] > state.base);
       applyDeltas(afterBase, pages, (page) => source.readPages(page, 1));
       dropPagesFrom(pages, state.fileSize);

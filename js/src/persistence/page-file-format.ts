@@ -113,7 +113,9 @@ export function deltaBytes(entry: LogEntry): number {
 export function readState(stored: (Omit<StoredState, 'base'> & { base?: number }) | undefined, name: string): StoredState | undefined {
   if (!stored) return undefined;
   if (stored.format > FORMAT) {
-    throw new VersionError(`database '${name}' was stored by a newer indexie (storage format ${stored.format}; this version reads formats 1 to ${FORMAT}): upgrade indexie to open it`);
+    throw new VersionError(
+      `database '${name}' was stored by a newer indexie (storage format ${stored.format}; this version reads formats 1 to ${FORMAT}): upgrade indexie to open it`,
+    );
   }
   return { ...stored, base: stored.base ?? stored.commit };
 }
@@ -147,7 +149,7 @@ export function applyDeltas(entries: readonly LogEntry[], into: PageMap, pageBef
         const ranges = view.getUint16(at + 4, true);
         at += 6;
         let bytes = into.get(page);
-        if (!bytes) into.set(page, bytes = pageBefore(page));
+        if (!bytes) into.set(page, (bytes = pageBefore(page)));
         for (let r = 0; r < ranges; r++) {
           const offset = view.getUint16(at, true);
           const length = view.getUint16(at + 2, true);
@@ -170,4 +172,3 @@ export function dropPagesFrom(pages: PageMap, fileSize: number): void {
 export function deltaPagesOf(entries: readonly LogEntry[]): number[] {
   return entries.flatMap((entry) => pagesOfDelta(entry));
 }
-

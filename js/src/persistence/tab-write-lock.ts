@@ -39,7 +39,9 @@ export class TabWriteLock {
   #inUnit = false;
   #wantedElsewhere = false;
   #idle: ReturnType<typeof setTimeout> | undefined;
-  readonly #onVisibility = () => { if (pageHidden() && !this.#inUnit) this.#drop(); };
+  readonly #onVisibility = () => {
+    if (pageHidden() && !this.#inUnit) this.#drop();
+  };
 
   constructor(locks: LockManager, name: string, announceWant: (() => void) | undefined) {
     this.#locks = locks;
@@ -72,7 +74,7 @@ export class TabWriteLock {
       return;
     }
     this.#idle = setTimeout(() => this.#drop(), IDLE_MS);
-    (this.#idle as { unref?: () => void }).unref?.();  // never keeps a Node process alive
+    (this.#idle as { unref?: () => void }).unref?.(); // never keeps a Node process alive
   }
 
   /** The unit failed before or during catching up: give the lock back now. */

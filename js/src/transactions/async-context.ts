@@ -63,7 +63,10 @@ function openWindow(ctx: Context): void {
 /** Runs fn as a new task: the microtask queue is empty when it starts. */
 export const postTask: (fn: () => void) => void = (() => {
   const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return (fn) => { g.setImmediate!(fn); };
+  if (typeof g.setImmediate === 'function')
+    return (fn) => {
+      g.setImmediate!(fn);
+    };
   if (typeof MessageChannel === 'function') {
     const channel = new MessageChannel();
     const queue: Array<() => void> = [];
@@ -73,7 +76,9 @@ export const postTask: (fn: () => void) => void = (() => {
       channel.port2.postMessage(null);
     };
   }
-  return (fn) => { setTimeout(fn, 0); };
+  return (fn) => {
+    setTimeout(fn, 0);
+  };
 })();
 
 /** Pending callbacks per context, so one task runs all of a context's settles. */
@@ -96,7 +101,9 @@ export function runInContext(ctx: Context, fn: () => void): void {
       try {
         each();
       } catch (error) {
-        queueMicrotask(() => { throw error; });
+        queueMicrotask(() => {
+          throw error;
+        });
       }
     }
   });
@@ -136,8 +143,10 @@ export class IndexiePromise<T> extends Promise<T> {
   /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
   observed = false;
 
-  override then<R1 = T, R2 = never>(onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-                                    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
     const ctx = current;
     this.observed = true;
     // A handler that is not a function is ignored, as by native promises (Dexie's filtered
@@ -150,7 +159,9 @@ export class IndexiePromise<T> extends Promise<T> {
 
   /** `promise` as an IndexiePromise. */
   static of<T>(promise: PromiseLike<T>): IndexiePromise<T> {
-    return new IndexiePromise<T>((resolve, reject) => { promise.then(resolve, reject); });
+    return new IndexiePromise<T>((resolve, reject) => {
+      promise.then(resolve, reject);
+    });
   }
 }
 

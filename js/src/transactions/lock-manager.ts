@@ -48,7 +48,8 @@ export class LockManager {
   #grant(): void {
     for (let i = 0; i < this.#waiting.length; i++) {
       const request = this.#waiting[i];
-      const blocked = [...this.#held].some((held) => conflicts(held, request)) ||
+      const blocked =
+        [...this.#held].some((held) => conflicts(held, request)) ||
         this.#waiting.slice(0, i).some((earlier) => conflicts(earlier, request));
       if (blocked) continue;
       this.#waiting.splice(i--, 1);
@@ -67,9 +68,11 @@ export class LockManager {
     const timer = setTimeout(() => {
       if (!this.#waiting.includes(request)) return;
       const holders = [...this.#held].filter((held) => conflicts(held, request)).map((held) => held.owner);
-      console.warn(`indexie: ${request.owner} has waited ${SLOW_WAIT_MS / 1000} s for ${holders.join(', ') || 'earlier requests'}. ` +
-        'If it was issued inside that transaction after awaiting a promise that is not indexie\'s, it runs outside the ' +
-        'transaction and waits for it: use the transaction object (tx.table(name)) or await Indexie.waitFor(promise).');
+      console.warn(
+        `indexie: ${request.owner} has waited ${SLOW_WAIT_MS / 1000} s for ${holders.join(', ') || 'earlier requests'}. ` +
+          "If it was issued inside that transaction after awaiting a promise that is not indexie's, it runs outside the " +
+          'transaction and waits for it: use the transaction object (tx.table(name)) or await Indexie.waitFor(promise).',
+      );
     }, SLOW_WAIT_MS);
     (timer as { unref?: () => void }).unref?.();
   }

@@ -20,15 +20,19 @@ const MODES: Record<string, TransactionMode> = { r: 'readonly', readonly: 'reado
 
 export function parseTransactionArgs(args: readonly unknown[]): TransactionRequest {
   const [modeArg, ...rest] = args;
-  if (typeof modeArg !== 'string') throw new InvalidArgumentError(`db.transaction(): the first argument is the mode ('r' or 'rw'), got ${typeof modeArg}`);
+  if (typeof modeArg !== 'string')
+    throw new InvalidArgumentError(`db.transaction(): the first argument is the mode ('r' or 'rw'), got ${typeof modeArg}`);
   const nesting = modeArg.endsWith('!') || modeArg.endsWith('?') ? (modeArg.slice(-1) as '!' | '?') : '';
   const mode = MODES[nesting ? modeArg.slice(0, -1) : modeArg];
-  if (!mode) throw new InvalidArgumentError(`db.transaction(): unknown mode '${modeArg}': use 'r', 'rw', 'readonly' or 'readwrite' (optionally with '!' or '?')`);
+  if (!mode)
+    throw new InvalidArgumentError(
+      `db.transaction(): unknown mode '${modeArg}': use 'r', 'rw', 'readonly' or 'readwrite' (optionally with '!' or '?')`,
+    );
 
   let options: TransactionOptions = {};
   let scopeAt = rest.length - 1;
   if (scopeAt >= 0 && typeof rest[scopeAt] !== 'function' && typeof rest[scopeAt - 1] === 'function') {
-    options = (rest[scopeAt] ?? {}) as TransactionOptions;
+    options = rest[scopeAt] ?? {};
     scopeAt--;
   }
   const scope = rest[scopeAt];
@@ -38,7 +42,8 @@ export function parseTransactionArgs(args: readonly unknown[]): TransactionReque
   const add = (item: unknown): void => {
     if (Array.isArray(item)) item.forEach(add);
     else if (typeof item === 'string') tables.push(item);
-    else if (item !== null && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string') tables.push((item as { name: string }).name);
+    else if (item !== null && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string')
+      tables.push((item as { name: string }).name);
     else throw new InvalidArgumentError(`db.transaction(): tables are names or Table objects, got ${String(item)}`);
   };
   rest.slice(0, scopeAt).forEach(add);

@@ -103,8 +103,11 @@ export class TransactionBase {
     setOperationListener((ctx, promise) => {
       if (!(ctx instanceof TransactionBase) || !ctx.root.active) return;
       // Native then: watching the outcome does not count as observing the promise.
-      const outcome = Promise.prototype.then.call(promise, () => ({ failed: false }), (error: unknown) => ({ failed: true, error })) as
-        Promise<{ failed: boolean; error?: unknown }>;
+      const outcome = Promise.prototype.then.call(
+        promise,
+        () => ({ failed: false }),
+        (error: unknown) => ({ failed: true, error }),
+      ) as Promise<{ failed: boolean; error?: unknown }>;
       ctx.root.#operations.push({ promise, outcome });
     });
   }
@@ -113,8 +116,7 @@ export class TransactionBase {
   #ready: Promise<void> | undefined;
   #error: Error | undefined;
 
-  constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[],
-              options: TransactionInit = {}) {
+  constructor(backend: TransactionBackend, mode: TransactionMode, storeNames: readonly string[], options: TransactionInit = {}) {
     this.#backend = backend;
     this.mode = mode;
     this.storeNames = Object.freeze([...storeNames]);
@@ -170,15 +172,17 @@ export class TransactionBase {
   on(event: 'complete' | 'abort', listener: Listener): void;
   on(event: 'complete' | 'abort', listener?: Listener): EventChannel | void {
     let channel = this.#events.get(event);
-    if (!channel) this.#events.set(event, channel = new EventChannel());
+    if (!channel) this.#events.set(event, (channel = new EventChannel()));
     if (!listener) return channel;
     channel.subscribe(listener);
   }
 
   #checkTable(name: string): void {
     if (this.upgrade ? !this.#backend.hasTable(name) : !this.storeNames.includes(name)) {
-      throw new NotFoundError(`table '${name}' is not part of this transaction (its tables: ${this.storeNames.join(', ') || 'none'}): ` +
-        `name it in db.transaction(mode, tables..., scope)`);
+      throw new NotFoundError(
+        `table '${name}' is not part of this transaction (its tables: ${this.storeNames.join(', ') || 'none'}): ` +
+          `name it in db.transaction(mode, tables..., scope)`,
+      );
     }
   }
 
@@ -227,15 +231,22 @@ export class TransactionBase {
       try {
         const engine = root.#session!.engine(forWrite || this.mode === 'readwrite');
         if (!(engine instanceof Promise)) return Promise.resolve(operation(engine));
-        return this.#track(engine.then((e) => { this.#checkActive(); return operation(e); }));
+        return this.#track(
+          engine.then((e) => {
+            this.#checkActive();
+            return operation(e);
+          }),
+        );
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return this.#track(root.start().then(async () => {
-      this.#checkActive();
-      return operation(await root.#session!.engine(forWrite || this.mode === 'readwrite'));
-    }));
+    return this.#track(
+      root.start().then(async () => {
+        this.#checkActive();
+        return operation(await root.#session!.engine(forWrite || this.mode === 'readwrite'));
+      }),
+    );
   }
 
   #track<R>(promise: Promise<R>): Promise<R> {
@@ -252,8 +263,9 @@ export class TransactionBase {
       throw new AbortError(`the transaction was aborted${root.#error ? `: ${root.#error.message}` : ''}`, { cause: root.#error });
     }
     if (root.#state === 'committing' || root.#state === 'committed') {
-      throw new TransactionInactiveError('the transaction has already committed: operations after its scope ended ' +
-        'run outside it; start a new transaction');
+      throw new TransactionInactiveError(
+        'the transaction has already committed: operations after its scope ended ' + 'run outside it; start a new transaction',
+      );
     }
   }
 
@@ -261,7 +273,8 @@ export class TransactionBase {
   abort(reason?: unknown): void {
     const root = this.root;
     if (root.#state === 'committed' || root.#state === 'aborted') return;
-    root.#error = reason instanceof Error ? reason : new AbortError(reason === undefined ? 'aborted by tx.abort()' : String(reason));
+    root.#error =
+      reason instanceof Error ? reason : new AbortError(reason === undefined ? 'aborted by tx.abort()' : describeReason(reason));
     const session = root.#session;
     root.#state = 'aborted';
     root.#session = undefined;
@@ -329,3 +342,13 @@ export class TransactionBase {
 }
 
 contextualAsyncMethods(TransactionBase.prototype);
+
+/** A non-Error abort reason in words: a plain object as JSON, not "[object Object]". */
+function describeReason(reason: unknown): string {
+  if (typeof reason !== 'object' || reason === null) return String(reason);
+  try {
+    return JSON.stringify(reason) ?? Object.prototype.toString.call(reason);
+  } catch {
+    return Object.prototype.toString.call(reason);
+  }
+}

@@ -8,7 +8,7 @@ import { TAG, TYPED_ARRAY_OF_TAG } from './value-format.js';
 /** What the reader returns for an array hole (HOLE_BYTE): the array case leaves that index empty. */
 const HOLE = Symbol('hole');
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
-const KEY_CACHE_SIZE = 4096;  // a power of two
+const KEY_CACHE_SIZE = 4096; // a power of two
 const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SIZE);
 
 /** Strings up to this many bytes are decoded in JS (see Reader.text); longer ones by TextDecoder. */
@@ -31,11 +31,20 @@ class Reader {
     if (info < 24) return info;
     const p = this.pos;
     switch (info) {
-      case 24: this.pos += 1; return this.bytes[p];
-      case 25: this.pos += 2; return this.view.getUint16(p);
-      case 26: this.pos += 4; return this.view.getUint32(p);
-      case 27: this.pos += 8; return this.view.getUint32(p) * 0x100000000 + this.view.getUint32(p + 4);
-      default: return this.fail();
+      case 24:
+        this.pos += 1;
+        return this.bytes[p];
+      case 25:
+        this.pos += 2;
+        return this.view.getUint16(p);
+      case 26:
+        this.pos += 4;
+        return this.view.getUint32(p);
+      case 27:
+        this.pos += 8;
+        return this.view.getUint32(p) * 0x100000000 + this.view.getUint32(p + 4);
+      default:
+        return this.fail();
     }
   }
 
@@ -58,7 +67,10 @@ class Reader {
       if (cached !== undefined && cached.length === n) {
         let same = true;
         for (let i = 0; i < n; i++) {
-          if (cached.charCodeAt(i) !== bytes[start + i]) { same = false; break; }
+          if (cached.charCodeAt(i) !== bytes[start + i]) {
+            same = false;
+            break;
+          }
         }
         if (same) {
           this.pos = start + n;
@@ -66,7 +78,7 @@ class Reader {
         }
       }
       const text = this.text(n);
-      if (text.length === n) keyCache[slot] = text;  // ASCII only: one byte per character
+      if (text.length === n) keyCache[slot] = text; // ASCII only: one byte per character
       return text;
     }
     return this.text(n);
@@ -100,10 +112,14 @@ class Reader {
     const major = initial >> 5;
     const info = initial & 0x1f;
     switch (major) {
-      case 0: return this.length(info);
-      case 1: return -1 - this.length(info);
-      case 2: return this.take(this.length(info)).slice();
-      case 3: return this.text(this.length(info));
+      case 0:
+        return this.length(info);
+      case 1:
+        return -1 - this.length(info);
+      case 2:
+        return this.take(this.length(info)).slice();
+      case 3:
+        return this.text(this.length(info));
       case 4: {
         const n = this.length(info);
         const out = new Array(n);
@@ -131,22 +147,30 @@ class Reader {
         }
         return out;
       }
-      case 6: return this.tagged(this.length(info));
-      default: return this.simple(info);
+      case 6:
+        return this.tagged(this.length(info));
+      default:
+        return this.simple(info);
     }
   }
 
   simple(info: number): unknown {
     switch (info) {
-      case 19: return HOLE;
-      case 20: return false;
-      case 21: return true;
-      case 22: return null;
-      case 23: return undefined;
+      case 19:
+        return HOLE;
+      case 20:
+        return false;
+      case 21:
+        return true;
+      case 22:
+        return null;
+      case 23:
+        return undefined;
       case 25: {
         const half = this.view.getUint16(this.pos);
         this.pos += 2;
-        const exp = (half >> 10) & 0x1f, mant = half & 0x3ff;
+        const exp = (half >> 10) & 0x1f,
+          mant = half & 0x3ff;
         const value = exp === 0 ? mant * 2 ** -24 : exp === 31 ? (mant ? NaN : Infinity) : (mant + 1024) * 2 ** (exp - 25);
         return half & 0x8000 ? -value : value;
       }
@@ -160,19 +184,27 @@ class Reader {
         this.pos += 8;
         return v;
       }
-      default: return this.fail();
+      default:
+        return this.fail();
     }
   }
 
   tagged(tag: number): unknown {
     switch (tag) {
-      case TAG.date: return new Date(this.item() as number);
-      case TAG.arrayBuffer: return this.bytesContent().slice().buffer;
-      case TAG.dataView: return new DataView(this.bytesContent().slice().buffer);
-      case TAG.wtf8String: return decodeWtf8(this.bytesContent());
-      case TAG.positiveBigInt: return bytesToBigInt(this.bytesContent());
-      case TAG.negativeBigInt: return -1n - bytesToBigInt(this.bytesContent());
-      case TAG.set: return new Set(this.item() as unknown[]);
+      case TAG.date:
+        return new Date(this.item() as number);
+      case TAG.arrayBuffer:
+        return this.bytesContent().slice().buffer;
+      case TAG.dataView:
+        return new DataView(this.bytesContent().slice().buffer);
+      case TAG.wtf8String:
+        return decodeWtf8(this.bytesContent());
+      case TAG.positiveBigInt:
+        return bytesToBigInt(this.bytesContent());
+      case TAG.negativeBigInt:
+        return -1n - bytesToBigInt(this.bytesContent());
+      case TAG.set:
+        return new Set(this.item() as unknown[]);
       case TAG.map: {
         const initial = this.bytes[this.pos++];
         if (initial >> 5 !== 5) this.fail();
@@ -215,10 +247,19 @@ function decodeWtf8(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     let c: number;
-    if (b < 0x80) { c = b; i += 1; }
-    else if (b < 0xe0) { c = ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f); i += 2; }
-    else if (b < 0xf0) { c = ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f); i += 3; }
-    else { c = ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f); i += 4; }
+    if (b < 0x80) {
+      c = b;
+      i += 1;
+    } else if (b < 0xe0) {
+      c = ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      i += 2;
+    } else if (b < 0xf0) {
+      c = ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      i += 3;
+    } else {
+      c = ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      i += 4;
+    }
     s += String.fromCodePoint(c);
   }
   return s;
@@ -264,11 +305,21 @@ function skipItem(reader: Reader): void {
   }
   const n = reader.length(info);
   switch (major) {
-    case 2: case 3: reader.pos += n; return;
-    case 4: for (let i = 0; i < n; i++) skipItem(reader); return;
-    case 5: for (let i = 0; i < 2 * n; i++) skipItem(reader); return;
-    case 6: skipItem(reader); return;
-    default: return;
+    case 2:
+    case 3:
+      reader.pos += n;
+      return;
+    case 4:
+      for (let i = 0; i < n; i++) skipItem(reader);
+      return;
+    case 5:
+      for (let i = 0; i < 2 * n; i++) skipItem(reader);
+      return;
+    case 6:
+      skipItem(reader);
+      return;
+    default:
+      return;
   }
 }
 

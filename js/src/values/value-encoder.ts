@@ -6,7 +6,7 @@ import { DataCloneError } from '../errors.js';
 import { HOLE_BYTE, TAG, TAG_OF_TYPED_ARRAY } from './value-format.js';
 
 const MAX_DEPTH = 1000;
-const LONG_STRING = 64;  // longer strings go through TextEncoder
+const LONG_STRING = 64; // longer strings go through TextEncoder
 const textEncoder = new TextEncoder();
 
 class Writer {
@@ -109,7 +109,7 @@ class Writer {
           continue;
         }
       }
-      if (c >= 0xd800 && c <= 0xdfff) wellFormed = false;  // a lone surrogate, kept as WTF-8
+      if (c >= 0xd800 && c <= 0xdfff) wellFormed = false; // a lone surrogate, kept as WTF-8
       buf[p++] = 0xe0 | (c >> 12);
       buf[p++] = 0x80 | ((c >> 6) & 0x3f);
       buf[p++] = 0x80 | (c & 0x3f);
@@ -351,13 +351,14 @@ function pathOfUnstorable(value: unknown, path: string, seen: Set<object>): stri
   if (typeof value === 'function' || typeof value === 'symbol') return path;
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item])
-    : value instanceof Map ? [...value].map(([key, item]) => [`.get(${String(key)})`, item])
-    : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((item, i) => [`[${i}]`, item])
+    : value instanceof Map
+      ? [...value].map(([key, item]) => [`.get(${String(key)})`, item])
+      : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
   for (const [step, item] of entries) {
     const found = pathOfUnstorable(item, path + step, seen);
     if (found !== undefined) return found;
   }
   return undefined;
 }
-

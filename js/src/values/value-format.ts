@@ -34,14 +34,36 @@ export const TAG = {
 } as const;
 
 export type TypedArray =
-  | Uint8Array | Uint8ClampedArray | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array
-  | Float32Array | Float64Array | BigUint64Array | BigInt64Array;
-export type TypedArrayConstructor = { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number; name: string };
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigUint64Array
+  | BigInt64Array;
+export type TypedArrayConstructor = {
+  new (buffer: ArrayBuffer, byteOffset?: number, length?: number): TypedArray;
+  BYTES_PER_ELEMENT: number;
+  name: string;
+};
 
 // RFC 8746 tags of the little-endian typed arrays.
 const TYPED_ARRAY_TAGS: Array<[TypedArrayConstructor, number]> = [
-  [Uint8Array, 64], [Uint16Array, 69], [Uint32Array, 70], [BigUint64Array, 71], [Uint8ClampedArray, 68],
-  [Int8Array, 72], [Int16Array, 77], [Int32Array, 78], [BigInt64Array, 79], [Float32Array, 85], [Float64Array, 86],
+  [Uint8Array, 64],
+  [Uint16Array, 69],
+  [Uint32Array, 70],
+  [BigUint64Array, 71],
+  [Uint8ClampedArray, 68],
+  [Int8Array, 72],
+  [Int16Array, 77],
+  [Int32Array, 78],
+  [BigInt64Array, 79],
+  [Float32Array, 85],
+  [Float64Array, 86],
 ];
 export const TAG_OF_TYPED_ARRAY = new Map<unknown, number>(TYPED_ARRAY_TAGS.map(([ctor, tag]) => [ctor, tag]));
 export const TYPED_ARRAY_OF_TAG = new Map<number, TypedArrayConstructor>(TYPED_ARRAY_TAGS.map(([ctor, tag]) => [tag, ctor]));
