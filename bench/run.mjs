@@ -10,7 +10,7 @@ import { renderSvg, renderTable, runBenchmark } from './benchmark.mjs';
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-const sizes = args.filter((arg, i) => !arg.startsWith('--') && i !== runsAt + 1).map(Number);
+const sizes = args.filter((arg, i) => !arg.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1)).map(Number);
 const results = await runBenchmark({ sizes: sizes.length > 0 ? sizes : [10000, 100000], runs });
 for (const result of results) console.log(`${renderTable(result)}\n`);
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
