@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { BulkError, DatabaseClosedError, Indexie, liveQuery } from 'indexie';
+import { BulkError, ConstraintError, DataError, DatabaseClosedError, Indexie, liveQuery } from 'indexie';
 
 let counter = 0;
 const N = 30_000;
@@ -86,7 +86,8 @@ test('failures in several slices are a BulkError by position in the whole input;
     return true;
   });
   assert.equal(await db.users.count(), N);
-  assert.equal(items[29_999].id, N, 'generated keys are written back into the items (failed items take none)');
+  // As Dexie 4: a bulk write leaves the caller's objects as they were (no generated key written back).
+  assert.equal(items[29_999].id, undefined);
   assert.equal(items[5].id, undefined);
   const keys = await db.users.bulkPut(people(N, 'p'), { allKeys: true });
   assert.equal(keys.length, N);
@@ -232,11 +233,19 @@ test('writes between the slices of a long toArray: the result is one state, neve
   db.close();
 });
 
-test("a filtered catch as Dexie writes it (catch('ConstraintError', fn)) keeps the real error", async () => {
+test("filtered catches as Dexie writes them: catch('ConstraintError', fn) and catch(ErrorClass, fn) handle only matching errors", async () => {
   const { db } = open();
   await db.users.add({ name: 'a', email: 'a@x', age: 1 });
+  const duplicate = () => db.users.add({ name: 'b', email: 'a@x', age: 2 });
+  assert.equal(await duplicate().catch('ConstraintError', (e) => `handled ${e.name}`), 'handled ConstraintError');
+  assert.equal(await duplicate().catch(ConstraintError, () => 'handled'), 'handled');
+  assert.equal(await duplicate().catch(Indexie.ConstraintError, () => 'handled'), 'handled');
   await assert.rejects(
-    db.users.add({ name: 'b', email: 'a@x', age: 2 }).catch('ConstraintError', () => 'handled'),
+    duplicate().catch('DataError', () => 'wrong'),
+    (error) => error.name === 'ConstraintError',
+  );
+  await assert.rejects(
+    duplicate().catch(DataError, () => 'wrong'),
     (error) => error.name === 'ConstraintError',
   );
   db.close();

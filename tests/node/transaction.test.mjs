@@ -49,7 +49,7 @@ test('modes, table arguments and the scope: resolves the scope result after comm
     assert.equal(await db.transaction(mode, [db.users, [db.logs]], () => db.users.count()), 3);
   }
   assert.equal(await db.logs.count(), 3);
-  assert.equal(Indexie.currentTransaction, undefined, 'no transaction outside the scope');
+  assert.equal(Indexie.currentTransaction, null, 'no transaction outside the scope (null, as Dexie)');
   await assert.rejects(
     db.transaction('rx', db.users, () => 1),
     InvalidArgumentError,
@@ -268,7 +268,7 @@ test('code outside the scope never joins the transaction, even while it runs con
   await flow;
   assert.equal(outside.length, 20);
   assert.ok(
-    outside.every((tx) => tx === undefined),
+    outside.every((tx) => tx === null),
     'the outside flow never saw the transaction as current',
   );
   assert.equal(await db.users.count(), 0);
@@ -281,7 +281,7 @@ test('code outside the scope never joins the transaction, even while it runs con
     }, 0);
   });
   await sleep(5);
-  assert.equal(fromTimer, undefined);
+  assert.equal(fromTimer, null);
   db.close();
 });
 

@@ -398,7 +398,7 @@ async function transactions(): Promise<void> {
   const explicit = db.users.startTransaction({ tables: ['settings'], optimistic: true });
   await explicit.table<User, number>('users').add({ ...newUser, id: 9 });
   await explicit.commit();
-  expectType<Transaction | undefined>(Indexie.currentTransaction);
+  expectType<Transaction | null>(Indexie.currentTransaction);
   const fetched = await Indexie.waitFor(Promise.resolve(42));
   exact<Equals<typeof fetched, number>>();
 

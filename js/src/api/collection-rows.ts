@@ -39,11 +39,22 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
   const seen = state.distinct || queries.length > 1 ? new Set<string>() : undefined;
   const sorting = state.orderBy.length > 0;
   let skip = sorting ? 0 : state.offset;
+  // Dexie's leading offset (CollectionState.leadingOffset): armed until the first row passing the predicates.
+  let advance = sorting ? 0 : state.leadingOffset;
+  let advancing = 0; // raw rows the cursor moves past
+  if (advance > 0 && state.predicates.length === 0 && !run.main.postFilter && !run.main.keyFilter) {
+    skip += advance; // nothing filters: a plain offset
+    advance = 0;
+  }
   const take = sorting ? Infinity : state.limit;
   const out: Row[] = [];
   let stopped = take === 0;
   // Runs one row through the key filter, de-duplication, predicates, offset and limit.
   const consider = (query: ResolvedQuery, row: Row) => {
+    if (advancing > 0) {
+      advancing--;
+      return;
+    }
     if (query.postFilter && !query.postFilter(row.value)) return;
     if (seen) {
       const id = keyId(row.primaryKey);
@@ -64,6 +75,11 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
       }
     }
     if (!include) return;
+    if (advance > 0) {
+      advancing = advance - 1;
+      advance = 0;
+      return;
+    }
     if (skip > 0) skip--;
     else {
       out.push(row);
@@ -120,6 +136,6 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
     const c = cmp(a.primaryKey, b.primaryKey);
     return state.reverse ? -c : c;
   });
-  const end = state.limit === Infinity ? undefined : state.offset + state.limit;
-  return sortable.slice(state.offset, end);
+  const from = state.leadingOffset + state.offset;
+  return sortable.slice(from, state.limit === Infinity ? undefined : from + state.limit);
 }

@@ -22,7 +22,7 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
-import { contextualAsyncMethods, postTask } from '../transactions/async-context.js';
+import { contextualAsyncMethods, postTask, thenShortcuts } from '../transactions/async-context.js';
 import { InvalidArgumentError, ModifyError } from '../errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine/engine.js';
 import { cmp } from '../values/key-compare.js';
@@ -120,12 +120,26 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
   offset(n: number): this {
     if (!(n >= 0)) throw new InvalidArgumentError(`offset(${n}): expected a number >= 0`);
+    const s = this.#state;
+    if (n === 0) return this;
+    const plainKeyRange =
+      s.predicates.length === 0 &&
+      s.or.length === 0 &&
+      !s.query.keyFilter &&
+      s.leadingOffset === 0 &&
+      s.offset === 0 &&
+      s.limit === Infinity;
+    if (plainKeyRange) {
+      s.leadingOffset = n; // see CollectionState.leadingOffset
+      return this;
+    }
     this.#state.offset += n;
     if (this.#state.limit !== Infinity) this.#state.limit = Math.max(0, this.#state.limit - n);
     return this;
   }
 
   limit(n: number): this {
+    if (typeof n === 'number' && n < 0) n = 0; // as Dexie: a negative limit gives no rows
     if (!(n >= 0)) throw new InvalidArgumentError(`limit(${n}): expected a number >= 0`);
     this.#state.limit = Math.min(this.#state.limit, n);
     return this;
@@ -165,7 +179,9 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
   // --- Reading --------------------------------------------------------------
 
-  async toArray(): Promise<T[]> {
+  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
+  toArray(): Promise<T[]>;
+  async toArray(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) {
       // The common case: in slices when it is long (#valuesInSlices), else in one engine call.
@@ -190,7 +206,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     ranges: readonly RangeSpec[] | null;
   }): Promise<T[] | undefined> {
     const state = this.#state;
-    if (state.orderBy.length > 0 || state.distinct || state.offset > 0 || !this.#host.slicesReads()) return undefined;
+    if (state.orderBy.length > 0 || state.distinct || state.offset + state.leadingOffset > 0 || !this.#host.slicesReads()) return undefined;
     const { engine } = run;
     const epoch = this.#host.readEpoch();
     const cursor = engine.openCursor(run.description({ offset: 0, limit: -1 }), run.ranges);
@@ -213,34 +229,46 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     }
   }
 
-  async count(): Promise<number> {
+  count<R>(thenShortcut: (result: number) => R | PromiseLike<R>): Promise<R>;
+  count(): Promise<number>;
+  async count(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.countQuery(run.description(), run.ranges);
     return (await this.#rows('primaryKeys')).length;
   }
 
-  async first(): Promise<T | undefined> {
+  first<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): Promise<R>;
+  first(): Promise<T | undefined>;
+  async first(): Promise<any> {
     return (await this.clone().limit(1).toArray())[0];
   }
 
-  async last(): Promise<T | undefined> {
+  last<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): Promise<R>;
+  last(): Promise<T | undefined>;
+  async last(): Promise<any> {
     return this.clone().reverse().first();
   }
 
-  async keys(): Promise<IndexableType[]> {
+  keys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): Promise<R>;
+  keys(): Promise<IndexableType[]>;
+  async keys(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
     return (await this.#rows('keys')).map((row) => row.key as IndexableType);
   }
 
-  async primaryKeys(): Promise<TKey[]> {
+  primaryKeys<R>(thenShortcut: (result: TKey[]) => R | PromiseLike<R>): Promise<R>;
+  primaryKeys(): Promise<TKey[]>;
+  async primaryKeys(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'primaryKeys') as TKey[];
     return (await this.#rows('primaryKeys')).map((row) => row.primaryKey as TKey);
   }
 
   /** Each index key once (IndexedDB's nextunique/prevunique); offset and limit count unique keys. */
-  async uniqueKeys(): Promise<IndexableType[]> {
+  uniqueKeys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): Promise<R>;
+  uniqueKeys(): Promise<IndexableType[]>;
+  async uniqueKeys(): Promise<any> {
     return (await this.#rows('keys', true)).map((row) => row.key as IndexableType);
   }
 
@@ -272,7 +300,9 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */
-  async sortBy(keyPath: string): Promise<T[]> {
+  sortBy<R>(keyPath: string, thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
+  sortBy(keyPath: string): Promise<T[]>;
+  async sortBy(keyPath: string): Promise<any> {
     const values = await this.toArray();
     const direction = this.#state.reverse ? -1 : 1;
     return values.sort((a, b) => direction * (cmp(getByKeyPath(a, keyPath), getByKeyPath(b, keyPath)) || 0));
@@ -365,7 +395,10 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   async delete(): Promise<number> {
     return this.#host.write((engine) => {
       const keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);
-      return engine.delete(this.#host.tableName, keys);
+      engine.delete(this.#host.tableName, keys);
+      // As Dexie: the count of rows the collection matched (on a multi-entry index, a record
+      // matched through two of its entries counts twice), not of distinct records.
+      return keys.length;
     }, `Collection.delete() on '${this.#host.tableName}'`);
   }
 
@@ -404,3 +437,15 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 export class WhereClause<T = any, TKey = any, TInsertType = T> extends WhereClauseOf<Collection<T, TKey, TInsertType>> {}
 
 contextualAsyncMethods(Collection.prototype);
+thenShortcuts(Collection.prototype, {
+  toArray: 0,
+  count: 0,
+  first: 0,
+  last: 0,
+  keys: 0,
+  primaryKeys: 0,
+  uniqueKeys: 0,
+  firstKey: 0,
+  lastKey: 0,
+  sortBy: 1,
+});

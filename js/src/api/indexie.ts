@@ -11,6 +11,7 @@
 // Methods that are `async` here become IndexiePromise methods
 // (contextualAsyncMethods, transactions/async-context.ts), as on Table.
 import { engineMemoryBytes } from '../engine/engine.js';
+import * as errors from '../errors.js';
 import { InvalidArgumentError, InvalidTableError, SchemaError } from '../errors.js';
 import { Database } from '../db/database.js';
 import type { IndexieEventName } from '../db/state.js';
@@ -33,6 +34,55 @@ export type UpgradeTransaction = Transaction;
 export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
+
+  // The error classes, where Dexie has them (Dexie.ConstraintError: catch(Indexie.ConstraintError, fn)).
+  static readonly IndexieError = errors.IndexieError;
+  static readonly InvalidArgumentError = errors.InvalidArgumentError;
+  static readonly ConstraintError = errors.ConstraintError;
+  static readonly DataError = errors.DataError;
+  static readonly NotFoundError = errors.NotFoundError;
+  static readonly InvalidTableError = errors.InvalidTableError;
+  static readonly NoSuchDatabaseError = errors.NoSuchDatabaseError;
+  static readonly DataCloneError = errors.DataCloneError;
+  static readonly SchemaError = errors.SchemaError;
+  static readonly UpgradeError = errors.UpgradeError;
+  static readonly VersionError = errors.VersionError;
+  static readonly ReadOnlyError = errors.ReadOnlyError;
+  static readonly DatabaseClosedError = errors.DatabaseClosedError;
+  static readonly QuotaExceededError = errors.QuotaExceededError;
+  static readonly AbortError = errors.AbortError;
+  static readonly TransactionInactiveError = errors.TransactionInactiveError;
+  static readonly SubTransactionError = errors.SubTransactionError;
+  static readonly CorruptionError = errors.CorruptionError;
+  static readonly SqlError = errors.SqlError;
+  static readonly InternalError = errors.InternalError;
+  static readonly BulkError = errors.BulkError;
+  static readonly ModifyError = errors.ModifyError;
+  /** Every error name, as Dexie.errnames: errnames.Constraint === 'ConstraintError'. */
+  static readonly errnames = Object.freeze({
+    InvalidArgument: 'InvalidArgumentError',
+    Constraint: 'ConstraintError',
+    Data: 'DataError',
+    NotFound: 'NotFoundError',
+    InvalidTable: 'InvalidTableError',
+    NoSuchDatabase: 'NoSuchDatabaseError',
+    DataClone: 'DataCloneError',
+    Schema: 'SchemaError',
+    Upgrade: 'UpgradeError',
+    Version: 'VersionError',
+    ReadOnly: 'ReadOnlyError',
+    DatabaseClosed: 'DatabaseClosedError',
+    QuotaExceeded: 'QuotaExceededError',
+    Abort: 'AbortError',
+    TransactionInactive: 'TransactionInactiveError',
+    SubTransaction: 'SubTransactionError',
+    Corruption: 'CorruptionError',
+    Sql: 'SqlError',
+    Internal: 'InternalError',
+    Bulk: 'BulkError',
+    Modify: 'ModifyError',
+  } as const);
+
   static readonly maxKey: IndexableType = [[]];
   /** IndexedDB key order: -1, 0 or 1; NaN for invalid keys (Dexie.cmp). */
   static cmp(a: unknown, b: unknown): number {
@@ -49,10 +99,10 @@ export class Indexie {
   /** Transaction modes, as Dexie names them. */
   static readonly Mode = Object.freeze({ READ_ONLY: 'readonly', READ_WRITE: 'readwrite' } as const);
 
-  /** The transaction the calling code runs in, if any (Dexie.currentTransaction). */
-  static get currentTransaction(): Transaction | undefined {
+  /** The transaction the calling code runs in, or null (Dexie.currentTransaction). */
+  static get currentTransaction(): Transaction | null {
     const context = currentContext();
-    return context instanceof Transaction ? context : undefined;
+    return context instanceof Transaction ? context : null;
   }
 
   /**

@@ -37,7 +37,15 @@ export interface CollectionState {
   predicates: Predicate[];
   reverse: boolean;
   distinct: boolean;
-  offset: number;
+  /**
+   * Dexie's first offset, when offset() came before any filter, or(), limit or
+   * other offset: Dexie then moves its cursor with advance(). Without JS
+   * predicates it is a plain offset; with some (added later), the first row
+   * passing them is dropped and the cursor skips the n - 1 rows after it,
+   * whatever they are (collection-rows.ts reproduces it).
+   */
+  leadingOffset: number;
+  offset: number; // offsets counted after predicates, in call order with limit
   limit: number; // Infinity = none
   orderBy: Array<[keyPath: string, descending: boolean]>;
 }
@@ -64,7 +72,7 @@ export function planQuery(engine: Engine, schema: TableSchema, table: string, st
     reverse: state.reverse,
     distinct: state.distinct,
     unique: false,
-    offset: state.offset,
+    offset: state.leadingOffset + state.offset,
     limit: state.limit === Infinity ? -1 : state.limit,
     orderBy: state.orderBy.map(([path, desc]) => [path, desc !== state.reverse]),
     ...overrides,
@@ -135,6 +143,10 @@ function resolveCriteria(criteria: Record<string, unknown>, schema: TableSchema,
   const paths = Object.keys(criteria);
   if (paths.length === 0) throw new InvalidArgumentError('where({}) needs at least one criterion');
   for (const path of paths) {
+    const value = criteria[path];
+    // As Dexie, whose where({a: v}) is where('a').equals(v): null or undefined is a TypeError.
+    if (paths.length === 1 && (value === null || value === undefined))
+      throw new TypeError(`where({${path}: ${String(value)}}): not a valid key`);
     if (!isKey(criteria[path])) throw new DataError(`where({${path}: ...}): ${describe(criteria[path])} is not a valid key`);
   }
   const coversAll = (keyPath: string | string[] | null) =>

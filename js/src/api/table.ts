@@ -16,11 +16,11 @@
 // Size: ~460 lines. Table is Dexie's whole table API (about 35 short
 // methods, one concept); the public Transaction and the hook types add 40
 // lines that must live beside it (above).
-import { contextualAsyncMethods } from '../transactions/async-context.js';
-import { BulkError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
+import { contextualAsyncMethods, thenShortcuts } from '../transactions/async-context.js';
+import { BulkError, DataError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
+import { isValidKey } from '../values/key-compare.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { Engine } from '../engine/engine.js';
-import { cmp } from '../values/key-compare.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import { Collection, WhereClause, type CollectionHost, type CursorInfo } from './collection.js';
 import type { CollectionState, Query } from './query-plan.js';
@@ -156,6 +156,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       predicates: [],
       reverse: false,
       distinct: false,
+      leadingOffset: 0,
       offset: 0,
       limit: Infinity,
       orderBy: [],
@@ -196,6 +197,10 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     const paths = Array.isArray(index) ? index : [index];
     const plainIndex = paths.every((p) => !p.startsWith('-')) && this.#hasIndexFor(index);
     if (plainIndex) return this.#collection({ index, ranges: null });
+    if (typeof index === 'string' && !index.startsWith('-')) {
+      // As Dexie: one key path that is not an index is a SchemaError (a typo), not an empty result.
+      return this.#collection({ index, ranges: null });
+    }
     return this.toCollection().orderBy(...paths);
   }
 
@@ -270,9 +275,11 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   }
 
   async #writeOne(mode: 'add' | 'put', item: TInsertType, key: TKey | undefined): Promise<TKey> {
+    // As Dexie: a key passed for an inbound table is ignored (the record's own key counts).
+    const explicitKey = key === undefined || key === null || this.#inbound() ? undefined : [key];
     return this.#host.write(
       (engine) => {
-        const result = engine.write(this.name, mode, [item], key === undefined ? undefined : [key]);
+        const result = engine.write(this.name, mode, [item], explicitKey);
         if (result.failures.length > 0) throw failureError(result.failures[0]);
         this.#writeKeyBack(item, result.keys[0]);
         return result.keys[0] as TKey;
@@ -295,14 +302,21 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (keys && keys.length !== items.length) {
       throw new InvalidArgumentError(`${operation}: got ${keys.length} keys for ${items.length} items`);
     }
+    const invalidAt = this.#firstInvalidKey(items, keys);
+    if (invalidAt >= 0) {
+      // As Dexie (IndexedDB refuses the request at once): the items before it are written,
+      // it and the ones after are not, and the call fails with a DataError, not a BulkError.
+      if (invalidAt > 0) await this.#writeBulk(mode, operation, items.slice(0, invalidAt), keys?.slice(0, invalidAt), undefined);
+      throw new DataError(
+        `${operation} on '${this.name}': item ${invalidAt} has no valid primary key, so it and the items after it were not written`,
+      );
+    }
     const slices = await this.#host.writeInSlices(
       items.length,
       (engine, from, to) => {
         const whole = from === 0 && to === items.length;
         const result = engine.write(this.name, mode, whole ? items : items.slice(from, to), keys && !whole ? keys.slice(from, to) : keys);
-        result.keys.forEach((key, i) => {
-          if (key !== undefined) this.#writeKeyBack(items[from + i], key);
-        });
+        // As Dexie 4: bulk writes leave the caller's objects as they were (no key written back).
         return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
       },
       `${operation} on '${this.name}'`,
@@ -319,11 +333,48 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     return opts.allKeys ? resultKeys : resultKeys[resultKeys.length - 1];
   }
 
-  /** Dexie writes a generated inbound key into the object that was added. */
+  /** The position of the first item whose primary key is invalid (IndexedDB's DataError), or -1. */
+  #firstInvalidKey(items: readonly unknown[], keys: readonly unknown[] | undefined): number {
+    let primKey: TableSchema['primKey'];
+    try {
+      primKey = this.schema.primKey;
+    } catch {
+      return -1; // schema not loaded yet: the engine checks each item
+    }
+    const { keyPath, auto } = primKey;
+    return items.findIndex((item, i) => {
+      if (keyPath === null) return keys && keys[i] !== undefined ? !isValidKey(keys[i]) : !auto;
+      if (item === null || typeof item !== 'object') return true;
+      const paths = typeof keyPath === 'string' ? [keyPath] : keyPath;
+      const parts = paths.map((path) => getByKeyPath(item, path));
+      if (typeof keyPath === 'string' && parts[0] === undefined) return !auto;
+      return !isValidKey(typeof keyPath === 'string' ? parts[0] : parts);
+    });
+  }
+
+  /** Whether the primary key is inbound (read from the record by its key path). */
+  #inbound(): boolean {
+    try {
+      return this.schema.primKey.keyPath !== null;
+    } catch {
+      return false; // schema not loaded yet: the engine decides, as before
+    }
+  }
+
+  /**
+   * As Dexie's add() and put(): the key the write resolved to is written into
+   * the object at an inbound key path, as IndexedDB returns it (so a binary
+   * key becomes an ArrayBuffer there, a Date a new Date). A frozen object is left as it is.
+   */
   #writeKeyBack(item: unknown, key: unknown): void {
-    const { primKey } = this.schema;
-    if (!primKey.auto || typeof primKey.keyPath !== 'string' || !isPlainObjectLike(item)) return;
-    if (getByKeyPath(item, primKey.keyPath) === undefined) setByKeyPath(item as Item, primKey.keyPath, key);
+    const { keyPath } = this.schema.primKey;
+    if (keyPath === null || !isPlainObjectLike(item)) return;
+    try {
+      if (typeof keyPath === 'string') setByKeyPath(item as Item, keyPath, key);
+      else keyPath.forEach((path, i) => setByKeyPath(item as Item, path, (key as unknown[])[i]));
+    } catch {
+      // as Dexie: an object that cannot take the key keeps its own
+    }
   }
 
   async delete(key: TKey): Promise<void> {
@@ -411,40 +462,22 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   // --- Reads --------------------------------------------------------------
 
   /** The record with this primary key, or with these index values ({email: 'x'}; typed loosely, as in Dexie). */
+  get<R>(key: TKey, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): Promise<R>;
+  get<R>(criteria: { [keyPath: string]: any }, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): Promise<R>;
   get(key: TKey): Promise<T | undefined>;
   get(criteria: { [keyPath: string]: any }): Promise<T | undefined>;
-  async get(keyOrCriteria: TKey | Record<string, unknown>): Promise<T | undefined> {
+  async get(keyOrCriteria: TKey | Record<string, unknown>): Promise<any> {
     if (keyOrCriteria === undefined || keyOrCriteria === null) {
       throw new TypeError(`Table.get() on '${this.name}' needs a key or an object of criteria, got ${String(keyOrCriteria)}`);
     }
+    // As Dexie: get(criteria) is where(criteria).first() (a SchemaError when no index serves them).
+    if (isPlainObject(keyOrCriteria)) return this.where(keyOrCriteria).first();
     const engine = await this.#host.engine();
-    if (isPlainObject(keyOrCriteria)) return this.#getByCriteria(engine, keyOrCriteria);
     try {
       return this.#read(engine.get(this.name, keyOrCriteria));
     } catch (error) {
       throw inOperation(error, `Table.get() on '${this.name}'`);
     }
-  }
-
-  async #getByCriteria(engine: Engine, criteria: Record<string, unknown>): Promise<T | undefined> {
-    const paths = Object.keys(criteria);
-    if (paths.length === 0) throw new InvalidArgumentError('Table.get() needs at least one criterion');
-    const { primKey, indexes } = this.schema;
-    const sameSet = (keyPath: string | string[] | null) =>
-      Array.isArray(keyPath)
-        ? keyPath.length === paths.length && keyPath.every((p) => paths.includes(p))
-        : paths.length === 1 && keyPath === paths[0];
-    if (sameSet(primKey.keyPath)) {
-      const key = Array.isArray(primKey.keyPath) ? primKey.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
-      return this.#read(engine.get(this.name, key));
-    }
-    const index = indexes.find((candidate) => sameSet(candidate.keyPath));
-    if (index) {
-      const key = Array.isArray(index.keyPath) ? index.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
-      return this.#read(engine.getByIndex(this.name, index.name, key)?.[1]);
-    }
-    // No index covers the criteria: scan. (Queries on indexes arrive with the where() API.)
-    return this.#read(engine.scan(this.name).find((record) => paths.every((p) => cmp(getByKeyPath(record, p), criteria[p]) === 0)));
   }
 
   /** A stored value as readers get it: through the reading hooks, if any. */
@@ -459,13 +492,17 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     return engine.bulkGet(this.name, keys).map((value) => this.#read(value));
   }
 
-  async count(): Promise<number> {
+  count<R>(thenShortcut: (count: number) => R | PromiseLike<R>): Promise<R>;
+  count(): Promise<number>;
+  async count(): Promise<any> {
     const engine = await this.#host.engine();
     return engine.count(this.name);
   }
 
   /** Every record in primary key order (a long result is read in slices: Collection.toArray). */
-  async toArray(): Promise<T[]> {
+  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
+  toArray(): Promise<T[]>;
+  async toArray(): Promise<any> {
     return this.toCollection().toArray();
   }
 }
@@ -475,6 +512,7 @@ function isPlainObjectLike(value: unknown): boolean {
 }
 
 contextualAsyncMethods(Table.prototype);
+thenShortcuts(Table.prototype, { get: 1, count: 0, toArray: 0 });
 
 /**
  * A transaction (Dexie's Transaction): TransactionBase's lifecycle,

@@ -102,8 +102,9 @@ export class WhereClauseOf<C> {
     );
   }
 
-  // One range around one key, after checking the key.
+  // One range around one key, after checking the key (as Dexie: null or undefined is a TypeError).
   #around(method: string, key: unknown, range: KeyRange): C {
+    if (key === null || key === undefined) return this.#fail(new TypeError(`${method}(): ${String(key)} is not a valid key`));
     const error = this.#checkKeys(`${method}()`, [key]);
     return error ? this.#fail(error) : this.#collection([range]);
   }
@@ -131,14 +132,14 @@ export class WhereClauseOf<C> {
   }
 
   startsWith(prefix: string): C {
-    if (typeof prefix !== 'string') return this.#fail(new DataError(`startsWith(): ${describe(prefix)} is not a string`));
+    if (typeof prefix !== 'string') return this.#fail(new TypeError(`startsWith(): ${describe(prefix)} is not a string`));
     return this.#collection([{ lower: prefix, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true }]);
   }
 
   startsWithAnyOf(...prefixes: Array<string | readonly string[]>): C {
     const list = prefixes.flat();
     const bad = list.find((p) => typeof p !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
+    if (bad !== undefined) return this.#fail(new TypeError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
     return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
   }
 
@@ -179,6 +180,9 @@ export class WhereClauseOf<C> {
     if (!Array.isArray(ranges)) return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
     const includeLowers = options.includeLowers ?? true;
     const includeUppers = options.includeUppers ?? false;
+    if (ranges.some((r) => !Array.isArray(r) || r[0] === undefined || r[1] === undefined)) {
+      return this.#fail(new InvalidArgumentError('inAnyRange() takes an array of [lower, upper] pairs'));
+    }
     const flat = ranges.flatMap((r) => [r[0], r[1]]);
     const error = this.#checkKeys('inAnyRange()', flat);
     if (error) return this.#fail(error);
@@ -196,7 +200,7 @@ export class WhereClauseOf<C> {
   anyOfIgnoreCase(...values: Array<string | readonly string[]>): C {
     const list = values.flat();
     const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    if (bad !== undefined) return this.#fail(new TypeError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
     const wanted = new Set(list.map((v) => v.toLowerCase()));
     const ranges = list.flatMap((v) => ignoreCaseRanges(v, false));
     return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
@@ -209,7 +213,7 @@ export class WhereClauseOf<C> {
   startsWithAnyOfIgnoreCase(...prefixes: Array<string | readonly string[]>): C {
     const list = prefixes.flat();
     const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new DataError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    if (bad !== undefined) return this.#fail(new TypeError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
     const lowered = list.map((p) => p.toLowerCase());
     const ranges = list.flatMap((p) => ignoreCaseRanges(p, true));
     return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));

@@ -138,6 +138,9 @@ export function callInContext<R>(ctx: Context, fn: () => R): R | Promise<R> {
   });
 }
 
+/** What Dexie's filtered catch takes: an error class, or an error name. */
+export type ErrorFilter = (abstract new (...args: any[]) => Error) | string;
+
 /** A promise whose callbacks run in the context of whoever subscribed them (see the contract above). */
 export class IndexiePromise<T> extends Promise<T> {
   /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
@@ -149,12 +152,33 @@ export class IndexiePromise<T> extends Promise<T> {
   ): Promise<R1 | R2> {
     const ctx = current;
     this.observed = true;
-    // A handler that is not a function is ignored, as by native promises (Dexie's filtered
-    // catch(ErrorClass, fn) is not supported: such a call must not replace the error).
+    // A handler that is not a function is ignored, as by native promises.
     return super.then(
       typeof onFulfilled === 'function' ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : undefined,
       typeof onRejected === 'function' ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : undefined,
     );
+  }
+
+  /**
+   * catch(fn), and Dexie's filtered forms: catch(ErrorClass, fn) handles only
+   * errors that are instances of ErrorClass, catch('ErrorName', fn) only
+   * errors of that name; any other error passes through untouched.
+   */
+  override catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+  override catch<R = never>(filter: ErrorFilter, onRejected: (reason: any) => R | PromiseLike<R>): Promise<T | R>;
+  override catch<R = never>(
+    filterOrHandler?: ErrorFilter | ((reason: any) => R | PromiseLike<R>) | null,
+    onRejected?: (reason: any) => R | PromiseLike<R>,
+  ): Promise<T | R> {
+    if (typeof onRejected !== 'function') return this.then(undefined, filterOrHandler as (reason: any) => R | PromiseLike<R>);
+    const matches =
+      typeof filterOrHandler === 'string'
+        ? (error: unknown) => (error as { name?: unknown } | null)?.name === filterOrHandler
+        : (error: unknown) => typeof filterOrHandler === 'function' && error instanceof filterOrHandler;
+    return this.then(undefined, (error: unknown) => {
+      if (matches(error)) return onRejected(error);
+      throw error;
+    });
   }
 
   /** `promise` as an IndexiePromise. */
@@ -189,6 +213,27 @@ export function contextualAsyncMethods(prototype: object): void {
         const promise = IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
         if (ctx !== null) operationListener?.(ctx, promise);
         return promise;
+      },
+    });
+  }
+}
+
+/**
+ * Dexie's callback arguments ("then-shortcuts"): a method listed with the
+ * position of its optional callback, e.g. toArray(cb) or get(key, cb),
+ * resolves to cb(result) when that argument is a function. Apply after
+ * contextualAsyncMethods, so the callback runs in the caller's context.
+ */
+export function thenShortcuts(prototype: object, callbackAt: Record<string, number>): void {
+  for (const [name, position] of Object.entries(callbackAt)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
+    const method = descriptor.value as (...args: unknown[]) => PromiseLike<unknown>;
+    Object.defineProperty(prototype, name, {
+      ...descriptor,
+      value: function (this: unknown, ...args: unknown[]) {
+        const callback = args[position];
+        if (typeof callback !== 'function') return method.apply(this, args);
+        return method.apply(this, args.slice(0, position)).then(callback as (value: unknown) => unknown);
       },
     });
   }

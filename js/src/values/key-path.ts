@@ -13,22 +13,38 @@ export function getByKeyPath(obj: unknown, keyPath: string | string[]): unknown 
   return current;
 }
 
-/** Sets the value at a dotted path, creating plain objects for missing steps. `undefined` deletes. */
+/**
+ * Sets the value at a dotted path, with Dexie's semantics (apps' update specs
+ * depend on them): a missing or falsy step, or one the object only inherits,
+ * becomes a new plain object; a step that is a primitive (a string, a number,
+ * true) or a frozen object is left alone and nothing is set; `undefined`
+ * deletes, and on an array at a numeric index removes the element (splice),
+ * so no hole is left.
+ */
 export function setByKeyPath(obj: Record<string, unknown>, keyPath: string, value: unknown): void {
   const steps = keyPath.split('.');
-  let current: Record<string, unknown> = obj;
+  let current: unknown = obj;
   for (let i = 0; i < steps.length - 1; i++) {
-    let next = current[steps[i]];
-    if (next === null || typeof next !== 'object') {
+    if (!isWritableObject(current)) return;
+    const holder = current as Record<string, unknown>;
+    let next = holder[steps[i]];
+    if (!next || !Object.hasOwn(holder, steps[i])) {
       if (value === undefined) return;
-      next = {};
-      current[steps[i]] = next;
+      next = holder[steps[i]] = {};
     }
-    current = next as Record<string, unknown>;
+    current = next;
   }
+  if (!isWritableObject(current)) return;
+  const holder = current as Record<string, unknown>;
   const last = steps[steps.length - 1];
-  if (value === undefined) delete current[last];
-  else current[last] = value;
+  if (value !== undefined) holder[last] = value;
+  else if (Array.isArray(holder) && !Number.isNaN(parseInt(last, 10))) holder.splice(parseInt(last, 10), 1);
+  else delete holder[last];
+}
+
+/** Whether setByKeyPath may write into `value` (Dexie: objects that are not frozen; primitives count as frozen). */
+function isWritableObject(value: unknown): boolean {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && !Object.isFrozen(value);
 }
 
 export function delByKeyPath(obj: Record<string, unknown>, keyPath: string): void {

@@ -133,7 +133,7 @@ window.contextRules = async (name) => {
   const flow = (async () => {
     for (let i = 0; i < 15; i++) {
       await db.logs.add({ i });
-      outside.push(Indexie.currentTransaction === undefined);
+      outside.push(Indexie.currentTransaction === null);
       await sleep(1);
     }
   })();
@@ -141,7 +141,7 @@ window.contextRules = async (name) => {
   document.body.append(button);
   const clicks = [];
   button.onclick = () => {
-    clicks.push(Indexie.currentTransaction === undefined);
+    clicks.push(Indexie.currentTransaction === null);
   };
   async function addUser(n) {
     await db.users.add({ name: `u${n}` });

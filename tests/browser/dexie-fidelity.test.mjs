@@ -1,0 +1,30 @@
+// dexie-fidelity.test.mjs: the named scenarios of
+// tests/browser/pages/fidelity-scenarios.js, each run on Dexie 4 (the dev
+// dependency, real IndexedDB) and on indexie in one Chromium page. Dexie's
+// outcome is the expected one; each scenario is its own test, so a failure
+// names the behaviour. DIFFERENCES lists the ones where indexie differs on
+// purpose, with the reason (README, "Coming from Dexie"): for those the test
+// checks that they still differ as documented, so a change is noticed.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { TEST_MOUNTS, startBrowser } from './harness.mjs';
+
+/** Scenario name -> why indexie's answer differs on purpose. */
+export const DIFFERENCES = {};
+
+const browser = await startBrowser({ mounts: TEST_MOUNTS });
+const page = await browser.openTestPage('fidelity.html');
+const names = await page.evaluate(() => window.scenarioNames());
+after(() => browser.close());
+
+for (const name of names) {
+  test(name, { timeout: 20000 }, async () => {
+    const { dexie, indexie } = await page.evaluate((n) => window.runScenario(n), name);
+    if (DIFFERENCES[name]) {
+      assert.notDeepEqual(indexie, dexie, `documented as differing (${DIFFERENCES[name]}), but indexie now answers as Dexie`);
+      return;
+    }
+    assert.deepEqual(indexie, dexie, `Dexie: ${JSON.stringify(dexie)}\nindexie: ${JSON.stringify(indexie)}`);
+  });
+}

@@ -1,0 +1,232 @@
+// fidelity-scenarios.js: named scenarios of Dexie 4 behaviour that apps rely
+// on, each written once against the shared API and run on Dexie and on
+// indexie (fidelity.js). Dexie's answer is the expected one: a scenario
+// states no expected value of its own. Each returns what an app could
+// observe (values, error names, what was stored afterwards).
+//
+// A scenario is `async (Lib, name) => result`, where Lib is the database
+// class (Dexie, or indexie's Indexie) and name a fresh database name.
+
+async function open(Lib, name, stores) {
+  const db = new Lib(name);
+  db.version(1).stores(stores);
+  await db.open();
+  return db;
+}
+
+/** { value } or { error: name }: a step whose failure is part of the outcome. */
+async function attempt(step) {
+  try {
+    return { value: await step() };
+  } catch (error) {
+    return { error: error?.name ?? String(error) };
+  }
+}
+
+export const SCENARIOS = {
+  // --- Keys written back into the caller's objects
+  'add() writes the generated key into the object': async (Lib, name) => {
+    const db = await open(Lib, name, { t: '++id, name' });
+    const item = { name: 'a' };
+    const key = await db.t.add(item);
+    db.close();
+    return { key, item };
+  },
+  'bulkAdd() and bulkPut() leave the objects as they were': async (Lib, name) => {
+    const db = await open(Lib, name, { t: '++id, name' });
+    const added = [{ name: 'a' }, { name: 'b' }];
+    const put = [{ name: 'c' }];
+    const keys = await db.t.bulkAdd(added, { allKeys: true });
+    await db.t.bulkPut(put);
+    const stored = await db.t.toArray();
+    db.close();
+    return { keys, added, put, stored };
+  },
+  'a binary key written back into the object is an ArrayBuffer': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const item = { id: new Uint8Array([1, 2, 3]), v: 1 };
+    const key = await db.t.add(item);
+    const stored = await db.t.get(new Uint8Array([1, 2, 3]));
+    db.close();
+    return { key, item, stored };
+  },
+  'put(obj, key) and add(obj, key) on an inbound table ignore the key': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id', auto: '++id' });
+    const put = await attempt(() => db.t.put({ id: 1, v: 'a' }, 5));
+    const add = await attempt(() => db.t.add({ id: 2, v: 'b' }, 6));
+    const addAuto = await attempt(() => db.auto.add({ v: 'c' }, 7));
+    const stored = { t: await db.t.toArray(), auto: await db.auto.toArray() };
+    db.close();
+    return { put, add, addAuto, stored };
+  },
+
+  // --- Bulk writes with an invalid key
+  'bulkAdd() with an invalid key in the batch': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await attempt(() => db.t.bulkAdd([{ id: 1 }, { id: null }, { id: 3 }]));
+    const stored = await db.t.toArray();
+    db.close();
+    return { result, stored };
+  },
+  'bulkPut() with an invalid key in the batch': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await attempt(() => db.t.bulkPut([{ id: 1 }, { id: true }, { id: 3 }]));
+    const stored = await db.t.toArray();
+    db.close();
+    return { result, stored };
+  },
+  'bulkAdd() with a duplicate key: a BulkError, the rest is stored': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await attempt(() => db.t.bulkAdd([{ id: 1 }, { id: 1 }, { id: 3 }]));
+    const stored = await db.t.toArray();
+    db.close();
+    return { result, stored };
+  },
+
+  // --- Transactions and promises
+  'Dexie.currentTransaction is null outside a transaction': async (Lib) => Lib.currentTransaction,
+  'catch(ErrorClass, fn) catches only that class': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1 });
+    const caught = await db.t.add({ id: 1 }).catch(Lib.ConstraintError, (e) => `caught ${e.name}`);
+    const passed = await attempt(() => db.t.add({ id: 1 }).catch(Lib.DataError, () => 'wrongly caught'));
+    db.close();
+    return { caught, passed };
+  },
+  "catch('ErrorName', fn) catches errors of that name": async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1 });
+    const caught = await db.t.add({ id: 1 }).catch('ConstraintError', (e) => `caught ${e.name}`);
+    db.close();
+    return caught;
+  },
+
+  // --- Callback arguments
+  'toArray(cb), first(cb), count(cb), get(key, cb) resolve to the callback result': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, n' });
+    await db.t.bulkAdd([
+      { id: 1, n: 5 },
+      { id: 2, n: 6 },
+    ]);
+    const result = {
+      toArray: await db.t.toArray((rows) => rows.map((r) => r.n)),
+      first: await db.t.orderBy('n').first((row) => row.id),
+      count: await db.t.count((n) => n * 10),
+      get: await db.t.get(2, (row) => row.n),
+      whereCount: await db.t
+        .where('n')
+        .above(5)
+        .count((n) => `n=${n}`),
+    };
+    db.close();
+    return result;
+  },
+
+  // --- Schema errors
+  'get({ notIndexed }) is a SchemaError': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, name' });
+    await db.t.add({ id: 1, name: 'a', other: 2 });
+    const result = await attempt(() => db.t.get({ other: 2 }));
+    db.close();
+    return result;
+  },
+  'get({ indexed }) finds by the index': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, name, [a+b]' });
+    await db.t.bulkAdd([
+      { id: 1, name: 'x', a: 1, b: 2 },
+      { id: 2, name: 'y', a: 1, b: 3 },
+    ]);
+    const result = { byName: await db.t.get({ name: 'y' }), byCompound: await db.t.get({ a: 1, b: 3 }) };
+    db.close();
+    return result;
+  },
+  "orderBy('typo') is a SchemaError": async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, name' });
+    const result = await attempt(() => db.t.orderBy('typo').toArray());
+    db.close();
+    return result;
+  },
+
+  // --- Collections
+  'offset(n) then filter(fn): n raw rows are skipped first': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.bulkAdd(Array.from({ length: 10 }, (_, i) => ({ id: i + 1 })));
+    const even = (r) => r.id % 2 === 0;
+    const ids = async (collection) => (await collection.toArray()).map((r) => r.id);
+    const result = {
+      offsetFilter: await ids(db.t.orderBy('id').offset(2).filter(even)),
+      filterOffset: await ids(db.t.orderBy('id').filter(even).offset(2)),
+      limitFilter: await ids(db.t.orderBy('id').limit(5).filter(even)),
+      filterLimit: await ids(db.t.orderBy('id').filter(even).limit(2)),
+      offsetLimitFilter: await ids(db.t.orderBy('id').offset(1).limit(4).filter(even)),
+      offsetFilterLimit: await ids(db.t.orderBy('id').offset(3).filter(even).limit(2)),
+      whereOffsetFilter: await ids(db.t.where('id').above(1).offset(2).filter(even)),
+      offsetFilterCount: await db.t.orderBy('id').offset(2).filter(even).count(),
+    };
+    db.close();
+    return result;
+  },
+  'limit(-1) and limit(0)': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.bulkAdd([{ id: 1 }, { id: 2 }]);
+    const result = {
+      minusOne: await attempt(() => db.t.toCollection().limit(-1).toArray()),
+      zero: await attempt(() => db.t.toCollection().limit(0).toArray()),
+    };
+    db.close();
+    return result;
+  },
+  'anyOf(...).delete() on a multi-entry index counts matched rows': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, *tags' });
+    await db.t.bulkAdd([
+      { id: 1, tags: ['a', 'b'] },
+      { id: 2, tags: ['b'] },
+      { id: 3, tags: ['c'] },
+    ]);
+    const deleted = await db.t.where('tags').anyOf('a', 'b').delete();
+    const left = await db.t.toArray();
+    db.close();
+    return { deleted, left };
+  },
+
+  // --- Updates
+  "update(key, { 'tags.1': undefined }) on an array": async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1, tags: ['a', 'b', 'c'], s: 'text' });
+    await db.t.update(1, { 'tags.1': undefined });
+    const afterArray = await db.t.get(1);
+    await db.t.update(1, { 's.x': 5 });
+    const afterString = await db.t.get(1);
+    db.close();
+    return { afterArray, afterString };
+  },
+
+  // --- Bad arguments
+  'WhereClause methods with bad arguments': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, name' });
+    await db.t.add({ id: 1, name: 'a' });
+    const cases = {
+      startsWithNumber: () => db.t.where('name').startsWith(5).toArray(),
+      equalsNull: () => db.t.where('name').equals(null).toArray(),
+      equalsObject: () => db.t.where('name').equals({}).toArray(),
+      aboveNull: () => db.t.where('name').above(null).toArray(),
+      belowUndefined: () => db.t.where('name').below(undefined).toArray(),
+      betweenNull: () => db.t.where('name').between(null, 'z').toArray(),
+      anyOfNull: () => db.t.where('name').anyOf([null]).toArray(),
+      startsWithIgnoreCaseNumber: () => db.t.where('name').startsWithIgnoreCase(5).toArray(),
+      equalsIgnoreCaseNumber: () => db.t.where('name').equalsIgnoreCase(5).toArray(),
+      anyOfIgnoreCaseNumbers: () => db.t.where('name').anyOfIgnoreCase([5]).toArray(),
+      startsWithAnyOfNumber: () => db.t.where('name').startsWithAnyOf([5]).toArray(),
+      betweenObjects: () => db.t.where('name').between({}, {}).toArray(),
+      inAnyRangeBad: () =>
+        db.t
+          .where('name')
+          .inAnyRange([[1]])
+          .toArray(),
+    };
+    const result = {};
+    for (const [key, run] of Object.entries(cases)) result[key] = await attempt(run);
+    db.close();
+    return result;
+  },
+};
