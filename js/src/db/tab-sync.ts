@@ -33,6 +33,8 @@ export function askForWriteLock(name: string): void {
 export function listenToOtherTabs(db: DatabaseState): void {
   const locks = webLocks();
   const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(tabChannelName(db.name));
+  // In Node a channel keeps the process alive: a script that never calls close() must still exit (as with Dexie).
+  (channel as { unref?: () => void } | undefined)?.unref?.();
   db.channel = channel;
   if (locks) db.writeLock = new TabWriteLock(locks, tabChannelName(db.name), channel && (() => channel.postMessage({ want: true })));
   if (!channel) return;

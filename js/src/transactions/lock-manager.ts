@@ -74,6 +74,7 @@ export class LockManager {
           'transaction and waits for it: use the transaction object (tx.table(name)) or await Indexie.waitFor(promise).',
       );
     }, SLOW_WAIT_MS);
+    (timer as { unref?: () => void }).unref?.(); // a warning never keeps a Node process alive
     (timer as { unref?: () => void }).unref?.();
   }
 }
