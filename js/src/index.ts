@@ -1,5 +1,7 @@
 // index.ts: the public entry of the `indexie` package. Only exports.
 export { Indexie, type UpgradeTransaction, type IndexieOptions, type IndexieEventName } from './api/indexie.js';
+// As Dexie's default export (import Dexie from 'dexie'): import Indexie from 'indexie'.
+export { Indexie as default } from './api/indexie.js';
 export {
   Transaction,
   Table,

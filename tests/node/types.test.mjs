@@ -26,6 +26,11 @@ test('tests/types compiles: the inferred types are as asserted, and every @ts-ex
   assert.equal(status, 0, `tsc -p tests/types failed:\n${output}`);
 });
 
+test('the types compile in a project with lib ES2020 + DOM, strict, without skipLibCheck (no esnext lib needed)', () => {
+  const { status, output } = compile(join(typesDir, 'tsconfig.es2020.json'));
+  assert.equal(status, 0, `tsc -p tests/types/tsconfig.es2020.json failed:\n${output}`);
+});
+
 test('negative control: a wrong use of a typed table does not compile', () => {
   const dir = mkdtempSync(join(typesDir, '.negative-'));
   try {

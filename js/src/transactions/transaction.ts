@@ -22,6 +22,16 @@ import type { Engine } from '../engine/engine.js';
 import { EventChannel, type Listener } from './events.js';
 import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * Declared here as well as in TypeScript's esnext lib, so the package's
+     * types compile in a project without that lib (e.g. lib ES2020 + DOM).
+     */
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
