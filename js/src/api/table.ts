@@ -298,7 +298,9 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   ): Promise<any> {
     if (!Array.isArray(items)) throw new InvalidArgumentError(`${operation} takes an array of items`);
     const keys = Array.isArray(keysOrOptions) ? (keysOrOptions as readonly TKey[]) : undefined;
-    const opts: BulkOptions = (Array.isArray(keysOrOptions) ? options : (keysOrOptions as BulkOptions | undefined)) ?? {};
+    // (items, keys, options), (items, undefined, options) or (items, options), as Dexie reads them.
+    const opts: BulkOptions =
+      (Array.isArray(keysOrOptions) || keysOrOptions === undefined ? options : (keysOrOptions as BulkOptions)) ?? {};
     if (keys && keys.length !== items.length) {
       throw new InvalidArgumentError(`${operation}: got ${keys.length} keys for ${items.length} items`);
     }

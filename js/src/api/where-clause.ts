@@ -138,8 +138,8 @@ export class WhereClauseOf<C> {
 
   startsWithAnyOf(...prefixes: Array<string | readonly string[]>): C {
     const list = prefixes.flat();
-    const bad = list.find((p) => typeof p !== 'string');
-    if (bad !== undefined) return this.#fail(new TypeError(`startsWithAnyOf(): ${describe(bad)} is not a string`));
+    const bad = list.findIndex((p) => typeof p !== 'string');
+    if (bad >= 0) return this.#fail(new TypeError(`startsWithAnyOf(): ${describe(list[bad])} is not a string`));
     return this.#collection(list.map((p) => ({ lower: p, upper: undefined, lowerOpen: false, upperOpen: false, prefix: true })));
   }
 
@@ -199,8 +199,8 @@ export class WhereClauseOf<C> {
 
   anyOfIgnoreCase(...values: Array<string | readonly string[]>): C {
     const list = values.flat();
-    const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new TypeError(`anyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const bad = list.findIndex((v) => typeof v !== 'string');
+    if (bad >= 0) return this.#fail(new TypeError(`anyOfIgnoreCase(): ${describe(list[bad])} is not a string`));
     const wanted = new Set(list.map((v) => v.toLowerCase()));
     const ranges = list.flatMap((v) => ignoreCaseRanges(v, false));
     return this.#collection(ranges, (key) => typeof key === 'string' && wanted.has(key.toLowerCase()));
@@ -212,8 +212,8 @@ export class WhereClauseOf<C> {
 
   startsWithAnyOfIgnoreCase(...prefixes: Array<string | readonly string[]>): C {
     const list = prefixes.flat();
-    const bad = list.find((v) => typeof v !== 'string');
-    if (bad !== undefined) return this.#fail(new TypeError(`startsWithAnyOfIgnoreCase(): ${describe(bad)} is not a string`));
+    const bad = list.findIndex((v) => typeof v !== 'string');
+    if (bad >= 0) return this.#fail(new TypeError(`startsWithAnyOfIgnoreCase(): ${describe(list[bad])} is not a string`));
     const lowered = list.map((p) => p.toLowerCase());
     const ranges = list.flatMap((p) => ignoreCaseRanges(p, true));
     return this.#collection(ranges, (key) => typeof key === 'string' && lowered.some((p) => key.toLowerCase().startsWith(p)));

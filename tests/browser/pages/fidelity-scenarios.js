@@ -60,6 +60,14 @@ export const SCENARIOS = {
     return { put, add, addAuto, stored };
   },
 
+  'bulkAdd(items, undefined, { allKeys: true }) resolves every key': async (Lib, name) => {
+    const db = await open(Lib, name, { t: '++id' });
+    const added = await db.t.bulkAdd([{ a: 1 }, { a: 2 }], undefined, { allKeys: true });
+    const put = await db.t.bulkPut([{ a: 3 }], undefined, { allKeys: true });
+    db.close();
+    return { added, put };
+  },
+
   // --- Bulk writes with an invalid key
   'bulkAdd() with an invalid key in the batch': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
@@ -214,6 +222,13 @@ export const SCENARIOS = {
       betweenNull: () => db.t.where('name').between(null, 'z').toArray(),
       anyOfNull: () => db.t.where('name').anyOf([null]).toArray(),
       startsWithIgnoreCaseNumber: () => db.t.where('name').startsWithIgnoreCase(5).toArray(),
+      anyOfIgnoreCaseUndefined: () => {
+        try {
+          return db.t.where('name').anyOfIgnoreCase([undefined]).toArray();
+        } catch (error) {
+          return Promise.resolve(`thrown synchronously: ${error.name}`);
+        }
+      },
       equalsIgnoreCaseNumber: () => db.t.where('name').equalsIgnoreCase(5).toArray(),
       anyOfIgnoreCaseNumbers: () => db.t.where('name').anyOfIgnoreCase([5]).toArray(),
       startsWithAnyOfNumber: () => db.t.where('name').startsWithAnyOf([5]).toArray(),
