@@ -25,6 +25,7 @@ import { Table, Transaction } from './table.js';
 import type { TableArgument, TransactionModeArgument, TransactionScope } from './table-types.js';
 import type { IndexableType } from './types.js';
 import { Version, validateVersionNumber } from './version.js';
+import { asyncFunction, spawn } from './generators.js';
 
 export type { IndexieEventName, IndexieOptions };
 
@@ -34,6 +35,10 @@ export type UpgradeTransaction = Transaction;
 export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
+  /** Dexie.async(generatorFunction): runs a generator function as an async function (api/generators.ts). */
+  static readonly async = asyncFunction;
+  /** Dexie.spawn(generatorFunction, args?, thisArg?): runs a generator function now. */
+  static readonly spawn = spawn;
 
   // The error classes, where Dexie has them (Dexie.ConstraintError: catch(Indexie.ConstraintError, fn)).
   static readonly IndexieError = errors.IndexieError;

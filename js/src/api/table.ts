@@ -19,6 +19,7 @@
 import { contextualAsyncMethods, thenShortcuts } from '../transactions/async-context.js';
 import { BulkError, DataError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
 import { isValidKey } from '../values/key-compare.js';
+import { definedClass, mapTableToClass, type MappedClass } from './mapped-class.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
 import type { Engine } from '../engine/engine.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
@@ -352,6 +353,21 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       if (typeof keyPath === 'string' && parts[0] === undefined) return !auto;
       return !isValidKey(typeof keyPath === 'string' ? parts[0] : parts);
     });
+  }
+
+  /**
+   * Records read from this table come back as instances of `constructor`
+   * (Dexie's mapToClass: its prototype, the record's properties; the
+   * constructor is not called). Returns the constructor.
+   */
+  mapToClass<C extends MappedClass>(constructor: C): C {
+    mapTableToClass(this.#host.hooks, constructor);
+    return constructor;
+  }
+
+  /** Dexie's defineClass(structure): a class mapped to this table, whose constructor copies its argument. */
+  defineClass(_structure?: object): new (content?: Partial<T>) => T {
+    return this.mapToClass(definedClass()) as unknown as new (content?: Partial<T>) => T;
   }
 
   /** Whether the primary key is inbound (read from the record by its key path). */

@@ -154,6 +154,7 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
     if (installed.version === 0) {
       engine.setSchema(schemaAt(db.versions, target));
       db.adoptSchema(engine.info());
+      upgrade.exposeTables(db.schemas.keys());
       await runScope(upgrade, () => db.on('populate').fire(upgrade));
     } else {
       await runUpgrades(db, engine, installed.version, upgrade);
@@ -183,6 +184,7 @@ async function runUpgrades(db: DatabaseState, engine: Engine, from: number, upgr
     // Tables this version deletes stay readable while its upgrade function runs.
     engine.setSchema({ ...before, ...after });
     db.adoptSchema(engine.info());
+    upgrade.exposeTables(db.schemas.keys());
     const upgradeFunction = version.upgradeFunction;
     if (upgradeFunction) await runScope(upgrade, () => upgradeFunction(upgrade));
     engine.setSchema(after);

@@ -54,6 +54,8 @@ export class TableHooks {
   readonly onUpdate = new HookList<AsyncHook>();
   readonly onDelete = new HookList<AsyncHook>();
   strategy: StrategyName = Strategy.LOCAL_FIRST;
+  /** The reading hook of Table.mapToClass(), so a second mapping replaces the first. */
+  classReader: ((value: any) => any) | undefined;
 
   /** Whether a write that only adds records needs the hooked engine (creating or onAdd hooks). */
   get interceptsAdds(): boolean {

@@ -133,10 +133,7 @@ export class TransactionBase {
     this.parent = options.parent;
     this.optimistic = options.parent ? options.parent.optimistic : (options.optimistic ?? false);
     this.upgrade = options.upgrade ?? false;
-    // tx.<tableName>, as in Dexie, unless the name is taken by the API.
-    for (const name of this.storeNames) {
-      if (!(name in this)) Object.defineProperty(this, name, { get: () => this.table(name), enumerable: true });
-    }
+    this.exposeTables(this.storeNames);
     if (options.parent || options.session) {
       this.#session = options.session;
       this.#state = 'active';
@@ -168,6 +165,17 @@ export class TransactionBase {
   }
 
   /** The table `name`, bound to this transaction (typed by the public Transaction). */
+  /**
+   * tx.<tableName> for each of `names`, as in Dexie, unless the name is taken
+   * by the API. The upgrade transaction exposes every table of the schema
+   * being installed (db/open.ts).
+   */
+  exposeTables(names: Iterable<string>): void {
+    for (const name of names) {
+      if (!(name in this)) Object.defineProperty(this, name, { get: () => this.table(name), enumerable: true, configurable: true });
+    }
+  }
+
   table(name: string): unknown {
     this.#checkTable(name);
     let table = this.#tables.get(name);

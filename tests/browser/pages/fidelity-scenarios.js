@@ -68,6 +68,76 @@ export const SCENARIOS = {
     return { added, put };
   },
 
+  // --- Classes and generators
+  'mapToClass() and defineClass() return instances': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id', u: 'id' });
+    class Friend {
+      greet() {
+        return `hi ${this.name}`;
+      }
+    }
+    const returned = db.t.mapToClass(Friend) === Friend;
+    const Defined = db.u.defineClass({ id: Number, name: String });
+    await db.t.add({ id: 1, name: 'Ada' });
+    await db.u.add(new Defined({ id: 2, name: 'Bo' }));
+    const friend = await db.t.get(1);
+    const defined = await db.u.get(2);
+    const all = await db.t.toArray();
+    db.close();
+    return {
+      returned,
+      friend: { isFriend: friend instanceof Friend, greeting: friend.greet(), own: Object.keys(friend) },
+      defined: { isDefined: defined instanceof Defined, own: Object.keys(defined) },
+      allAreFriends: all.every((f) => f instanceof Friend),
+    };
+  },
+  'Dexie.async() and Dexie.spawn() run generator functions': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const addTwo = Lib.async(function* (base) {
+      yield db.t.add({ id: base });
+      yield db.t.add({ id: base + 1 });
+      return yield db.t.count();
+    });
+    const count = await addTwo(1);
+    const spawned = await Lib.spawn(function* () {
+      const n = yield Promise.resolve(20);
+      return n + 2;
+    });
+    const failed = await attempt(() =>
+      Lib.spawn(function* () {
+        yield db.t.add({ id: 1 });
+      }),
+    );
+    const caught = await Lib.spawn(function* () {
+      try {
+        yield db.t.add({ id: 1 });
+      } catch (error) {
+        return `caught ${error.name}`;
+      }
+    });
+    db.close();
+    return { count, spawned, failed, caught };
+  },
+  'an upgrade function reaches tables as tx.<tableName>': async (Lib, name) => {
+    const v1 = await open(Lib, name, { friends: '++id, name' });
+    await v1.friends.bulkAdd([{ name: 'a' }, { name: 'b' }]);
+    v1.close();
+    const db = new Lib(name);
+    db.version(1).stores({ friends: '++id, name' });
+    db.version(2)
+      .stores({ friends: '++id, name, shoeSize', pets: '++id' })
+      .upgrade(async (tx) => {
+        await tx.friends.toCollection().modify((f) => {
+          f.shoeSize = f.name.length;
+        });
+        await tx.pets.add({ kind: 'cat' });
+      });
+    await db.open();
+    const result = { friends: await db.friends.toArray(), pets: await db.pets.toArray() };
+    db.close();
+    return result;
+  },
+
   // --- Bulk writes with an invalid key
   'bulkAdd() with an invalid key in the batch': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });

@@ -1,0 +1,48 @@
+// api/generators.ts: Dexie.async() and Dexie.spawn(), which run a generator
+// function as an async function: each yielded value is awaited and sent
+// back into the generator (its errors thrown into it), and the result is a
+// promise of what the generator returns. Older Dexie code (and Dexie's own
+// tests) write transaction scopes this way.
+import { IndexiePromise } from '../transactions/async-context.js';
+
+type GeneratorFunction<A extends unknown[], R> = (...args: A) => Generator<unknown, R, any>;
+
+/** Drives `iterator` to its end, awaiting every value it yields. */
+function drive<R>(iterator: Generator<unknown, R, any>): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    const step = (advance: () => IteratorResult<unknown, R>): void => {
+      let result: IteratorResult<unknown, R>;
+      try {
+        result = advance();
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (result.done) {
+        resolve(result.value);
+        return;
+      }
+      Promise.resolve(result.value).then(
+        (value) => step(() => iterator.next(value)),
+        (error: unknown) => step(() => iterator.throw(error)),
+      );
+    };
+    step(() => iterator.next());
+  });
+}
+
+/** Dexie.async(generatorFunction): an async function that runs it (see the header). */
+export function asyncFunction<A extends unknown[], R>(generatorFunction: GeneratorFunction<A, R>): (...args: A) => Promise<R> {
+  return function (this: unknown, ...args: A): Promise<R> {
+    try {
+      return IndexiePromise.of(drive(generatorFunction.apply(this, args)));
+    } catch (error) {
+      return IndexiePromise.of(Promise.reject(error));
+    }
+  };
+}
+
+/** Dexie.spawn(generatorFunction, args?, thisArg?): runs it now; a promise of its result. */
+export function spawn<A extends unknown[], R>(generatorFunction: GeneratorFunction<A, R>, args?: A, thisArg?: unknown): Promise<R> {
+  return asyncFunction(generatorFunction).apply(thisArg, (args ?? []) as A);
+}
