@@ -189,12 +189,14 @@ int Unfetch(sqlite3_file* file, sqlite3_int64, void* pointer) {
   return SQLITE_OK;
 }
 
+// clang-format off: grouped by SQLite's struct versions, as sqlite3.h lists the members
 const sqlite3_io_methods kIoMethods = {
     3,          Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
     FileControl, SectorSize, DeviceCharacteristics,
     nullptr, nullptr, nullptr, nullptr,  // version 2: no shared memory (no WAL)
     Fetch, Unfetch,                      // version 3: memory-mapped reads
 };
+// clang-format on
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* page_file = reinterpret_cast<PageFile*>(file);
@@ -268,6 +270,7 @@ int CurrentTime(sqlite3_vfs* vfs, double* julian_days) {
 
 int GetLastError(sqlite3_vfs*, int, char*) { return 0; }
 
+// clang-format off: grouped as sqlite3.h lists the members
 sqlite3_vfs kVfs = {
     2,                    // iVersion
     sizeof(PageFile),     // szOsFile
@@ -280,6 +283,7 @@ sqlite3_vfs kVfs = {
     Randomness, Sleep, CurrentTime, GetLastError, CurrentTimeInt64,
     nullptr, nullptr, nullptr,           // no system-call overrides
 };
+// clang-format on
 
 }  // namespace
 

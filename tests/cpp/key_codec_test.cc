@@ -238,7 +238,7 @@ TEST(KeyCodec, PrefixUpperBoundCoversExactlyTheStringsWithThatPrefix) {
 TEST(KeyCodec, CorruptBytesAreReportedNotTrusted) {
   EXPECT_EQ(DecodeKey("").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeKey("\x10\x01").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(DecodeKey(std::string("\x30" "ab", 3)).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeKey(std::string("\x30") + "ab").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeKey("\x77").status().code(), StatusCode::kCorruption);
 }
 
