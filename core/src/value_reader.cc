@@ -28,12 +28,8 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return invalid("the encoded value is malformed");
   switch (h.major) {
-    case cbor::kUnsigned:
-      *key = Key::Number(static_cast<double>(h.arg));
-      return true;
-    case cbor::kNegative:
-      *key = Key::Number(-1.0 - static_cast<double>(h.arg));
-      return true;
+    case cbor::kUnsigned: *key = Key::Number(static_cast<double>(h.arg)); return true;
+    case cbor::kNegative: *key = Key::Number(-1.0 - static_cast<double>(h.arg)); return true;
     case cbor::kSimple: {
       double number;
       if (cbor::FloatValue(h, &number)) {
@@ -68,8 +64,7 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
       *key = Key::Array(std::move(elements));
       return true;
     }
-    case cbor::kMap:
-      return invalid("an object is not a valid key");
+    case cbor::kMap: return invalid("an object is not a valid key");
     case cbor::kTag: {
       const uint64_t tag = h.arg;
       Header inner;
@@ -218,13 +213,13 @@ void AppendNestedObjects(const std::vector<std::string>& steps, size_t from, con
   AppendKeyAsValue(key, out);
 }
 
-Status InjectAt(std::string_view in, size_t* pos, const std::vector<std::string>& steps, size_t step,
-                const Key& key, std::string* out) {
+Status InjectAt(std::string_view in, size_t* pos, const std::vector<std::string>& steps, size_t step, const Key& key,
+                std::string* out) {
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return Status(StatusCode::kData, "the encoded value is malformed");
   if (h.major != cbor::kMap) {
-    return Status(StatusCode::kData, "cannot store the key at '" + steps[step] +
-                                         "': the value there is not a plain object");
+    return Status(StatusCode::kData,
+                  "cannot store the key at '" + steps[step] + "': the value there is not a plain object");
   }
   // First pass: is the step present?
   size_t probe = *pos;
@@ -369,9 +364,7 @@ Result<std::vector<Key>> ValueToKeys(std::string_view encoded) {
 
 void AppendKeyAsValue(const Key& key, std::string* out) {
   switch (key.type) {
-    case Key::Type::kNumber:
-      cbor::WriteNumber(key.number, out);
-      return;
+    case Key::Type::kNumber: cbor::WriteNumber(key.number, out); return;
     case Key::Type::kDate:
       cbor::WriteTag(value_tag::kDate, out);
       cbor::WriteDouble(key.number, out);

@@ -23,7 +23,8 @@ KeyPath Compound(std::initializer_list<std::string> parts) {
 std::string Enc(const std::optional<Key>& key) { return key ? EncodeKey(*key) : "<absent>"; }
 
 TEST(ValueReader, SimpleAndNestedPaths) {
-  const V user = V::Obj({{"id", V::Num(7)}, {"name", V::Str("Ada")},
+  const V user = V::Obj({{"id", V::Num(7)},
+                         {"name", V::Str("Ada")},
                          {"address", V::Obj({{"city", V::Str("Paris")}, {"zip", V::Num(75001)}})}});
   EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("id"))), EncodeKey(Key::Number(7)));
   EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("name"))), EncodeKey(Key::String("Ada")));
@@ -34,11 +35,19 @@ TEST(ValueReader, SimpleAndNestedPaths) {
 }
 
 TEST(ValueReader, SameItemsAtKeyPathComparesOnlyWhatThePathReads) {
-  const V a = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Ada")}, {"tags", V::Arr({V::Str("x"), V::Str("y")})},
-                      {"address", V::Obj({{"city", V::Str("Oslo")}})}, {"visits", V::Num(1)}});
-  const V b = V::Obj({{"visits", V::Num(2)}, {"id", V::Num(1)}, {"name", V::Str("Ada")},
-                      {"tags", V::Arr({V::Str("x"), V::Str("y")})}, {"address", V::Obj({{"city", V::Str("Oslo")}})}});
-  const V c = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Bea")}, {"tags", V::Arr({V::Str("y"), V::Str("x")})},
+  const V a = V::Obj({{"id", V::Num(1)},
+                      {"name", V::Str("Ada")},
+                      {"tags", V::Arr({V::Str("x"), V::Str("y")})},
+                      {"address", V::Obj({{"city", V::Str("Oslo")}})},
+                      {"visits", V::Num(1)}});
+  const V b = V::Obj({{"visits", V::Num(2)},
+                      {"id", V::Num(1)},
+                      {"name", V::Str("Ada")},
+                      {"tags", V::Arr({V::Str("x"), V::Str("y")})},
+                      {"address", V::Obj({{"city", V::Str("Oslo")}})}});
+  const V c = V::Obj({{"id", V::Num(1)},
+                      {"name", V::Str("Bea")},
+                      {"tags", V::Arr({V::Str("y"), V::Str("x")})},
                       {"address", V::Obj({{"city", V::Str("Rome")}})}});
   // Unrelated fields and property order do not matter.
   for (const char* path : {"id", "name", "tags", "address.city", "tags.length", "missing"}) {
@@ -54,22 +63,29 @@ TEST(ValueReader, SameItemsAtKeyPathComparesOnlyWhatThePathReads) {
 }
 
 TEST(ValueReader, InvalidKeyValuesMeanAbsent) {
-  const V v = V::Obj({{"b", V::Bool(true)}, {"n", V::Null()}, {"u", V::Undefined()}, {"o", V::Obj({})},
-                      {"nan", V::Num(NAN)}, {"baddate", V::Date(NAN)}, {"m", V::MapOf({})}});
+  const V v = V::Obj({{"b", V::Bool(true)},
+                      {"n", V::Null()},
+                      {"u", V::Undefined()},
+                      {"o", V::Obj({})},
+                      {"nan", V::Num(NAN)},
+                      {"baddate", V::Date(NAN)},
+                      {"m", V::MapOf({})}});
   for (const char* path : {"b", "n", "u", "o", "nan", "baddate", "m"}) {
     EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path(path))) << path;
   }
 }
 
 TEST(ValueReader, KeyTypes) {
-  const V v = V::Obj({{"d", V::Date(1700000000123)}, {"bin", V::Buffer("\x01\x02")}, {"neg", V::Num(-5)},
-                      {"f", V::Num(2.5)}, {"arr", V::Arr({V::Num(1), V::Str("x")})}});
+  const V v = V::Obj({{"d", V::Date(1700000000123)},
+                      {"bin", V::Buffer("\x01\x02")},
+                      {"neg", V::Num(-5)},
+                      {"f", V::Num(2.5)},
+                      {"arr", V::Arr({V::Num(1), V::Str("x")})}});
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("d"))), EncodeKey(Key::Date(1700000000123)));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("bin"))), EncodeKey(Key::Binary("\x01\x02")));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("neg"))), EncodeKey(Key::Number(-5)));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("f"))), EncodeKey(Key::Number(2.5)));
-  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("arr"))),
-            EncodeKey(Key::Array({Key::Number(1), Key::String("x")})));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("arr"))), EncodeKey(Key::Array({Key::Number(1), Key::String("x")})));
 }
 
 TEST(ValueReader, ArrayWithAnInvalidElementIsNotAKey) {
@@ -150,7 +166,7 @@ TEST(ValueReader, InjectKeyAddsOrReplacesOnlyThatPath) {
 
 TEST(ValueReader, MalformedValuesAreRejected) {
   EXPECT_TRUE(CheckValue(V::Obj({{"a", V::Num(1)}}).bytes).ok());
-  EXPECT_EQ(CheckValue("\xa1\x61").code(), StatusCode::kData);           // map cut short
+  EXPECT_EQ(CheckValue("\xa1\x61").code(), StatusCode::kData);             // map cut short
   EXPECT_EQ(CheckValue(V::Num(1).bytes + "x").code(), StatusCode::kData);  // trailing bytes
 }
 
