@@ -350,7 +350,7 @@ Result<std::vector<Key>> ValueToKeys(std::string_view encoded) {
     return Status(StatusCode::kData, "expected an array of keys");
   }
   std::vector<Key> keys;
-  keys.reserve(h.arg);
+  keys.reserve(std::min<uint64_t>(h.arg, encoded.size() - pos));  // the count is untrusted: each key takes a byte
   for (uint64_t i = 0; i < h.arg; ++i) {
     Key key;
     std::string why;

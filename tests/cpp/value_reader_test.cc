@@ -170,5 +170,12 @@ TEST(ValueReader, MalformedValuesAreRejected) {
   EXPECT_EQ(CheckValue(V::Num(1).bytes + "x").code(), StatusCode::kData);  // trailing bytes
 }
 
+// Found by tests/fuzz/value_reader_fuzzer.cc: a key list whose header claims
+// 2^59 keys made ValueToKeys reserve that many (std::length_error: abort).
+TEST(ValueReader, AKeyListCountIsNotTrusted) {
+  const std::string huge_count("\x9b\x08\x00\x00\x00\x00\x00\x00\x00\x01", 10);  // array(2^59), then 1
+  EXPECT_EQ(ValueToKeys(huge_count).status().code(), StatusCode::kData);
+}
+
 }  // namespace
 }  // namespace indexie
