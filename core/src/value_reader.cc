@@ -147,6 +147,7 @@ PathTarget FollowPath(std::string_view value, const std::vector<std::string>& st
       // UTF-16 code units, as JS does (4-byte UTF-8 sequences count 2).
       double length = static_cast<double>(h.arg);
       if (h.major == cbor::kText) {
+        if (h.arg > value.size() - pos) return target;  // a string cut short: malformed, nothing there
         length = 0;
         for (uint64_t b = 0; b < h.arg; ++b) {
           const auto byte = static_cast<uint8_t>(value[pos + b]);

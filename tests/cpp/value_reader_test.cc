@@ -122,6 +122,14 @@ TEST(ValueReader, LengthOfArraysAndStrings) {
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("word.length"))), EncodeKey(Key::Number(4)));  // UTF-16 units
 }
 
+// Found by tests/fuzz/value_reader_fuzzer.cc: the length of a string whose
+// header claims more bytes than the value holds read past the value's end.
+TEST(ValueReader, TheLengthOfAStringCutShortIsNoKey) {
+  const std::string cut = V::Obj({{"word", V::Str("hello")}}).bytes.substr(0, 8);  // {"word": "he
+  EXPECT_FALSE(EvaluateKeyPath(cut, Path("word.length")).has_value());
+  EXPECT_TRUE(EvaluateMultiEntryKeyPath(cut, {"word", "length"}).empty());
+}
+
 TEST(ValueReader, ExplicitKeysNameWhyTheyAreInvalid) {
   EXPECT_EQ(ValueToKey(V::Num(NAN).bytes).status().message(), "NaN is not a valid key");
   EXPECT_EQ(ValueToKey(V::Null().bytes).status().message(), "null is not a valid key");
