@@ -93,7 +93,7 @@ bool ReadEscaped(std::string_view in, size_t* pos, std::string* out) {
 
 // Advances past one encoded key without building it.
 bool SkipAt(std::string_view in, size_t* pos, int depth) {
-  if (*pos >= in.size() || depth > 256) return false;
+  if (*pos >= in.size() || depth > kMaxKeyDepth) return false;
   const auto tag = static_cast<unsigned char>(in[(*pos)++]);
   switch (tag) {
     case key_tag::kNumber:
@@ -141,7 +141,7 @@ std::string Cesu8ToUtf8(const std::string& cesu) {
 }
 
 bool DecodeAt(std::string_view in, size_t* pos, Key* key, int depth) {
-  if (*pos >= in.size() || depth > 256) return false;
+  if (*pos >= in.size() || depth > kMaxKeyDepth) return false;
   const auto tag = static_cast<unsigned char>(in[(*pos)++]);
   switch (tag) {
     case key_tag::kNumber:

@@ -24,7 +24,7 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
     if (!cbor::SkipItem(in, pos)) *pos = in.size();
     return false;
   };
-  if (depth > cbor::kMaxDepth) return invalid("the key is nested too deeply");
+  if (depth > kMaxKeyDepth) return invalid("the key is nested too deeply");  // as deep as DecodeKey reads
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return invalid("the encoded value is malformed");
   switch (h.major) {

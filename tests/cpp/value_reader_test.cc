@@ -122,6 +122,22 @@ TEST(ValueReader, LengthOfArraysAndStrings) {
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("word.length"))), EncodeKey(Key::Number(4)));  // UTF-16 units
 }
 
+// Found by tests/fuzz/value_reader_fuzzer.cc: arrays nested 300 deep were a
+// key here, but DecodeKey and EncodedKeySize (which joins index entries to
+// their records) refuse keys deeper than kMaxKeyDepth, so such a key was
+// stored and could not be read back.
+TEST(ValueReader, KeysNestOnlyAsDeepAsTheCodecReads) {
+  auto nested = [](int arrays) { return std::string(arrays, '\x81') + "\x01"; };  // [[...[1]...]]
+  auto deepest = ValueToKey(nested(kMaxKeyDepth));
+  ASSERT_TRUE(deepest.ok()) << deepest.status().ToString();
+  EXPECT_TRUE(DecodeKey(EncodeKey(deepest.value())).ok());
+  const Status too_deep = ValueToKey(nested(kMaxKeyDepth + 1)).status();
+  EXPECT_EQ(too_deep.code(), StatusCode::kData);
+  EXPECT_NE(too_deep.message().find("the key is nested too deeply"), std::string::npos) << too_deep.message();
+  const V deep = V::Obj({{"k", V{nested(kMaxKeyDepth + 1)}}});
+  EXPECT_FALSE(EvaluateKeyPath(deep.bytes, Path("k")).has_value());
+}
+
 // Found by tests/fuzz/value_reader_fuzzer.cc: the length of a string whose
 // header claims more bytes than the value holds read past the value's end.
 TEST(ValueReader, TheLengthOfAStringCutShortIsNoKey) {
