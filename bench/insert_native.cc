@@ -62,7 +62,9 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
-  std::printf("native: bulk insert of %d records with 4 indexes: median %.0f ms of %d runs (min %.0f, max %.0f) = %.0f records/s\n",
-              n, median, runs, times.front(), times.back(), n / (median / 1000));
+  std::printf(
+      "native: bulk insert of %d records with 4 indexes: median %.0f ms of %d runs (min %.0f, max %.0f) = %.0f "
+      "records/s\n",
+      n, median, runs, times.front(), times.back(), n / (median / 1000));
   return 0;
 }

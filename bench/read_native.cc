@@ -2,8 +2,8 @@
 // in the browser, on the bench's record shape in '++id, &email, name, age,
 // *tags': where('age').between(20, 30) with values (an index scan joined to
 // the store, in batches of 1,000 as Collection.toArray reads it), the page
-// orderBy('name').offset(N/2).limit(50), and 1,000 gets by primary key. Prints the median of the runs. Deterministic under
-// callgrind, which is how to compare two builds on a noisy machine:
+// orderBy('name').offset(N/2).limit(50), and 1,000 gets by primary key. Prints the median of the runs. Deterministic
+// under callgrind, which is how to compare two builds on a noisy machine:
 //   valgrind --tool=callgrind --toggle-collect='*RunQueries*' build/native/indexie_bench_read 20000 3
 // Build: part of the native CMake build (target indexie_bench_read).
 // Run:   build/native/indexie_bench_read [N] [runs]
@@ -107,8 +107,10 @@ int main(int argc, char** argv) {
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
-  std::printf("native: age 20..30 with values + a page at offset N/2 + 1,000 gets over %d records: %zu rows, median %.1f ms of %d runs (min %.1f)\n",
-              n, read, times[times.size() / 2], runs, times.front());
+  std::printf(
+      "native: age 20..30 with values + a page at offset N/2 + 1,000 gets over %d records: %zu rows, median %.1f ms of "
+      "%d runs (min %.1f)\n",
+      n, read, times[times.size() / 2], runs, times.front());
   db.value().reset();
   indexie::PageVfsDeleteFile("bench-read");
   return 0;

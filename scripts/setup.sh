@@ -5,10 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages, each named by a file it provides so the check is cheap.
+# Debian packages, each named by a file it provides so the check is cheap
+# (a glob where the path carries a version or architecture).
 declare -A NEEDS=(
   [cmake]=/usr/bin/cmake
   [g++]=/usr/bin/g++
+  # The native checks (scripts/test-native-checks.sh): clang with the
+  # sanitizer and libFuzzer runtimes (libclang-rt-dev: only recommended by
+  # clang's packages), clang-format, and llvm for llvm-symbolizer (readable stack traces).
+  [clang]=/usr/bin/clang++
+  [clang-format]=/usr/bin/clang-format
+  [libclang-rt-dev]='/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a'
+  [llvm]=/usr/bin/llvm-symbolizer
   [make]=/usr/bin/make
   [emscripten]=/usr/bin/emcc
   [libgtest-dev]=/usr/include/gtest/gtest.h
@@ -20,7 +28,7 @@ declare -A NEEDS=(
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do
-  [ -e "${NEEDS[$pkg]}" ] || missing+=("$pkg")
+  compgen -G "${NEEDS[$pkg]}" >/dev/null || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"

@@ -29,6 +29,15 @@ else
   count cpp 0 1
 fi
 
+echo "== C++ native checks (clang-format, GoogleTest under ASan + UBSan, 20 s of fuzzing per target)"
+scripts/test-native-checks.sh 2>&1 | tee test-artifacts/native-checks.log
+line=$(grep -E '^native-checks: [0-9]+ passed, [0-9]+ failed$' test-artifacts/native-checks.log | tail -1)
+if [ -n "$line" ]; then
+  count native-checks "$(awk '{print $2}' <<<"$line")" "$(awk '{print $4}' <<<"$line")"
+else
+  count native-checks 0 1
+fi
+
 echo "== lint (ESLint, Prettier)"
 scripts/lint.sh 2>&1 | tee test-artifacts/lint.log
 line=$(grep -E '^lint: [0-9]+ passed, [0-9]+ failed$' test-artifacts/lint.log | tail -1)

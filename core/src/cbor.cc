@@ -32,8 +32,7 @@ bool SkipItem(std::string_view in, size_t* pos, int depth) {
   switch (header.major) {
     case kUnsigned:
     case kNegative:
-    case kSimple:
-      return true;
+    case kSimple: return true;
     case kBytes:
     case kText:
       if (header.arg > in.size() - *pos) return false;
@@ -49,8 +48,7 @@ bool SkipItem(std::string_view in, size_t* pos, int depth) {
         if (!SkipItem(in, pos, depth + 1) || !SkipItem(in, pos, depth + 1)) return false;
       }
       return true;
-    case kTag:
-      return SkipItem(in, pos, depth + 1);
+    case kTag: return SkipItem(in, pos, depth + 1);
   }
   return false;
 }
@@ -72,9 +70,7 @@ double HalfToDouble(uint16_t half) {
 bool FloatValue(const Header& header, double* value) {
   if (header.major != kSimple) return false;
   switch (header.info) {
-    case 25:
-      *value = HalfToDouble(static_cast<uint16_t>(header.arg));
-      return true;
+    case 25: *value = HalfToDouble(static_cast<uint16_t>(header.arg)); return true;
     case 26: {
       const auto bits = static_cast<uint32_t>(header.arg);
       float f;
@@ -87,8 +83,7 @@ bool FloatValue(const Header& header, double* value) {
       std::memcpy(value, &bits, sizeof *value);
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 

@@ -162,7 +162,8 @@ Result<ChangeSet> ChangeSet::Parse(std::string_view bytes) {
   uint64_t fields, format, tables;
   ChangeSet set;
   if (!reader.Array(&fields) || fields != 3 || !reader.Unsigned(&format)) return malformed;
-  if (format != kFormat) return Status(StatusCode::kData, "change set format " + std::to_string(format) + " is unknown");
+  if (format != kFormat)
+    return Status(StatusCode::kData, "change set format " + std::to_string(format) + " is unknown");
   if (!reader.Bool(&set.everything_) || !reader.Array(&tables)) return malformed;
   for (uint64_t t = 0; t < tables; ++t) {
     uint64_t parts, records;

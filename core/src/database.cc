@@ -7,11 +7,11 @@
 // Each table's auto-increment generator is the meta row 'generator:<name>'.
 #include "indexie/database.h"
 
-#include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
-#include <sqlite3.h>
 
 #include "indexie/key_codec.h"
 #include "indexie/value_reader.h"
@@ -245,9 +245,8 @@ auto Database::Atomically(Body body) -> decltype(body()) {
 
 Status Database::CreateIndexTable(const IndexSpec& index, int number) {
   const std::string name = IndexTable(number);
-  return sql_->Run(index.unique
-                       ? "CREATE TABLE " + name + "(k BLOB PRIMARY KEY, p BLOB NOT NULL) WITHOUT ROWID"
-                       : "CREATE TABLE " + name + "(e BLOB PRIMARY KEY) WITHOUT ROWID");
+  return sql_->Run(index.unique ? "CREATE TABLE " + name + "(k BLOB PRIMARY KEY, p BLOB NOT NULL) WITHOUT ROWID"
+                                : "CREATE TABLE " + name + "(e BLOB PRIMARY KEY) WITHOUT ROWID");
 }
 
 int Database::StepEntry(bool insert, const IndexEntry& entry, const std::string& key, const std::string& encoded_pk) {
@@ -336,8 +335,8 @@ Status Database::SetSchema(const std::map<std::string, std::string>& specs) {
       if (existing == tables_.end()) {
         TableIds ids;
         ids.store = next_number_++;
-        Status s = sql_->Run("CREATE TABLE " + StoreTable(ids.store) +
-                             "(k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
+        Status s =
+            sql_->Run("CREATE TABLE " + StoreTable(ids.store) + "(k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
         for (const auto& index : wanted.indexes) {
           if (!s.ok()) break;
           ids.indexes[index.name] = next_number_++;
@@ -413,16 +412,16 @@ Result<Key> Database::PrimaryKeyFor(const TableSchema& schema, std::string_view 
   auto generate = [&]() -> Result<Key> {
     double& next = generators_.try_emplace(schema.name, 1.0).first->second;
     if (next > kMaxGeneratorKey) {
-      return Status(StatusCode::kConstraint, "the auto-increment key generator of table '" + schema.name +
-                                                 "' is exhausted (it passed 2^53)");
+      return Status(StatusCode::kConstraint,
+                    "the auto-increment key generator of table '" + schema.name + "' is exhausted (it passed 2^53)");
     }
     return Key::Number(next);
   };
   if (pk.outbound()) {
     if (explicit_key) return *explicit_key;
     if (pk.auto_increment) return generate();
-    return Status(StatusCode::kData, "table '" + schema.name +
-                                         "' has outbound primary keys: pass the key as the second argument");
+    return Status(StatusCode::kData,
+                  "table '" + schema.name + "' has outbound primary keys: pass the key as the second argument");
   }
   if (explicit_key) {
     return Status(StatusCode::kData, "table '" + schema.name + "' takes its primary key from the value (key path '" +
@@ -454,7 +453,7 @@ Result<Key> Database::PrimaryKeyFor(const TableSchema& schema, std::string_view 
 }
 
 std::vector<Database::IndexEntry> Database::IndexEntriesFor(const TableSchema& schema, std::string_view value,
-                                                           const std::vector<bool>* only) const {
+                                                            const std::vector<bool>* only) const {
   std::vector<IndexEntry> entries;
   entries.reserve(schema.indexes.size());
   auto ids = ids_.find(schema.name);
@@ -578,8 +577,8 @@ Status Database::InsertNew(const TableSchema& schema, const Key& key, const std:
   int rc = insert.value()->BindBlob(1, encoded_pk).BindBlob(2, value).Step();
   insert.value()->Reset();
   if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-    return Status(StatusCode::kConstraint, "key " + key.ToDisplayString() + " already exists in table '" +
-                                               schema.name + "'");
+    return Status(StatusCode::kConstraint,
+                  "key " + key.ToDisplayString() + " already exists in table '" + schema.name + "'");
   }
   if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
 
@@ -634,8 +633,10 @@ Status Database::ReplaceExisting(const TableSchema& schema, const std::string& e
     std::set<std::string> fresh(new_entries[i].encoded_keys.begin(), new_entries[i].encoded_keys.end());
     std::set<std::string> stale(old_entries[i].encoded_keys.begin(), old_entries[i].encoded_keys.end());
     std::vector<std::string> removed, added;
-    for (const auto& k : stale) if (!fresh.count(k)) removed.push_back(k);
-    for (const auto& k : fresh) if (!stale.count(k)) added.push_back(k);
+    for (const auto& k : stale)
+      if (!fresh.count(k)) removed.push_back(k);
+    for (const auto& k : fresh)
+      if (!stale.count(k)) added.push_back(k);
     old_entries[i].encoded_keys = std::move(removed);
     new_entries[i].encoded_keys = std::move(added);
   }
@@ -777,8 +778,7 @@ Result<std::optional<std::string>> Database::Get(const std::string& table, const
   return value;
 }
 
-Result<std::optional<Record>> Database::GetByIndex(const std::string& table, const std::string& index,
-                                                   const Key& key) {
+Result<std::optional<Record>> Database::GetByIndex(const std::string& table, const std::string& index, const Key& key) {
   auto schema = FindTable(table);
   if (!schema.ok()) return schema.status();
   const IndexSpec* spec = schema.value()->FindIndex(index);
@@ -808,8 +808,9 @@ Result<std::optional<Record>> Database::GetByIndex(const std::string& table, con
   if (primary_key.empty()) return std::optional<Record>();
   auto value = ReadValue(ids_[table].store, primary_key);
   if (!value.ok()) return value.status();
-  if (!value.value()) return Status(StatusCode::kCorruption, "index '" + index + "' of table '" + table +
-                                                                 "' points at a record that does not exist");
+  if (!value.value())
+    return Status(StatusCode::kCorruption,
+                  "index '" + index + "' of table '" + table + "' points at a record that does not exist");
   return std::optional<Record>(Record{std::move(primary_key), std::move(*value.value())});
 }
 
@@ -851,7 +852,8 @@ Result<std::vector<Record>> Database::Scan(const std::string& table) {
   Statement& s = *stmt.value();
   std::vector<Record> records;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) records.push_back(Record{std::string(s.ColumnBlob(0)), std::string(s.ColumnBlob(1))});
+  while ((rc = s.Step()) == SQLITE_ROW)
+    records.push_back(Record{std::string(s.ColumnBlob(0)), std::string(s.ColumnBlob(1))});
   s.Reset();
   if (rc != SQLITE_DONE) return sql_->ErrorStatus(rc);
   return records;

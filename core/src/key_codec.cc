@@ -45,7 +45,8 @@ void AppendCesu8Escaped(const std::string& utf8, std::string* out) {
       out->push_back(static_cast<char>(0xFF));
       ++i;
     } else if (i + 3 < n) {  // a 4-byte sequence: U+10000 and above
-      const uint32_t cp = ((lead & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      const uint32_t cp =
+          ((lead & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
       const uint32_t v = cp - 0x10000;
       for (uint32_t unit : {0xD800u + (v >> 10), 0xDC00u + (v & 0x3FF)}) {
         const char bytes[3] = {static_cast<char>(0xE0 | (unit >> 12)), static_cast<char>(0x80 | ((unit >> 6) & 0x3F)),
@@ -92,7 +93,7 @@ bool ReadEscaped(std::string_view in, size_t* pos, std::string* out) {
 
 // Advances past one encoded key without building it.
 bool SkipAt(std::string_view in, size_t* pos, int depth) {
-  if (*pos >= in.size() || depth > 256) return false;
+  if (*pos >= in.size() || depth > kMaxKeyDepth) return false;
   const auto tag = static_cast<unsigned char>(in[(*pos)++]);
   switch (tag) {
     case key_tag::kNumber:
@@ -101,8 +102,7 @@ bool SkipAt(std::string_view in, size_t* pos, int depth) {
       *pos += 8;
       return true;
     case key_tag::kString:
-    case key_tag::kBinary:
-      return ReadEscaped(in, pos, nullptr);
+    case key_tag::kBinary: return ReadEscaped(in, pos, nullptr);
     case key_tag::kArray:
       while (*pos < in.size() && in[*pos] != static_cast<char>(key_tag::kArrayEnd)) {
         if (!SkipAt(in, pos, depth + 1)) return false;
@@ -110,8 +110,7 @@ bool SkipAt(std::string_view in, size_t* pos, int depth) {
       if (*pos >= in.size()) return false;
       ++*pos;
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -123,8 +122,8 @@ std::string Cesu8ToUtf8(const std::string& cesu) {
   const auto* s = reinterpret_cast<const unsigned char*>(cesu.data());
   const size_t n = cesu.size();
   for (size_t i = 0; i < n;) {
-    const bool high = s[i] == 0xED && i + 5 < n && (s[i + 1] & 0xF0) == 0xA0 &&
-                      s[i + 3] == 0xED && (s[i + 4] & 0xF0) == 0xB0;
+    const bool high =
+        s[i] == 0xED && i + 5 < n && (s[i + 1] & 0xF0) == 0xA0 && s[i + 3] == 0xED && (s[i + 4] & 0xF0) == 0xB0;
     if (high) {
       const uint32_t hi = 0xD000u | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
       const uint32_t lo = 0xD000u | ((s[i + 4] & 0x3Fu) << 6) | (s[i + 5] & 0x3Fu);
@@ -142,7 +141,7 @@ std::string Cesu8ToUtf8(const std::string& cesu) {
 }
 
 bool DecodeAt(std::string_view in, size_t* pos, Key* key, int depth) {
-  if (*pos >= in.size() || depth > 256) return false;
+  if (*pos >= in.size() || depth > kMaxKeyDepth) return false;
   const auto tag = static_cast<unsigned char>(in[(*pos)++]);
   switch (tag) {
     case key_tag::kNumber:
@@ -177,8 +176,7 @@ bool DecodeAt(std::string_view in, size_t* pos, Key* key, int depth) {
       *key = Key::Array(std::move(elements));
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 

@@ -118,10 +118,10 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
   // OFFSET: SQLite would join every skipped row too; those rows' values are
   // read afterwards by LoadValues.
   const std::string index_table = (primary ? "s" : "x") + std::to_string(l.index) + " AS x";
-  const std::string joined_table = index_table + " LEFT JOIN s" + std::to_string(l.store) + " AS s ON s.k = " +
-                                   (l.kind == Database::Layout::Kind::kUnique
-                                        ? std::string("x.p")
-                                        : std::string(Database::kPrimaryKeyOfEntrySql) + "(x.e)");
+  const std::string joined_table =
+      index_table + " LEFT JOIN s" + std::to_string(l.store) + " AS s ON s.k = " +
+      (l.kind == Database::Layout::Kind::kUnique ? std::string("x.p")
+                                                 : std::string(Database::kPrimaryKeyOfEntrySql) + "(x.e)");
   const char* column = l.kind == Database::Layout::Kind::kEntries ? "x.e" : "x.k";
   const int value_column = l.kind == Database::Layout::Kind::kUnique ? 2 : 1;
 
@@ -137,14 +137,20 @@ Status QueryExecutor::Scan(const QuerySpec& spec, ScanPosition* position, size_t
     // Conditions: the range, plus "after the last row returned" in scan order.
     const int64_t skip = started ? 0 : position->skip;
     const bool join = with_values && !primary && skip == 0;
-    const char* columns = primary ? "x.k, x.v"
+    const char* columns = primary                                     ? "x.k, x.v"
                           : l.kind == Database::Layout::Kind::kUnique ? (join ? "x.k, x.p, s.v" : "x.k, x.p")
-                          : (join ? "x.e, s.v" : "x.e");
+                                                                      : (join ? "x.e, s.v" : "x.e");
     std::string sql = std::string("SELECT ") + columns + " FROM " + (join ? joined_table : index_table) + " WHERE 1";
     int next_param = 1;
     int lo_param = 0, hi_param = 0, last_param = 0;
-    if (!range.lo.empty()) { sql += std::string(" AND ") + column + " >= ?" + std::to_string(next_param); lo_param = next_param++; }
-    if (range.hi) { sql += std::string(" AND ") + column + " < ?" + std::to_string(next_param); hi_param = next_param++; }
+    if (!range.lo.empty()) {
+      sql += std::string(" AND ") + column + " >= ?" + std::to_string(next_param);
+      lo_param = next_param++;
+    }
+    if (range.hi) {
+      sql += std::string(" AND ") + column + " < ?" + std::to_string(next_param);
+      hi_param = next_param++;
+    }
     if (started) {
       sql += std::string(" AND ") + column + (spec.reverse ? " < ?" : " > ?") + std::to_string(next_param);
       last_param = next_param++;
@@ -242,8 +248,8 @@ Status QueryExecutor::LoadValues(const QuerySpec& spec, QueryRow* begin, QueryRo
     auto value = db_->ReadRecord(spec.table, row->primary_key);
     if (!value.ok()) return value.status();
     if (!value.value()) {
-      return Status(StatusCode::kCorruption, "index '" + spec.index + "' of table '" + spec.table +
-                                                 "' points at a record that does not exist");
+      return Status(StatusCode::kCorruption,
+                    "index '" + spec.index + "' of table '" + spec.table + "' points at a record that does not exist");
     }
     row->value = std::move(value.value());
   }

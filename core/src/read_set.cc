@@ -102,10 +102,10 @@ bool ReadSet::Intersects(const ChangeSet& changes) const {
       for (const auto& [index_name, reads] : indexes) {
         const std::string& index = index_name;  // C++17 lambdas cannot capture structured bindings
         if (index.empty()) {
-          const std::vector<std::string> before = record.existed_before ? std::vector<std::string>{record.primary_key}
-                                                                          : kNone;
-          const std::vector<std::string> after = record.exists_after ? std::vector<std::string>{record.primary_key}
-                                                                       : kNone;
+          const std::vector<std::string> before =
+              record.existed_before ? std::vector<std::string>{record.primary_key} : kNone;
+          const std::vector<std::string> after =
+              record.exists_after ? std::vector<std::string>{record.primary_key} : kNone;
           if (IndexAffected(reads, before, after)) return true;
           continue;
         }

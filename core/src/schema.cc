@@ -27,8 +27,7 @@ bool IsIdentChar(unsigned char c) {
 }
 
 Status Error(const std::string& table, const std::string& entry, const std::string& why) {
-  return Status(StatusCode::kSchema,
-                "invalid schema for table '" + table + "': entry '" + entry + "' " + why);
+  return Status(StatusCode::kSchema, "invalid schema for table '" + table + "': entry '" + entry + "' " + why);
 }
 
 // Validates a dotted path and returns its steps.
@@ -39,8 +38,9 @@ Result<std::vector<std::string>> ParsePath(const std::string& table, const std::
     if (c == '.') continue;
     if (c == ':') return Error(table, entry, "has a type annotation (':'), which indexie does not support");
     if (!IsIdentChar(c)) {
-      return Error(table, entry, std::string("has an unexpected character '") + static_cast<char>(c) +
-                                     "' (use letters, digits, '_', '$' and '.' in key paths)");
+      return Error(table, entry,
+                   std::string("has an unexpected character '") + static_cast<char>(c) +
+                       "' (use letters, digits, '_', '$' and '.' in key paths)");
     }
   }
   std::vector<std::string> steps = SplitDottedPath(path);
@@ -71,13 +71,15 @@ Result<IndexSpec> ParseEntry(const std::string& table, const std::string& source
   }
   const std::string name = entry.substr(pos);
   if (!name.empty() && !IsIdentChar(static_cast<unsigned char>(name[0])) && name[0] != '[') {
-    return Error(table, raw_entry, std::string("starts with the unknown prefix '") + name[0] +
-                                       "' (known prefixes: '++' auto-increment, '&' unique, '*' multi-entry)");
+    return Error(table, raw_entry,
+                 std::string("starts with the unknown prefix '") + name[0] +
+                     "' (known prefixes: '++' auto-increment, '&' unique, '*' multi-entry)");
   }
   if (spec.auto_increment && !primary) {
     return Error(table, raw_entry, "uses '++' (auto-increment), which only the primary key (the first entry) may use");
   }
-  if (spec.multi_entry && primary) return Error(table, raw_entry, "makes the primary key multi-entry ('*'), which is not allowed");
+  if (spec.multi_entry && primary)
+    return Error(table, raw_entry, "makes the primary key multi-entry ('*'), which is not allowed");
 
   if (name.empty()) {
     if (!primary) return Error(table, raw_entry, "is empty: every index needs a name");
@@ -87,8 +89,10 @@ Result<IndexSpec> ParseEntry(const std::string& table, const std::string& source
   spec.name = name;
   if (name.front() == '[') {
     if (name.back() != ']' || name.size() < 3) return Error(table, raw_entry, "opens '[' without a matching ']'");
-    if (spec.multi_entry) return Error(table, raw_entry, "makes a compound index multi-entry ('*'), which is not allowed");
-    if (spec.auto_increment) return Error(table, raw_entry, "makes a compound primary key auto-increment, which is not allowed");
+    if (spec.multi_entry)
+      return Error(table, raw_entry, "makes a compound index multi-entry ('*'), which is not allowed");
+    if (spec.auto_increment)
+      return Error(table, raw_entry, "makes a compound primary key auto-increment, which is not allowed");
     const std::string inner = name.substr(1, name.size() - 2);
     spec.key_path.compound = true;
     size_t start = 0;
@@ -135,7 +139,8 @@ const IndexSpec* TableSchema::FindIndex(const std::string& index_name) const {
 Status ValidateTableName(const std::string& table_name) {
   if (Trim(table_name).empty()) return Status(StatusCode::kSchema, "a table name must not be empty");
   for (unsigned char c : table_name) {
-    if (c < 0x20) return Status(StatusCode::kSchema, "the table name '" + table_name + "' contains a control character");
+    if (c < 0x20)
+      return Status(StatusCode::kSchema, "the table name '" + table_name + "' contains a control character");
   }
   return Status::Ok();
 }

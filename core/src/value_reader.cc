@@ -24,16 +24,12 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
     if (!cbor::SkipItem(in, pos)) *pos = in.size();
     return false;
   };
-  if (depth > cbor::kMaxDepth) return invalid("the key is nested too deeply");
+  if (depth > kMaxKeyDepth) return invalid("the key is nested too deeply");  // as deep as DecodeKey reads
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return invalid("the encoded value is malformed");
   switch (h.major) {
-    case cbor::kUnsigned:
-      *key = Key::Number(static_cast<double>(h.arg));
-      return true;
-    case cbor::kNegative:
-      *key = Key::Number(-1.0 - static_cast<double>(h.arg));
-      return true;
+    case cbor::kUnsigned: *key = Key::Number(static_cast<double>(h.arg)); return true;
+    case cbor::kNegative: *key = Key::Number(-1.0 - static_cast<double>(h.arg)); return true;
     case cbor::kSimple: {
       double number;
       if (cbor::FloatValue(h, &number)) {
@@ -68,8 +64,7 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
       *key = Key::Array(std::move(elements));
       return true;
     }
-    case cbor::kMap:
-      return invalid("an object is not a valid key");
+    case cbor::kMap: return invalid("an object is not a valid key");
     case cbor::kTag: {
       const uint64_t tag = h.arg;
       Header inner;
@@ -152,6 +147,7 @@ PathTarget FollowPath(std::string_view value, const std::vector<std::string>& st
       // UTF-16 code units, as JS does (4-byte UTF-8 sequences count 2).
       double length = static_cast<double>(h.arg);
       if (h.major == cbor::kText) {
+        if (h.arg > value.size() - pos) return target;  // a string cut short: malformed, nothing there
         length = 0;
         for (uint64_t b = 0; b < h.arg; ++b) {
           const auto byte = static_cast<uint8_t>(value[pos + b]);
@@ -218,13 +214,13 @@ void AppendNestedObjects(const std::vector<std::string>& steps, size_t from, con
   AppendKeyAsValue(key, out);
 }
 
-Status InjectAt(std::string_view in, size_t* pos, const std::vector<std::string>& steps, size_t step,
-                const Key& key, std::string* out) {
+Status InjectAt(std::string_view in, size_t* pos, const std::vector<std::string>& steps, size_t step, const Key& key,
+                std::string* out) {
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return Status(StatusCode::kData, "the encoded value is malformed");
   if (h.major != cbor::kMap) {
-    return Status(StatusCode::kData, "cannot store the key at '" + steps[step] +
-                                         "': the value there is not a plain object");
+    return Status(StatusCode::kData,
+                  "cannot store the key at '" + steps[step] + "': the value there is not a plain object");
   }
   // First pass: is the step present?
   size_t probe = *pos;
@@ -355,7 +351,7 @@ Result<std::vector<Key>> ValueToKeys(std::string_view encoded) {
     return Status(StatusCode::kData, "expected an array of keys");
   }
   std::vector<Key> keys;
-  keys.reserve(h.arg);
+  keys.reserve(std::min<uint64_t>(h.arg, encoded.size() - pos));  // the count is untrusted: each key takes a byte
   for (uint64_t i = 0; i < h.arg; ++i) {
     Key key;
     std::string why;
@@ -369,9 +365,7 @@ Result<std::vector<Key>> ValueToKeys(std::string_view encoded) {
 
 void AppendKeyAsValue(const Key& key, std::string* out) {
   switch (key.type) {
-    case Key::Type::kNumber:
-      cbor::WriteNumber(key.number, out);
-      return;
+    case Key::Type::kNumber: cbor::WriteNumber(key.number, out); return;
     case Key::Type::kDate:
       cbor::WriteTag(value_tag::kDate, out);
       cbor::WriteDouble(key.number, out);

@@ -164,7 +164,9 @@ int CheckReservedLock(sqlite3_file*, int* reserved) {
 int FileControl(sqlite3_file*, int, void*) { return SQLITE_NOTFOUND; }
 int SectorSize(sqlite3_file*) { return 4096; }
 // Writes of a sector are atomic and ordered: memory either has them or not.
-int DeviceCharacteristics(sqlite3_file*) { return SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL; }
+int DeviceCharacteristics(sqlite3_file*) {
+  return SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL;
+}
 
 // xFetch: a whole existing page is handed out in place; anything else gets
 // null, and SQLite falls back to xRead.
@@ -172,7 +174,8 @@ int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
   FileData& data = DataOf(file);
   *out = nullptr;
   const auto start = static_cast<size_t>(offset);
-  if (amount != static_cast<int>(kPageSize) || start % kPageSize != 0 || start + kPageSize > data.size) return SQLITE_OK;
+  if (amount != static_cast<int>(kPageSize) || start % kPageSize != 0 || start + kPageSize > data.size)
+    return SQLITE_OK;
   const auto& page = data.pages[start / kPageSize];
   if (!page) return SQLITE_OK;
   *out = page.get();
@@ -189,12 +192,29 @@ int Unfetch(sqlite3_file* file, sqlite3_int64, void* pointer) {
   return SQLITE_OK;
 }
 
+// clang-format off: grouped by SQLite's struct versions, as sqlite3.h lists the members
 const sqlite3_io_methods kIoMethods = {
-    3,          Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
-    FileControl, SectorSize, DeviceCharacteristics,
-    nullptr, nullptr, nullptr, nullptr,  // version 2: no shared memory (no WAL)
-    Fetch, Unfetch,                      // version 3: memory-mapped reads
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,  // version 2: no shared memory (no WAL)
+    Fetch,
+    Unfetch,  // version 3: memory-mapped reads
 };
+// clang-format on
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* page_file = reinterpret_cast<PageFile*>(file);
@@ -237,8 +257,7 @@ int FullPathname(sqlite3_vfs*, const char* name, int size, char* out) {
 
 // Randomness is used only for temp names and random(); it need not be secure.
 int Randomness(sqlite3_vfs*, int size, char* out) {
-  static uint64_t state = static_cast<uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
+  static uint64_t state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
   for (int i = 0; i < size; ++i) {
     state ^= state << 13;
     state ^= state >> 7;
@@ -253,8 +272,9 @@ int Sleep(sqlite3_vfs*, int microseconds) { return microseconds; }
 int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* julian_ms) {
   // Julian day number of the Unix epoch, in milliseconds.
   constexpr sqlite3_int64 kUnixEpochJulianMs = 210866760000000LL;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   *julian_ms = kUnixEpochJulianMs + ms;
   return SQLITE_OK;
 }
@@ -268,18 +288,32 @@ int CurrentTime(sqlite3_vfs* vfs, double* julian_days) {
 
 int GetLastError(sqlite3_vfs*, int, char*) { return 0; }
 
+// clang-format off: grouped as sqlite3.h lists the members
 sqlite3_vfs kVfs = {
-    2,                    // iVersion
-    sizeof(PageFile),     // szOsFile
-    1024,                 // mxPathname
-    nullptr,              // pNext
-    kPageVfsName,         // zName
-    nullptr,              // pAppData
-    Open, Delete, Access, FullPathname,
-    nullptr, nullptr, nullptr, nullptr,  // no loadable extensions
-    Randomness, Sleep, CurrentTime, GetLastError, CurrentTimeInt64,
-    nullptr, nullptr, nullptr,           // no system-call overrides
+    2,                 // iVersion
+    sizeof(PageFile),  // szOsFile
+    1024,              // mxPathname
+    nullptr,           // pNext
+    kPageVfsName,      // zName
+    nullptr,           // pAppData
+    Open,
+    Delete,
+    Access,
+    FullPathname,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,  // no loadable extensions
+    Randomness,
+    Sleep,
+    CurrentTime,
+    GetLastError,
+    CurrentTimeInt64,
+    nullptr,
+    nullptr,
+    nullptr,  // no system-call overrides
 };
+// clang-format on
 
 }  // namespace
 
@@ -357,9 +391,15 @@ std::optional<std::string> PageVfsDiff(const std::string& name, size_t max_bytes
       if (at % 8 == 0 && at + 8 <= kPageSize) {
         std::memcpy(&word_now, now + at, 8);
         std::memcpy(&word_then, then + at, 8);
-        if (word_now == word_then) { at += 8; continue; }
+        if (word_now == word_then) {
+          at += 8;
+          continue;
+        }
       }
-      if (now[at] == then[at]) { ++at; continue; }
+      if (now[at] == then[at]) {
+        ++at;
+        continue;
+      }
       size_t end = at + 1;
       while (end < kPageSize && now[end] != then[end]) ++end;
       if (!ranges.empty() && at - ranges.back().second < kDiffMergeGap) ranges.back().second = end;

@@ -86,7 +86,8 @@ TEST_F(DatabaseTest, NewDatabaseHasVersionZeroAndNoTables) {
 
 TEST_F(DatabaseTest, PutGetDeleteAndIndexesStayExact) {
   Schema({{"users", "id, &email, name, *tags"}});
-  auto outcome = Put("users", {User(1, "a@x", "Ada", {V::Str("x"), V::Str("y")}), User(2, "b@x", "Bob", {V::Str("y")})});
+  auto outcome =
+      Put("users", {User(1, "a@x", "Ada", {V::Str("x"), V::Str("y")}), User(2, "b@x", "Bob", {V::Str("y")})});
   ASSERT_TRUE(outcome.failures.empty()) << outcome.failures[0].status.ToString();
   EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"x\"", "1"}, {"\"y\"", "1"}, {"\"y\"", "2"}}));
   EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a@x\"", "1"}, {"\"b@x\"", "2"}}));
@@ -135,10 +136,11 @@ TEST_F(DatabaseTest, UniqueIndexViolationIsAConstraintErrorNamingTheIndex) {
 
 TEST_F(DatabaseTest, BulkWriteAppliesEachItemOnItsOwn) {
   Schema({{"users", "id, &email"}});
-  auto outcome = Put("users",
-                     {V::Obj({{"id", V::Num(1)}, {"email", V::Str("a")}}), V::Obj({{"id", V::Num(2)}, {"email", V::Str("a")}}),
-                      V::Obj({{"email", V::Str("c")}}), V::Obj({{"id", V::Num(4)}, {"email", V::Str("d")}})},
-                     WriteMode::kAdd);
+  auto outcome =
+      Put("users",
+          {V::Obj({{"id", V::Num(1)}, {"email", V::Str("a")}}), V::Obj({{"id", V::Num(2)}, {"email", V::Str("a")}}),
+           V::Obj({{"email", V::Str("c")}}), V::Obj({{"id", V::Num(4)}, {"email", V::Str("d")}})},
+          WriteMode::kAdd);
   ASSERT_EQ(outcome.failures.size(), 2u);
   EXPECT_EQ(outcome.failures[0].position, 1u);
   EXPECT_EQ(outcome.failures[0].status.code(), StatusCode::kConstraint);
@@ -195,7 +197,9 @@ TEST_F(DatabaseTest, OutboundKeys) {
 
 TEST_F(DatabaseTest, CompoundAndNestedIndexes) {
   Schema({{"people", "[first+last], address.city, [address.city+age]"}});
-  const V ada = V::Obj({{"first", V::Str("Ada")}, {"last", V::Str("L")}, {"age", V::Num(36)},
+  const V ada = V::Obj({{"first", V::Str("Ada")},
+                        {"last", V::Str("L")},
+                        {"age", V::Num(36)},
                         {"address", V::Obj({{"city", V::Str("London")}})}});
   const V nocity = V::Obj({{"first", V::Str("Bo")}, {"last", V::Str("B")}});
   ASSERT_TRUE(Put("people", {ada, nocity}).failures.empty());
@@ -260,7 +264,7 @@ TEST_F(DatabaseTest, NestedTransactionsRollBackAlone) {
   ASSERT_TRUE(db_->Rollback().ok());  // undoes only the inner write
   ASSERT_TRUE(db_->Begin().ok());
   ASSERT_TRUE(Put("items", {V::Obj({{"id", V::Num(3)}})}).failures.empty());
-  ASSERT_TRUE(db_->Commit().ok());   // folds into the outer transaction
+  ASSERT_TRUE(db_->Commit().ok());  // folds into the outer transaction
   EXPECT_TRUE(db_->in_transaction());
   ASSERT_TRUE(db_->Commit().ok());
   EXPECT_FALSE(db_->in_transaction());
@@ -298,12 +302,14 @@ TEST_F(DatabaseTest, RevertAfterAFailedFlushRestoresTheLastPersistedState) {
 // make the put read the record again.
 TEST_F(DatabaseTest, AReadForUpdateIsUsedOnceAndNeverWhenStale) {
   Schema({{"users", "id, &email, name, *tags"}});
-  ASSERT_TRUE(Put("users", {User(1, "a@x", "Ada", {V::Str("x")}), User(2, "b@x", "Bob", {V::Str("y")})}).failures.empty());
+  ASSERT_TRUE(
+      Put("users", {User(1, "a@x", "Ada", {V::Str("x")}), User(2, "b@x", "Bob", {V::Str("y")})}).failures.empty());
 
   // Read both for update, put both back changed: the indexes follow exactly.
   ASSERT_TRUE(db_->Get("users", Key::Number(1), true).ok());
   ASSERT_TRUE(db_->Get("users", Key::Number(2), true).ok());
-  ASSERT_TRUE(Put("users", {User(1, "a1@x", "Ada", {V::Str("x1")}), User(2, "b1@x", "Bob", {V::Str("y1")})}).failures.empty());
+  ASSERT_TRUE(
+      Put("users", {User(1, "a1@x", "Ada", {V::Str("x1")}), User(2, "b1@x", "Bob", {V::Str("y1")})}).failures.empty());
   EXPECT_EQ(IndexContents("users", "email"), (Pairs{{"\"a1@x\"", "1"}, {"\"b1@x\"", "2"}}));
   EXPECT_EQ(IndexContents("users", "tags"), (Pairs{{"\"x1\"", "1"}, {"\"y1\"", "2"}}));
 
@@ -345,8 +351,8 @@ TEST_F(DatabaseTest, PutsPastTheChangeLogCapKeepIndexesExact) {
   std::vector<V> many;
   for (int i = 0; i < 2100; ++i) many.push_back(User(i, "u" + std::to_string(i) + "@x", "N", {V::Str("t")}));
   ASSERT_TRUE(Put("users", many).failures.empty());  // the change log now counts the whole table as changed
-  ASSERT_TRUE(Put("users", {User(1, "u1@x", "N", {V::Str("t")}),            // nothing changed
-                            User(2, "new2@x", "N", {V::Str("t")}),          // the unique index changed
+  ASSERT_TRUE(Put("users", {User(1, "u1@x", "N", {V::Str("t")}),                // nothing changed
+                            User(2, "new2@x", "N", {V::Str("t")}),              // the unique index changed
                             User(3, "u3@x", "M", {V::Str("t"), V::Str("s")})})  // name and tags changed
                   .failures.empty());
   const Pairs email = IndexContents("users", "email");
@@ -394,8 +400,9 @@ TEST_F(DatabaseTest, SecondConnectionSeesOnlyCommittedStateWhileATransactionIsOp
   ASSERT_TRUE(db_->Begin().ok());
   const std::string bio(2000, 'x');
   for (int i = 2; i <= 500; ++i) {
-    ASSERT_TRUE(Put("users", {V::Obj({{"id", V::Num(i)}, {"name", V::Str("N" + std::to_string(i))},
-                                      {"bio", V::Str(bio)}})}).failures.empty());
+    ASSERT_TRUE(
+        Put("users", {V::Obj({{"id", V::Num(i)}, {"name", V::Str("N" + std::to_string(i))}, {"bio", V::Str(bio)}})})
+            .failures.empty());
   }
   EXPECT_EQ(db_->Count("users").value(), 500);
   EXPECT_EQ(reader.value()->Count("users").value(), 1);

@@ -19,10 +19,19 @@ std::u16string ToUtf16(const std::string& utf8) {
   const auto* s = reinterpret_cast<const unsigned char*>(utf8.data());
   for (size_t i = 0; i < utf8.size();) {
     uint32_t cp;
-    if (s[i] < 0x80) { cp = s[i]; i += 1; }
-    else if (s[i] < 0xE0) { cp = ((s[i] & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu); i += 2; }
-    else if (s[i] < 0xF0) { cp = ((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); i += 3; }
-    else { cp = ((s[i] & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu); i += 4; }
+    if (s[i] < 0x80) {
+      cp = s[i];
+      i += 1;
+    } else if (s[i] < 0xE0) {
+      cp = ((s[i] & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+      i += 2;
+    } else if (s[i] < 0xF0) {
+      cp = ((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      i += 3;
+    } else {
+      cp = ((s[i] & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      i += 4;
+    }
     if (cp >= 0x10000) {
       out.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
       out.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
@@ -51,8 +60,7 @@ int ReferenceCompare(const Key& a, const Key& b) {
   }
   switch (a.type) {
     case Key::Type::kNumber:
-    case Key::Type::kDate:
-      return a.number < b.number ? -1 : a.number > b.number ? 1 : 0;
+    case Key::Type::kDate: return a.number < b.number ? -1 : a.number > b.number ? 1 : 0;
     case Key::Type::kString: {
       const std::u16string x = ToUtf16(a.bytes), y = ToUtf16(b.bytes);
       return x < y ? -1 : x > y ? 1 : 0;
@@ -84,8 +92,10 @@ int EncodedCompare(const Key& a, const Key& b) { return Sign(EncodeKey(a).compar
 
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) out->push_back(static_cast<char>(cp));
-  else if (cp < 0x800) { out->push_back(static_cast<char>(0xC0 | (cp >> 6))); out->push_back(static_cast<char>(0x80 | (cp & 0x3F))); }
-  else if (cp < 0x10000) {
+  else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
     out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
@@ -119,9 +129,23 @@ class KeyGenerator {
   int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
 
   double Number() {
-    static const double kSpecial[] = {0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1e-300, -1e-300, 5e-324, -5e-324,
-                                      1e300, -1e300, std::numeric_limits<double>::infinity(),
-                                      -std::numeric_limits<double>::infinity(), 9007199254740991.0, 2.0, 3.0};
+    static const double kSpecial[] = {0.0,
+                                      -0.0,
+                                      1.0,
+                                      -1.0,
+                                      0.5,
+                                      -0.5,
+                                      1e-300,
+                                      -1e-300,
+                                      5e-324,
+                                      -5e-324,
+                                      1e300,
+                                      -1e300,
+                                      std::numeric_limits<double>::infinity(),
+                                      -std::numeric_limits<double>::infinity(),
+                                      9007199254740991.0,
+                                      2.0,
+                                      3.0};
     switch (Pick(3)) {
       case 0: return kSpecial[Pick(sizeof kSpecial / sizeof *kSpecial)];
       case 1: return Pick(21) - 10;
@@ -142,7 +166,7 @@ class KeyGenerator {
         case 0: s.push_back('\0'); break;
         case 1: AppendUtf8(0x61 + Pick(3), &s); break;
         case 2: AppendUtf8(0x7F + Pick(200), &s); break;
-        case 3: AppendUtf8(0xE000 + Pick(0x2000) , &s); break;
+        case 3: AppendUtf8(0xE000 + Pick(0x2000), &s); break;
         case 4: AppendUtf8(0xFFFF - Pick(3), &s); break;
         case 5: AppendUtf8(0x10000 + Pick(0x100), &s); break;
         default: AppendUtf8(0x1F600 + Pick(4), &s); break;
@@ -194,11 +218,26 @@ TEST(KeyCodec, EveryEncodingDecodesToAnEqualKey) {
 
 TEST(KeyCodec, TypeOrderIsNumberDateStringBinaryArray) {
   const std::vector<Key> ascending = {
-      Key::Number(-std::numeric_limits<double>::infinity()), Key::Number(-1), Key::Number(0), Key::Number(1e300),
-      Key::Number(std::numeric_limits<double>::infinity()), Key::Date(-1), Key::Date(0), Key::String(""),
-      Key::String(std::string("\0", 1)), Key::String("a"), Key::String("ab"), Key::String("b"), Key::Binary(""),
-      Key::Binary(std::string("\0", 1)), Key::Binary("\xff"), Key::Array({}), Key::Array({Key::Number(1)}),
-      Key::Array({Key::Number(1), Key::Number(1)}), Key::Array({Key::String("a")}), Key::Array({Key::Array({})}),
+      Key::Number(-std::numeric_limits<double>::infinity()),
+      Key::Number(-1),
+      Key::Number(0),
+      Key::Number(1e300),
+      Key::Number(std::numeric_limits<double>::infinity()),
+      Key::Date(-1),
+      Key::Date(0),
+      Key::String(""),
+      Key::String(std::string("\0", 1)),
+      Key::String("a"),
+      Key::String("ab"),
+      Key::String("b"),
+      Key::Binary(""),
+      Key::Binary(std::string("\0", 1)),
+      Key::Binary("\xff"),
+      Key::Array({}),
+      Key::Array({Key::Number(1)}),
+      Key::Array({Key::Number(1), Key::Number(1)}),
+      Key::Array({Key::String("a")}),
+      Key::Array({Key::Array({})}),
   };
   for (size_t i = 0; i + 1 < ascending.size(); ++i) {
     EXPECT_LT(EncodeKey(ascending[i]), EncodeKey(ascending[i + 1]))
@@ -238,7 +277,7 @@ TEST(KeyCodec, PrefixUpperBoundCoversExactlyTheStringsWithThatPrefix) {
 TEST(KeyCodec, CorruptBytesAreReportedNotTrusted) {
   EXPECT_EQ(DecodeKey("").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeKey("\x10\x01").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(DecodeKey(std::string("\x30" "ab", 3)).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeKey(std::string("\x30") + "ab").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeKey("\x77").status().code(), StatusCode::kCorruption);
 }
 

@@ -74,15 +74,15 @@ class LiveSetsTest : public ::testing::Test {
 
 TEST_F(LiveSetsTest, ValueReadOfARangeRerunsOnlyForRowsWhoseOldOrNewKeyIsInside) {
   auto read = [&](QueryExecutor& q) { ASSERT_TRUE(q.Run(Ages(20, 30), true).ok()); };
-  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(7, "X", 50)); }));        // insert outside
-  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(6, "Y", 55)); }));        // update outside -> outside
-  EXPECT_FALSE(Reruns(read, [&] { Delete(5); }));                                 // delete outside
+  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(7, "X", 50)); }));               // insert outside
+  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(6, "Y", 55)); }));               // update outside -> outside
+  EXPECT_FALSE(Reruns(read, [&] { Delete(5); }));                                       // delete outside
   EXPECT_FALSE(Reruns(read, [&] { Put("pets", V::Obj({{"id", V::Num(1)}}).bytes); }));  // other table
-  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(8, "Z", 25)); }));         // insert inside
-  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(2, "B2", 20)); }));        // update inside, key kept
-  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(6, "Y", 30)); }));         // moves in
-  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(3, "C", 99)); }));         // moves out
-  EXPECT_TRUE(Reruns(read, [&] { Delete(2); }));                                  // delete inside
+  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(8, "Z", 25)); }));                // insert inside
+  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(2, "B2", 20)); }));               // update inside, key kept
+  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(6, "Y", 30)); }));                // moves in
+  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(3, "C", 99)); }));                // moves out
+  EXPECT_TRUE(Reruns(read, [&] { Delete(2); }));                                        // delete inside
   EXPECT_TRUE(Reruns(read, [&] { ASSERT_TRUE(db_->Clear("people").ok()); }));
 }
 
@@ -112,9 +112,9 @@ TEST_F(LiveSetsTest, ALimitedScanRecordsOnlyUpToTheLastRowItLookedAt) {
   EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(9, "Zed", 1)); }));
   EXPECT_FALSE(Reruns(read, [&] { Delete(6); }));
   EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(9, "Aaron", 1)); }));  // now first: Aaron, B
-  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(5, "Bz", 50)); }));    // F -> Bz: after B
-  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(5, "Ab", 50)); }));     // between Aaron and B
-  spec.reverse = true;                                                        // the last two: E, D
+  EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(5, "Bz", 50)); }));   // F -> Bz: after B
+  EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(5, "Ab", 50)); }));    // between Aaron and B
+  spec.reverse = true;                                                       // the last two: E, D
   EXPECT_FALSE(Reruns(read, [&] { Put("people", Person(9, "A0", 1)); }));
   EXPECT_TRUE(Reruns(read, [&] { Put("people", Person(9, "Zz", 1)); }));
 }

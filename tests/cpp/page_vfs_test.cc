@@ -10,7 +10,6 @@
 #include <sqlite3.h>
 
 #include <cstring>
-
 #include <map>
 #include <string>
 
@@ -79,8 +78,10 @@ void ApplyDiff(const std::string& diff, std::map<uint32_t, std::string>& pages) 
 TEST_F(PageVfsTest, TheDiffTurnsTheCheckpointIntoTheCurrentPages) {
   auto db = Open();
   ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
-                          "CREATE INDEX tb ON t(b)").ok());
-  for (int i = 0; i < 300; ++i) ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('row " + std::to_string(i * 7919 % 300) + "')").ok());
+                          "CREATE INDEX tb ON t(b)")
+                  .ok());
+  for (int i = 0; i < 300; ++i)
+    ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('row " + std::to_string(i * 7919 % 300) + "')").ok());
   PageVfsCheckpoint(name_);
   const auto size = static_cast<uint32_t>(PageVfsFileSize(name_) / kPageVfsPageSize);
   std::map<uint32_t, std::string> pages;
@@ -93,7 +94,8 @@ TEST_F(PageVfsTest, TheDiffTurnsTheCheckpointIntoTheCurrentPages) {
   EXPECT_FALSE(PageVfsDiff(name_, small.size() - 1).has_value());
   EXPECT_EQ(PageVfsDiff(name_, small.size()), small);
   EXPECT_LT(small.size(), PageVfsChangedPageNumbers(name_).pages.size() * kPageVfsPageSize / 4);
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('" + std::string(200, 'x') + "')").ok());
+  for (int i = 0; i < 200; ++i)
+    ASSERT_TRUE(db->Execute("INSERT INTO t(b) VALUES ('" + std::string(200, 'x') + "')").ok());
   ApplyDiff(PageVfsDiff(name_).value(), pages);
   const auto now = static_cast<uint32_t>(PageVfsFileSize(name_) / kPageVfsPageSize);
   ASSERT_GT(now, size);
@@ -106,15 +108,18 @@ TEST_F(PageVfsTest, RevertRestoresTheCheckpointExactly) {
   {
     auto db = Open();
     ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
-                            "INSERT INTO t(b) VALUES ('kept')").ok());
+                            "INSERT INTO t(b) VALUES ('kept')")
+                    .ok());
   }
   PageVfsCheckpoint(name_);
   const int64_t size_before = PageVfsFileSize(name_);
   {
     auto db = Open();
     // Grow the file well past its checkpoint, then change the first record.
-    ASSERT_TRUE(db->Execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
-                            "INSERT INTO t(b) SELECT printf('%0200d', i) FROM n; UPDATE t SET b = 'changed' WHERE a = 1").ok());
+    ASSERT_TRUE(
+        db->Execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                    "INSERT INTO t(b) SELECT printf('%0200d', i) FROM n; UPDATE t SET b = 'changed' WHERE a = 1")
+            .ok());
   }
   EXPECT_GT(PageVfsFileSize(name_), size_before);
   PageVfsRevert(name_);
@@ -130,9 +135,12 @@ TEST_F(PageVfsTest, RevertRestoresTheCheckpointExactly) {
 TEST_F(PageVfsTest, RevertAfterTruncationRestoresRemovedPages) {
   {
     auto db = Open();
-    ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; PRAGMA auto_vacuum=FULL; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
-                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
-                            "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n").ok());
+    ASSERT_TRUE(
+        db->Execute(
+              "PRAGMA journal_mode=MEMORY; PRAGMA auto_vacuum=FULL; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+              "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n")
+            .ok());
   }
   PageVfsCheckpoint(name_);
   const int64_t size_before = PageVfsFileSize(name_);
@@ -153,7 +161,8 @@ TEST_F(PageVfsTest, ALoadedFileIsTheSameDatabase) {
   {
     auto db = Open();
     ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
-                            "INSERT INTO t(b) VALUES ('one'), ('two')").ok());
+                            "INSERT INTO t(b) VALUES ('one'), ('two')")
+                    .ok());
   }
   // Everything changed since the file was created: all of its pages.
   PageChanges all = PageVfsChanges(name_);
@@ -168,34 +177,40 @@ TEST_F(PageVfsTest, ALoadedFileIsTheSameDatabase) {
   PageVfsDeleteFile(copy);
 }
 
-
 // Fills `name` through the VFS itself with `count` pages, page i full of byte 'a' + i.
 sqlite3_file* OpenRaw(const std::string& name, std::vector<char>* storage) {
   sqlite3_vfs* vfs = sqlite3_vfs_find(kPageVfsName);
   storage->assign(vfs->szOsFile, 0);
   auto* file = reinterpret_cast<sqlite3_file*>(storage->data());
   int flags = 0;
-  EXPECT_EQ(vfs->xOpen(vfs, name.c_str(), file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &flags), SQLITE_OK);
+  EXPECT_EQ(
+      vfs->xOpen(vfs, name.c_str(), file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &flags),
+      SQLITE_OK);
   return file;
 }
 void WritePages(sqlite3_file* file, int first, int count) {
   std::string page(kPageVfsPageSize, '\0');
   for (int i = first; i < first + count; ++i) {
     page.assign(kPageVfsPageSize, static_cast<char>('a' + i));
-    ASSERT_EQ(file->pMethods->xWrite(file, page.data(), static_cast<int>(page.size()), static_cast<sqlite3_int64>(i) * kPageVfsPageSize), SQLITE_OK);
+    ASSERT_EQ(file->pMethods->xWrite(file, page.data(), static_cast<int>(page.size()),
+                                     static_cast<sqlite3_int64>(i) * kPageVfsPageSize),
+              SQLITE_OK);
   }
 }
 bool Filled(const void* page, char byte) {
   const auto* bytes = static_cast<const char*>(page);
-  for (size_t i = 0; i < kPageVfsPageSize; ++i) if (bytes[i] != byte) return false;
+  for (size_t i = 0; i < kPageVfsPageSize; ++i)
+    if (bytes[i] != byte) return false;
   return true;
 }
 
 TEST_F(PageVfsTest, SqliteReadsPagesInPlaceAndReleasesThem) {
   auto db = Open();
-  ASSERT_TRUE(db->Execute("PRAGMA journal_mode=MEMORY; PRAGMA cache_size=4; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
-                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
-                          "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n").ok());
+  ASSERT_TRUE(
+      db->Execute("PRAGMA journal_mode=MEMORY; PRAGMA cache_size=4; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+                  "INSERT INTO t(b) SELECT printf('%0300d', i) FROM n")
+          .ok());
   ASSERT_EQ(PageVfsPagesInUse(name_), 0u);
   auto stmt = db->Prepare("SELECT b FROM t WHERE a >= 1500 ORDER BY a");
   ASSERT_TRUE(stmt.ok());
@@ -229,13 +244,14 @@ TEST_F(PageVfsTest, APageInUseShowsWritesAndOutlivesTruncationAndRevert) {
 
   WritePages(file, 2, 1);  // rewrite page 2 with its own bytes...
   std::string changed(kPageVfsPageSize, 'z');
-  ASSERT_EQ(file->pMethods->xWrite(file, changed.data(), static_cast<int>(changed.size()), 2 * kPageVfsPageSize), SQLITE_OK);
+  ASSERT_EQ(file->pMethods->xWrite(file, changed.data(), static_cast<int>(changed.size()), 2 * kPageVfsPageSize),
+            SQLITE_OK);
   EXPECT_TRUE(Filled(page2, 'z'));  // ...and a write shows through the page in use
 
   ASSERT_EQ(file->pMethods->xTruncate(file, kPageVfsPageSize), SQLITE_OK);
   WritePages(file, 1, 6);  // new allocations must not take the truncated page's memory
   EXPECT_TRUE(Filled(page2, 'z'));
-  PageVfsRevert(name_);    // back to 4 pages of 'a'..'d': page 2's buffer is replaced
+  PageVfsRevert(name_);  // back to 4 pages of 'a'..'d': page 2's buffer is replaced
   WritePages(file, 4, 6);
   EXPECT_TRUE(Filled(page2, 'z'));
   EXPECT_EQ(PageVfsPagesInUse(name_), 1u);

@@ -38,7 +38,11 @@ class QueryTest : public ::testing::Test {
     ASSERT_TRUE(db.ok());
     db_ = std::move(db).value();
     ASSERT_TRUE(db_->SetSchema({{"people", "++id, name, &email, age, *tags, [age+name]"}}).ok());
-    const struct { const char* name; double age; std::vector<std::string> tags; } people[] = {
+    const struct {
+      const char* name;
+      double age;
+      std::vector<std::string> tags;
+    } people[] = {
         {"Carl", 30, {"a", "b"}}, {"Ada", 25, {"b"}}, {"Bob", 30, {}}, {"Ada", 41, {"a", "c"}}, {"Dan", 19, {"c"}},
     };
     std::vector<std::string> values;
@@ -46,8 +50,11 @@ class QueryTest : public ::testing::Test {
       V tags;
       cbor::WriteHeader(cbor::kArray, people[i].tags.size(), &tags.bytes);
       for (const auto& t : people[i].tags) cbor::WriteText(t, &tags.bytes);
-      values.push_back(V::Obj({{"name", V::Str(people[i].name)}, {"email", V::Str(std::string("e") + std::to_string(i))},
-                               {"age", V::Num(people[i].age)}, {"tags", tags}}).bytes);
+      values.push_back(V::Obj({{"name", V::Str(people[i].name)},
+                               {"email", V::Str(std::string("e") + std::to_string(i))},
+                               {"age", V::Num(people[i].age)},
+                               {"tags", tags}})
+                           .bytes);
     }
     std::vector<std::string_view> views(values.begin(), values.end());
     ASSERT_TRUE(db_->Write("people", WriteMode::kAdd, views, nullptr).failures.empty());
@@ -63,7 +70,8 @@ class QueryTest : public ::testing::Test {
     auto rows = executor.Run(spec, false);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     std::vector<double> ids;
-    if (rows.ok()) for (const auto& row : rows.value()) ids.push_back(DecodeKey(row.primary_key).value().number);
+    if (rows.ok())
+      for (const auto& row : rows.value()) ids.push_back(DecodeKey(row.primary_key).value().number);
     return ids;
   }
 
@@ -215,7 +223,6 @@ TEST_F(QueryTest, BatchesResumeAfterWritesBetweenThem) {
   EXPECT_EQ(ids, (std::vector<double>{1, 2, 4, 5}));
   EXPECT_TRUE(position.done);
 }
-
 
 // Values of an index scan come from the store in the same statement: every
 // layout returns each row's own record, in index order, in batches and at

@@ -13,13 +13,43 @@ namespace indexie {
 
 struct V {
   std::string bytes;
-  static V Num(double n) { V v; cbor::WriteNumber(n, &v.bytes); return v; }
-  static V Str(const std::string& s) { V v; cbor::WriteText(s, &v.bytes); return v; }
-  static V Bool(bool b) { V v; v.bytes.push_back(static_cast<char>(b ? 0xF5 : 0xF4)); return v; }
-  static V Null() { V v; v.bytes.push_back(static_cast<char>(0xF6)); return v; }
-  static V Undefined() { V v; v.bytes.push_back(static_cast<char>(0xF7)); return v; }
-  static V Date(double ms) { V v; cbor::WriteTag(value_tag::kDate, &v.bytes); cbor::WriteDouble(ms, &v.bytes); return v; }
-  static V Buffer(const std::string& raw) { V v; cbor::WriteTag(value_tag::kArrayBuffer, &v.bytes); cbor::WriteBytes(raw, &v.bytes); return v; }
+  static V Num(double n) {
+    V v;
+    cbor::WriteNumber(n, &v.bytes);
+    return v;
+  }
+  static V Str(const std::string& s) {
+    V v;
+    cbor::WriteText(s, &v.bytes);
+    return v;
+  }
+  static V Bool(bool b) {
+    V v;
+    v.bytes.push_back(static_cast<char>(b ? 0xF5 : 0xF4));
+    return v;
+  }
+  static V Null() {
+    V v;
+    v.bytes.push_back(static_cast<char>(0xF6));
+    return v;
+  }
+  static V Undefined() {
+    V v;
+    v.bytes.push_back(static_cast<char>(0xF7));
+    return v;
+  }
+  static V Date(double ms) {
+    V v;
+    cbor::WriteTag(value_tag::kDate, &v.bytes);
+    cbor::WriteDouble(ms, &v.bytes);
+    return v;
+  }
+  static V Buffer(const std::string& raw) {
+    V v;
+    cbor::WriteTag(value_tag::kArrayBuffer, &v.bytes);
+    cbor::WriteBytes(raw, &v.bytes);
+    return v;
+  }
   static V Arr(std::initializer_list<V> items) {
     V v;
     cbor::WriteHeader(cbor::kArray, items.size(), &v.bytes);
@@ -29,7 +59,10 @@ struct V {
   static V Obj(std::initializer_list<std::pair<std::string, V>> entries) {
     V v;
     cbor::WriteHeader(cbor::kMap, entries.size(), &v.bytes);
-    for (const auto& [k, item] : entries) { cbor::WriteText(k, &v.bytes); v.bytes += item.bytes; }
+    for (const auto& [k, item] : entries) {
+      cbor::WriteText(k, &v.bytes);
+      v.bytes += item.bytes;
+    }
     return v;
   }
   static V MapOf(std::initializer_list<std::pair<std::string, V>> entries) {

@@ -23,7 +23,8 @@ KeyPath Compound(std::initializer_list<std::string> parts) {
 std::string Enc(const std::optional<Key>& key) { return key ? EncodeKey(*key) : "<absent>"; }
 
 TEST(ValueReader, SimpleAndNestedPaths) {
-  const V user = V::Obj({{"id", V::Num(7)}, {"name", V::Str("Ada")},
+  const V user = V::Obj({{"id", V::Num(7)},
+                         {"name", V::Str("Ada")},
                          {"address", V::Obj({{"city", V::Str("Paris")}, {"zip", V::Num(75001)}})}});
   EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("id"))), EncodeKey(Key::Number(7)));
   EXPECT_EQ(Enc(EvaluateKeyPath(user.bytes, Path("name"))), EncodeKey(Key::String("Ada")));
@@ -34,11 +35,19 @@ TEST(ValueReader, SimpleAndNestedPaths) {
 }
 
 TEST(ValueReader, SameItemsAtKeyPathComparesOnlyWhatThePathReads) {
-  const V a = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Ada")}, {"tags", V::Arr({V::Str("x"), V::Str("y")})},
-                      {"address", V::Obj({{"city", V::Str("Oslo")}})}, {"visits", V::Num(1)}});
-  const V b = V::Obj({{"visits", V::Num(2)}, {"id", V::Num(1)}, {"name", V::Str("Ada")},
-                      {"tags", V::Arr({V::Str("x"), V::Str("y")})}, {"address", V::Obj({{"city", V::Str("Oslo")}})}});
-  const V c = V::Obj({{"id", V::Num(1)}, {"name", V::Str("Bea")}, {"tags", V::Arr({V::Str("y"), V::Str("x")})},
+  const V a = V::Obj({{"id", V::Num(1)},
+                      {"name", V::Str("Ada")},
+                      {"tags", V::Arr({V::Str("x"), V::Str("y")})},
+                      {"address", V::Obj({{"city", V::Str("Oslo")}})},
+                      {"visits", V::Num(1)}});
+  const V b = V::Obj({{"visits", V::Num(2)},
+                      {"id", V::Num(1)},
+                      {"name", V::Str("Ada")},
+                      {"tags", V::Arr({V::Str("x"), V::Str("y")})},
+                      {"address", V::Obj({{"city", V::Str("Oslo")}})}});
+  const V c = V::Obj({{"id", V::Num(1)},
+                      {"name", V::Str("Bea")},
+                      {"tags", V::Arr({V::Str("y"), V::Str("x")})},
                       {"address", V::Obj({{"city", V::Str("Rome")}})}});
   // Unrelated fields and property order do not matter.
   for (const char* path : {"id", "name", "tags", "address.city", "tags.length", "missing"}) {
@@ -54,22 +63,29 @@ TEST(ValueReader, SameItemsAtKeyPathComparesOnlyWhatThePathReads) {
 }
 
 TEST(ValueReader, InvalidKeyValuesMeanAbsent) {
-  const V v = V::Obj({{"b", V::Bool(true)}, {"n", V::Null()}, {"u", V::Undefined()}, {"o", V::Obj({})},
-                      {"nan", V::Num(NAN)}, {"baddate", V::Date(NAN)}, {"m", V::MapOf({})}});
+  const V v = V::Obj({{"b", V::Bool(true)},
+                      {"n", V::Null()},
+                      {"u", V::Undefined()},
+                      {"o", V::Obj({})},
+                      {"nan", V::Num(NAN)},
+                      {"baddate", V::Date(NAN)},
+                      {"m", V::MapOf({})}});
   for (const char* path : {"b", "n", "u", "o", "nan", "baddate", "m"}) {
     EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path(path))) << path;
   }
 }
 
 TEST(ValueReader, KeyTypes) {
-  const V v = V::Obj({{"d", V::Date(1700000000123)}, {"bin", V::Buffer("\x01\x02")}, {"neg", V::Num(-5)},
-                      {"f", V::Num(2.5)}, {"arr", V::Arr({V::Num(1), V::Str("x")})}});
+  const V v = V::Obj({{"d", V::Date(1700000000123)},
+                      {"bin", V::Buffer("\x01\x02")},
+                      {"neg", V::Num(-5)},
+                      {"f", V::Num(2.5)},
+                      {"arr", V::Arr({V::Num(1), V::Str("x")})}});
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("d"))), EncodeKey(Key::Date(1700000000123)));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("bin"))), EncodeKey(Key::Binary("\x01\x02")));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("neg"))), EncodeKey(Key::Number(-5)));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("f"))), EncodeKey(Key::Number(2.5)));
-  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("arr"))),
-            EncodeKey(Key::Array({Key::Number(1), Key::String("x")})));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("arr"))), EncodeKey(Key::Array({Key::Number(1), Key::String("x")})));
 }
 
 TEST(ValueReader, ArrayWithAnInvalidElementIsNotAKey) {
@@ -104,6 +120,30 @@ TEST(ValueReader, LengthOfArraysAndStrings) {
   const V v = V::Obj({{"list", V::Arr({V::Num(1), V::Num(2)})}, {"word", V::Str("h\xc3\xa9\xf0\x9f\x98\x80")}});
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("list.length"))), EncodeKey(Key::Number(2)));
   EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("word.length"))), EncodeKey(Key::Number(4)));  // UTF-16 units
+}
+
+// Found by tests/fuzz/value_reader_fuzzer.cc: arrays nested 300 deep were a
+// key here, but DecodeKey and EncodedKeySize (which joins index entries to
+// their records) refuse keys deeper than kMaxKeyDepth, so such a key was
+// stored and could not be read back.
+TEST(ValueReader, KeysNestOnlyAsDeepAsTheCodecReads) {
+  auto nested = [](int arrays) { return std::string(arrays, '\x81') + "\x01"; };  // [[...[1]...]]
+  auto deepest = ValueToKey(nested(kMaxKeyDepth));
+  ASSERT_TRUE(deepest.ok()) << deepest.status().ToString();
+  EXPECT_TRUE(DecodeKey(EncodeKey(deepest.value())).ok());
+  const Status too_deep = ValueToKey(nested(kMaxKeyDepth + 1)).status();
+  EXPECT_EQ(too_deep.code(), StatusCode::kData);
+  EXPECT_NE(too_deep.message().find("the key is nested too deeply"), std::string::npos) << too_deep.message();
+  const V deep = V::Obj({{"k", V{nested(kMaxKeyDepth + 1)}}});
+  EXPECT_FALSE(EvaluateKeyPath(deep.bytes, Path("k")).has_value());
+}
+
+// Found by tests/fuzz/value_reader_fuzzer.cc: the length of a string whose
+// header claims more bytes than the value holds read past the value's end.
+TEST(ValueReader, TheLengthOfAStringCutShortIsNoKey) {
+  const std::string cut = V::Obj({{"word", V::Str("hello")}}).bytes.substr(0, 8);  // {"word": "he
+  EXPECT_FALSE(EvaluateKeyPath(cut, Path("word.length")).has_value());
+  EXPECT_TRUE(EvaluateMultiEntryKeyPath(cut, {"word", "length"}).empty());
 }
 
 TEST(ValueReader, ExplicitKeysNameWhyTheyAreInvalid) {
@@ -150,8 +190,15 @@ TEST(ValueReader, InjectKeyAddsOrReplacesOnlyThatPath) {
 
 TEST(ValueReader, MalformedValuesAreRejected) {
   EXPECT_TRUE(CheckValue(V::Obj({{"a", V::Num(1)}}).bytes).ok());
-  EXPECT_EQ(CheckValue("\xa1\x61").code(), StatusCode::kData);           // map cut short
+  EXPECT_EQ(CheckValue("\xa1\x61").code(), StatusCode::kData);             // map cut short
   EXPECT_EQ(CheckValue(V::Num(1).bytes + "x").code(), StatusCode::kData);  // trailing bytes
+}
+
+// Found by tests/fuzz/value_reader_fuzzer.cc: a key list whose header claims
+// 2^59 keys made ValueToKeys reserve that many (std::length_error: abort).
+TEST(ValueReader, AKeyListCountIsNotTrusted) {
+  const std::string huge_count("\x9b\x08\x00\x00\x00\x00\x00\x00\x00\x01", 10);  // array(2^59), then 1
+  EXPECT_EQ(ValueToKeys(huge_count).status().code(), StatusCode::kData);
 }
 
 }  // namespace

@@ -17,13 +17,20 @@ namespace indexie::cbor {
 inline constexpr int kMaxDepth = 512;
 
 enum Major : uint8_t {
-  kUnsigned = 0, kNegative = 1, kBytes = 2, kText = 3, kArray = 4, kMap = 5, kTag = 6, kSimple = 7,
+  kUnsigned = 0,
+  kNegative = 1,
+  kBytes = 2,
+  kText = 3,
+  kArray = 4,
+  kMap = 5,
+  kTag = 6,
+  kSimple = 7,
 };
 
 struct Header {
   Major major = kUnsigned;
-  uint8_t info = 0;    // the low 5 bits of the initial byte
-  uint64_t arg = 0;    // count, length, tag number, integer, or raw float bits
+  uint8_t info = 0;  // the low 5 bits of the initial byte
+  uint64_t arg = 0;  // count, length, tag number, integer, or raw float bits
 };
 
 // Reads one header at *pos and advances past it (not past the content).
@@ -38,8 +45,8 @@ bool FloatValue(const Header& header, double* value);
 // Writers (append to *out).
 void WriteHeader(Major major, uint64_t arg, std::string* out);
 void WriteTag(uint64_t tag, std::string* out);
-void WriteDouble(double value, std::string* out);      // always 64-bit
-void WriteNumber(double value, std::string* out);      // integer form when exact, else 64-bit float
+void WriteDouble(double value, std::string* out);  // always 64-bit
+void WriteNumber(double value, std::string* out);  // integer form when exact, else 64-bit float
 void WriteText(std::string_view utf8, std::string* out);
 void WriteBytes(std::string_view raw, std::string* out);
 

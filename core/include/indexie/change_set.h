@@ -42,7 +42,7 @@ struct RecordChange {
 };
 
 struct TableChange {
-  bool whole_table = false;           // if set, `records` is empty
+  bool whole_table = false;  // if set, `records` is empty
   std::vector<RecordChange> records;
 };
 

@@ -22,10 +22,10 @@
 
 #include <map>
 #include <memory>
-#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -151,8 +151,8 @@ class Database {
   struct Layout {
     enum class Kind { kPrimary, kUnique, kEntries };
     Kind kind;
-    int store;  // the store table's number
-    int index;  // the index table's number (kPrimary: the store's)
+    int store;              // the store table's number
+    int index;              // the index table's number (kPrimary: the store's)
     const IndexSpec* spec;  // nullptr for the primary key
   };
   Result<Layout> LayoutOf(const std::string& table, const std::string& index);
@@ -172,9 +172,18 @@ class Database {
 
   // The statements the write and read paths run, per store or index table.
   enum class Stmt {
-    kStoreSelect, kStoreInsert, kStoreUpdate, kStoreDelete, kStoreCount, kStoreScan,
-    kIndexInsert, kIndexDelete, kIndexHolder,  // unique indexes: (k, p)
-    kEntryInsert, kEntryDelete, kEntryFirstInRange,  // other indexes: one column e = k || p
+    kStoreSelect,
+    kStoreInsert,
+    kStoreUpdate,
+    kStoreDelete,
+    kStoreCount,
+    kStoreScan,
+    kIndexInsert,
+    kIndexDelete,
+    kIndexHolder,  // unique indexes: (k, p)
+    kEntryInsert,
+    kEntryDelete,
+    kEntryFirstInRange,  // other indexes: one column e = k || p
   };
 
   Database(std::string name, std::unique_ptr<SqlConnection> sql) : name_(std::move(name)), sql_(std::move(sql)) {}

@@ -23,11 +23,36 @@ struct Key {
   std::string bytes;          // kString (UTF-8/WTF-8), kBinary (raw bytes)
   std::vector<Key> elements;  // kArray
 
-  static Key Number(double value) { Key k; k.type = Type::kNumber; k.number = value == 0 ? 0 : value; return k; }
-  static Key Date(double ms) { Key k; k.type = Type::kDate; k.number = ms == 0 ? 0 : ms; return k; }
-  static Key String(std::string utf8) { Key k; k.type = Type::kString; k.bytes = std::move(utf8); return k; }
-  static Key Binary(std::string raw) { Key k; k.type = Type::kBinary; k.bytes = std::move(raw); return k; }
-  static Key Array(std::vector<Key> items) { Key k; k.type = Type::kArray; k.elements = std::move(items); return k; }
+  static Key Number(double value) {
+    Key k;
+    k.type = Type::kNumber;
+    k.number = value == 0 ? 0 : value;
+    return k;
+  }
+  static Key Date(double ms) {
+    Key k;
+    k.type = Type::kDate;
+    k.number = ms == 0 ? 0 : ms;
+    return k;
+  }
+  static Key String(std::string utf8) {
+    Key k;
+    k.type = Type::kString;
+    k.bytes = std::move(utf8);
+    return k;
+  }
+  static Key Binary(std::string raw) {
+    Key k;
+    k.type = Type::kBinary;
+    k.bytes = std::move(raw);
+    return k;
+  }
+  static Key Array(std::vector<Key> items) {
+    Key k;
+    k.type = Type::kArray;
+    k.elements = std::move(items);
+    return k;
+  }
 
   // A short human-readable form for error messages: 42, "abc", Date(0), [1,"a"].
   std::string ToDisplayString() const;

@@ -19,6 +19,8 @@
 //   esc:   every 0x00 byte is written as 0x00 0xFF, so 0x00 0x00 ends the run
 //          and a prefix sorts before its extensions.
 //   An array's terminator 0x00 sorts below every tag, so [a] < [a, b].
+//   Arrays nest at most kMaxKeyDepth deep (the top-level key is at depth 0):
+//   deeper ones are not keys (the value reader refuses them as DataError).
 #pragma once
 
 #include <string>
@@ -37,6 +39,11 @@ inline constexpr unsigned char kBinary = 0x40;
 inline constexpr unsigned char kArray = 0x50;
 inline constexpr unsigned char kArrayEnd = 0x00;
 }  // namespace key_tag
+
+// The deepest level an item of a key may sit at: the elements of [[[1]]] are
+// at depths 1, 2 and 3. Decoding refuses deeper keys, so no deeper key may be
+// stored (value_reader.cc checks the same limit).
+inline constexpr int kMaxKeyDepth = 256;
 
 // REQUIRES: key is valid (no NaN number, no NaN date).
 std::string EncodeKey(const Key& key);

@@ -31,13 +31,12 @@
 
 namespace indexie {
 
-
 // How a caller states one range (before normalization).
 struct KeyRangeSpec {
   enum class Kind {
-    kBounds,       // lower/upper keys (either may be absent), each inclusive or not
-    kStringPrefix, // strings starting with `lower` (a string key)
-    kArrayPrefix,  // array keys starting with the elements of `lower` and `upper` (compound-index prefixes)
+    kBounds,        // lower/upper keys (either may be absent), each inclusive or not
+    kStringPrefix,  // strings starting with `lower` (a string key)
+    kArrayPrefix,   // array keys starting with the elements of `lower` and `upper` (compound-index prefixes)
   };
   Kind kind = Kind::kBounds;
   std::optional<Key> lower, upper;
@@ -63,15 +62,15 @@ struct SortField {
 
 struct QuerySpec {
   std::string table;
-  std::string index;               // "" = the primary key
-  std::vector<ByteRange> ranges;   // empty = no rows
+  std::string index;              // "" = the primary key
+  std::vector<ByteRange> ranges;  // empty = no rows
   bool reverse = false;
-  bool distinct = false;           // each primary key once (multi-entry indexes)
-  bool unique_keys = false;        // each index key once
+  bool distinct = false;     // each primary key once (multi-entry indexes)
+  bool unique_keys = false;  // each index key once
   int64_t offset = 0;
-  int64_t limit = -1;              // -1 = no limit
-  std::vector<SortField> order_by; // extension: sort matches by these value key paths (records
-                                   // lacking one are left out, as an index would leave them out)
+  int64_t limit = -1;               // -1 = no limit
+  std::vector<SortField> order_by;  // extension: sort matches by these value key paths (records
+                                    // lacking one are left out, as an index would leave them out)
 };
 
 struct QueryRow {

@@ -22,8 +22,8 @@
 namespace indexie {
 
 struct IndexSpec {
-  std::string name;    // the entry without prefixes: "email", "address.city", "[a+b]"; "" if outbound
-  KeyPath key_path;    // empty for an outbound primary key
+  std::string name;  // the entry without prefixes: "email", "address.city", "[a+b]"; "" if outbound
+  KeyPath key_path;  // empty for an outbound primary key
   bool unique = false;
   bool multi_entry = false;
   bool auto_increment = false;
