@@ -16,6 +16,7 @@
 #include "../cpp/value_builder.h"
 #include "indexie/change_set.h"
 #include "indexie/database.h"
+#include "indexie/engine_requests.h"
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
 
@@ -176,6 +177,41 @@ void PageFileSeeds() {
   PageFileSeed("friends_4096", 4096, {{"friends", "++id, name, &email, *tags"}}, {{"friends", five}});
 }
 
+// Request batches as js/src/engine/requests.ts builds them (engine_requests.h).
+V RequestOp(EngineOp op, std::initializer_list<V> args = {}) {
+  V v;
+  cbor::WriteHeader(cbor::kArray, args.size() + 1, &v.bytes);
+  cbor::WriteNumber(static_cast<double>(op), &v.bytes);
+  for (const V& arg : args) v.bytes += arg.bytes;
+  return v;
+}
+
+void EngineRequestSeeds() {
+  const V query = V::Arr(
+      {V::Str("t"), V::Str("name"), V::Bool(false), V::Bool(false), V::Bool(false), V::Num(0), V::Num(-1), V::Arr({})});
+  const V range = V::Arr({V::Arr({V::Num(0), V::Str("a"), V::Str("z"), V::Bool(false), V::Bool(true)})});
+  Write("engine_requests", "write_get",
+        V::Arr({RequestOp(EngineOp::kWrite,
+                          {V::Str("t"), V::Bool(false), V::Arr({V::Obj({{"name", V::Str("c")}})}), V::Null()}),
+                RequestOp(EngineOp::kGet, {V::Str("t"), V::Num(1)}), RequestOp(EngineOp::kTakeChanges),
+                RequestOp(EngineOp::kPageChanges),
+                RequestOp(EngineOp::kPageDiffs, {V::Num(9007199254740991.0), V::Num(32)})})
+            .bytes);
+  Write("engine_requests", "query_cursor",
+        V::Arr({RequestOp(EngineOp::kQuery, {query, range, V::Str("values")}),
+                RequestOp(EngineOp::kOpenCursor, {query, V::Null()}),
+                RequestOp(EngineOp::kCursorNext, {V::Num(0), V::Num(1), V::Str("rows")}),
+                RequestOp(EngineOp::kAggregate, {query, V::Null(), V::Str("max"), V::Str("id")})})
+            .bytes);
+  Write("engine_requests", "transaction",
+        V::Arr({RequestOp(EngineOp::kBegin), RequestOp(EngineOp::kDelete, {V::Str("t"), V::Arr({V::Num(1)})}),
+                RequestOp(EngineOp::kBulkGet, {V::Str("t"), V::Arr({V::Num(1), V::Num(2)}), V::Bool(true)}),
+                RequestOp(EngineOp::kRollback), RequestOp(EngineOp::kInfo),
+                RequestOp(EngineOp::kGetByIndex, {V::Str("t"), V::Str("tags"), V::Str("x")})})
+            .bytes);
+  Write("engine_requests", "sql", V::Arr({RequestOp(EngineOp::kExecuteSql, {V::Str("PRAGMA page_count")})}).bytes);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,5 +225,6 @@ int main(int argc, char** argv) {
   SchemaSeeds();
   ChangeSetSeeds();
   PageFileSeeds();
+  EngineRequestSeeds();
   return 0;
 }
