@@ -34,6 +34,4 @@ std::string_view RequestBytes(size_t length) {
 
 }  // namespace indexie::wasm
 
-EMSCRIPTEN_BINDINGS(indexie_js_bridge) {
-  emscripten::function("requestBuffer", &indexie::wasm::RequestBuffer);
-}
+EMSCRIPTEN_BINDINGS(indexie_js_bridge) { emscripten::function("requestBuffer", &indexie::wasm::RequestBuffer); }

@@ -26,7 +26,8 @@ class SqlHandle {
   }
 
   val Execute(const std::string& sql) {
-    if (!connection_) return BytesToJs(FailedResultValue(Status(StatusCode::kDatabaseClosed, "the database is closed")));
+    if (!connection_)
+      return BytesToJs(FailedResultValue(Status(StatusCode::kDatabaseClosed, "the database is closed")));
     auto result = connection_->Execute(sql);
     if (!result.ok()) return BytesToJs(FailedResultValue(result.status()));
     std::string value;

@@ -46,8 +46,7 @@ Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* ou
         return Status::Ok();
       }
       // A bound past size_t (wasm32: 4 GiB; JS passes MAX_SAFE_INTEGER for none) is no bound.
-      const size_t bound =
-          max_bytes >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(max_bytes);
+      const size_t bound = max_bytes >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(max_bytes);
       const std::optional<std::string> diff = PageVfsDiff(name, bound);
       if (diff) {
         cbor::WriteBytes(*diff, out);
@@ -83,7 +82,8 @@ Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* ou
       if (s.ok()) s = call.Bytes(&bytes);
       if (s.ok()) s = call.Bool(&replace_all);
       if (!s.ok()) return s;
-      if (bytes.size() != page_numbers.size() * kPageVfsPageSize) return Malformed("applyRemote pages do not match their numbers");
+      if (bytes.size() != page_numbers.size() * kPageVfsPageSize)
+        return Malformed("applyRemote pages do not match their numbers");
       if (db_->in_transaction()) return Status(StatusCode::kInternal, "cannot apply remote pages inside a transaction");
       pages.reserve(page_numbers.size());
       for (size_t i = 0; i < page_numbers.size(); ++i) {
@@ -97,8 +97,7 @@ Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* ou
       out->push_back(kEncodedNull);
       return db_->ResetAfterRevert();
     }
-    default:
-      return Malformed("unknown opcode");
+    default: return Malformed("unknown opcode");
   }
 }
 

@@ -17,14 +17,14 @@
 
 namespace indexie {
 
-using wire::kEncodedNull;
-using wire::kEncodedUndefined;
-using wire::Malformed;
-using wire::RequestReader;
 using wire::AppendEncodedKeyAsValue;
 using wire::AppendRows;
 using wire::IsUndefinedOrNull;
+using wire::kEncodedNull;
 using wire::kEncodedTrue;
+using wire::kEncodedUndefined;
+using wire::Malformed;
+using wire::RequestReader;
 using wire::WriteBool;
 
 Result<std::unique_ptr<EngineSession>> EngineSession::Open(const std::string& name) {
@@ -76,7 +76,8 @@ std::string EngineSession::FailAll(std::string_view request, const Status& statu
   size_t pos = 0;
   cbor::Header batch;
   const uint64_t count =
-      cbor::ReadHeader(request, &pos, &batch) && batch.major == cbor::kArray && batch.arg <= request.size() ? batch.arg : 1;
+      cbor::ReadHeader(request, &pos, &batch) && batch.major == cbor::kArray && batch.arg <= request.size() ? batch.arg
+                                                                                                            : 1;
   std::string out;
   cbor::WriteHeader(cbor::kArray, count, &out);
   for (uint64_t i = 0; i < count; ++i) out += FailedResultValue(status);
@@ -121,7 +122,8 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
       if (Status s = call.Item(&item); !s.ok()) return s;
       size_t p = 0;
       cbor::Header map;
-      if (!cbor::ReadHeader(item, &p, &map) || map.major != cbor::kMap) return Malformed("setSchema takes {table: spec}");
+      if (!cbor::ReadHeader(item, &p, &map) || map.major != cbor::kMap)
+        return Malformed("setSchema takes {table: spec}");
       RequestReader entries(item, &p, map.arg * 2);
       std::map<std::string, std::string> specs;
       for (uint64_t i = 0; i < map.arg; ++i) {
@@ -144,7 +146,8 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
       if (!s.ok()) return s;
       size_t p = 0;
       cbor::Header list;
-      if (!cbor::ReadHeader(values, &p, &list) || list.major != cbor::kArray) return Malformed("write takes an array of values");
+      if (!cbor::ReadHeader(values, &p, &list) || list.major != cbor::kArray)
+        return Malformed("write takes an array of values");
       std::vector<std::string_view> items;
       for (uint64_t i = 0; i < list.arg; ++i) {
         const size_t start = p;
@@ -182,8 +185,7 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
     case EngineOp::kAggregate:
     case EngineOp::kOpenCursor:
     case EngineOp::kCursorNext:
-    case EngineOp::kCloseCursor:
-      return RunQuery(op, call, out);
+    case EngineOp::kCloseCursor: return RunQuery(op, call, out);
     case EngineOp::kTakeChanges: {
       const ChangeSet changes = db.TakeChanges();
       if (changes.empty()) {
@@ -198,8 +200,7 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
     case EngineOp::kPageDiffs:
     case EngineOp::kCheckpoint:
     case EngineOp::kRevert:
-    case EngineOp::kApplyRemote:
-      return RunPages(op, call, out);
+    case EngineOp::kApplyRemote: return RunPages(op, call, out);
     case EngineOp::kExecuteSql: {
       std::string sql;
       if (Status s = call.Text(&sql); !s.ok()) return s;
@@ -209,8 +210,7 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
       AppendSqlResultValue(result.value(), out);
       return Status::Ok();
     }
-    default:
-      return RunRead(op, call, out);
+    default: return RunRead(op, call, out);
   }
 }
 
@@ -282,9 +282,7 @@ Status EngineSession::RunRead(EngineOp op, RequestReader& call, std::string* out
       cbor::WriteNumber(static_cast<double>(deleted.value()), out);
       return Status::Ok();
     }
-    case EngineOp::kClear:
-      out->push_back(kEncodedNull);
-      return db.Clear(table);
+    case EngineOp::kClear: out->push_back(kEncodedNull); return db.Clear(table);
     case EngineOp::kCount: {
       auto count = db.Count(table);
       if (!count.ok()) return count.status();
@@ -298,8 +296,7 @@ Status EngineSession::RunRead(EngineOp op, RequestReader& call, std::string* out
       for (const Record& record : records.value()) *out += record.value;
       return Status::Ok();
     }
-    default:
-      return Malformed("unknown opcode");
+    default: return Malformed("unknown opcode");
   }
 }
 

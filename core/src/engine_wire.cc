@@ -70,8 +70,6 @@ void WriteInteger(int64_t value, std::string* out) {
   cbor::WriteBytes(bytes, out);
 }
 
-
-
 // A page-number list as a Uint32Array value.
 void WriteUint32Array(const std::vector<uint32_t>& numbers, std::string* out) {
   cbor::WriteTag(kUint32ArrayTag, out);

@@ -82,7 +82,8 @@ class RequestReader {
   Status Bool(bool* value) {
     std::string_view item;
     if (Status s = Item(&item); !s.ok()) return s;
-    if (item.size() != 1 || (item[0] != kEncodedTrue && item[0] != kEncodedFalse)) return Malformed("expected a boolean");
+    if (item.size() != 1 || (item[0] != kEncodedTrue && item[0] != kEncodedFalse))
+      return Malformed("expected a boolean");
     *value = item[0] == kEncodedTrue;
     return Status::Ok();
   }

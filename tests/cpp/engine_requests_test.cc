@@ -96,7 +96,8 @@ class EngineRequestsTest : public ::testing::Test {
 TEST_F(EngineRequestsTest, AWriteAndItsReadsRunInOneBatchInOrder) {
   const V ada = V::Obj({{"name", V::Str("Ada")}});
   auto results = Run({
-      Op(EngineOp::kWrite, {V::Str("users"), V::Bool(true), V::Arr({ada, V::Obj({{"name", V::Str("Bo")}})}), V::Null()}),
+      Op(EngineOp::kWrite,
+         {V::Str("users"), V::Bool(true), V::Arr({ada, V::Obj({{"name", V::Str("Bo")}})}), V::Null()}),
       Op(EngineOp::kCount, {V::Str("users")}),
       Op(EngineOp::kGet, {V::Str("users"), V::Num(1)}),
       Op(EngineOp::kTakeChanges),
@@ -127,8 +128,9 @@ TEST_F(EngineRequestsTest, AFailedOperationFailsAloneWithItsCode) {
 }
 
 TEST_F(EngineRequestsTest, BulkWriteFailuresComeBackByPosition) {
-  auto results = Run({Op(EngineOp::kWrite, {V::Str("users"), V::Bool(true),
-                                            V::Arr({V::Obj({{"id", V::Num(5)}}), V::Obj({{"id", V::Num(5)}})}), V::Null()})});
+  auto results =
+      Run({Op(EngineOp::kWrite, {V::Str("users"), V::Bool(true),
+                                 V::Arr({V::Obj({{"id", V::Num(5)}}), V::Obj({{"id", V::Num(5)}})}), V::Null()})});
   ASSERT_TRUE(results[0].ok);
   size_t pos = 0;
   cbor::Header h;
@@ -153,13 +155,13 @@ TEST_F(EngineRequestsTest, ACursorOpensAndReadsInOneBatchAndClosesWhenDone) {
   const std::string id = results[0].value;
   // [bytes, done=false]: one of two rows.
   EXPECT_EQ(static_cast<uint8_t>(results[1].value.back()), 0xF4);
-  auto rest = Results(session_->Execute(
-      V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
+  auto rest =
+      Results(session_->Execute(V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
   ASSERT_TRUE(rest[0].ok);
   EXPECT_EQ(static_cast<uint8_t>(rest[0].value.back()), 0xF5);  // done
   // Done closed it: another batch is an error, not a read of freed state.
-  auto after = Results(session_->Execute(
-      V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
+  auto after =
+      Results(session_->Execute(V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
   EXPECT_FALSE(after[0].ok);
   EXPECT_EQ(after[0].value, "InternalError");
 }

@@ -46,7 +46,8 @@ TEST(StatusCodesTest, EveryCodeHasAUniqueJsErrorName) {
 #define INDEXIE_STATUS_CODE(code, js_name, meaning)                                   \
   ++codes;                                                                            \
   EXPECT_STREQ(StatusCodeName(StatusCode::code), js_name);                            \
-  EXPECT_TRUE(std::string(js_name).size() > 5 && std::string(js_name).rfind("Error") == std::string(js_name).size() - 5) \
+  EXPECT_TRUE(std::string(js_name).size() > 5 &&                                      \
+              std::string(js_name).rfind("Error") == std::string(js_name).size() - 5) \
       << js_name;                                                                     \
   names.insert(js_name);
 #include "indexie/status_codes.def"
