@@ -209,7 +209,6 @@ void EngineRequestSeeds() {
                 RequestOp(EngineOp::kRollback), RequestOp(EngineOp::kInfo),
                 RequestOp(EngineOp::kGetByIndex, {V::Str("t"), V::Str("tags"), V::Str("x")})})
             .bytes);
-  Write("engine_requests", "sql", V::Arr({RequestOp(EngineOp::kExecuteSql, {V::Str("PRAGMA page_count")})}).bytes);
 }
 
 }  // namespace
