@@ -17,7 +17,7 @@ import { Database } from '../db/database.js';
 import type { IndexieEventName } from '../db/state.js';
 import { databaseExists, databaseNames, deleteDatabase, type IndexieOptions } from '../db/storage.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
-import { IndexiePromise, contextualAsyncMethods, currentContext } from '../transactions/async-context.js';
+import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext } from '../transactions/async-context.js';
 import type { EventChannel, Listener } from '../transactions/events.js';
 import type { TransactionOptions } from '../transactions/transaction.js';
 import { cmp } from '../values/key-compare.js';
@@ -25,7 +25,9 @@ import { Table, Transaction } from './table.js';
 import type { TableArgument, TransactionModeArgument, TransactionScope } from './table-types.js';
 import type { IndexableType } from './types.js';
 import { Version, validateVersionNumber } from './version.js';
-import { asyncFunction, spawn } from './generators.js';
+import { asyncFunction, spawn } from '../transactions/generators.js';
+import { deepClone, shallowClone } from '../values/clone.js';
+import { delByKeyPath, getByKeyPath, setByKeyPath } from '../values/key-path.js';
 
 export type { IndexieEventName, IndexieOptions };
 
@@ -35,7 +37,17 @@ export type UpgradeTransaction = Transaction;
 export class Indexie {
   readonly name: string;
   static readonly minKey = -Infinity;
-  /** Dexie.async(generatorFunction): runs a generator function as an async function (api/generators.ts). */
+  /** Dexie's object helpers: getByKeyPath, setByKeyPath, delByKeyPath, shallowClone, deepClone (values/). */
+  static readonly getByKeyPath = getByKeyPath;
+  static readonly setByKeyPath = setByKeyPath;
+  static readonly delByKeyPath = delByKeyPath;
+  static readonly shallowClone = shallowClone;
+  static readonly deepClone = deepClone;
+  /** Dexie.ignoreTransaction(fn): runs fn outside the caller's transaction (its table calls are their own). */
+  static ignoreTransaction<R>(scope: () => R): R {
+    return runOutsideContext(scope);
+  }
+  /** Dexie.async(generatorFunction): runs a generator function as an async function (transactions/generators.ts). */
   static readonly async = asyncFunction;
   /** Dexie.spawn(generatorFunction, args?, thisArg?): runs a generator function now. */
   static readonly spawn = spawn;

@@ -366,6 +366,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Dexie's defineClass(structure): a class mapped to this table, whose constructor copies its argument. */
+  // The structure argument only documents the class's shape (as in Dexie); it has no effect.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   defineClass(_structure?: object): new (content?: Partial<T>) => T {
     return this.mapToClass(definedClass()) as unknown as new (content?: Partial<T>) => T;
   }

@@ -7,6 +7,7 @@
 // Here too: what every concern needs and that depends on no other db/ file:
 // events, live queries hearing of changes, adopting a schema, the
 // committed-state reader, and close().
+import { drive, isGenerator } from '../transactions/generators.js';
 import { Engine, type EngineInfo } from '../engine/engine.js';
 import { InvalidTableError } from '../errors.js';
 import { notifyChanges, type LiveQueryRun } from '../live-query/live-query.js';
@@ -204,5 +205,9 @@ export class DatabaseState {
 
 /** Runs the scope in the transaction's context (a fresh task: see transactions/async-context.ts). */
 export async function runScope(tx: TransactionBase, scope: (tx: TransactionBase) => unknown): Promise<unknown> {
-  return callInContext(tx, () => scope(tx));
+  // A generator-function scope (older Dexie code) is driven: each yielded promise is awaited in the transaction.
+  return callInContext(tx, () => {
+    const result = scope(tx);
+    return isGenerator(result) ? drive(result) : result;
+  });
 }

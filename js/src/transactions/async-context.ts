@@ -119,6 +119,21 @@ export function exitContext(): void {
 }
 
 /**
+ * Runs fn now with no context (Dexie.ignoreTransaction): its table calls run
+ * on their own, and so does what it awaits; the caller's context is back
+ * when fn returns.
+ */
+export function runOutsideContext<R>(fn: () => R): R {
+  const saved = current;
+  current = null;
+  try {
+    return fn();
+  } finally {
+    current = saved;
+  }
+}
+
+/**
  * Calls fn in ctx: now if ctx is current (extending its window), else in a
  * task of ctx, and then the result is a promise of fn's result.
  */

@@ -50,8 +50,3 @@ function isWritableObject(value: unknown): boolean {
 export function delByKeyPath(obj: Record<string, unknown>, keyPath: string): void {
   setByKeyPath(obj, keyPath, undefined);
 }
-
-/** A structured copy of a plain value (what the database would store). */
-export function deepClone<T>(value: T): T {
-  return structuredClone(value);
-}

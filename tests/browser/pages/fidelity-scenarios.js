@@ -118,6 +118,57 @@ export const SCENARIOS = {
     db.close();
     return { count, spawned, failed, caught };
   },
+  'a generator function as a transaction scope': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await db.transaction('rw', db.t, function* () {
+      yield db.t.add({ id: 1 });
+      yield db.t.add({ id: 2 });
+      return yield db.t.count();
+    });
+    const failed = await attempt(() =>
+      db.transaction('rw', db.t, function* () {
+        yield db.t.add({ id: 3 });
+        yield db.t.add({ id: 1 });
+      }),
+    );
+    const stored = await db.t.toArray();
+    db.close();
+    return { result, failed, stored };
+  },
+  'object helpers: getByKeyPath, setByKeyPath, delByKeyPath, shallowClone, deepClone': async (Lib) => {
+    class Point {
+      constructor(x) {
+        this.x = x;
+      }
+    }
+    const shared = { n: 1 };
+    const source = { a: { b: [1, { c: 2 }] }, when: new Date(5), point: new Point(3), shared, again: shared };
+    const deep = Lib.deepClone(source);
+    const shallow = Lib.shallowClone(source);
+    const target = { a: { b: 1 }, list: [1, 2, 3] };
+    Lib.setByKeyPath(target, 'a.c.d', 5);
+    Lib.delByKeyPath(target, 'list.1');
+    return {
+      get: Lib.getByKeyPath(source, 'a.b.1.c'),
+      deepEqualCopy: JSON.stringify(deep) === JSON.stringify(source),
+      deepNewObjects: deep.a !== source.a && deep.a.b !== source.a.b,
+      deepKeepsDate: deep.when === source.when,
+      deepKeepsPrototype: deep.point instanceof Point && deep.point !== source.point,
+      deepKeepsSharing: deep.shared === deep.again,
+      shallowSameChildren: shallow.a === source.a,
+      target,
+    };
+  },
+  'ignoreTransaction() runs outside the transaction': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id', u: 'id' });
+    await db.u.add({ id: 9 });
+    const seen = await db.transaction('rw', db.t, async () => {
+      await db.t.add({ id: 1 });
+      return Lib.ignoreTransaction(async () => ({ current: Lib.currentTransaction, other: await db.u.get(9) }));
+    });
+    db.close();
+    return seen;
+  },
   'an upgrade function reaches tables as tx.<tableName>': async (Lib, name) => {
     const v1 = await open(Lib, name, { friends: '++id, name' });
     await v1.friends.bulkAdd([{ name: 'a' }, { name: 'b' }]);

@@ -1,14 +1,26 @@
-// api/generators.ts: Dexie.async() and Dexie.spawn(), which run a generator
-// function as an async function: each yielded value is awaited and sent
+// transactions/generators.ts: Dexie.async() and Dexie.spawn(), which run a
+// generator function as an async function: each yielded value is awaited and sent
 // back into the generator (its errors thrown into it), and the result is a
 // promise of what the generator returns. Older Dexie code (and Dexie's own
-// tests) write transaction scopes this way.
-import { IndexiePromise } from '../transactions/async-context.js';
+// tests) write transaction scopes this way: a scope that returns a generator
+// is driven the same way (db/state.ts runScope).
+import { IndexiePromise } from './async-context.js';
 
 type GeneratorFunction<A extends unknown[], R> = (...args: A) => Generator<unknown, R, any>;
 
+/** Whether `value` is a generator object (what a generator function returns). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, any> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    Object.prototype.toString.call(value) === '[object Generator]'
+  );
+}
+
 /** Drives `iterator` to its end, awaiting every value it yields. */
-function drive<R>(iterator: Generator<unknown, R, any>): Promise<R> {
+export function drive<R>(iterator: Generator<unknown, R, any>): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     const step = (advance: () => IteratorResult<unknown, R>): void => {
       let result: IteratorResult<unknown, R>;
