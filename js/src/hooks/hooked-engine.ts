@@ -7,6 +7,7 @@
 //
 // Every other engine call passes through untouched, so Table, Collection and
 // modify code is the same with and without hooks.
+import { engineError } from '../errors.js';
 import type { Engine, EngineWriteResult } from '../engine/engine.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import type { Change } from '../transactions/transaction.js';
@@ -14,6 +15,28 @@ import type { TableHooks } from './table-hooks.js';
 
 type Failure = EngineWriteResult['failures'][number] & { error?: Error };
 type Callbacks = { onsuccess?: (value: unknown) => void; onerror?: (error: unknown) => void };
+
+/**
+ * Calls one hook subscriber with a `this` of its own, as Dexie does, and adds
+ * the onsuccess / onerror it set to `all`: with several subscribers, each
+ * one's callbacks are called, in subscription order.
+ */
+function callHook(all: Callbacks, fn: (...args: any[]) => unknown, ...args: unknown[]): unknown {
+  const own: Callbacks = {};
+  const returned = fn.apply(own, args);
+  for (const name of ['onsuccess', 'onerror'] as const) {
+    const earlier = all[name];
+    const added = own[name];
+    if (typeof added !== 'function') continue;
+    all[name] = earlier
+      ? (value: unknown) => {
+          earlier(value);
+          added(value);
+        }
+      : added;
+  }
+  return returned;
+}
 
 export function hookedEngine(
   engine: Engine,
@@ -56,7 +79,7 @@ export function hookedEngine(
       try {
         if (previous === undefined) {
           for (const fn of hooks.creating.subscribers) {
-            const returned = fn.call(callbacks, key, item, transaction);
+            const returned = callHook(callbacks, fn, key, item, transaction);
             if (returned !== undefined && key === undefined) {
               key = returned;
               if (typeof keyPath === 'string') setByKeyPath(item as Record<string, unknown>, keyPath, returned);
@@ -65,7 +88,7 @@ export function hookedEngine(
         } else {
           diff = objectDiff(previous, item);
           for (const fn of hooks.updating.subscribers) {
-            const more: unknown = fn.call(callbacks, diff, key, previous, transaction);
+            const more: unknown = callHook(callbacks, fn, diff, key, previous, transaction);
             if (more !== null && typeof more === 'object') {
               for (const [path, change] of Object.entries(more)) setByKeyPath(item as Record<string, unknown>, path, change);
               diff = { ...diff, ...more };
@@ -76,7 +99,7 @@ export function hookedEngine(
         const one = engine.write(table, mode, [item], explicitKey ? [key] : undefined);
         if (one.failures.length > 0) {
           result.failures.push({ ...one.failures[0], position });
-          callbacks.onerror?.(one.failures[0]);
+          callbacks.onerror?.(engineError(one.failures[0].code, one.failures[0].message));
           return;
         }
         written = one.keys[0];
@@ -112,7 +135,7 @@ export function hookedEngine(
       }
       const callbacks: Callbacks = {};
       try {
-        for (const fn of hooks.deleting.subscribers) fn.call(callbacks, key, previous, transaction);
+        for (const fn of hooks.deleting.subscribers) callHook(callbacks, fn, key, previous, transaction);
         deleted += engine.delete(table, [key]);
       } catch (error) {
         callbacks.onerror?.(error);

@@ -189,6 +189,32 @@ export const SCENARIOS = {
     return result;
   },
 
+  // --- Hooks
+  'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const log = [];
+    for (const tag of ['h1', 'h2']) {
+      db.t.hook('creating', function () {
+        this.onsuccess = (key) => log.push(`${tag} created ${key}`);
+        this.onerror = (error) => log.push(`${tag} failed ${error.name}`);
+      });
+      db.t.hook('updating', function () {
+        this.onsuccess = (updated) => log.push(`${tag} updated ${updated.v}`);
+      });
+      db.t.hook('deleting', function () {
+        this.onsuccess = () => log.push(`${tag} deleted`);
+      });
+    }
+    await db.transaction('rw', db.t, async () => {
+      await db.t.add({ id: 1, v: 'a' });
+    });
+    await db.t.update(1, { v: 'b' });
+    await attempt(() => db.t.add({ id: 1, v: 'dup' }));
+    await db.t.delete(1);
+    db.close();
+    return log;
+  },
+
   // --- Bulk writes with an invalid key
   'bulkAdd() with an invalid key in the batch': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
