@@ -436,7 +436,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
  */
 export class WhereClause<T = any, TKey = any, TInsertType = T> extends WhereClauseOf<Collection<T, TKey, TInsertType>> {}
 
-contextualAsyncMethods(Collection.prototype);
+contextualAsyncMethods(Collection.prototype, { operations: true });
 thenShortcuts(Collection.prototype, {
   toArray: 0,
   count: 0,

@@ -531,7 +531,7 @@ function isPlainObjectLike(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-contextualAsyncMethods(Table.prototype);
+contextualAsyncMethods(Table.prototype, { operations: true });
 thenShortcuts(Table.prototype, { get: 1, count: 0, toArray: 0 });
 
 /**

@@ -160,6 +160,8 @@ export type ErrorFilter = (abstract new (...args: any[]) => Error) | string;
 export class IndexiePromise<T> extends Promise<T> {
   /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
   observed = false;
+  /** A table or collection operation's promise, or one a then() made on such a promise. */
+  operation = false;
 
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -168,10 +170,19 @@ export class IndexiePromise<T> extends Promise<T> {
     const ctx = current;
     this.observed = true;
     // A handler that is not a function is ignored, as by native promises.
-    return super.then(
+    const derived = super.then(
       typeof onFulfilled === 'function' ? (value) => callInContext(ctx, () => onFulfilled(value)) as R1 | PromiseLike<R1> : undefined,
       typeof onRejected === 'function' ? (reason) => callInContext(ctx, () => onRejected(reason)) as R2 | PromiseLike<R2> : undefined,
     );
+    // The promise a then() makes on a table operation's promise carries its failure on: in a
+    // transaction it is one of the transaction's operations too, so a failure that ends a chain
+    // unhandled (then(fn) only, a throw in fn, a rethrow in catch) aborts the transaction, as in
+    // Dexie. (Only operations' chains: a chain on tx.commit() must not hold up that commit.)
+    if (this.operation && ctx !== null && derived instanceof IndexiePromise) {
+      derived.operation = true;
+      operationListener?.(ctx, derived as IndexiePromise<unknown>);
+    }
+    return derived;
   }
 
   /**
@@ -214,9 +225,10 @@ export function setOperationListener(listener: typeof operationListener): void {
 
 /**
  * Replaces each async method of `prototype` by one returning an
- * IndexiePromise (the public API's promises).
+ * IndexiePromise (the public API's promises). `operations`: they are table
+ * or collection operations, whose then() chains a transaction follows.
  */
-export function contextualAsyncMethods(prototype: object): void {
+export function contextualAsyncMethods(prototype: object, options: { operations?: boolean } = {}): void {
   for (const name of Object.getOwnPropertyNames(prototype)) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
     const method = descriptor.value;
@@ -226,6 +238,7 @@ export function contextualAsyncMethods(prototype: object): void {
       value: function (this: unknown, ...args: unknown[]) {
         const ctx = current;
         const promise = IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
+        promise.operation = options.operations === true;
         if (ctx !== null) operationListener?.(ctx, promise);
         return promise;
       },

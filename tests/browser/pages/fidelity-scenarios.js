@@ -189,6 +189,37 @@ export const SCENARIOS = {
     return result;
   },
 
+  'a failure left unhandled at the end of a then() chain aborts the transaction': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1 });
+    const thenOnly = await attempt(() =>
+      db.transaction('rw', db.t, () => {
+        db.t.add({ id: 2 });
+        db.t.add({ id: 1 }).then(() => 'never');
+      }),
+    );
+    const rethrown = await attempt(() =>
+      db.transaction('rw', db.t, () => {
+        db.t.add({ id: 3 });
+        db.t.add({ id: 1 }).catch((error) => {
+          throw error;
+        });
+      }),
+    );
+    const handled = await attempt(() =>
+      db.transaction('rw', db.t, () => {
+        db.t.add({ id: 4 });
+        db.t
+          .add({ id: 1 })
+          .then(() => 'never')
+          .catch(() => 'handled');
+      }),
+    );
+    const stored = (await db.t.toArray()).map((r) => r.id);
+    db.close();
+    return { thenOnly, rethrown, handled, stored };
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
