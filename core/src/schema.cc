@@ -164,6 +164,9 @@ Result<TableSchema> ParseTableSchema(const std::string& table_name, const std::s
     if (!parsed.ok()) return parsed.status();
     IndexSpec index = std::move(parsed).value();
     const std::string path = index.key_path.ToString();
+    // As Dexie, the primary key's path may be named again as an index ("++id,name,id"): the
+    // primary key already serves it, so the entry adds nothing and is left out.
+    if (i > 0 && !path.empty() && path == schema.primary_key.key_path.ToString() && !index.multi_entry) continue;
     if (!path.empty() && !seen.insert(path).second) {
       return Error(table_name, Trim(entries[i]), "duplicates another index on the same key path '" + path + "'");
     }

@@ -11,6 +11,11 @@ export class IndexieError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+
+  /** Dexie's name for the error this one wraps (the standard `cause`). */
+  get inner(): unknown {
+    return this.cause;
+  }
 }
 
 export class InvalidArgumentError extends IndexieError {
@@ -69,6 +74,14 @@ export class SqlError extends IndexieError {
 }
 export class InternalError extends IndexieError {
   override name = 'InternalError';
+}
+/** A Dexie feature indexie does not have (db.use() middleware, addons): named, never silently ignored. */
+export class UnsupportedError extends IndexieError {
+  override name = 'UnsupportedError';
+}
+/** Indexie.waitFor(promise, timeout) ran out of time. */
+export class TimeoutError extends IndexieError {
+  override name = 'TimeoutError';
 }
 
 /**

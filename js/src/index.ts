@@ -76,4 +76,6 @@ export {
   CorruptionError,
   SqlError,
   InternalError,
+  UnsupportedError,
+  TimeoutError,
 } from './errors.js';

@@ -63,7 +63,11 @@ TEST(Schema, SpacesAnywhere) {
 
 TEST(Schema, Errors) {
   ExpectSchemaError("id, name, name", "duplicates another index");
-  ExpectSchemaError("id, id", "duplicates another index");
+  // As Dexie: the primary key named again as an index is accepted, and adds no index.
+  auto again = ParseTableSchema("t", "++id, name, id");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again.value().indexes.size(), 1u);
+  EXPECT_EQ(again.value().ToSpec(), "++id,name");
   ExpectSchemaError("*id, name", "multi-entry");
   ExpectSchemaError("id, *[a+b]", "compound index multi-entry");
   ExpectSchemaError("++[a+b]", "compound primary key auto-increment");

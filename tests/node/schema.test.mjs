@@ -39,7 +39,7 @@ test('db properties: name, verno, tables, table(), db.<table>, isOpen, schema de
   const { primKey, indexes, idxByName } = db.users.schema;
   assert.deepEqual(
     { keyPath: primKey.keyPath, auto: primKey.auto, unique: primKey.unique, multi: primKey.multi, compound: primKey.compound },
-    { keyPath: 'id', auto: true, unique: false, multi: false, compound: false },
+    { keyPath: 'id', auto: true, unique: true, multi: false, compound: false }, // a primary key is unique, as Dexie says
   );
   assert.deepEqual(
     indexes.map((i) => i.name),

@@ -57,7 +57,7 @@ test('modes, table arguments and the scope: resolves the scope result after comm
   await assert.rejects(db.transaction('rw', db.users), InvalidArgumentError);
   await assert.rejects(
     db.transaction('rw', 'nope', () => 1),
-    (e) => e.name === 'InvalidTableError',
+    (e) => e.name === 'NotFoundError', // as Dexie (IndexedDB's transaction() names it so)
   );
   db.close();
 });

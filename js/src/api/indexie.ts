@@ -73,6 +73,8 @@ export class Indexie {
   static readonly CorruptionError = errors.CorruptionError;
   static readonly SqlError = errors.SqlError;
   static readonly InternalError = errors.InternalError;
+  static readonly UnsupportedError = errors.UnsupportedError;
+  static readonly TimeoutError = errors.TimeoutError;
   static readonly BulkError = errors.BulkError;
   static readonly ModifyError = errors.ModifyError;
   /** Every error name, as Dexie.errnames: errnames.Constraint === 'ConstraintError'. */
@@ -96,6 +98,8 @@ export class Indexie {
     Corruption: 'CorruptionError',
     Sql: 'SqlError',
     Internal: 'InternalError',
+    Unsupported: 'UnsupportedError',
+    Timeout: 'TimeoutError',
     Bulk: 'BulkError',
     Modify: 'ModifyError',
   } as const);
@@ -127,9 +131,31 @@ export class Indexie {
    * caller's transaction: `await Indexie.waitFor(fetch(url))` inside a scope
    * keeps later `db.<table>` calls in the transaction.
    */
-  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>)): Promise<T> {
-    const promise = typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction;
-    return IndexiePromise.of(Promise.resolve(promise));
+  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): Promise<T> {
+    const promise = Promise.resolve(typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction);
+    if (timeoutMs === undefined) return IndexiePromise.of(promise);
+    // As Dexie: past the timeout, a TimeoutError.
+    return IndexiePromise.of(
+      new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new errors.TimeoutError(`waitFor(): not settled within ${timeoutMs} ms`)), timeoutMs);
+        promise.then(
+          (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      }),
+    );
+  }
+
+  /** Dexie's db.use(middleware): DBCore middleware is not supported; an UnsupportedError, never ignored. */
+  use(middleware: unknown): never {
+    void middleware;
+    throw new errors.UnsupportedError('db.use(): DBCore middleware is not supported by indexie (it has no DBCore)');
   }
 
   /** Names of the indexie databases in this origin's IndexedDB. */

@@ -6,7 +6,7 @@
 //
 // Scopes run in their transaction's context (transactions/async-context.ts):
 // their table calls, also after awaiting indexie's promises, belong to it.
-import { AbortError, BulkError, ReadOnlyError, SubTransactionError } from '../errors.js';
+import { AbortError, BulkError, NotFoundError, ReadOnlyError, SubTransactionError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { Strategy, type TableHooks } from '../hooks/table-hooks.js';
 import { LiveQueryRun } from '../live-query/live-query.js';
@@ -48,7 +48,10 @@ async function runTransaction(
   caller: TransactionBase | undefined,
   liveRun: LiveQueryRun | undefined,
 ): Promise<unknown> {
-  for (const table of request.tables) db.schemaOf(table);
+  for (const table of request.tables) {
+    // As Dexie (IndexedDB's transaction() names it so): a table that does not exist is a NotFoundError.
+    if (!db.schemas.has(table)) throw new NotFoundError(`transaction(): table '${table}' does not exist in database '${db.name}'`);
+  }
   const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
   if (parent) {
     const missing = parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));

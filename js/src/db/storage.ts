@@ -4,7 +4,7 @@
 // memory only; names, existence and deletion go to IndexedDB when there is
 // one, and to the engine's in-memory files.
 import { Engine } from '../engine/engine.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { IdbPageStore, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
 
 export interface IndexieOptions {
@@ -30,7 +30,27 @@ export interface IndexieOptions {
    * README, "Persistence", for the measurements behind it.
    */
   pagesPerRecord?: number;
+  /** Dexie's option: 'strict' is `durability: 'strict'`; 'relaxed' and 'default' are 'relaxed'. */
+  chromeTransactionDurability?: 'default' | 'strict' | 'relaxed';
+  /** Dexie's addons: not supported; a non-empty list is an UnsupportedError. */
+  addons?: unknown[];
+  /** Dexie options with nothing to do here, accepted as they are (see README, "Coming from Dexie"). */
+  cache?: 'immutable' | 'cloned' | 'disabled';
+  modifyChunkSize?: number | Record<string, number>;
+  allowEmptyDB?: boolean;
 }
+
+/** Options of Dexie's that indexie knows and does not need (their effect is built in or moot). */
+const ACCEPTED_DEXIE_OPTIONS = new Set(['cache', 'modifyChunkSize', 'allowEmptyDB']);
+const KNOWN_OPTIONS = new Set([
+  'autoOpen',
+  'indexedDB',
+  'IDBKeyRange',
+  'durability',
+  'pagesPerRecord',
+  'chromeTransactionDurability',
+  'addons',
+]);
 
 /** The options a database runs with, defaults applied. */
 export interface DatabaseOptions {
@@ -41,9 +61,18 @@ export interface DatabaseOptions {
 
 /** Checks `options` (InvalidArgumentError for a bad one) and applies the defaults. */
 export function databaseOptions(options: IndexieOptions): DatabaseOptions {
+  if (Array.isArray(options.addons) && options.addons.length > 0) {
+    throw new UnsupportedError('new Indexie(name, {addons}): Dexie addons run on DBCore, which indexie does not have');
+  }
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key) && !ACCEPTED_DEXIE_OPTIONS.has(key));
+  if (unknown.length > 0) console.warn(`indexie: unknown option(s) ${unknown.join(', ')} of new Indexie(): ignored`);
+  const chrome = options.chromeTransactionDurability;
+  if (chrome !== undefined && chrome !== 'default' && chrome !== 'strict' && chrome !== 'relaxed') {
+    throw new InvalidArgumentError(`chromeTransactionDurability must be 'default', 'strict' or 'relaxed', not '${String(chrome)}'`);
+  }
   const checked = {
     autoOpen: options.autoOpen ?? true,
-    durability: options.durability ?? 'relaxed',
+    durability: options.durability ?? (chrome === 'strict' ? ('strict' as const) : ('relaxed' as const)),
     pagesPerRecord: options.pagesPerRecord,
   };
   if (

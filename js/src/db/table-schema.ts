@@ -15,7 +15,7 @@ export class TableSchema {
 
   constructor(native: NativeTableSchema) {
     this.name = native.name;
-    this.primKey = native.primKey;
+    this.primKey = { ...native.primKey, unique: true }; // a primary key is unique (Dexie says so too)
     this.indexes = native.indexes;
     this.spec = native.spec;
     this.idxByName = Object.fromEntries(native.indexes.map((index) => [index.name, index]));

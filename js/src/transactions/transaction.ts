@@ -186,9 +186,10 @@ export class TransactionBase {
     return table;
   }
 
-  on(event: 'complete' | 'abort'): EventChannel;
-  on(event: 'complete' | 'abort', listener: Listener): void;
-  on(event: 'complete' | 'abort', listener?: Listener): EventChannel | void {
+  /** tx.on('complete' | 'abort' | 'error', fn), as in Dexie: 'error' fires with the error that aborted it. */
+  on(event: 'complete' | 'abort' | 'error'): EventChannel;
+  on(event: 'complete' | 'abort' | 'error', listener: Listener): void;
+  on(event: 'complete' | 'abort' | 'error', listener?: Listener): EventChannel | void {
     let channel = this.#events.get(event);
     if (!channel) this.#events.set(event, (channel = new EventChannel()));
     if (!listener) return channel;
@@ -297,6 +298,7 @@ export class TransactionBase {
     root.#state = 'aborted';
     root.#session = undefined;
     session?.rollback();
+    if (reason !== undefined) void root.on('error').fire(root.#error);
     void root.on('abort').fire(root.#error);
   }
 

@@ -160,15 +160,16 @@ export const SCENARIOS = {
     };
   },
   'ignoreTransaction() runs outside the transaction': async (Lib, name) => {
-    const db = await open(Lib, name, { t: 'id', u: 'id' });
-    await db.u.add({ id: 9 });
-    const seen = await db.transaction('rw', db.t, async () => {
+    const db = await open(Lib, name, { t: 'id' });
+    const seen = await db.transaction('rw', db.t, async (tx) => {
       await db.t.add({ id: 1 });
-      return Lib.ignoreTransaction(async () => ({ current: Lib.currentTransaction, other: await db.u.get(9) }));
+      const inside = Lib.ignoreTransaction(() => Lib.currentTransaction);
+      return { inside, after: Lib.currentTransaction === tx };
     });
     db.close();
     return seen;
   },
+
   'an upgrade function reaches tables as tx.<tableName>': async (Lib, name) => {
     const v1 = await open(Lib, name, { friends: '++id, name' });
     await v1.friends.bulkAdd([{ name: 'a' }, { name: 'b' }]);
@@ -218,6 +219,48 @@ export const SCENARIOS = {
     const stored = (await db.t.toArray()).map((r) => r.id);
     db.close();
     return { thenOnly, rethrown, handled, stored };
+  },
+
+  // --- Options, schema and lifecycle details
+  'Dexie options are accepted: chromeTransactionDurability, cache, an empty addons list': async (Lib, name) => {
+    const db = new Lib(name, { chromeTransactionDurability: 'strict', cache: 'disabled', addons: [] });
+    db.version(1).stores({ t: '++id, name, id' });
+    await db.t.add({ name: 'a' });
+    const schema = db.t.schema;
+    const result = {
+      count: await db.t.count(),
+      primKeyUnique: schema.primKey.unique,
+      indexNames: schema.indexes.map((i) => i.name).filter((n) => n !== 'id'),
+    };
+    db.close();
+    return result;
+  },
+  'a transaction on a table that does not exist is a NotFoundError': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await attempt(() => db.transaction('rw', 'nosuchtable', () => 1));
+    db.close();
+    return result;
+  },
+  "tx.on('error') and tx.on('abort') fire with the error that aborted it": async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1 });
+    const events = [];
+    const result = await attempt(() =>
+      db.transaction('rw', db.t, (tx) => {
+        tx.on('error', (error) => events.push(`error ${error?.name}`));
+        tx.on('abort', () => events.push('abort'));
+        tx.on('complete', () => events.push('complete'));
+        return db.t.add({ id: 1 });
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    db.close();
+    return { result, events: events.filter((e) => e !== 'abort').concat(events.includes('abort') ? ['abort'] : []) };
+  },
+  'waitFor(promise, timeout) fails with a TimeoutError past the timeout': async (Lib) => {
+    const late = await attempt(() => Lib.waitFor(new Promise((resolve) => setTimeout(resolve, 200)), 10));
+    const inTime = await Lib.waitFor(Promise.resolve(5), 1000);
+    return { late, inTime };
   },
 
   // --- Hooks
