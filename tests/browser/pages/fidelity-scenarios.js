@@ -263,6 +263,13 @@ export const SCENARIOS = {
     return { late, inTime };
   },
 
+  'db.use(middleware)': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await attempt(async () => db.use({ stack: 'dbcore', name: 'noop', create: (down) => down }) === db);
+    db.close();
+    return result;
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
