@@ -202,18 +202,19 @@ test('nesting: a compatible child joins its parent; incompatible ones fail unles
     });
   });
   await independent;
-  // '!': always independent, even when compatible.
+  // '!': always independent. Started inside a running read-write transaction, it could only wait for
+  // the one writer its own caller holds, so it fails at once (README, "Coming from Dexie").
   let separate;
   await assert.rejects(
     db.transaction('rw', db.users, db.logs, async () => {
-      separate = db.transaction('rw!', db.logs, () => db.logs.add({ at: 2 }));
+      separate = db.transaction('rw!', db.logs, () => db.logs.add({ at: 2 })).catch((error) => error);
       throw new Error('outer fails');
     }),
   );
-  await separate;
+  assert.ok((await separate) instanceof SubTransactionError);
   assert.deepEqual(
     (await db.logs.toArray()).map((l) => l.at),
-    [1, 2],
+    [1],
   );
   db.close();
 });
@@ -426,3 +427,96 @@ test("tx.on('complete') fires after a commit and tx.on('abort') with the reason 
   assert.deepEqual(events, ['complete', 'abort: nope']);
   db.close();
 });
+
+// --- Scopes that would hang (the fidelity issue's first part). Each test has a timeout: a hang fails it.
+
+test(
+  'a scope that awaits a timer and then writes through db.<table> cannot hang the database: close() ends it',
+  { timeout: 10000 },
+  async () => {
+    const db = await openDb();
+    const warnings = [];
+    const warn = console.warn;
+    console.warn = (message) => warnings.push(String(message));
+    try {
+      const scope = db.transaction('rw', db.users, async () => {
+        await db.users.add({ email: 'in@x' });
+        await sleep(5); // not indexie's: the code after it runs outside the transaction
+        await db.users.add({ email: 'after@x' }); // waits for the transaction: its own caller
+      });
+      const outcome = scope.then(
+        () => 'resolved',
+        (error) => error.name,
+      );
+      // A writer from elsewhere meanwhile waits too, and is told after a few seconds who holds the lock.
+      const outside = db.users.add({ email: 'outside@x' }).catch((error) => error.name);
+      await sleep(3300);
+      assert.ok(
+        warnings.some((w) => /transaction\('readwrite', users\)/.test(w)),
+        `a console warning names the scope that holds the writer: ${warnings.join(' | ')}`,
+      );
+      db.close();
+      assert.equal(await outcome, 'DatabaseClosedError', 'the stuck scope ends when the database closes');
+      assert.equal(await outside, 'DatabaseClosedError', 'a waiting writer is told the database closed');
+    } finally {
+      console.warn = warn;
+    }
+    const again = new Indexie(db.name);
+    again.version(1).stores({ users: '++id, &email, age', logs: '++id, at', other: 'id' });
+    assert.equal(await again.users.count(), 0, 'the database opens again, and nothing of the stuck scope was committed');
+    again.close();
+  },
+);
+
+test(
+  'writes from outside wait for a scope that awaits a foreign promise, then succeed; the scope sees its own writes',
+  { timeout: 10000 },
+  async () => {
+    const db = await openDb();
+    const scope = db.transaction('rw', db.users, async (tx) => {
+      await tx.users.add({ email: 'a@x' });
+      await sleep(20); // the transaction stays open across it (no commit on idle)
+      const own = await tx.users.where('email').equals('a@x').count();
+      await tx.users.add({ email: 'b@x' });
+      return own;
+    });
+    await sleep(5);
+    const outside = db.users.add({ email: 'outside@x' });
+    assert.equal(await scope, 1, 'after the foreign await the scope still reads its own write');
+    assert.ok((await outside) > 0, 'the outside write waited for the scope and then succeeded');
+    assert.deepEqual(
+      (await db.users.orderBy('email').toArray()).map((u) => u.email),
+      ['a@x', 'b@x', 'outside@x'],
+    );
+    db.close();
+  },
+);
+
+test(
+  "nested 'rw!', 'r!' and incompatible 'rw?' inside a read-write scope fail at once with SubTransactionError; a fitting 'rw?' joins",
+  { timeout: 10000 },
+  async () => {
+    const db = await openDb();
+    for (const mode of ['rw!', 'r!']) {
+      await assert.rejects(
+        db.transaction('rw', db.users, () => db.transaction(mode, db.users, () => db.users.count())),
+        (error) => error instanceof SubTransactionError && /one writer per database/.test(error.message),
+        mode,
+      );
+    }
+    await assert.rejects(
+      db.transaction('rw', db.users, () => db.transaction('rw?', db.users, db.logs, () => db.logs.count())),
+      (error) => error instanceof SubTransactionError,
+      "'rw?' with a table the caller lacks",
+    );
+    const joined = await db.transaction('rw', db.users, async (outer) => {
+      await db.transaction('rw?', db.users, async (inner) => {
+        await db.users.add({ email: 'joined@x' });
+        assert.equal(inner.root, outer);
+      });
+      return db.users.count();
+    });
+    assert.equal(joined, 1);
+    db.close();
+  },
+);

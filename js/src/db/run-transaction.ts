@@ -65,6 +65,17 @@ async function runTransaction(
       );
     }
   }
+  if (caller?.active && caller.root.mode === 'readwrite') {
+    // A separate transaction ('!', or '?' that cannot join) started from inside a running
+    // read-write transaction of this database would wait for the database's one writer, which
+    // its own caller holds: awaited, that is a deadlock. Fail now, and say why.
+    const asked = `${request.mode === 'readonly' ? 'r' : 'rw'}${request.nesting}`;
+    throw new SubTransactionError(
+      `transaction('${asked}', ${request.tables.join(', ')}): a separate transaction cannot start inside a running ` +
+        `read-write transaction of database '${db.name}' (indexie has one writer per database, so it would wait for ` +
+        `its own caller): join the caller ('rw' or 'rw?' with tables it has), or start it after the caller ends`,
+    );
+  }
   const tx = db.newTransaction(request.mode, request.tables, { optimistic: request.options.optimistic });
   if (liveRun) db.liveRuns.set(tx, liveRun);
   await tx.start();

@@ -9,7 +9,7 @@
 // committed-state reader, and close().
 import { drive, isGenerator } from '../transactions/generators.js';
 import { Engine, type EngineInfo } from '../engine/engine.js';
-import { InvalidTableError } from '../errors.js';
+import { DatabaseClosedError, InvalidTableError } from '../errors.js';
 import { notifyChanges, type LiveQueryRun } from '../live-query/live-query.js';
 import type { TableHooks } from '../hooks/table-hooks.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
@@ -186,6 +186,9 @@ export class DatabaseState {
     this.writeLock = undefined;
     this.channel = undefined;
     this.dropReader();
+    // What waits for the writer (or a reader) will never start now: it fails, as any operation
+    // after close() does, and a scope that waited on it (a deadlock) can end.
+    this.locks.failWaiting(new DatabaseClosedError(`database '${this.name}' was closed`));
     const fileName = this.fileName;
     const release = (): void => {
       if (persistence) {

@@ -16,6 +16,7 @@ interface LockRequest {
   resources: ReadonlySet<string>;
   owner: string;
   grant: (release: () => void) => void;
+  fail: (error: unknown) => void;
 }
 
 const SLOW_WAIT_MS = 3000;
@@ -33,12 +34,21 @@ export class LockManager {
 
   /** Resolves with the release function once the lock is held. */
   acquire(mode: LockMode, resources: Iterable<string>, owner: string): Promise<() => void> {
-    return new Promise((resolve) => {
-      const request: LockRequest = { mode, resources: new Set(resources), owner, grant: resolve };
+    return new Promise((resolve, reject) => {
+      const request: LockRequest = { mode, resources: new Set(resources), owner, grant: resolve, fail: reject };
       this.#waiting.push(request);
       this.#grant();
       if (this.#waiting.includes(request)) this.#warnIfSlow(request);
     });
+  }
+
+  /**
+   * Fails every request still waiting with `error` (the database closed):
+   * nothing waits for ever behind a holder that never lets go. Held locks
+   * stay held until their holders release them.
+   */
+  failWaiting(error: unknown): void {
+    for (const request of this.#waiting.splice(0)) request.fail(error);
   }
 
   get idle(): boolean {
