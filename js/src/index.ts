@@ -79,3 +79,4 @@ export {
   UnsupportedError,
   TimeoutError,
 } from './errors.js';
+export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

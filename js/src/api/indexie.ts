@@ -27,6 +27,7 @@ import type { IndexableType } from './types.js';
 import { Version, validateVersionNumber } from './version.js';
 import { asyncFunction, spawn } from '../transactions/generators.js';
 import { deepClone, shallowClone } from '../values/clone.js';
+import { PropModification, add, remove, replacePrefix } from '../values/prop-modification.js';
 import { delByKeyPath, getByKeyPath, setByKeyPath } from '../values/key-path.js';
 
 export type { IndexieEventName, IndexieOptions };
@@ -43,6 +44,11 @@ export class Indexie {
   static readonly delByKeyPath = delByKeyPath;
   static readonly shallowClone = shallowClone;
   static readonly deepClone = deepClone;
+  /** Dexie 4's property modifications for update specs (values/prop-modification.ts). */
+  static readonly PropModification = PropModification;
+  static readonly add = add;
+  static readonly remove = remove;
+  static readonly replacePrefix = replacePrefix;
   /** Dexie.ignoreTransaction(fn): runs fn outside the caller's transaction (its table calls are their own). */
   static ignoreTransaction<R>(scope: () => R): R {
     return runOutsideContext(scope);

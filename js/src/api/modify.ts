@@ -5,6 +5,7 @@ import { DataError, InvalidArgumentError, engineError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { cmp } from '../values/key-compare.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
+import { asPropModification } from '../values/prop-modification.js';
 
 export type Changes = Record<string, unknown>;
 export interface ModifyContext<T = unknown> {
@@ -112,7 +113,11 @@ function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFun
     return 'value' in ctx ? ctx.value : DELETED;
   }
   if (changes !== null && typeof changes === 'object') {
-    for (const [path, change] of Object.entries(changes)) setByKeyPath(value as Record<string, unknown>, path, change);
+    for (const [path, change] of Object.entries(changes)) {
+      const modification = asPropModification(change);
+      const next = modification ? modification.execute(getByKeyPath(value, path)) : change;
+      setByKeyPath(value as Record<string, unknown>, path, next);
+    }
     return value;
   }
   throw new InvalidArgumentError('expected an object of changes or a function');

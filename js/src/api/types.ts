@@ -4,7 +4,8 @@
 // update specs (UpdateSpec, UpdateFunction), insert types with an optional
 // generated key (InsertType, IDType). Those that name Table or Transaction
 // (EntityTable, TransactionWithTables, ...) are in table-types.ts. Types
-// only, importing nothing: this file emits no code.
+// only: this file emits no code.
+import type { PropModification } from '../values/prop-modification.js';
 
 /**
  * A value IndexedDB accepts as a key, and so indexie: a number, a string, a
@@ -92,7 +93,8 @@ export type KeyPathValue<T, P extends string> =
  * `undefined` removes a property. An unknown path or a value of the wrong
  * type does not compile.
  */
-export type UpdateSpec<T> = { [P in KeyPaths<T>]?: KeyPathValue<T, P> };
+/** Changes by key path; a value may be a property modification (add(), remove(), replacePrefix()), as in Dexie 4. */
+export type UpdateSpec<T> = { [P in KeyPaths<T>]?: KeyPathValue<T, P> | PropModification };
 
 /** The names of T's methods (an insert type leaves them out). */
 type MethodNames<T> = {

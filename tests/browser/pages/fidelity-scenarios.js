@@ -437,6 +437,21 @@ export const SCENARIOS = {
     return { afterArray, afterString };
   },
 
+  'property modifications: add(), remove(), replacePrefix() in update and modify': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.bulkAdd([
+      { id: 1, n: 1, big: 10n, tags: ['b', 'a'], path: 'old/x' },
+      { id: 2, tags: 'not an array', path: 'other/y' },
+    ]);
+    const { add, remove, replacePrefix } = Lib.add ? Lib : await import('dexie');
+    await db.t.update(1, { n: add(2), big: add(5n), tags: add(['c']), path: replacePrefix('old/', 'new/') });
+    await db.t.update(2, { n: add(3), tags: remove(['x']), path: replacePrefix('old/', 'new/') });
+    await db.t.toCollection().modify({ m: remove(1) });
+    const result = await db.t.toArray();
+    db.close();
+    return result;
+  },
+
   // --- Bad arguments
   'WhereClause methods with bad arguments': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id, name' });
