@@ -162,6 +162,8 @@ export class IndexiePromise<T> extends Promise<T> {
   observed = false;
   /** A table or collection operation's promise, or one a then() made on such a promise. */
   operation = false;
+  /** Made by then() on an operation's promise (not an operation called by the app itself). */
+  derived = false;
 
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -180,6 +182,7 @@ export class IndexiePromise<T> extends Promise<T> {
     // Dexie. (Only operations' chains: a chain on tx.commit() must not hold up that commit.)
     if (this.operation && ctx !== null && derived instanceof IndexiePromise) {
       derived.operation = true;
+      derived.derived = true;
       operationListener?.(ctx, derived as IndexiePromise<unknown>);
     }
     return derived;
@@ -224,6 +227,18 @@ export function setOperationListener(listener: typeof operationListener): void {
 }
 
 /**
+ * Asked before a table or collection operation starts in a (non-null)
+ * context: a promise to wait for first (the context's earlier operations,
+ * still running), or undefined to start now. So operations in a transaction
+ * run in the order they were called, awaited or not, as in IndexedDB.
+ */
+let operationGate: ((ctx: object) => Promise<unknown> | undefined) | undefined;
+
+export function setOperationGate(gate: typeof operationGate): void {
+  operationGate = gate;
+}
+
+/**
  * Replaces each async method of `prototype` by one returning an
  * IndexiePromise (the public API's promises). `operations`: they are table
  * or collection operations, whose then() chains a transaction follows.
@@ -237,7 +252,11 @@ export function contextualAsyncMethods(prototype: object, options: { operations?
       ...descriptor,
       value: function (this: unknown, ...args: unknown[]) {
         const ctx = current;
-        const promise = IndexiePromise.of(method.apply(this, args) as Promise<unknown>);
+        const wait = options.operations === true && ctx !== null ? operationGate?.(ctx) : undefined;
+        const started = wait
+          ? wait.then(() => callInContext(ctx, () => method.apply(this, args) as Promise<unknown>))
+          : (method.apply(this, args) as Promise<unknown>);
+        const promise = IndexiePromise.of(started);
         promise.operation = options.operations === true;
         if (ctx !== null) operationListener?.(ctx, promise);
         return promise;

@@ -20,7 +20,7 @@
 import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { EventChannel, type Listener } from './events.js';
-import { IndexiePromise, contextualAsyncMethods, setOperationListener } from './async-context.js';
+import { IndexiePromise, contextualAsyncMethods, setOperationGate, setOperationListener } from './async-context.js';
 
 declare global {
   interface SymbolConstructor {
@@ -107,7 +107,13 @@ export class TransactionBase {
   readonly #events = new Map<string, EventChannel>();
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Public operations called in this transaction's context (or its children's), with their outcome. */
-  #operations: Array<{ promise: IndexiePromise<unknown>; outcome: Promise<{ failed: boolean; error?: unknown }> }> = [];
+  #operations: Array<{
+    promise: IndexiePromise<unknown>;
+    outcome: Promise<{ failed: boolean; error?: unknown }>;
+    /** Called by the app (not made by then() on another): later operations wait for it. */
+    primary: boolean;
+    settled: boolean;
+  }> = [];
 
   static {
     setOperationListener((ctx, promise) => {
@@ -118,7 +124,16 @@ export class TransactionBase {
         () => ({ failed: false }),
         (error: unknown) => ({ failed: true, error }),
       ) as Promise<{ failed: boolean; error?: unknown }>;
-      ctx.root.#operations.push({ promise, outcome });
+      const entry = { promise, outcome, primary: promise.operation && !promise.derived, settled: false };
+      void outcome.then(() => (entry.settled = true));
+      ctx.root.#operations.push(entry);
+    });
+    // Operations in a transaction run in call order: one waits for the earlier ones still running
+    // (a get() called before an unawaited put() reads the old value, as in IndexedDB).
+    setOperationGate((ctx) => {
+      if (!(ctx instanceof TransactionBase) || !ctx.root.active) return undefined;
+      const running = ctx.root.#operations.filter((operation) => operation.primary && !operation.settled);
+      return running.length > 0 ? Promise.all(running.map((operation) => operation.outcome)) : undefined;
     });
   }
   #state: TransactionState = 'pending';

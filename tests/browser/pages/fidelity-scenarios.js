@@ -270,6 +270,29 @@ export const SCENARIOS = {
     return result;
   },
 
+  'operations in a transaction run in the order they were called, awaited or not': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1, v: 'old' });
+    const result = await db.transaction('rw', db.t, async () => {
+      const before = db.t.get(1);
+      const put = db.t.put({ id: 1, v: 'new' });
+      const after = db.t.get(1);
+      const count = db.t.count();
+      const added = db.t.add({ id: 2, v: 'two' });
+      const countAfter = db.t.count();
+      return {
+        before: (await before).v,
+        put: await put,
+        after: (await after).v,
+        count: await count,
+        added: await added,
+        countAfter: await countAfter,
+      };
+    });
+    db.close();
+    return result;
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
