@@ -75,6 +75,8 @@ export class DatabaseState {
   /** See CollectionHost.readEpoch (api/collection.ts). */
   readEpoch = 0;
   readonly afterUnits: Array<() => void> = [];
+  /** Settles once the last plain write called outside a transaction is applied (see trackWrite). */
+  pendingWrite: Promise<unknown> | undefined;
   /** The engine's in-memory file of this instance (see db/open.ts, loadFromIndexedDb). */
   fileName: string;
   readonly locks = new TableLocks();
@@ -174,6 +176,31 @@ export class DatabaseState {
    * write under way) finishes and is saved first, as IndexedDB lets a
    * running transaction complete: a write that resolves is stored, always.
    */
+  /**
+   * Starts a plain write outside a transaction, `start(applied)`, where
+   * `applied(operation)` wraps the engine operation so that reads called
+   * meanwhile wait until it has been applied to the engine (not for its
+   * flush), and so see it. Writes run in call order, so waiting for the last
+   * one called waits for all before it.
+   */
+  trackWrite<T, R>(start: (applied: (operation: (engine: Engine) => R) => (engine: Engine) => R) => Promise<T>): Promise<T> {
+    let done!: () => void;
+    const applied = new Promise<void>((resolve) => (done = resolve));
+    this.pendingWrite = applied;
+    const unit = start((operation) => (engine) => {
+      try {
+        return operation(engine);
+      } finally {
+        done();
+      }
+    });
+    void unit.then(done, done); // never applied (closed, failed before): reads need not wait
+    void applied.then(() => {
+      if (this.pendingWrite === applied) this.pendingWrite = undefined;
+    });
+    return unit;
+  }
+
   close(): void {
     this.closedByUser = true;
     const engine = this.engine;

@@ -81,23 +81,33 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
     if (!table) db.hooks.set(name, (table = new TableHooks()));
     return table;
   };
+  /** The engine a read outside any transaction uses, recording for a live query if `context` is one. */
+  const readingEngine = (context: object | null): Promise<Engine> => {
+    // Open, no standard transaction: the live engine, settling in this very turn (so in the caller's context).
+    if (db.engine && db.standardOpen === 0) return Promise.resolve(forReading(db, db.engine, context));
+    return inCallerContext(committedView(db).then((engine) => forReading(db, engine, context)));
+  };
   const host: TableHost = {
     engine: () => {
       const tx = transaction();
       if (tx) return inCallerContext(tx.run(name, false, (engine) => forReading(db, engine, db.liveRuns.get(tx.root) ?? tx)));
       const context = currentContext();
-      // Open, no standard transaction: the live engine, settling in this very turn (so in the caller's context).
-      if (db.engine && db.standardOpen === 0) return Promise.resolve(forReading(db, db.engine, context));
-      return inCallerContext(committedView(db).then((engine) => forReading(db, engine, context)));
+      // A write called before this read and not applied yet: the read waits until it is, and sees
+      // it, as in IndexedDB (plain writes only: a sliced write is read around, see README "Coming from Dexie").
+      const pending = db.pendingWrite;
+      if (pending) return inCallerContext(pending.then(() => readingEngine(context)));
+      return readingEngine(context);
     },
-    write: (operation, what, options) => {
+    write: <R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R> => {
       if (currentContext() instanceof LiveQueryRun) {
         return Promise.reject(new ReadOnlyError(`a live query only reads, but its querier called ${what}`));
       }
       const tx = transaction();
       const hooks = options?.silent ? undefined : db.hooks.get(name);
-      if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting))
-        return inCallerContext(tx ? tx.run(name, true, operation) : write(db, operation, what));
+      if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) {
+        if (tx) return inCallerContext(tx.run(name, true, operation));
+        return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(operation), what)));
+      }
       const hooked =
         <R>(within: TransactionBase, op: (engine: Engine) => R) =>
         (engine: Engine) =>

@@ -293,6 +293,20 @@ export const SCENARIOS = {
     return result;
   },
 
+  'outside a transaction, a read called after an unawaited write sees it': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1, v: 'old' });
+    const put = db.t.put({ id: 1, v: 'new' });
+    const read = db.t.get(1);
+    const add = db.t.add({ id: 2 });
+    const count = db.t.count();
+    const cleared = db.t.where('id').above(1).delete();
+    const left = db.t.toArray();
+    const result = { put: await put, read: (await read).v, add: await add, count: await count, cleared: await cleared, left: await left };
+    db.close();
+    return result;
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
