@@ -107,6 +107,8 @@ export class TransactionBase {
   readonly #events = new Map<string, EventChannel>();
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Public operations called in this transaction's context (or its children's), with their outcome. */
+  /** The outcomes of primary operations still running (what a new operation waits for). */
+  readonly #running = new Set<Promise<unknown>>();
   #operations: Array<{
     promise: IndexiePromise<unknown>;
     outcome: Promise<{ failed: boolean; error?: unknown }>;
@@ -124,16 +126,21 @@ export class TransactionBase {
         () => ({ failed: false }),
         (error: unknown) => ({ failed: true, error }),
       ) as Promise<{ failed: boolean; error?: unknown }>;
+      const root = ctx.root;
       const entry = { promise, outcome, primary: promise.operation && !promise.derived, settled: false };
-      void outcome.then(() => (entry.settled = true));
-      ctx.root.#operations.push(entry);
+      root.#operations.push(entry);
+      if (entry.primary) root.#running.add(outcome);
+      void outcome.then(() => {
+        entry.settled = true;
+        root.#running.delete(outcome);
+      });
     });
     // Operations in a transaction run in call order: one waits for the earlier ones still running
     // (a get() called before an unawaited put() reads the old value, as in IndexedDB).
     setOperationGate((ctx) => {
       if (!(ctx instanceof TransactionBase) || !ctx.root.active) return undefined;
-      const running = ctx.root.#operations.filter((operation) => operation.primary && !operation.settled);
-      return running.length > 0 ? Promise.all(running.map((operation) => operation.outcome)) : undefined;
+      const running = ctx.root.#running;
+      return running.size > 0 ? Promise.all(running) : undefined;
     });
   }
   #state: TransactionState = 'pending';
