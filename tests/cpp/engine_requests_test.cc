@@ -58,14 +58,6 @@ std::vector<ResultItem> Results(const std::string& response) {
   return results;
 }
 
-V Op(EngineOp op, std::initializer_list<V> args = {}) {
-  V v;
-  cbor::WriteHeader(cbor::kArray, args.size() + 1, &v.bytes);
-  cbor::WriteNumber(static_cast<double>(op), &v.bytes);
-  for (const V& arg : args) v.bytes += arg.bytes;
-  return v;
-}
-
 V Query(const std::string& table, const std::string& index) {
   return V::Arr({V::Str(table), V::Str(index), V::Bool(false), V::Bool(false), V::Bool(false), V::Num(0), V::Num(-1),
                  V::Arr({})});
@@ -79,7 +71,7 @@ class EngineRequestsTest : public ::testing::Test {
     auto session = EngineSession::Open(name_);
     ASSERT_TRUE(session.ok()) << session.status().ToString();
     session_ = std::move(session).value();
-    auto results = Run({Op(EngineOp::kSetSchema, {V::Obj({{"users", V::Str("++id, name")}})})});
+    auto results = Run({RequestOp(EngineOp::kSetSchema, {V::Obj({{"users", V::Str("++id, name")}})})});
     ASSERT_TRUE(results[0].ok) << results[0].value << ": " << results[0].message;
   }
   void TearDown() override {
@@ -96,11 +88,11 @@ class EngineRequestsTest : public ::testing::Test {
 TEST_F(EngineRequestsTest, AWriteAndItsReadsRunInOneBatchInOrder) {
   const V ada = V::Obj({{"name", V::Str("Ada")}});
   auto results = Run({
-      Op(EngineOp::kWrite,
-         {V::Str("users"), V::Bool(true), V::Arr({ada, V::Obj({{"name", V::Str("Bo")}})}), V::Null()}),
-      Op(EngineOp::kCount, {V::Str("users")}),
-      Op(EngineOp::kGet, {V::Str("users"), V::Num(1)}),
-      Op(EngineOp::kTakeChanges),
+      RequestOp(EngineOp::kWrite,
+                {V::Str("users"), V::Bool(true), V::Arr({ada, V::Obj({{"name", V::Str("Bo")}})}), V::Null()}),
+      RequestOp(EngineOp::kCount, {V::Str("users")}),
+      RequestOp(EngineOp::kGet, {V::Str("users"), V::Num(1)}),
+      RequestOp(EngineOp::kTakeChanges),
   });
   ASSERT_EQ(results.size(), 4u);
   for (const auto& result : results) EXPECT_TRUE(result.ok) << result.value << ": " << result.message;
@@ -114,9 +106,9 @@ TEST_F(EngineRequestsTest, AWriteAndItsReadsRunInOneBatchInOrder) {
 
 TEST_F(EngineRequestsTest, AFailedOperationFailsAloneWithItsCode) {
   auto results = Run({
-      Op(EngineOp::kGet, {V::Str("nope"), V::Num(1)}),
-      Op(EngineOp::kGet, {V::Str("users"), V::Bool(true)}),
-      Op(EngineOp::kCount, {V::Str("users")}),
+      RequestOp(EngineOp::kGet, {V::Str("nope"), V::Num(1)}),
+      RequestOp(EngineOp::kGet, {V::Str("users"), V::Bool(true)}),
+      RequestOp(EngineOp::kCount, {V::Str("users")}),
   });
   ASSERT_EQ(results.size(), 3u);
   EXPECT_FALSE(results[0].ok);
@@ -128,9 +120,9 @@ TEST_F(EngineRequestsTest, AFailedOperationFailsAloneWithItsCode) {
 }
 
 TEST_F(EngineRequestsTest, BulkWriteFailuresComeBackByPosition) {
-  auto results =
-      Run({Op(EngineOp::kWrite, {V::Str("users"), V::Bool(true),
-                                 V::Arr({V::Obj({{"id", V::Num(5)}}), V::Obj({{"id", V::Num(5)}})}), V::Null()})});
+  auto results = Run(
+      {RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(true),
+                                    V::Arr({V::Obj({{"id", V::Num(5)}}), V::Obj({{"id", V::Num(5)}})}), V::Null()})});
   ASSERT_TRUE(results[0].ok);
   size_t pos = 0;
   cbor::Header h;
@@ -145,23 +137,24 @@ TEST_F(EngineRequestsTest, BulkWriteFailuresComeBackByPosition) {
 }
 
 TEST_F(EngineRequestsTest, ACursorOpensAndReadsInOneBatchAndClosesWhenDone) {
-  Run({Op(EngineOp::kWrite, {V::Str("users"), V::Bool(true),
-                             V::Arr({V::Obj({{"name", V::Str("a")}}), V::Obj({{"name", V::Str("b")}})}), V::Null()})});
+  Run({RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(true),
+                  V::Arr({V::Obj({{"name", V::Str("a")}}), V::Obj({{"name", V::Str("b")}})}), V::Null()})});
   auto results = Run({
-      Op(EngineOp::kOpenCursor, {Query("users", "name"), V::Null()}),
-      Op(EngineOp::kCursorNext, {V::Num(0), V::Num(1), V::Str("values")}),
+      RequestOp(EngineOp::kOpenCursor, {Query("users", "name"), V::Null()}),
+      RequestOp(EngineOp::kCursorNext, {V::Num(0), V::Num(1), V::Str("values")}),
   });
   ASSERT_TRUE(results[0].ok && results[1].ok) << results[1].value << results[1].message;
   const std::string id = results[0].value;
   // [bytes, done=false]: one of two rows.
   EXPECT_EQ(static_cast<uint8_t>(results[1].value.back()), 0xF4);
-  auto rest =
-      Results(session_->Execute(V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
+  auto rest = Results(
+      session_->Execute(V::Arr({RequestOp(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
   ASSERT_TRUE(rest[0].ok);
   EXPECT_EQ(static_cast<uint8_t>(rest[0].value.back()), 0xF5);  // done
   // Done closed it: another batch is an error, not a read of freed state.
-  auto after =
-      Results(session_->Execute(V::Arr({Op(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
+  auto after = Results(
+      session_->Execute(V::Arr({RequestOp(EngineOp::kCursorNext, {V{id}, V::Num(10), V::Str("values")})}).bytes));
   EXPECT_FALSE(after[0].ok);
   EXPECT_EQ(after[0].value, "InternalError");
 }
@@ -174,15 +167,16 @@ TEST_F(EngineRequestsTest, MalformedRequestsAreInternalErrorsNotCrashes) {
   // An unknown opcode, a wrong argument type, too many arguments: each fails alone.
   results = Run({
       V::Arr({V::Num(999)}),
-      Op(EngineOp::kCount, {V::Num(1)}),
-      Op(EngineOp::kCount, {V::Str("users"), V::Str("extra")}),
-      Op(EngineOp::kCount, {V::Str("users")}),
+      RequestOp(EngineOp::kCount, {V::Num(1)}),
+      RequestOp(EngineOp::kCount, {V::Str("users"), V::Str("extra")}),
+      RequestOp(EngineOp::kCount, {V::Str("users")}),
   });
   ASSERT_EQ(results.size(), 4u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(results[i].value, "InternalError") << i;
   EXPECT_TRUE(results[3].ok);
   // A batch cut short: the operations that cannot be framed fail, one result each.
-  std::string cut = V::Arr({Op(EngineOp::kCount, {V::Str("users")}), Op(EngineOp::kCount, {V::Str("users")})}).bytes;
+  std::string cut =
+      V::Arr({RequestOp(EngineOp::kCount, {V::Str("users")}), RequestOp(EngineOp::kCount, {V::Str("users")})}).bytes;
   cut.resize(cut.size() - 3);
   results = Results(session_->Execute(cut));
   ASSERT_EQ(results.size(), 2u);
@@ -191,14 +185,15 @@ TEST_F(EngineRequestsTest, MalformedRequestsAreInternalErrorsNotCrashes) {
 }
 
 TEST_F(EngineRequestsTest, FailAllAnswersEveryOperation) {
-  const std::string request = V::Arr({Op(EngineOp::kInfo), Op(EngineOp::kCount, {V::Str("users")})}).bytes;
+  const std::string request =
+      V::Arr({RequestOp(EngineOp::kInfo), RequestOp(EngineOp::kCount, {V::Str("users")})}).bytes;
   auto results = Results(EngineSession::FailAll(request, Status(StatusCode::kDatabaseClosed, "closed")));
   ASSERT_EQ(results.size(), 2u);
   for (const auto& result : results) EXPECT_EQ(result.value, "DatabaseClosedError");
 }
 
 TEST_F(EngineRequestsTest, InfoDescribesTablesInTheJsShape) {
-  auto results = Run({Op(EngineOp::kInfo)});
+  auto results = Run({RequestOp(EngineOp::kInfo)});
   ASSERT_TRUE(results[0].ok);
   const std::string& info = results[0].value;
   EXPECT_NE(info.find("primKey"), std::string::npos);

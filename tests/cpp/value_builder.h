@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "indexie/cbor.h"
+#include "indexie/engine_requests.h"
 #include "indexie/value_reader.h"
 
 namespace indexie {
@@ -73,5 +74,14 @@ struct V {
     return v;
   }
 };
+
+// One operation of an engine request batch (engine_requests.h): [opcode, args...].
+inline V RequestOp(EngineOp op, std::initializer_list<V> args = {}) {
+  V v;
+  cbor::WriteHeader(cbor::kArray, args.size() + 1, &v.bytes);
+  cbor::WriteNumber(static_cast<double>(op), &v.bytes);
+  for (const V& arg : args) v.bytes += arg.bytes;
+  return v;
+}
 
 }  // namespace indexie

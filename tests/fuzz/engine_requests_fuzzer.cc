@@ -56,14 +56,6 @@ bool CheckResult(std::string_view response, size_t* pos) {
   return false;
 }
 
-V Op(EngineOp op, std::initializer_list<V> args = {}) {
-  V v;
-  cbor::WriteHeader(cbor::kArray, args.size() + 1, &v.bytes);
-  cbor::WriteNumber(static_cast<double>(op), &v.bytes);
-  for (const V& arg : args) v.bytes += arg.bytes;
-  return v;
-}
-
 // Whether the request has a kExecuteSql operation (as far as it can be framed).
 bool RunsSql(std::string_view request) {
   size_t pos = 0;
@@ -94,11 +86,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(session.ok());
   EngineSession& engine = *session.value();
   const std::string setup =
-      V::Arr({Op(EngineOp::kSetSchema, {V::Obj({{"t", V::Str("++id, name, *tags, [a+b]")}})}),
-              Op(EngineOp::kWrite, {V::Str("t"), V::Bool(true),
-                                    V::Arr({V::Obj({{"name", V::Str("ada")}, {"tags", V::Arr({V::Str("x")})}}),
-                                            V::Obj({{"name", V::Str("bo")}, {"a", V::Num(1)}, {"b", V::Num(2)}})}),
-                                    V::Null()})})
+      V::Arr(
+          {RequestOp(EngineOp::kSetSchema, {V::Obj({{"t", V::Str("++id, name, *tags, [a+b]")}})}),
+           RequestOp(EngineOp::kWrite, {V::Str("t"), V::Bool(true),
+                                        V::Arr({V::Obj({{"name", V::Str("ada")}, {"tags", V::Arr({V::Str("x")})}}),
+                                                V::Obj({{"name", V::Str("bo")}, {"a", V::Num(1)}, {"b", V::Num(2)}})}),
+                                        V::Null()})})
           .bytes;
   engine.Execute(setup);
 
@@ -116,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(pos == response.size());
 
   while (engine.database().in_transaction()) (void)engine.database().Rollback();
-  const std::string info = engine.Execute(V::Arr({Op(EngineOp::kInfo)}).bytes);
+  const std::string info = engine.Execute(V::Arr({RequestOp(EngineOp::kInfo)}).bytes);
   pos = 0;
   FUZZ_CHECK(cbor::ReadHeader(info, &pos, &batch) && batch.arg == 1);
   FUZZ_CHECK(CheckResult(info, &pos));

@@ -177,15 +177,6 @@ void PageFileSeeds() {
   PageFileSeed("friends_4096", 4096, {{"friends", "++id, name, &email, *tags"}}, {{"friends", five}});
 }
 
-// Request batches as js/src/engine/requests.ts builds them (engine_requests.h).
-V RequestOp(EngineOp op, std::initializer_list<V> args = {}) {
-  V v;
-  cbor::WriteHeader(cbor::kArray, args.size() + 1, &v.bytes);
-  cbor::WriteNumber(static_cast<double>(op), &v.bytes);
-  for (const V& arg : args) v.bytes += arg.bytes;
-  return v;
-}
-
 void EngineRequestSeeds() {
   const V query = V::Arr(
       {V::Str("t"), V::Str("name"), V::Bool(false), V::Bool(false), V::Bool(false), V::Num(0), V::Num(-1), V::Arr({})});

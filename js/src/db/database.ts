@@ -10,17 +10,11 @@
 import { Engine } from '../engine/engine.js';
 import { IdbPageStore } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
-import type {
-  TransactionBackend,
-  TransactionBase,
-  TransactionInit,
-  TransactionMode,
-  TransactionOptions,
-} from '../transactions/transaction.js';
+import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
 import { engineForOperation, openDatabase } from './open.js';
 import { startTransaction, transaction } from './run-transaction.js';
 import { transactionBackend } from './sessions.js';
-import { ALL, DatabaseState, type IndexieEventName } from './state.js';
+import { ALL, DatabaseState, type IndexieEventName, type StateBindings } from './state.js';
 import { databaseOptions, idbImplementation, type IndexieOptions } from './storage.js';
 import { tableHost, type TableHost } from './table-host.js';
 import { highestVersion, type DeclaredVersion } from './versions.js';
@@ -30,12 +24,7 @@ export interface ApiBindings {
   /** The Indexie object (tx.db). */
   readonly db: object;
   /** Makes a transaction: api's Transaction, which types its tables. */
-  newTransaction(
-    backend: TransactionBackend,
-    mode: TransactionMode,
-    storeNames: readonly string[],
-    init?: TransactionInit,
-  ): TransactionBase;
+  newTransaction: StateBindings['newTransaction'];
   /** Makes a table object running on `host`: api's Table. */
   newTable(name: string, host: TableHost): unknown;
   /** The schema now has these tables (db.<table> follows). */

@@ -39,15 +39,7 @@ import { Op, RequestBuilder, decodeResult, encodedRanges, requestBuffer, respons
 import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
 export { changeSetOf, newReadSet } from './live-sets.js';
-export type {
-  EngineCursor,
-  EngineInfo,
-  EngineTableSchema,
-  EngineWriteResult,
-  QueryDescription,
-  QueryOutput,
-  RangeSpec,
-} from './engine-types.js';
+export type * from './engine-types.js';
 
 /**
  * A commit's diff is asked for along with the commit when it changed at most
