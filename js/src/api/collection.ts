@@ -5,8 +5,9 @@
 // declared here, over where-clause.ts's WhereClauseOf<C>, which names no
 // Collection.
 //
-// Size: ~400 lines: Dexie's Collection is some 40 public methods, most of
-// them a few lines over the two execution paths, which live elsewhere.
+// Size: ~450 lines: Dexie's Collection is some 40 public methods (with the
+// overloads of Dexie's callback forms), most of them a few lines over the
+// two execution paths, which live elsewhere.
 //
 // A collection is a where-clause (an index and key ranges) plus JS
 // predicates (filter/and, until, a key filter for the ignore-case methods),

@@ -13,9 +13,10 @@
 // makes it durable). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
 //
-// Size: ~460 lines. Table is Dexie's whole table API (about 35 short
-// methods, one concept); the public Transaction and the hook types add 40
-// lines that must live beside it (above).
+// Size: ~570 lines. Table is Dexie's whole table API (about 40 short
+// methods, one concept, with the overloads Dexie's callback forms need);
+// the public Transaction and the hook types add 40 lines that must live
+// beside it (above). Checking keys and writing them back are its own rules.
 import { contextualAsyncMethods, thenShortcuts } from '../transactions/async-context.js';
 import { BulkError, DataError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
 import { isValidKey } from '../values/key-compare.js';
