@@ -55,7 +55,9 @@ run_node_suite() {
   local p f
   p=$(grep -E '^ℹ pass [0-9]+' "test-artifacts/$name.log" | tail -1 | awk '{print $3}')
   f=$(grep -E '^ℹ fail [0-9]+' "test-artifacts/$name.log" | tail -1 | awk '{print $3}')
-  if [ -z "$p" ] || [ -z "$f" ]; then count "$name" 0 1; else count "$name" "$p" "$f"; fi
+  # A test cancelled by its timeout (a hang) is a failure too.
+  c=$(grep -E '^ℹ cancelled [0-9]+' "test-artifacts/$name.log" | tail -1 | awk '{print $3}')
+  if [ -z "$p" ] || [ -z "$f" ]; then count "$name" 0 1; else count "$name" "$p" $((f + ${c:-0})); fi
 }
 
 run_node_suite node tests/node/*.test.mjs

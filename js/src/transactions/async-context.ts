@@ -233,6 +233,8 @@ export function setOperationListener(listener: typeof operationListener): void {
  * run in the order they were called, awaited or not, as in IndexedDB.
  */
 let operationGate: ((ctx: object) => Promise<unknown> | undefined) | undefined;
+/** Operation bodies running their synchronous start now (see contextualAsyncMethods). */
+let startingOperations = 0;
 
 export function setOperationGate(gate: typeof operationGate): void {
   operationGate = gate;
@@ -252,10 +254,19 @@ export function contextualAsyncMethods(prototype: object, options: { operations?
       ...descriptor,
       value: function (this: unknown, ...args: unknown[]) {
         const ctx = current;
-        const wait = options.operations === true && ctx !== null ? operationGate?.(ctx) : undefined;
-        const started = wait
-          ? wait.then(() => callInContext(ctx, () => method.apply(this, args) as Promise<unknown>))
-          : (method.apply(this, args) as Promise<unknown>);
+        // An operation that another one calls while starting (first() calling toArray()) is part
+        // of it: it must not wait for its caller.
+        const gated = options.operations === true && ctx !== null && startingOperations === 0;
+        const wait = gated ? operationGate?.(ctx) : undefined;
+        const start = (): Promise<unknown> => {
+          startingOperations++;
+          try {
+            return method.apply(this, args) as Promise<unknown>;
+          } finally {
+            startingOperations--;
+          }
+        };
+        const started = wait ? wait.then(() => callInContext(ctx, start)) : start();
         const promise = IndexiePromise.of(started);
         promise.operation = options.operations === true;
         if (ctx !== null) operationListener?.(ctx, promise);

@@ -293,6 +293,28 @@ export const SCENARIOS = {
     return result;
   },
 
+  'an operation called while an earlier one runs, whose callback calls more (Dexie test "put")': async (Lib, name) => {
+    const db = await open(Lib, name, { users: '++id, &username, last' });
+    const log = [];
+    await db.transaction('rw', db.users, () => {
+      const user = { username: 'aper', last: 'Persbrant' };
+      db.users.put(user).then((id) => log.push(`put ${id} ${user.id}`));
+      db.users
+        .where('username')
+        .equals('aper')
+        .first((found) => {
+          log.push(`first ${found.last}`);
+          found.last = 'Changed';
+          db.users.put(found).then((id) => log.push(`put again ${id}`));
+          db.users
+            .where('last')
+            .equals('Changed')
+            .first((again) => log.push(`first again ${again.last}`));
+        });
+    });
+    db.close();
+    return log;
+  },
   'outside a transaction, a read called after an unawaited write sees it': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
     await db.t.add({ id: 1, v: 'old' });
