@@ -4,16 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import {
-  Indexie,
-  InvalidTableError,
-  NoSuchDatabaseError,
-  SchemaError,
-  UpgradeError,
-  VersionError,
-  DatabaseClosedError,
-  ConstraintError,
-} from 'indexie';
+import { Indexie, InvalidTableError, NoSuchDatabaseError, SchemaError, UpgradeError, DatabaseClosedError, ConstraintError } from 'indexie';
 
 let counter = 0;
 const uniqueName = (label) => `schema-test-${label}-${counter++}`;
@@ -252,15 +243,38 @@ test('changing a primary key is an UpgradeError; a unique index over duplicates 
   check.close();
 });
 
-test('opening with a version below the installed one is a VersionError', async () => {
+test('opening with a version below the installed one opens the database as it is, with a warning (as Dexie 4)', async () => {
   const name = uniqueName('downgrade');
   const v2 = new Indexie(name);
-  v2.version(2).stores({ t: 'id' });
-  await v2.open();
+  v2.version(2).stores({ t: 'id, x', u: 'id' });
+  await v2.t.add({ id: 1, x: 5 });
   v2.close();
-  const v1 = new Indexie(name);
-  v1.version(1).stores({ t: 'id' });
-  await assert.rejects(v1.open(), (e) => e instanceof VersionError && /version 2/.test(e.message));
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (message) => warnings.push(String(message));
+  try {
+    const v1 = new Indexie(name);
+    v1.version(1).stores({ t: 'id' });
+    await v1.open();
+    assert.equal(v1.verno, 1, 'the declared version, as Dexie reports it');
+    assert.deepEqual(
+      v1.tables.map((t) => t.name),
+      ['t'],
+      'only the declared tables',
+    );
+    assert.equal(await v1.t.where('x').equals(5).count(), 1, 'nothing was downgraded: the installed index still answers');
+    assert.ok(
+      warnings.some((w) => /version 2, newer than the highest declared version 1/.test(w)),
+      warnings.join(' | '),
+    );
+    v1.close();
+  } finally {
+    console.warn = warn;
+  }
+  const again = new Indexie(name);
+  again.version(2).stores({ t: 'id, x', u: 'id' });
+  assert.equal(await again.u.count(), 0, 'the undeclared table is still there');
+  again.close();
 });
 
 test('opening an unknown database with no schema is a NoSuchDatabaseError', async () => {

@@ -16,7 +16,7 @@
 // file of this open's own, under the database's Web Lock, so no other tab
 // commits between loading, upgrading and the first flush.
 import { Engine, type EngineInfo } from '../engine/engine.js';
-import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError, VersionError } from '../errors.js';
+import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError } from '../errors.js';
 import { IdbPageStore } from '../persistence/idb-page-store.js';
 import { Persistence } from '../persistence/persistence.js';
 import type { TransactionBase } from '../transactions/transaction.js';
@@ -75,8 +75,17 @@ async function openEngineLocked(db: DatabaseState): Promise<void> {
     engine.takeChanges();
     await persistence?.flush(engine, `opening database '${db.name}'`, []);
     const info = engine.info();
-    db.adoptSchema(info);
-    db.verno = info.version;
+    const declared = db.versions.length > 0 ? Math.max(...db.versions.map((v) => v.number)) : info.version;
+    if (declared < info.version) {
+      // As Dexie 4: code declaring a lower version than installed opens the database as it is
+      // (nothing is downgraded or dropped), sees only the tables it declares, and reports its own version.
+      const tables = Object.keys(schemaAt(db.versions, declared));
+      db.adoptSchema({ ...info, tables: Object.fromEntries(Object.entries(info.tables).filter(([name]) => tables.includes(name))) });
+      db.verno = declared;
+    } else {
+      db.adoptSchema(info);
+      db.verno = info.version;
+    }
     db.engine = engine;
     db.persistence = persistence;
     if (persistence) db.persistenceOf.set(engine, persistence);
@@ -131,10 +140,11 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
 async function installDeclaredSchema(db: DatabaseState, engine: Engine, installed: EngineInfo): Promise<void> {
   const target = Math.max(...db.versions.map((v) => v.number));
   if (target < installed.version) {
-    throw new VersionError(
-      `database '${db.name}' is at version ${installed.version}, ` +
-        `newer than the highest declared version ${target}: declare version(${installed.version}) or higher`,
+    console.warn(
+      `indexie: database '${db.name}' is at version ${installed.version}, newer than the highest declared version ` +
+        `${target}: it opens as it is (nothing is downgraded), with the declared tables`,
     );
+    return;
   }
   if (target === installed.version) {
     // Same version: add tables and indexes the code declares but the database lacks (Dexie's patch mode).

@@ -329,6 +329,21 @@ export const SCENARIOS = {
     return result;
   },
 
+  'opening with a lower declared version than the installed one': async (Lib, name) => {
+    const v2 = new Lib(name);
+    v2.version(2).stores({ a: '++id, x', b: 'id' });
+    await v2.a.add({ x: 1 });
+    v2.close();
+    const db = new Lib(name);
+    db.version(1).stores({ a: '++id' });
+    const opened = await attempt(async () => {
+      await db.open();
+      return { verno: db.verno, tables: db.tables.map((t) => t.name).sort(), rows: await db.a.where('x').equals(1).count() };
+    });
+    db.close();
+    return opened;
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
