@@ -17,7 +17,7 @@ import { Database } from '../db/database.js';
 import type { IndexieEventName } from '../db/state.js';
 import { databaseExists, databaseNames, deleteDatabase, type IndexieOptions } from '../db/storage.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
-import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext } from '../transactions/async-context.js';
+import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext, waitFor } from '../transactions/async-context.js';
 import type { EventChannel, Listener } from '../transactions/events.js';
 import type { TransactionOptions } from '../transactions/transaction.js';
 import { cmp } from '../values/key-compare.js';
@@ -138,24 +138,7 @@ export class Indexie {
    * keeps later `db.<table>` calls in the transaction.
    */
   static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): Promise<T> {
-    const promise = Promise.resolve(typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction);
-    if (timeoutMs === undefined) return IndexiePromise.of(promise);
-    // As Dexie: past the timeout, a TimeoutError.
-    return IndexiePromise.of(
-      new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new errors.TimeoutError(`waitFor(): not settled within ${timeoutMs} ms`)), timeoutMs);
-        promise.then(
-          (value) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
-      }),
-    );
+    return waitFor(promiseOrFunction, timeoutMs);
   }
 
   /** Dexie's db.use(middleware): DBCore middleware is not supported; an UnsupportedError, never ignored. */

@@ -28,6 +28,8 @@
 // the continuation runs in another task with no context; Indexie.waitFor()
 // brings the context back.
 
+import { TimeoutError } from '../errors.js';
+
 export type Context = object | null;
 
 /** Microtask generations a context stays current after its last settle. */
@@ -306,4 +308,29 @@ export function inCallerContext<T>(promise: Promise<T>): Promise<T> {
       (error) => void callInContext(ctx, () => reject(error)),
     );
   });
+}
+
+/**
+ * Awaits `promiseOrFunction` (a promise that is not indexie's) so that the
+ * awaiting code resumes in its own context (Indexie.waitFor, tx.waitFor);
+ * past `timeoutMs`, a TimeoutError, as in Dexie.
+ */
+export function waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): Promise<T> {
+  const promise = Promise.resolve(typeof promiseOrFunction === 'function' ? promiseOrFunction() : promiseOrFunction);
+  if (timeoutMs === undefined) return IndexiePromise.of(promise);
+  return IndexiePromise.of(
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(`waitFor(): not settled within ${timeoutMs} ms`)), timeoutMs);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    }),
+  );
 }

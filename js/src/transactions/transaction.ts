@@ -20,7 +20,7 @@
 import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { EventChannel, type Listener } from './events.js';
-import { IndexiePromise, contextualAsyncMethods, setOperationGate, setOperationListener } from './async-context.js';
+import { IndexiePromise, contextualAsyncMethods, setOperationGate, setOperationListener, waitFor } from './async-context.js';
 
 declare global {
   interface SymbolConstructor {
@@ -308,6 +308,15 @@ export class TransactionBase {
         'the transaction has already committed: operations after its scope ended ' + 'run outside it; start a new transaction',
       );
     }
+  }
+
+  /**
+   * Dexie's trans.waitFor(promise, timeoutMs?): awaits a promise that is not
+   * indexie's and resumes in this transaction (which stays open: it never
+   * commits on idle); past the timeout, a TimeoutError.
+   */
+  waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): Promise<T> {
+    return waitFor(promiseOrFunction, timeoutMs);
   }
 
   /** Aborts the transaction (the whole top-level one): everything it wrote is discarded. */

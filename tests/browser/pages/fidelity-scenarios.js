@@ -344,6 +344,18 @@ export const SCENARIOS = {
     return opened;
   },
 
+  'tx.waitFor(promise) keeps the transaction for what follows': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const result = await db.transaction('rw', db.t, async (tx) => {
+      await db.t.add({ id: 1 });
+      const waited = await tx.waitFor(new Promise((resolve) => setTimeout(() => resolve('waited'), 10)));
+      await db.t.add({ id: 2 });
+      return { waited, same: Lib.currentTransaction === tx, count: await db.t.count() };
+    });
+    db.close();
+    return result;
+  },
+
   // --- Hooks
   'each of several hooks gets its own onsuccess and onerror': async (Lib, name) => {
     const db = await open(Lib, name, { t: 'id' });
