@@ -19,21 +19,9 @@
 // readers to a committed-state connection meanwhile).
 import { AbortError, NotFoundError, ReadOnlyError, TransactionInactiveError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
+import { asyncDispose } from './async-dispose.js';
 import { EventChannel, type Listener } from './events.js';
 import { IndexiePromise, contextualAsyncMethods, setOperationGate, setOperationListener, waitFor } from './async-context.js';
-
-declare global {
-  interface SymbolConstructor {
-    /**
-     * Declared here as well as in TypeScript's esnext lib, so the package's
-     * types compile in a project without that lib (e.g. lib ES2020 + DOM).
-     */
-    readonly asyncDispose: unique symbol;
-  }
-}
-
-/** Symbol.asyncDispose where the runtime has it (else a registered stand-in). */
-const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
 export type TransactionMode = 'readonly' | 'readwrite';
 export type TransactionState = 'pending' | 'active' | 'committing' | 'committed' | 'aborted';
