@@ -39,7 +39,11 @@ export function transaction(db: DatabaseState, args: readonly unknown[]): Promis
     db.engine || caller?.upgrade
       ? runTransaction(db, request, caller, liveRun)
       : engineForOperation(db).then(() => runTransaction(db, request, caller, liveRun));
-  return IndexiePromise.of(started);
+  const promise = IndexiePromise.of(started);
+  // A nested transaction (one that joins its caller, or fails trying, as in Dexie) is part of
+  // its caller: the caller waits for it, and fails with it if nobody handles its failure.
+  if (caller?.active && request.nesting !== '!' && (request.nesting === '' || joins(caller, request))) caller.adoptChild(promise);
+  return promise;
 }
 
 async function runTransaction(
@@ -54,8 +58,8 @@ async function runTransaction(
   }
   const parent = request.nesting === '!' || !caller?.active ? undefined : caller;
   if (parent) {
-    const missing = parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));
-    const modeFits = request.mode === 'readonly' || parent.mode === 'readwrite';
+    const missing = tablesMissingIn(parent, request);
+    const modeFits = modeFitsIn(parent, request);
     if (modeFits && missing.length === 0) return runChild(db, parent, request);
     if (request.nesting === '') {
       throw new SubTransactionError(
@@ -91,10 +95,26 @@ async function runTransaction(
   return result;
 }
 
+function tablesMissingIn(parent: TransactionBase, request: TransactionRequest): string[] {
+  return parent.upgrade ? [] : request.tables.filter((t) => !parent.storeNames.includes(t));
+}
+
+function modeFitsIn(parent: TransactionBase, request: TransactionRequest): boolean {
+  return request.mode === 'readonly' || parent.mode === 'readwrite';
+}
+
+/** Whether `request` can run as a child of `parent` (its tables and mode fit). */
+function joins(parent: TransactionBase, request: TransactionRequest): boolean {
+  return modeFitsIn(parent, request) && tablesMissingIn(parent, request).length === 0;
+}
+
 async function runChild(db: DatabaseState, parent: TransactionBase, request: TransactionRequest): Promise<unknown> {
   const child = db.newTransaction(request.mode, request.tables, { parent });
   try {
-    return await runScope(child, request.scope);
+    const result = await runScope(child, request.scope);
+    // As in Dexie, a child ends when its operations did: one failing unhandled fails the child.
+    await child.settleOperations();
+    return result;
   } catch (error) {
     child.abort(error); // as in Dexie, a failed child aborts the whole transaction
     throw error;

@@ -15,7 +15,7 @@ import type { TableHooks } from '../hooks/table-hooks.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
 import type { Persistence } from '../persistence/persistence.js';
 import type { TabWriteLock } from '../persistence/tab-write-lock.js';
-import { callInContext, currentContext } from '../transactions/async-context.js';
+import { callInContext, currentContext, runNowInContext } from '../transactions/async-context.js';
 import { EventChannel } from '../transactions/events.js';
 import { LockManager as TableLocks } from '../transactions/lock-manager.js';
 import { TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode } from '../transactions/transaction.js';
@@ -233,11 +233,17 @@ export class DatabaseState {
   }
 }
 
-/** Runs the scope in the transaction's context (a fresh task: see transactions/async-context.ts). */
+/**
+ * Runs the scope in the transaction's context: a top-level transaction's in a
+ * fresh task (see transactions/async-context.ts), a child's now, inside its
+ * caller's code (as in Dexie, the child's first operations are called before
+ * the caller's next line).
+ */
 export async function runScope(tx: TransactionBase, scope: (tx: TransactionBase) => unknown): Promise<unknown> {
   // A generator-function scope (older Dexie code) is driven: each yielded promise is awaited in the transaction.
-  return callInContext(tx, () => {
+  const body = (): unknown => {
     const result = scope(tx);
     return isGenerator(result) ? drive(result) : result;
-  });
+  };
+  return tx.parent ? runNowInContext(tx, body) : callInContext(tx, body);
 }

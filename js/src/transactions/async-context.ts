@@ -136,6 +136,23 @@ export function runOutsideContext<R>(fn: () => R): R {
 }
 
 /**
+ * Runs fn now with ctx current, and the caller's context back when fn
+ * returns: a nested transaction's scope starts synchronously inside its
+ * caller's code, as in Dexie (its operations are called before the caller's
+ * next line). What fn schedules (then() callbacks) keeps ctx through the
+ * IndexiePromise contract above.
+ */
+export function runNowInContext<R>(ctx: Context, fn: () => R): R {
+  const saved = current;
+  current = ctx;
+  try {
+    return fn();
+  } finally {
+    current = saved;
+  }
+}
+
+/**
  * Calls fn in ctx: now if ctx is current (extending its window), else in a
  * task of ctx, and then the result is a promise of fn's result.
  */

@@ -108,20 +108,7 @@ export class TransactionBase {
   static {
     setOperationListener((ctx, promise) => {
       if (!(ctx instanceof TransactionBase) || !ctx.root.active) return;
-      // Native then: watching the outcome does not count as observing the promise.
-      const outcome = Promise.prototype.then.call(
-        promise,
-        () => ({ failed: false }),
-        (error: unknown) => ({ failed: true, error }),
-      ) as Promise<{ failed: boolean; error?: unknown }>;
-      const root = ctx.root;
-      const entry = { promise, outcome, primary: promise.operation && !promise.derived, settled: false };
-      root.#operations.push(entry);
-      if (entry.primary) root.#running.add(outcome);
-      void outcome.then(() => {
-        entry.settled = true;
-        root.#running.delete(outcome);
-      });
+      ctx.#register(promise, promise.operation && !promise.derived);
     });
     // Operations in a transaction run in call order: one waits for the earlier ones still running
     // (a get() called before an unawaited put() reads the old value, as in IndexedDB).
@@ -278,6 +265,69 @@ export class TransactionBase {
     );
   }
 
+  /**
+   * Records `promise` as an operation of this transaction and of each one it
+   * is nested in: they do not end before it settled, and a failure nobody
+   * handles aborts them (Dexie's rule). A primary operation (called by the
+   * app) also makes later operations wait for it (call order).
+   */
+  #register(promise: IndexiePromise<unknown>, primary: boolean): void {
+    // Native then: watching the outcome does not count as observing the promise.
+    const outcome = Promise.prototype.then.call(
+      promise,
+      () => ({ failed: false }),
+      (error: unknown) => ({ failed: true, error }),
+    ) as Promise<{ failed: boolean; error?: unknown }>;
+    const entry = { promise, outcome, primary, settled: false };
+    this.#operations.push(entry);
+    for (let tx = this.parent; tx; tx = tx.parent) tx.#operations.push(entry);
+    const root = this.root;
+    if (primary) root.#running.add(outcome);
+    void outcome.then(() => {
+      entry.settled = true;
+      root.#running.delete(outcome);
+    });
+  }
+
+  /**
+   * A child transaction started in this one's scope (`db.transaction` nested,
+   * awaited or not): this transaction does not end before it settled, and if
+   * it fails with nobody handling its promise, this one fails too, as in Dexie.
+   */
+  adoptChild(promise: IndexiePromise<unknown>): void {
+    if (!this.root.active) return;
+    promise.operation = true;
+    promise.derived = true; // its then() chains are followed too, but later operations need not wait for it
+    this.#register(promise, false);
+  }
+
+  /**
+   * Waits until every operation called in this transaction (and its
+   * children) settled, also those called meanwhile; one that failed with
+   * nobody handling it aborts the whole transaction and is thrown.
+   */
+  settleOperations(): Promise<void> {
+    // Not an async method: those become public operations (contextualAsyncMethods), and this one
+    // would then wait for itself.
+    return this.#settleOperations();
+  }
+
+  async #settleOperations(): Promise<void> {
+    const root = this.root;
+    if (this === root) while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    for (let seen = 0; seen < this.#operations.length;) {
+      const batch = this.#operations.slice(seen);
+      seen = this.#operations.length;
+      const outcomes = await Promise.all(batch.map((operation) => operation.outcome));
+      const uncaught = outcomes.findIndex((outcome, i) => outcome.failed && !batch[i].promise.observed);
+      if (uncaught >= 0) {
+        if (root.active) root.abort(outcomes[uncaught].error);
+        throw outcomes[uncaught].error;
+      }
+    }
+    this.#operations = [];
+  }
+
   #track<R>(promise: Promise<R>): Promise<R> {
     const root = this.root;
     root.#inFlight.add(promise);
@@ -330,20 +380,11 @@ export class TransactionBase {
     if (this.parent) throw new TransactionInactiveError('commit() is for top-level transactions; a child commits with its parent');
     if (this.#state === 'committed') return;
     if (this.#state === 'pending') await this.start();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     // Every operation called in the scope has settled; as in Dexie, one that
     // failed without anyone catching it aborts the transaction.
-    for (let seen = 0; seen < this.#operations.length;) {
-      const batch = this.#operations.slice(seen);
-      seen = this.#operations.length;
-      const outcomes = await Promise.all(batch.map((operation) => operation.outcome));
-      const uncaught = outcomes.findIndex((outcome, i) => outcome.failed && !batch[i].promise.observed);
-      if (uncaught >= 0 && this.active) {
-        this.abort(outcomes[uncaught].error);
-        throw outcomes[uncaught].error;
-      }
-    }
-    this.#operations = [];
+    await this.#settleOperations();
+    // Aborted meanwhile (a failed child transaction, tx.abort()): the commit fails with the reason itself.
+    if (this.#state === 'aborted') throw this.#error ?? new AbortError('the transaction was aborted');
     this.#checkActive();
     const session = this.#session!;
     this.#state = 'committing';

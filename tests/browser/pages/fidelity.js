@@ -3,7 +3,10 @@
 import Dexie from 'dexie';
 import * as indexie from 'indexie';
 
-import { SCENARIOS } from './fidelity-scenarios.js';
+import { LIFECYCLE_SCENARIOS } from './fidelity-scenarios-lifecycle.js';
+import { SCENARIOS as BASE_SCENARIOS } from './fidelity-scenarios.js';
+
+const SCENARIOS = { ...BASE_SCENARIOS, ...LIFECYCLE_SCENARIOS };
 
 const LIBRARIES = { dexie: Dexie, indexie: indexie.Indexie };
 

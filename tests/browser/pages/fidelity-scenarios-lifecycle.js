@@ -1,0 +1,122 @@
+// fidelity-scenarios-lifecycle.js: more named Dexie 4 scenarios (see
+// fidelity-scenarios.js for the contract): nested transactions, the
+// database's lifecycle (open, on('ready'), auto-open) and hooks' context.
+// Each runs on Dexie and on indexie; Dexie's answer is the expected one.
+
+function define(Lib, name, stores) {
+  const db = new Lib(name);
+  db.version(1).stores(stores);
+  return db;
+}
+
+const PETS = { users: 'username', pets: '++id, kind', petsPerUser: '++, user, pet' };
+
+/** The outcome of a transaction: 'committed' or the error's name. */
+async function ending(promise) {
+  try {
+    await promise;
+    return 'committed';
+  } catch (error) {
+    return error?.name ?? String(error);
+  }
+}
+
+export const LIFECYCLE_SCENARIOS = {
+  // --- Nested transactions (Dexie's tests-transaction.js)
+  'a nested transaction not awaited still runs inside its parent (Dexie issue #71)': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    const log = [];
+    const outcome = await ending(
+      db.transaction('rw', db.users, db.pets, () => {
+        db.users.add({ username: 'Gunnar' }).then(() => {
+          db.pets.add({ kind: 'cat' }).then(
+            () => log.push('parent add'),
+            (error) => log.push(`parent add failed: ${error.name}`),
+          );
+        });
+        db.transaction('rw', db.users, () =>
+          db.users.add({ username: 'child' }).then(
+            () => log.push('child add'),
+            (error) => log.push(`child add failed: ${error.name}`),
+          ),
+        );
+      }),
+    );
+    const users = await db.users.orderBy('username').primaryKeys();
+    db.close();
+    return { outcome, log: log.sort(), users };
+  },
+  'abort() in a three-level nested transaction aborts them all': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    const log = [];
+    const outcome = await ending(
+      db.transaction('rw', db.users, db.pets, db.petsPerUser, () => {
+        db.users.add({ username: 'ojsan' });
+        db.transaction('rw', db.users, db.pets, () => {
+          db.users.add({ username: 'ojsan2' });
+          db.users.toCollection().delete();
+          db.transaction('r', db.users, () => {
+            db.users.toArray((users) => {
+              log.push(users.length);
+              Lib.currentTransaction.abort();
+            });
+          });
+        });
+      }),
+    );
+    const users = await db.users.count();
+    db.close();
+    return { outcome, log, users };
+  },
+  'a nested transaction naming a table its parent lacks fails the parent': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    const outcome = await ending(
+      db.transaction('rw', db.users, () => {
+        db.users.add({ username: 'bertil' });
+        db.transaction('rw', db.users, db.pets, () => db.pets.add({ kind: 'cat' })).catch(() => undefined);
+      }),
+    );
+    const counts = [await db.users.count(), await db.pets.count()];
+    db.close();
+    return { outcome, counts };
+  },
+  'a read-write transaction nested in a read-only one fails the parent': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    const outcome = await ending(
+      db.transaction('r', db.users, db.pets, () => {
+        db.users.toArray();
+        db.transaction('rw', db.users, db.pets, () => db.pets.add({ kind: 'cat' }));
+      }),
+    );
+    const pets = await db.pets.count();
+    db.close();
+    return { outcome, pets };
+  },
+  'a failed nested transaction aborts its parent even when caught': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    let inner;
+    const outcome = await ending(
+      db.transaction('rw', db.users, () => {
+        db.users.add({ username: 'sune' });
+        db.transaction('rw', db.users, () => {
+          db.users.add({ username: 'sune' });
+        }).then(
+          () => (inner = 'committed'),
+          (error) => (inner = error.name),
+        );
+      }),
+    );
+    const users = await db.users.count();
+    db.close();
+    return { outcome, inner, users };
+  },
+  'a nested transaction returns its value through the parent': async (Lib, name) => {
+    const db = define(Lib, name, PETS);
+    const result = await db.transaction('rw', db.users, db.pets, () =>
+      db.transaction('rw', db.users, () => db.users.add({ username: 'a' }).then(() => 'hello')),
+    );
+    const users = await db.users.toArray();
+    db.close();
+    return { result, users };
+  },
+};
