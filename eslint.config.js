@@ -31,6 +31,7 @@ export default defineConfig(
       '**/node_modules/**',
       'build/**',
       'js/dist/**',
+      'js/build-tsc/**',
       'deps/**',
       'test-artifacts/**',
       'bench/results/**',

@@ -3,14 +3,17 @@
 // (fake) IndexedDB, as an app's first writes and reads would. Every function
 // of the module and every method of its handles' prototypes is wrapped with
 // a counter before the first database opens.
-//   node bench/crossings.mjs [path of a built package's dist/]   (default js/dist)
-// Run it on two builds (e.g. a saved copy of an older dist/) to compare them.
+//   node bench/crossings.mjs [path of an unbundled build]   (default js/build-tsc)
+// It needs the internal wasm-module.js, so it runs on the unbundled build
+// that `npm run build` in js/ leaves in js/build-tsc/ (the shipped js/dist is
+// bundled). Run it on two builds (e.g. a saved copy of an older build-tsc/,
+// or a dist/ from before the package was bundled) to compare them.
 import 'fake-indexeddb/auto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const dist = resolve(process.argv[2] ?? new URL('../js/dist/', import.meta.url).pathname);
+const dist = resolve(process.argv[2] ?? new URL('../js/build-tsc/', import.meta.url).pathname);
 const moduleFile = ['wasm-module.js', 'engine/wasm-module.js'].map((f) => resolve(dist, f)).find(existsSync);
 const { loadCoreModule } = await import(pathToFileURL(moduleFile).href);
 const { Indexie } = await import(pathToFileURL(resolve(dist, 'index.js')).href);

@@ -6,9 +6,11 @@
 // that cannot read file URLs, so in Node the bytes are read from disk and
 // handed to the glue as `wasmBinary`.
 //
-// This file stays at the package root, beside the glue and the .wasm: an app
-// bundled without a bundler that understands new URL(..., import.meta.url)
-// (esbuild) finds the .wasm next to its bundle, as the README says.
+// This file stays at the package root, beside the glue and the .wasm, and
+// the package's bundle (scripts/build-package.mjs) puts the chunk holding it
+// at dist/'s top level too: an app bundled without a bundler that understands
+// new URL(..., import.meta.url) (esbuild) finds the .wasm next to its bundle,
+// as the README says.
 import createIndexieCore, { type CoreModule } from './indexie-core.js';
 
 let loading: Promise<CoreModule> | undefined;
@@ -20,8 +22,10 @@ function isNode(): boolean {
 }
 
 async function readWasmInNode(url: URL): Promise<Uint8Array> {
-  // A computed specifier keeps browser bundlers from trying to resolve it.
-  const fsModule = 'node:fs/promises';
+  // A specifier computed at run time keeps browser bundlers from trying to
+  // resolve it. Built by a call, not a constant: the package's own minifier
+  // (scripts/build-package.mjs) folds a constant into the import() itself.
+  const fsModule = ['node:fs', 'promises'].join('/');
   const fs = (await import(/* @vite-ignore */ fsModule)) as { readFile(path: URL): Promise<Uint8Array> };
   return fs.readFile(url);
 }

@@ -21,7 +21,7 @@ function measure(file) {
 test('the package stays within its size budget (wasm <= 1,200,000 B raw; wasm + glue + JS <= 500,000 B gzipped)', () => {
   const wasm = measure('indexie-core.wasm');
   const glue = measure('indexie-core.js');
-  // Every module, also those in js/dist's folders (api/, db/, ...).
+  // Our JS: the bundled entries and their shared chunks (scripts/build-package.mjs).
   const ours = readdirSync(DIST, { recursive: true })
     .filter((file) => file.endsWith('.js') && file !== 'indexie-core.js')
     .sort()

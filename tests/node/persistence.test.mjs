@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { IDBDatabase, IDBFactory, IDBKeyRange, IDBObjectStore } from 'fake-indexeddb';
-import { applyDeltas, pagesOfChunks } from '../../js/dist/persistence/page-file-format.js';
+import { applyDeltas, pagesOfChunks } from '../../js/build-tsc/persistence/page-file-format.js';
 import { AbortError, DatabaseClosedError, Indexie, QuotaExceededError, InvalidArgumentError, VersionError, liveQuery } from 'indexie';
 
 let counter = 0;
