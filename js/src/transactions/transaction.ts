@@ -22,61 +22,19 @@ import type { Engine } from '../engine/engine.js';
 import { asyncDispose } from './async-dispose.js';
 import { EventChannel, type Listener } from './events.js';
 import { IndexiePromise, contextualAsyncMethods, setOperationGate, setOperationListener, waitFor } from './async-context.js';
+import type {
+  Change,
+  TransactionBackendOf,
+  TransactionInitOf,
+  TransactionMode,
+  TransactionSessionOf,
+  TransactionState,
+} from './transaction-types.js';
 
-export type TransactionMode = 'readonly' | 'readwrite';
-export type TransactionState = 'pending' | 'active' | 'committing' | 'committed' | 'aborted';
-
-/** One record changed by a write; the payload of onAdd / onUpdate / onDelete (hooks/table-hooks.ts). */
-export interface Change {
-  type: 'add' | 'update' | 'delete';
-  table: string;
-  key: unknown;
-  /** The new record (add, update). */
-  item?: unknown;
-  /** The record before (update, delete). */
-  previous?: unknown;
-  /** What changed, as key paths (update): Dexie's getObjectDiff of previous and item. */
-  changes?: Record<string, unknown>;
-}
-
-/** What a top-level transaction holds while it runs (built by db/sessions.ts). */
-export interface TransactionSession {
-  /** The engine to run an operation on: the transaction's own view. */
-  engine(forWrite: boolean): Engine | Promise<Engine>;
-  /** Runs before the engine commits; a throw aborts (the async hooks). */
-  beforeCommit(tx: TransactionBase): Promise<void>;
-  /** Commits; resolves once durable. On failure the session is already rolled back. */
-  commit(): Promise<void>;
-  /** Discards everything the transaction wrote and releases its locks. */
-  rollback(): void;
-  /** Called after each write operation (the optimistic overlay reports its changes here). */
-  afterWrite?(): void;
-}
-
-/** What a transaction needs from its database. */
-export interface TransactionBackend {
-  /** The Indexie instance (typed loosely here to keep the module graph acyclic). */
-  readonly db: object;
-  /** Acquires locks and opens the session of a top-level transaction. */
-  startSession(tx: TransactionBase): Promise<TransactionSession>;
-  /** A table object whose operations belong to `tx` (api's Table: typed there, see Transaction.table()). */
-  boundTable(tx: TransactionBase, name: string): unknown;
-  /** Whether the database has this table now (upgrade transactions reach every table). */
-  hasTable(name: string): boolean;
-}
-
-/** How a transaction starts: a child of `parent`, or top-level (an upgrade's comes with its session). */
-export interface TransactionInit {
-  parent?: TransactionBase;
-  optimistic?: boolean;
-  upgrade?: boolean;
-  session?: TransactionSession;
-}
-
-export interface TransactionOptions {
-  /** Writes visible to every reader at once (true) or only after commit (false, the default). */
-  optimistic?: boolean;
-}
+export type { Change, TransactionMode, TransactionOptions, TransactionState } from './transaction-types.js';
+export type TransactionSession = TransactionSessionOf<TransactionBase>;
+export type TransactionBackend = TransactionBackendOf<TransactionBase>;
+export type TransactionInit = TransactionInitOf<TransactionBase>;
 
 export class TransactionBase {
   readonly mode: TransactionMode;
