@@ -209,10 +209,14 @@ export class Indexie {
 
   on(event: IndexieEventName): EventChannel;
   on(event: IndexieEventName, listener: Listener): void;
-  on(event: IndexieEventName, listener?: Listener): EventChannel | void {
+  /** db.on('ready', fn, sticky): a sticky ready subscriber runs at every open, not only the next (db/ready.ts). */
+  on(event: 'ready', listener: Listener, sticky: boolean): void;
+  on(event: IndexieEventName, listener?: Listener, sticky?: boolean): EventChannel | void {
     const channel = this.#db.on(event);
     if (!listener) return channel;
-    channel.subscribe(listener);
+    if (event === 'ready')
+      (channel as EventChannel & { subscribe(listener: Listener, sticky?: boolean): void }).subscribe(listener, sticky);
+    else channel.subscribe(listener);
   }
 
   isOpen(): boolean {

@@ -41,29 +41,55 @@ export function openDatabase(db: DatabaseState): Promise<void> {
   return db.opening;
 }
 
-/** The open engine, opening the database first if allowed (autoOpen, not closed by the user). */
+/**
+ * The open engine for an operation: at once if the database is open; else
+ * after the open under way (db.open() called, even without autoOpen: it
+ * includes the ready subscribers), or after opening it if allowed (autoOpen,
+ * not closed by the user). An open that close() ended fails the operation
+ * with DatabaseClosedError.
+ */
 export async function engineForOperation(db: DatabaseState): Promise<Engine> {
   if (db.engine) return db.engine;
-  if (db.closedByUser || !db.options.autoOpen) {
-    throw new DatabaseClosedError(`database '${db.name}' is closed: call db.open() first`);
+  if (!db.opening) {
+    if (db.closedByUser || !db.options.autoOpen) {
+      throw new DatabaseClosedError(`database '${db.name}' is closed: call db.open() first`);
+    }
+    void openDatabase(db).catch(() => undefined); // its failure reaches us through db.opening
   }
-  await openDatabase(db);
-  return db.engine!;
+  await db.opening;
+  if (!db.engine) throw closedWhileOpening(db);
+  return db.engine;
 }
 
 async function openEngine(db: DatabaseState): Promise<void> {
+  const generation = db.openGeneration;
   // Loading, upgrading and the first flush happen under the database's Web
   // Lock, so no other tab commits in between.
   const locks = webLocks();
   if (db.idb && locks) {
     // A tab keeping the lock between its writes gives it up when asked (persistence/tab-write-lock.ts).
     askForWriteLock(db.name);
-    await locks.request(tabChannelName(db.name), () => openEngineLocked(db));
-  } else await openEngineLocked(db);
-  await db.on('ready').fire(db.bindings.db);
+    await locks.request(tabChannelName(db.name), () => openEngineLocked(db, generation));
+  } else await openEngineLocked(db, generation);
+  // As in Dexie: ready subscribers run before open() resolves and before other operations; one
+  // that fails fails the open, and the database closes (a later operation may open it again).
+  try {
+    await db.ready.fire(db.bindings.db);
+  } catch (error) {
+    if (generation === db.openGeneration) {
+      db.close();
+      db.closedByUser = false;
+    }
+    throw error;
+  }
+  if (generation !== db.openGeneration) throw closedWhileOpening(db);
 }
 
-async function openEngineLocked(db: DatabaseState): Promise<void> {
+function closedWhileOpening(db: DatabaseState): DatabaseClosedError {
+  return new DatabaseClosedError(`database '${db.name}' was closed while it opened`);
+}
+
+async function openEngineLocked(db: DatabaseState, generation: number): Promise<void> {
   const persistence = db.idb ? await loadFromIndexedDb(db) : undefined;
   if (!persistence && db.versions.length === 0 && !(await Engine.exists(db.name))) throw noSuchDatabase(db);
   let engine: Engine | undefined;
@@ -86,6 +112,7 @@ async function openEngineLocked(db: DatabaseState): Promise<void> {
       db.adoptSchema(info);
       db.verno = info.version;
     }
+    if (generation !== db.openGeneration) throw closedWhileOpening(db);
     db.engine = engine;
     db.persistence = persistence;
     if (persistence) db.persistenceOf.set(engine, persistence);

@@ -20,6 +20,7 @@ import { EventChannel } from '../transactions/events.js';
 import { LockManager as TableLocks } from '../transactions/lock-manager.js';
 import { TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode } from '../transactions/transaction.js';
 import type { DatabaseOptions } from './storage.js';
+import { ReadyChannel } from './ready.js';
 import { TableSchema } from './table-schema.js';
 import { declaredTableNames, type DeclaredVersion } from './versions.js';
 
@@ -97,6 +98,8 @@ export class DatabaseState {
   upgradeEngine: Engine | undefined;
   opening: Promise<void> | undefined;
   closedByUser = false;
+  /** Counts close() calls: an open that started before one must not complete (db/open.ts). */
+  openGeneration = 0;
   verno = 0;
 
   constructor(
@@ -121,10 +124,15 @@ export class DatabaseState {
   on(event: IndexieEventName): EventChannel {
     let channel = this.events.get(event);
     if (!channel) {
-      channel = new EventChannel();
+      channel = event === 'ready' ? new ReadyChannel(() => this.engine !== undefined && !this.ready.running) : new EventChannel();
       this.events.set(event, channel);
     }
     return channel;
+  }
+
+  /** db.on('ready'): its subscribers, and whether they are running (db/ready.ts). */
+  get ready(): ReadyChannel {
+    return this.on('ready') as ReadyChannel;
   }
 
   /** A new transaction of this database (api's Transaction). */
@@ -171,12 +179,6 @@ export class DatabaseState {
   }
 
   /**
-   * Closes the database: operations that have not started fail with
-   * DatabaseClosedError. A write being saved (or a transaction or sliced
-   * write under way) finishes and is saved first, as IndexedDB lets a
-   * running transaction complete: a write that resolves is stored, always.
-   */
-  /**
    * Starts a plain write outside a transaction, `start(applied)`, where
    * `applied(operation)` wraps the engine operation so that reads called
    * meanwhile wait until it has been applied to the engine (not for its
@@ -201,8 +203,16 @@ export class DatabaseState {
     return unit;
   }
 
+  /**
+   * Closes the database: operations that have not started fail with
+   * DatabaseClosedError, and so does an open under way. A write being saved
+   * (or a transaction or sliced write under way) finishes and is saved
+   * first, as IndexedDB lets a running transaction complete: a write that
+   * resolves is stored, always.
+   */
   close(): void {
     this.closedByUser = true;
+    this.openGeneration++;
     const engine = this.engine;
     const persistence = this.persistence;
     const writeLock = this.writeLock;

@@ -20,6 +20,11 @@ export class EventChannel {
     for (const listener of [...this.#listeners]) await listener(...args);
   }
 
+  /** The listeners now, in order. */
+  listeners(): Listener[] {
+    return [...this.#listeners];
+  }
+
   get size(): number {
     return this.#listeners.length;
   }

@@ -120,3 +120,75 @@ export const LIFECYCLE_SCENARIOS = {
     return { result, users };
   },
 };
+
+// --- The database's lifecycle (Dexie's tests-open.js)
+Object.assign(LIFECYCLE_SCENARIOS, {
+  "on('ready'): early, late (already open), and added by a running subscriber": async (Lib, name) => {
+    const db = define(Lib, name, { foo: 'id' });
+    const log = [];
+    db.on('ready', async () => {
+      log.push('first');
+      db.on('ready', () => log.push('added while running'));
+    });
+    await db.open();
+    db.on('ready', () => log.push('late'));
+    await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    db.close();
+    return log;
+  },
+  "on('ready'): a subscriber queries after populate; sticky ones run at every open": async (Lib, name) => {
+    const db = define(Lib, name, { foo: 'id' });
+    const log = [];
+    db.on('populate', (tx) => {
+      tx.foo.add({ id: 1 });
+    });
+    db.on('ready', () => db.foo.count().then((n) => log.push(`once: ${n}`)));
+    db.on('ready', () => log.push('sticky'), true);
+    await db.open();
+    db.close();
+    await db.open();
+    db.close();
+    return log;
+  },
+  "on('ready'): operations called before the open wait for the subscribers; one that throws fails the open": async (Lib, name) => {
+    const db = define(Lib, name, { foo: 'id' });
+    const log = [];
+    db.on('ready', async () => {
+      await db.foo.add({ id: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await db.foo.add({ id: 2 });
+      log.push('ready done');
+    });
+    const counted = db.foo.count().then((n) => log.push(`count ${n}`));
+    await db.open();
+    await counted;
+    db.close();
+    const failing = define(Lib, `${name}-2`, { foo: 'id' });
+    failing.on('ready', () => {
+      throw new TypeError('ready failed');
+    });
+    const outcome = await ending(failing.open());
+    const isOpen = failing.isOpen();
+    await Lib.delete(`${name}-2`);
+    return { log, outcome, isOpen };
+  },
+  'autoOpen: false: closed until open(), then operations wait for the open': async (Lib, name) => {
+    const db = new Lib(name, { autoOpen: false });
+    db.version(1).stores({ foo: 'id' });
+    const before = await ending(db.foo.toArray());
+    db.open();
+    const during = (await db.foo.toArray()).length;
+    db.close();
+    return { before, during };
+  },
+  'close() during open: the open and the operations waiting for it fail': async (Lib, name) => {
+    const db = define(Lib, name, { foo: 'id' });
+    const opened = ending(db.open());
+    const queried = ending(db.foo.toArray());
+    db.close();
+    const results = [await opened, await queried, db.isOpen()];
+    results.push(await ending(db.foo.toArray()));
+    return results;
+  },
+});
