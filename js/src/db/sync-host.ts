@@ -14,7 +14,10 @@
 //     write's own engine transaction: what the wrapper writes commits or
 //     vanishes with the write.
 //   - read(op): `op` sees committed state (db/write-path.ts committedView).
+//   - Every promise settles in the caller's context (transactions/async-context.ts):
+//     a sync layer running outside any transaction stays outside.
 import type { Engine } from '../engine/engine.js';
+import { inCallerContext } from '../transactions/async-context.js';
 import { ensureInternalTables } from './internal-tables.js';
 import { engineForOperation } from './open.js';
 import type { DatabaseState } from './state.js';
@@ -48,12 +51,14 @@ export function syncHost(db: DatabaseState): SyncHost {
   return {
     name: db.name,
     persistent: db.idb !== undefined,
-    writeSilently: (operation, what) => write(db, operation, what),
-    ensureInternalTables: async (specs) => {
-      const created = await write(db, (engine) => ensureInternalTables(engine, specs), 'creating internal tables');
-      if (created) db.dropReader(); // the committed-state reader caches the schema it opened with
-    },
-    read: async (operation) => operation(await committedView(db)),
+    writeSilently: (operation, what) => inCallerContext(write(db, operation, what)),
+    ensureInternalTables: (specs) =>
+      inCallerContext(
+        write(db, (engine) => ensureInternalTables(engine, specs), 'creating internal tables').then((created) => {
+          if (created) db.dropReader(); // the committed-state reader caches the schema it opened with
+        }),
+      ),
+    read: (operation) => inCallerContext(committedView(db).then(operation)),
     setWriteTap: (table, wrap) => {
       if (wrap) db.writeTaps.set(table, wrap);
       else db.writeTaps.delete(table);
@@ -62,7 +67,7 @@ export function syncHost(db: DatabaseState): SyncHost {
       const primKey = db.schemas.get(table)?.primKey;
       return primKey && { keyPath: primKey.keyPath, autoIncrement: primKey.auto };
     },
-    open: async () => void (await engineForOperation(db)),
+    open: () => inCallerContext(engineForOperation(db).then(() => undefined)),
     onChange: (listener) => {
       const once = (): void => listener();
       db.changeListeners.add(once);

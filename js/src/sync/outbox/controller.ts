@@ -18,6 +18,7 @@
 // enter the outbox, for the next db.sync() (a page that reloads) to push.
 import type { SyncHost } from '../../db/sync-host.js';
 import { InvalidArgumentError, InvalidTableError, SyncError } from '../../errors.js';
+import { inCallerContext, runOutsideContext } from '../../transactions/async-context.js';
 import { HybridClock, randomId } from './clock.js';
 import type { ConflictEvent } from './reconcile.js';
 import { captureTap } from './capture.js';
@@ -91,7 +92,8 @@ export class SyncController {
         }),
       );
     }
-    this.ready = this.#start();
+    // The controller's work runs outside any transaction; its promises settle in the caller's context.
+    this.ready = inCallerContext(runOutsideContext(() => this.#start()));
     this.ready.catch(() => undefined); // reported through status and 'error' as well
   }
 
@@ -152,7 +154,7 @@ export class SyncController {
 
   /** Pushes every pending change, then pulls every synced table; rejects with the failure (a retry is scheduled). */
   syncAll(): Promise<void> {
-    return this.#explicit(this.#options.tables);
+    return inCallerContext(runOutsideContext(() => this.#explicit(this.#options.tables)));
   }
 
   /** Pushes every pending change (the outbox is pushed in order, whatever the table), then pulls `table`. */
@@ -162,7 +164,7 @@ export class SyncController {
         new InvalidArgumentError(`syncTable('${table}'): the table is not synced (tables: ${this.#options.tables.join(', ')})`),
       );
     }
-    return this.#explicit([table]);
+    return inCallerContext(runOutsideContext(() => this.#explicit([table])));
   }
 
   /** Stops starting rounds (a running one stops after its current batch); capture goes on. */
