@@ -26,7 +26,15 @@ after(async () => {
 async function device(options = {}, { name = `device-${++serial}`, indexedDB = null, table = 'contacts', schema = 'id, name' } = {}) {
   const db = new Indexie(name, indexedDB ? { indexedDB, IDBKeyRange } : { indexedDB: null });
   db.version(1).stores({ [table]: schema });
-  const sync = db.sync({ url: server.url, tables: [table], interval: 0, pushDelay: false, syncOnConnect: false, retryDelay: 60000, ...options });
+  const sync = db.sync({
+    url: server.url,
+    tables: [table],
+    interval: 0,
+    pushDelay: false,
+    syncOnConnect: false,
+    retryDelay: 60000,
+    ...options,
+  });
   await sync.ready;
   const conflicts = [];
   sync.on('conflict', (conflict) => conflicts.push(conflict));
@@ -37,7 +45,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The pending count once the status has caught up with the last write (it refreshes 20 ms after a change). */
 const pending = async (d) => (await sleep(50), d.sync.status().pendingChanges);
 const table = (rows) => Object.fromEntries(rows.map((row) => [row.id, row]));
-const serverRows = (tableName = 'contacts') => Object.fromEntries(Object.entries(server.store.snapshot(tableName)).map(([key, value]) => [JSON.parse(key), value]));
+const serverRows = (tableName = 'contacts') =>
+  Object.fromEntries(Object.entries(server.store.snapshot(tableName)).map(([key, value]) => [JSON.parse(key), value]));
 
 function assertAppliedOnce() {
   const stats = server.store.stats();

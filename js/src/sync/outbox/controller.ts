@@ -149,7 +149,7 @@ export class SyncController {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener);
-    return () => set!.delete(listener);
+    return () => set.delete(listener);
   }
 
   /** Pushes every pending change, then pulls every synced table; rejects with the failure (a retry is scheduled). */

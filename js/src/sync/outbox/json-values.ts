@@ -30,7 +30,7 @@ export function jsonProblem(value: unknown, path = ''): string | undefined {
         return undefined;
       }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return `${at} is a ${(value as object).constructor?.name ?? 'non-plain object'}`;
+      if (proto !== Object.prototype && proto !== null) return `${at} is a ${value.constructor?.name ?? 'non-plain object'}`;
       for (const [name, field] of Object.entries(value)) {
         const problem = jsonProblem(field, path ? `${path}.${name}` : name);
         if (problem) return problem;

@@ -24,9 +24,9 @@ export interface SyncOptions {
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** The fetch to use (default: globalThis.fetch). */
   fetch?: typeof fetch;
-  /** Changes per push request; default 200. */
+  /** Changes per push request; default 100. */
   batchSize?: number;
-  /** Changes per pull page; default 500. */
+  /** Changes per pull page; default 200. */
   pullLimit?: number;
   /** Per-request timeout in ms; default 30000. */
   timeout?: number;
@@ -56,7 +56,7 @@ export interface CheckedOptions {
 function count(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`db.sync(): ${name} must be an integer from ${min} to ${max}, not ${String(value)}`);
+    throw new InvalidArgumentError(`db.sync(): ${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -86,8 +86,8 @@ export function checkOptions(options: SyncOptions): CheckedOptions {
     pushDelay: options.pushDelay ?? 50,
     headers: options.headers,
     fetch: options.fetch,
-    batchSize: count('batchSize', options.batchSize, 200, 1, 1000),
-    pullLimit: count('pullLimit', options.pullLimit, 500, 1, 5000),
+    batchSize: count('batchSize', options.batchSize, 100, 1, 1000),
+    pullLimit: count('pullLimit', options.pullLimit, 200, 1, 5000),
     timeout: count('timeout', options.timeout, 30000, 1),
     retryDelay: count('retryDelay', options.retryDelay, 1000, 1),
     maxRetryDelay: count('maxRetryDelay', options.maxRetryDelay, 60000, 1),
