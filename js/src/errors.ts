@@ -79,6 +79,22 @@ export class InternalError extends IndexieError {
 export class UnsupportedError extends IndexieError {
   override name = 'UnsupportedError';
 }
+/**
+ * Sync with a server failed: the network, the server's answer (`status`, an
+ * HTTP status where there was one), or an answer that breaks the protocol.
+ * `retryable`: the same request may succeed later (network errors,
+ * timeouts, 5xx, 408, 429); the sync controller retries it with backoff.
+ */
+export class SyncError extends IndexieError {
+  override name = 'SyncError';
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, options: { status?: number; retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.retryable = options.retryable ?? false;
+  }
+}
 /** Indexie.waitFor(promise, timeout) ran out of time. */
 export class TimeoutError extends IndexieError {
   override name = 'TimeoutError';

@@ -46,6 +46,21 @@ export type {
 } from './api/types.js';
 export { TableSchema, type IndexSpec } from './db/table-schema.js';
 export { Collection, WhereClause, type CursorInfo } from './api/collection.js';
+export { SyncController, type SyncStatus, type SyncState, type SyncEvents } from './sync/outbox/controller.js';
+export type { SyncOptions } from './sync/outbox/options.js';
+export type { ConflictStrategy, ConflictResolver } from './sync/outbox/conflicts.js';
+export type {
+  PushRequest,
+  PushResponse,
+  PushResult,
+  PullRequest,
+  PullResponse,
+  PulledChange,
+  WireChange,
+  ServerRecord,
+} from './sync/outbox/protocol.js';
+export type { PushFunction, PullFunction } from './sync/outbox/transport.js';
+export type { ConflictEvent } from './sync/outbox/reconcile.js';
 export { liveQuery, type LiveQueryOptions } from './live-query/live-query.js';
 export { Observable, type Observer, type Subscription } from './live-query/observable.js';
 export { cmp } from './values/key-compare.js';
@@ -78,5 +93,6 @@ export {
   InternalError,
   UnsupportedError,
   TimeoutError,
+  SyncError,
 } from './errors.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -34,6 +34,7 @@ export const LAYERS = [
   ['transactions'], // Transaction's machinery, async context, locks, events
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
   ['db'], // what the facade runs on
+  ['sync'], // sync layers over db/ (sync/outbox: REST outbox sync)
   ['api'], // the public classes
   ['entry'], // the package's entry points
 ];

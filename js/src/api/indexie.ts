@@ -21,6 +21,8 @@ import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideConte
 import type { EventChannel, Listener } from '../transactions/events.js';
 import type { TransactionOptions } from '../transactions/transaction.js';
 import { cmp } from '../values/key-compare.js';
+import { SyncController } from '../sync/outbox/controller.js';
+import type { SyncOptions } from '../sync/outbox/options.js';
 import { Table, Transaction } from './table.js';
 import type { TableArgument, TransactionModeArgument, TransactionScope } from './table-types.js';
 import type { IndexableType } from './types.js';
@@ -81,6 +83,7 @@ export class Indexie {
   static readonly InternalError = errors.InternalError;
   static readonly UnsupportedError = errors.UnsupportedError;
   static readonly TimeoutError = errors.TimeoutError;
+  static readonly SyncError = errors.SyncError;
   static readonly BulkError = errors.BulkError;
   static readonly ModifyError = errors.ModifyError;
   /** Every error name, as Dexie.errnames: errnames.Constraint === 'ConstraintError'. */
@@ -106,6 +109,7 @@ export class Indexie {
     Internal: 'InternalError',
     Unsupported: 'UnsupportedError',
     Timeout: 'TimeoutError',
+    Sync: 'SyncError',
     Bulk: 'BulkError',
     Modify: 'ModifyError',
   } as const);
@@ -251,6 +255,16 @@ export class Indexie {
    */
   close(): void {
     this.#db.close();
+  }
+
+  /**
+   * Extension: syncs `options.tables` with a REST server (or the app's own
+   * push/pull functions): an outbox of local writes, pulls with cursors,
+   * conflict strategies. Capture starts at once: call it before writing.
+   * See README "Sync with a REST server" and js/src/sync/outbox/.
+   */
+  sync(options: SyncOptions): SyncController {
+    return new SyncController(this.#db.syncHost(), options);
   }
 
   /**

@@ -16,6 +16,7 @@ import { startTransaction, transaction } from './run-transaction.js';
 import { transactionBackend } from './sessions.js';
 import { ALL, DatabaseState, type IndexieEventName, type StateBindings } from './state.js';
 import { databaseOptions, idbImplementation, type IndexieOptions } from './storage.js';
+import { syncHost, type SyncHost } from './sync-host.js';
 import { tableHost, type TableHost } from './table-host.js';
 import { highestVersion, type DeclaredVersion } from './versions.js';
 
@@ -133,6 +134,11 @@ export class Database {
   /** An explicit read-write transaction over `tables`: see run-transaction.ts. */
   startTransaction(tables: readonly string[], options?: TransactionOptions): TransactionBase {
     return startTransaction(this.#state, tables, options);
+  }
+
+  /** What a sync layer (js/src/sync/) runs on. */
+  syncHost(): SyncHost {
+    return syncHost(this.#state);
   }
 
   /** What the table object of db.<name> / db.table(name) runs on. */

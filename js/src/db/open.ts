@@ -23,6 +23,7 @@ import type { TransactionBase } from '../transactions/transaction.js';
 import { nextEngineFileName, runScope, type DatabaseState } from './state.js';
 import { webLocks } from './storage.js';
 import { askForWriteLock, listenToOtherTabs, tabChannelName } from './tab-sync.js';
+import { checkDeclaredName, internalSpecs } from './internal-tables.js';
 import { schemaAt } from './versions.js';
 
 /** Opens the database (once; again after close()). */
@@ -166,6 +167,7 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
 
 async function installDeclaredSchema(db: DatabaseState, engine: Engine, installed: EngineInfo): Promise<void> {
   const target = Math.max(...db.versions.map((v) => v.number));
+  for (const table of Object.keys(schemaAt(db.versions, target))) checkDeclaredName(table);
   if (target < installed.version) {
     console.warn(
       `indexie: database '${db.name}' is at version ${installed.version}, newer than the highest declared version ` +
@@ -218,13 +220,13 @@ async function runUpgrades(db: DatabaseState, engine: Engine, from: number, upgr
   for (const version of steps) {
     const before = Object.fromEntries(Object.values(engine.info().tables).map((t) => [t.name, t.spec]));
     const after = schemaAt(db.versions, version.number);
-    // Tables this version deletes stay readable while its upgrade function runs.
+    // Tables this version deletes stay readable while its upgrade function runs; internal tables stay.
     engine.setSchema({ ...before, ...after });
     db.adoptSchema(engine.info());
     upgrade.exposeTables(db.schemas.keys());
     const upgradeFunction = version.upgradeFunction;
     if (upgradeFunction) await runScope(upgrade, () => upgradeFunction(upgrade));
-    engine.setSchema(after);
+    engine.setSchema({ ...internalSpecs(engine.info()), ...after });
     db.adoptSchema(engine.info());
   }
 }

@@ -23,6 +23,7 @@ import type { DatabaseOptions } from './storage.js';
 import { ReadyChannel } from './ready.js';
 import { TableSchema } from './table-schema.js';
 import { declaredTableNames, type DeclaredVersion } from './versions.js';
+import { visibleSchema } from './internal-tables.js';
 
 export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
 
@@ -83,6 +84,14 @@ export class DatabaseState {
   readonly locks = new TableLocks();
   /** Hooks per table name, shared by every Table object of that table. */
   readonly hooks = new Map<string, TableHooks>();
+  /**
+   * Per table, what wraps the engine of every non-silent write to it (sync's
+   * outbox capture, see sync-host.ts): innermost, under the hooks, so it sees
+   * each record as stored.
+   */
+  readonly writeTaps = new Map<string, (engine: Engine) => Engine>();
+  /** Called on every change live queries hear of (local commits, other tabs', reverts): sync's status. */
+  readonly changeListeners = new Set<() => void>();
   /** The committed-state connection, open while standard transactions need it. */
   reader: Promise<Engine> | undefined;
   /** The live query run a transaction was opened in (its reads are recorded for it). */
@@ -150,6 +159,7 @@ export class DatabaseState {
   changed(...changes: Array<Uint8Array | null | undefined>): void {
     this.readEpoch++;
     notifyChanges(this.name, ...changes);
+    for (const listener of this.changeListeners) listener();
   }
 
   dropReader(): void {
@@ -163,7 +173,7 @@ export class DatabaseState {
 
   adoptSchema(info: EngineInfo): void {
     this.dropReader(); // it caches the schema it opened with
-    this.schemas = new Map(Object.values(info.tables).map((t) => [t.name, new TableSchema(t)]));
+    this.schemas = new Map(Object.values(visibleSchema(info).tables).map((t) => [t.name, new TableSchema(t)]));
     this.bindings.tablesAdopted(this.schemas.keys());
   }
 

@@ -9,6 +9,7 @@
 import { DatabaseClosedError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import { TabWriteLock } from '../persistence/tab-write-lock.js';
+import { visibleSchema } from './internal-tables.js';
 import { ALL, type DatabaseState } from './state.js';
 import { webLocks } from './storage.js';
 
@@ -66,7 +67,7 @@ export async function applyOtherTabs(db: DatabaseState, engine: Engine): Promise
   if (!applied) return;
   const info = engine.info();
   const specs = (tables: Iterable<{ name: string; spec: string }>) => JSON.stringify([...tables].map((t) => [t.name, t.spec]).sort());
-  const schemaChanged = specs(Object.values(info.tables)) !== specs(db.schemas.values());
+  const schemaChanged = specs(Object.values(visibleSchema(info).tables)) !== specs(db.schemas.values());
   db.adoptSchema(info);
   // Their change sets, when every commit applied left one; else anything may have changed.
   db.changed(...(applied.changes && !schemaChanged ? applied.changes : [null]));

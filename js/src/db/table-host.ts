@@ -58,7 +58,7 @@ export interface TableHost {
 }
 
 export interface WriteOptions {
-  /** Writes without hooks of either family (Table.applyRemote). */
+  /** Writes without hooks of either family and without the table's write tap: no outbox entry (Table.applyRemote). */
   silent?: boolean;
   /** The operation only adds records: hooks on updates and deletes need not see it. */
   addsOnly?: boolean;
@@ -104,14 +104,16 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       }
       const tx = transaction();
       const hooks = options?.silent ? undefined : db.hooks.get(name);
+      const tapped = tappedEngine(db, name, options);
       if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) {
-        if (tx) return inCallerContext(tx.run(name, true, operation));
-        return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(operation), what)));
+        const plain = (engine: Engine): R => operation(tapped(engine));
+        if (tx) return inCallerContext(tx.run(name, true, plain));
+        return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(plain), what)));
       }
       const hooked =
         <R>(within: TransactionBase, op: (engine: Engine) => R) =>
         (engine: Engine) =>
-          op(hookedEngine(engine, name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
+          op(hookedEngine(tapped(engine), name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
       if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
       return inCallerContext(writeWithHooks(db, name, hooks, (within) => hooked(within, operation)));
     },
@@ -131,7 +133,8 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
           options,
         );
       }
-      return inCallerContext(writeSliced(db, count, writeSlice, what));
+      const tapped = tappedEngine(db, name, options);
+      return inCallerContext(writeSliced(db, count, (engine, from, to) => writeSlice(tapped(engine), from, to), what));
     },
     get hooks() {
       return tableHooks();
@@ -140,6 +143,12 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
     startTransaction: (options) => startTransaction(db, [name, ...(options?.tables ?? [])], options),
   };
   return host;
+}
+
+/** What a write to `table` runs on: the engine wrapped by the table's write tap (sync's outbox), unless silent. */
+function tappedEngine(db: DatabaseState, table: string, options: WriteOptions | undefined): (engine: Engine) => Engine {
+  const tap = options?.silent ? undefined : db.writeTaps.get(table);
+  return tap ? (engine) => tap(engine) : (engine) => engine;
 }
 
 /** `engine` for a read made in `context`: recording what it reads if a live query needs to know. */
