@@ -78,5 +78,7 @@ export {
   InternalError,
   UnsupportedError,
   TimeoutError,
+  MigrationError,
 } from './errors.js';
+export type { MigrationReport, MigrationProgress } from './portability/migration.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

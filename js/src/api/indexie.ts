@@ -81,6 +81,7 @@ export class Indexie {
   static readonly InternalError = errors.InternalError;
   static readonly UnsupportedError = errors.UnsupportedError;
   static readonly TimeoutError = errors.TimeoutError;
+  static readonly MigrationError = errors.MigrationError;
   static readonly BulkError = errors.BulkError;
   static readonly ModifyError = errors.ModifyError;
   /** Every error name, as Dexie.errnames: errnames.Constraint === 'ConstraintError'. */
@@ -106,6 +107,7 @@ export class Indexie {
     Internal: 'InternalError',
     Unsupported: 'UnsupportedError',
     Timeout: 'TimeoutError',
+    Migration: 'MigrationError',
     Bulk: 'BulkError',
     Modify: 'ModifyError',
   } as const);

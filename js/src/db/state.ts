@@ -23,7 +23,7 @@ import type { DatabaseOptions } from './storage.js';
 import { TableSchema } from './table-schema.js';
 import { declaredTableNames, type DeclaredVersion } from './versions.js';
 
-export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
+export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss' | 'migrated';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,
