@@ -247,3 +247,6 @@ window.sourceSnapshot = async (name) => {
 };
 
 document.getElementById('status').textContent = 'ready';
+
+/** Deletes the indexie database (not the source), for the next crash round. */
+window.deleteMigrated = (name) => Indexie.delete(name);
