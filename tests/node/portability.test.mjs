@@ -50,7 +50,10 @@ async function seeded(name, indexedDB, count = 300) {
     Array.from({ length: count }, (_, i) => ({ code: `c${i}`, kind: i % 4, tags: [`t${i % 3}`], ...(i === 0 ? samples() : {}) })),
   );
   await db.pairs.bulkAdd([{ label: 'a' }, 'plain string', [1, new Date(2)], new Map([[1, 2]])], ['k1', 2, [3, 'x'], new Date(4)]);
-  await db.grid.bulkAdd([{ x: 1, y: 2, v: 3n }, { x: 1, y: 3, v: undefined }]);
+  await db.grid.bulkAdd([
+    { x: 1, y: 2, v: 3n },
+    { x: 1, y: 3, v: undefined },
+  ]);
   return db;
 }
 
@@ -82,10 +85,7 @@ test('export -> Indexie.import round-trips every value type, key kind and the sc
 
   const copy = await Indexie.import(blob, { name: 'copy', indexedDB, IDBKeyRange });
   assert.equal(copy.verno, 3);
-  assert.deepEqual(
-    copy.tables.map((t) => t.schema.spec).sort(),
-    db.tables.map((t) => t.schema.spec).sort(),
-  );
+  assert.deepEqual(copy.tables.map((t) => t.schema.spec).sort(), db.tables.map((t) => t.schema.spec).sort());
   assert.deepEqual(await everything(copy), await everything(db));
   // The key generator continues past the imported keys.
   assert.equal(await copy.things.add({ code: 'new', tags: [] }), 301);
@@ -103,11 +103,23 @@ test('a file of dexie-export-import shape (one JSON line, no indexie marker) imp
       databaseName: 'fromDexie',
       databaseVersion: 1,
       tables: [{ name: 'friends', schema: '++id,name', rowCount: 2 }],
-      data: [{ tableName: 'friends', inbound: true, rows: [{ id: 1, name: 'a' }, { id: 2, name: 'b', born: 0, $types: { born: 'date' } }] }],
+      data: [
+        {
+          tableName: 'friends',
+          inbound: true,
+          rows: [
+            { id: 1, name: 'a' },
+            { id: 2, name: 'b', born: 0, $types: { born: 'date' } },
+          ],
+        },
+      ],
     },
   };
   const db = await Indexie.import(new Blob([JSON.stringify(file)]), { indexedDB, IDBKeyRange });
-  assert.deepEqual(await db.table('friends').toArray(), [{ id: 1, name: 'a' }, { id: 2, name: 'b', born: new Date(0) }]);
+  assert.deepEqual(await db.table('friends').toArray(), [
+    { id: 1, name: 'a' },
+    { id: 2, name: 'b', born: new Date(0) },
+  ]);
   db.close();
 });
 
@@ -118,7 +130,9 @@ test('db.import() is one transaction: a bad row rolls everything back; clearTabl
   const rows = Array.from({ length: 500 }, (_, i) => ({ id: 1000 + i, code: `n${i}`, tags: [] }));
   rows.push({ id: 5000, code: 'c1', tags: [] }); // duplicate of a unique index: the whole import fails
   const file = (tables) =>
-    new Blob([JSON.stringify({ formatName: 'dexie', formatVersion: 1, data: { databaseName: 'x', databaseVersion: 3, tables: [], data: tables } })]);
+    new Blob([
+      JSON.stringify({ formatName: 'dexie', formatVersion: 1, data: { databaseName: 'x', databaseVersion: 3, tables: [], data: tables } }),
+    ]);
   await assert.rejects(db.import(file([{ tableName: 'things', inbound: true, rows }])), { name: 'BulkError' });
   assert.deepEqual(await everything(db), before, 'nothing of the failed import stays');
 
@@ -133,7 +147,7 @@ test('db.import() is one transaction: a bad row rolls everything back; clearTabl
   db.close();
 });
 
-test("exportFile() is a SQLite file the sqlite3 CLI opens: integrity ok, row counts right; importFile() makes a database of it", async () => {
+test('exportFile() is a SQLite file the sqlite3 CLI opens: integrity ok, row counts right; importFile() makes a database of it', async () => {
   const indexedDB = new IDBFactory();
   const db = await seeded('filed', indexedDB, 2000);
   const blob = await db.exportFile();
@@ -144,7 +158,9 @@ test("exportFile() is a SQLite file the sqlite3 CLI opens: integrity ok, row cou
     const sql = (query) => execFileSync('sqlite3', ['-readonly', path, query], { encoding: 'utf8' }).trim();
     assert.equal(sql('PRAGMA integrity_check'), 'ok');
     const schema = JSON.parse(sql("SELECT value FROM _indexie_meta WHERE name = 'schema'"));
-    const counts = Object.fromEntries(Object.entries(schema.tables).map(([name, t]) => [name, Number(sql(`SELECT count(*) FROM s${t.store}`))]));
+    const counts = Object.fromEntries(
+      Object.entries(schema.tables).map(([name, t]) => [name, Number(sql(`SELECT count(*) FROM s${t.store}`))]),
+    );
     assert.deepEqual(counts, { things: 2000, pairs: 4, grid: 2 });
     // Each index table holds one entry per key: *tags has one tag per record.
     const tagsIndex = schema.tables.things.indexes.tags;

@@ -8,6 +8,11 @@
 // objects users hold (Table, Transaction, Version) and hands db/ the
 // factories it needs, since db/ may not import api/.
 //
+// Size: ~435 lines: the facade's whole public surface (Dexie's statics and
+// error classes, the methods, the transaction overloads, and the
+// export/import/file extensions), each method a short delegation to db/ or
+// portability/.
+//
 // Methods that are `async` here become IndexiePromise methods
 // (contextualAsyncMethods, transactions/async-context.ts), as on Table.
 import { engineMemoryBytes } from '../engine/engine.js';
@@ -20,7 +25,6 @@ import { exportDatabaseFile, importDatabaseFile } from '../portability/database-
 import { exportDatabase, type ExportOptions } from '../portability/export-json.js';
 import { importInto, parseExport, type ImportOptions } from '../portability/import-json.js';
 import { checkStoredPages } from '../portability/page-store-check.js';
-import type { PortableDatabase } from '../portability/portable-database.js';
 import { storageHealth } from '../portability/storage-health.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
 import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext, waitFor } from '../transactions/async-context.js';
@@ -281,12 +285,12 @@ export class Indexie {
 
   /** The whole database as JSON (dexie-export-import's shape), read in slices: see portability/export-json.ts. */
   async export(options: ExportOptions = {}): Promise<Blob> {
-    return exportDatabase(this as unknown as PortableDatabase, options);
+    return exportDatabase(this, options);
   }
 
   /** Imports an export into this database, in one transaction: see portability/import-json.ts. */
   async import(file: Blob, options: ImportOptions = {}): Promise<void> {
-    await importInto(this as unknown as PortableDatabase, await parseExport(file), options);
+    await importInto(this, await parseExport(file), options);
   }
 
   /**
@@ -303,13 +307,13 @@ export class Indexie {
     }
     const db = new Indexie(dbName, databaseOptions);
     db.version(parsed.header.databaseVersion).stores(Object.fromEntries(parsed.header.tables.map((t) => [t.name, t.schema])));
-    await importInto(db as unknown as PortableDatabase, parsed, { clearTablesBeforeImport, acceptMissingTables, onProgress });
+    await importInto(db, parsed, { clearTablesBeforeImport, acceptMissingTables, onProgress });
     return db;
   }
 
   /** The raw SQLite database file (see README, "The database file"), one committed state. */
   async exportFile(): Promise<Blob> {
-    return exportDatabaseFile(this as unknown as PortableDatabase, () => this.#db.engineForOperation());
+    return exportDatabaseFile(this, () => this.#db.engineForOperation());
   }
 
   /**

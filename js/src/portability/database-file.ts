@@ -47,7 +47,8 @@ async function checkFile(bytes: Uint8Array): Promise<void> {
   try {
     engine = await Engine.open(name);
     const tables = engine.executeSql("SELECT count(*) FROM sqlite_schema WHERE name = '_indexie_meta'").rows[0][0];
-    if (Number(tables) !== 1) throw new MigrationError('the file is an SQLite database, but not an indexie one (it has no _indexie_meta table)');
+    if (Number(tables) !== 1)
+      throw new MigrationError('the file is an SQLite database, but not an indexie one (it has no _indexie_meta table)');
     engine.info(); // reads the stored schema: a CorruptionError if it is not indexie's
     const problems = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
     if (problems.length !== 1 || problems[0] !== 'ok') {
@@ -70,12 +71,17 @@ function pagesOf(bytes: Uint8Array): Map<number, Uint8Array> {
  * given, else in memory). An existing database of that name is an
  * InvalidArgumentError: nothing is overwritten.
  */
-export async function importDatabaseFile(name: string, file: Blob | ArrayBuffer | Uint8Array, idb: IdbImplementation | undefined): Promise<void> {
+export async function importDatabaseFile(
+  name: string,
+  file: Blob | ArrayBuffer | Uint8Array,
+  idb: IdbImplementation | undefined,
+): Promise<void> {
   const bytes =
     file instanceof Uint8Array ? file : file instanceof ArrayBuffer ? new Uint8Array(file) : new Uint8Array(await file.arrayBuffer());
   await checkFile(bytes);
   if (!idb) {
-    if (await Engine.exists(name)) throw new InvalidArgumentError(`database '${name}' already exists: delete it first, nothing was imported`);
+    if (await Engine.exists(name))
+      throw new InvalidArgumentError(`database '${name}' already exists: delete it first, nothing was imported`);
     await Engine.loadFile(name, bytes.length, pagesOf(bytes));
     return;
   }

@@ -35,7 +35,10 @@ export async function exportDatabase(db: PortableDatabase, options: ExportOption
   await db.open();
   const tables = db.tables.filter((table) => !options.tables || options.tables.includes(table.name));
   const names = tables.map((table) => table.name);
-  const parts: string[] = [];
+  // Each slice's text becomes a Blob at once (UTF-8 encoded within its slice): the final Blob then
+  // only references them, instead of encoding the whole export in one long task.
+  const parts: Blob[] = [];
+  const push = (text: string): void => void parts.push(new Blob([text]));
   await db.transaction('r', names, async (tx) => {
     const counts = await Promise.all(names.map((name) => tx.table(name).count()));
     const totalRows = counts.reduce((a, b) => a + b, 0);
@@ -51,13 +54,13 @@ export async function exportDatabase(db: PortableDatabase, options: ExportOption
       },
     };
     const text = JSON.stringify(header);
-    parts.push(`${text.slice(0, -3)}\n`); // ends with "data":[
+    push(`${text.slice(0, -3)}\n`); // ends with "data":[
     let completedRows = 0;
     let size = 100;
     for (const [i, name] of names.entries()) {
       const table = tx.table(name);
       const inbound = table.schema.primKey.keyPath !== null;
-      parts.push(`${JSON.stringify({ tableName: name, inbound, rows: [] }).slice(0, -2)}\n`);
+      push(`${JSON.stringify({ tableName: name, inbound, rows: [] }).slice(0, -2)}\n`);
       let after: { key: unknown } | undefined;
       let done = 0;
       for (;;) {
@@ -67,7 +70,7 @@ export async function exportDatabase(db: PortableDatabase, options: ExportOption
         const [keys, values] = await Promise.all([slice().primaryKeys(), slice().toArray()]);
         if (keys.length === 0) break;
         const lines = values.map((value, j) => JSON.stringify(encodeRow(inbound ? value : [keys[j], value])));
-        parts.push(`${done > 0 ? ',\n' : ''}${lines.join(',\n')}`);
+        push(`${done > 0 ? ',\n' : ''}${lines.join(',\n')}`);
         done += keys.length;
         completedRows += keys.length;
         after = { key: keys[keys.length - 1] };
@@ -76,9 +79,9 @@ export async function exportDatabase(db: PortableDatabase, options: ExportOption
         await nextTask();
         if (keys.length < limit) break;
       }
-      parts.push(`${done > 0 ? '\n' : ''}]}${i < names.length - 1 ? ',' : ''}\n`);
+      push(`${done > 0 ? '\n' : ''}]}${i < names.length - 1 ? ',' : ''}\n`);
     }
-    parts.push(']}}\n');
+    push(']}}\n');
   });
   return new Blob(parts, { type: 'application/json' });
 }

@@ -74,7 +74,7 @@ export async function sourceExists(idb: IdbImplementation, name: string): Promis
       open.result.close();
       resolve(true);
     };
-    open.onerror = () => (created ? resolve(false) : reject(open.error));
+    open.onerror = () => (created ? resolve(false) : reject(open.error ?? new DOMException('opening failed', 'UnknownError')));
   });
 }
 

@@ -126,7 +126,7 @@ export async function importInto(db: PortableDatabase, parsed: ParsedExport, opt
           );
         }
         let size = 100;
-        for (let from = 0; from < source.rows.length; ) {
+        for (let from = 0; from < source.rows.length;) {
           const started = performance.now();
           const rows = source.rows.slice(from, from + size).map(decodeRow);
           if (inbound) await table.bulkPut(rows);

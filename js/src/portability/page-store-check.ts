@@ -11,7 +11,7 @@ import { PAGE_SIZE, readState } from '../persistence/page-file-format.js';
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(req.error ?? new DOMException('the IndexedDB request failed', 'UnknownError'));
   });
 }
 
@@ -33,7 +33,8 @@ export async function checkStoredPages(idb: IdbImplementation, name: string): Pr
   try {
     const stores = ['chunks', 'meta', 'log'];
     const missingStores = stores.filter((store) => !db.objectStoreNames.contains(store));
-    if (missingStores.length > 0) return [`the page store lacks its ${missingStores.join(', ')} object store(s): the database cannot be rebuilt`];
+    if (missingStores.length > 0)
+      return [`the page store lacks its ${missingStores.join(', ')} object store(s): the database cannot be rebuilt`];
     const tx = db.transaction(stores, 'readonly');
     const state = readState(await request(tx.objectStore('meta').get('state')), name);
     if (!state) return [`the page store of '${name}' has no stored state: everything is lost`];
@@ -54,7 +55,9 @@ export async function checkStoredPages(idb: IdbImplementation, name: string): Pr
       }
       const value = (await request(tx.objectStore('chunks').get(chunk))) as Uint8Array | undefined;
       if (!(value instanceof Uint8Array) || value.byteLength !== chunkBytes) {
-        problems.push(`chunk ${chunk} (${pages}) is damaged (${value instanceof Uint8Array ? `${value.byteLength} bytes, expected ${chunkBytes}` : 'not bytes'}): those pages are lost`);
+        problems.push(
+          `chunk ${chunk} (${pages}) is damaged (${value instanceof Uint8Array ? `${value.byteLength} bytes, expected ${chunkBytes}` : 'not bytes'}): those pages are lost`,
+        );
       }
     }
     const commits = new Set(logKeys);
