@@ -22,6 +22,11 @@ declare -A NEEDS=(
   [libgtest-dev]=/usr/include/gtest/gtest.h
   [nlohmann-json3-dev]=/usr/include/nlohmann/json.hpp
   [chromium]=/usr/bin/chromium
+  # The sqlite3 CLI opens db.exportFile() output in tests/node/portability.test.mjs.
+  [sqlite3]=/usr/bin/sqlite3
+  # better-sqlite3 (the sync reference server) compiles with node-gyp when npm cannot download
+  # a prebuilt binary (GitHub is not reachable from CI): node-gyp needs python3, make and g++.
+  [python3]=/usr/bin/python3
   [nodejs]=/usr/bin/node
   [npm]=/usr/bin/npm
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt

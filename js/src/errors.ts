@@ -95,6 +95,14 @@ export class SyncError extends IndexieError {
     this.retryable = options.retryable ?? false;
   }
 }
+/**
+ * Bringing data in failed (a migration from a native IndexedDB database, an
+ * import of an export or of a database file): nothing of it was stored, and
+ * the source is as it was. The message names the table and key involved.
+ */
+export class MigrationError extends IndexieError {
+  override name = 'MigrationError';
+}
 /** Indexie.waitFor(promise, timeout) ran out of time. */
 export class TimeoutError extends IndexieError {
   override name = 'TimeoutError';

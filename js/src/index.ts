@@ -94,5 +94,7 @@ export {
   UnsupportedError,
   TimeoutError,
   SyncError,
+  MigrationError,
 } from './errors.js';
+export type { MigrationReport, MigrationProgress } from './portability/migration.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -33,6 +33,7 @@ export const LAYERS = [
   ['engine'], // the engine seam: requests, the host, the wasm module (engine/ and two root files)
   ['transactions'], // Transaction's machinery, async context, locks, events
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
+  ['portability'], // bringing data in and out: migration, export/import, the database file, storage health
   ['db'], // what the facade runs on
   ['sync'], // sync layers over db/ (sync/outbox: REST outbox sync)
   ['api'], // the public classes

@@ -8,6 +8,11 @@
 // objects users hold (Table, Transaction, Version) and hands db/ the
 // factories it needs, since db/ may not import api/.
 //
+// Size: ~435 lines: the facade's whole public surface (Dexie's statics and
+// error classes, the methods, the transaction overloads, and the
+// export/import/file extensions), each method a short delegation to db/ or
+// portability/.
+//
 // Methods that are `async` here become IndexiePromise methods
 // (contextualAsyncMethods, transactions/async-context.ts), as on Table.
 import { engineMemoryBytes } from '../engine/engine.js';
@@ -15,7 +20,12 @@ import * as errors from '../errors.js';
 import { InvalidArgumentError, InvalidTableError, SchemaError } from '../errors.js';
 import { Database } from '../db/database.js';
 import type { IndexieEventName } from '../db/state.js';
-import { databaseExists, databaseNames, deleteDatabase, type IndexieOptions } from '../db/storage.js';
+import { databaseExists, databaseNames, deleteDatabase, idbImplementation, type IndexieOptions } from '../db/storage.js';
+import { exportDatabaseFile, importDatabaseFile } from '../portability/database-file.js';
+import { exportDatabase, type ExportOptions } from '../portability/export-json.js';
+import { importInto, parseExport, type ImportOptions } from '../portability/import-json.js';
+import { checkStoredPages } from '../portability/page-store-check.js';
+import { storageHealth } from '../portability/storage-health.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
 import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext, waitFor } from '../transactions/async-context.js';
 import type { EventChannel, Listener } from '../transactions/events.js';
@@ -84,6 +94,7 @@ export class Indexie {
   static readonly UnsupportedError = errors.UnsupportedError;
   static readonly TimeoutError = errors.TimeoutError;
   static readonly SyncError = errors.SyncError;
+  static readonly MigrationError = errors.MigrationError;
   static readonly BulkError = errors.BulkError;
   static readonly ModifyError = errors.ModifyError;
   /** Every error name, as Dexie.errnames: errnames.Constraint === 'ConstraintError'. */
@@ -110,6 +121,7 @@ export class Indexie {
     Unsupported: 'UnsupportedError',
     Timeout: 'TimeoutError',
     Sync: 'SyncError',
+    Migration: 'MigrationError',
     Bulk: 'BulkError',
     Modify: 'ModifyError',
   } as const);
@@ -268,13 +280,75 @@ export class Indexie {
   }
 
   /**
-   * Extension: SQLite's integrity check of the engine's database file.
-   * Resolves [] when the file is sound, else the problems SQLite reports.
+   * Extension: SQLite's integrity check of the engine's database file, and
+   * (when persisted) a check that IndexedDB holds every stored page and
+   * commit (portability/page-store-check.ts). Resolves [] when both are
+   * sound, else the problems, each saying what is lost; with
+   * `throwIfDamaged`, rejects with a CorruptionError listing them instead.
    */
-  async checkIntegrity(): Promise<string[]> {
+  async checkIntegrity(options: { throwIfDamaged?: boolean } = {}): Promise<string[]> {
     const engine = await this.#db.engineForOperation();
     const rows = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
-    return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+    const problems = rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+    const idb = this.#db.idb;
+    if (idb) problems.push(...(await checkStoredPages(idb, this.name)));
+    if (problems.length > 0 && options.throwIfDamaged) {
+      throw new errors.CorruptionError(`database '${this.name}' is damaged: ${problems.join('; ')}`);
+    }
+    return problems;
+  }
+
+  // --- Bringing data in and out (portability/) -----------------------------
+  // Export and import use the public API (this object, as a PortableDatabase).
+
+  /** The whole database as JSON (dexie-export-import's shape), read in slices: see portability/export-json.ts. */
+  async export(options: ExportOptions = {}): Promise<Blob> {
+    return exportDatabase(this, options);
+  }
+
+  /** Imports an export into this database, in one transaction: see portability/import-json.ts. */
+  async import(file: Blob, options: ImportOptions = {}): Promise<void> {
+    await importInto(this, await parseExport(file), options);
+  }
+
+  /**
+   * Creates a database from an export (named as in the file, or `options.name`),
+   * with the file's schema and version; resolves to it, open. An existing
+   * database of the name is an InvalidArgumentError (import into it with db.import()).
+   */
+  static async import(file: Blob, options: IndexieOptions & ImportOptions & { name?: string } = {}): Promise<Indexie> {
+    const parsed = await parseExport(file);
+    const { name, clearTablesBeforeImport, acceptMissingTables, onProgress, ...databaseOptions } = options;
+    const dbName = name ?? parsed.header.databaseName;
+    if (await databaseExists(dbName, databaseOptions)) {
+      throw new InvalidArgumentError(`database '${dbName}' already exists: import into it with db.import(), or delete it first`);
+    }
+    const db = new Indexie(dbName, databaseOptions);
+    db.version(parsed.header.databaseVersion).stores(Object.fromEntries(parsed.header.tables.map((t) => [t.name, t.schema])));
+    await importInto(db, parsed, { clearTablesBeforeImport, acceptMissingTables, onProgress });
+    return db;
+  }
+
+  /** The raw SQLite database file (see README, "The database file"), one committed state. */
+  async exportFile(): Promise<Blob> {
+    return exportDatabaseFile(this, () => this.#db.engineForOperation());
+  }
+
+  /**
+   * Creates database `name` from a file db.exportFile() made (checked first:
+   * header, page size, indexie's schema, SQLite's integrity check), stored in
+   * one IndexedDB transaction; resolves to it, open.
+   */
+  static async importFile(name: string, file: Blob | ArrayBuffer | Uint8Array, options: IndexieOptions = {}): Promise<Indexie> {
+    await importDatabaseFile(name, file, idbImplementation(options));
+    const db = new Indexie(name, options);
+    await db.open();
+    return db;
+  }
+
+  /** The origin's storage: persisted(), estimate(), persist(), status() (navigator.storage where there is one). */
+  get storage(): typeof storageHealth {
+    return storageHealth;
   }
 
   /**

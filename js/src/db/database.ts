@@ -8,7 +8,7 @@
 // and api's Transaction and Table classes, which type what db/ makes) comes
 // in as ApiBindings.
 import { Engine } from '../engine/engine.js';
-import { IdbPageStore } from '../persistence/idb-page-store.js';
+import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
 import { engineForOperation, openDatabase } from './open.js';
@@ -47,6 +47,11 @@ export class Database {
       close: () => api.close(),
       backend: (state) => transactionBackend(state, (table, host) => api.newTable(table, host)),
     });
+  }
+
+  /** The IndexedDB it is persisted in (undefined: in memory only). */
+  get idb(): IdbImplementation | undefined {
+    return this.#state.idb;
   }
 
   /** Whether the database is persisted in IndexedDB (else it lives in memory only). */

@@ -19,6 +19,7 @@ import { Engine, type EngineInfo } from '../engine/engine.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError } from '../errors.js';
 import { IdbPageStore } from '../persistence/idb-page-store.js';
 import { Persistence } from '../persistence/persistence.js';
+import { finishMigration, hasMigrationSource, importSource, type MigrationReport } from '../portability/migration.js';
 import type { TransactionBase } from '../transactions/transaction.js';
 import { nextEngineFileName, runScope, type DatabaseState } from './state.js';
 import { webLocks } from './storage.js';
@@ -91,16 +92,29 @@ function closedWhileOpening(db: DatabaseState): DatabaseClosedError {
 }
 
 async function openEngineLocked(db: DatabaseState, generation: number): Promise<void> {
-  const persistence = db.idb ? await loadFromIndexedDb(db) : undefined;
+  const { persistence, migrate } = db.idb ? await loadFromIndexedDb(db) : { persistence: undefined, migrate: false };
   if (!persistence && db.versions.length === 0 && !(await Engine.exists(db.name))) throw noSuchDatabase(db);
   let engine: Engine | undefined;
+  let flushed = false;
   try {
     engine = await Engine.open(db.fileName);
+    // A migration (portability/migration.ts) fills the new database at the source's version; the
+    // declared schema then installs over it as an upgrade, and the flush below commits both at once.
+    let migrated: MigrationReport | undefined;
+    if (migrate) {
+      const declared = schemaAt(db.versions, Math.max(0, ...db.versions.map((v) => v.number)));
+      migrated = await importSource(engine, db.idb!, db.name, declared, db.options.migration!);
+    }
     const installed = engine.info();
     if (db.versions.length > 0) await installDeclaredSchema(db, engine, installed);
     // Nobody has read this database yet: what installing the schema logged concerns no live query.
     engine.takeChanges();
     await persistence?.flush(engine, `opening database '${db.name}'`, []);
+    flushed = true;
+    if (migrated) {
+      await finishMigration(db.idb!, migrated, db.options.migration!);
+      await db.on('migrated').fire(migrated);
+    }
     const info = engine.info();
     const declared = db.versions.length > 0 ? Math.max(...db.versions.map((v) => v.number)) : info.version;
     if (declared < info.version) {
@@ -130,6 +144,9 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
   } catch (error) {
     engine?.close();
     persistence?.close();
+    // A failed migration leaves no empty indexie database behind (nothing of it was stored). Once
+    // flushed, it committed (the source may be gone): a later failure, such as close(), keeps it.
+    if (migrate && !flushed) await IdbPageStore.delete(db.idb!, db.name).catch(() => undefined);
     throw error;
   }
 }
@@ -138,8 +155,11 @@ function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {
   return new NoSuchDatabaseError(`database '${db.name}' does not exist: declare its schema with db.version(n).stores({...}) to create it`);
 }
 
-/** Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth. */
-async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
+/**
+ * Loads the database file from IndexedDB into the engine's memory; IndexedDB is the truth.
+ * `migrate`: nothing is stored yet, and migrateFrom found a source to fill it from.
+ */
+async function loadFromIndexedDb(db: DatabaseState): Promise<{ persistence: Persistence; migrate: boolean }> {
   const { store, file, created, dataLoss } = await IdbPageStore.open(db.idb!, db.name, db.options.durability, db.options.pagesPerRecord);
   if (dataLoss) {
     // Never start empty silently: the browser discarded this origin's IndexedDB data.
@@ -147,7 +167,8 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
       message: `the browser reported that it lost the stored data of database '${db.name}' (its storage was corrupt); it starts empty`,
     });
   }
-  if (created && db.versions.length === 0) {
+  const migrate = created && db.options.migration !== undefined && (await hasMigrationSource(db.idb!, db.name));
+  if (created && db.versions.length === 0 && !migrate) {
     store.close();
     await IdbPageStore.delete(db.idb!, db.name);
     throw noSuchDatabase(db);
@@ -162,7 +183,7 @@ async function loadFromIndexedDb(db: DatabaseState): Promise<Persistence> {
   } else {
     await Engine.loadFile(db.fileName, file.state.fileSize, file.pages);
   }
-  return new Persistence(store);
+  return { persistence: new Persistence(store), migrate };
 }
 
 async function installDeclaredSchema(db: DatabaseState, engine: Engine, installed: EngineInfo): Promise<void> {

@@ -25,7 +25,7 @@ import { TableSchema } from './table-schema.js';
 import { declaredTableNames, type DeclaredVersion } from './versions.js';
 import { visibleSchema } from './internal-tables.js';
 
-export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss';
+export type IndexieEventName = 'ready' | 'populate' | 'close' | 'versionchange' | 'blocked' | 'dataloss' | 'migrated';
 
 /**
  * Every unit locks the whole database ('*'): read-write units (a transaction,

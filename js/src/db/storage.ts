@@ -6,6 +6,7 @@
 import { Engine } from '../engine/engine.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { IdbPageStore, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
+import type { MigrationOptions, MigrationProgress } from '../portability/migration.js';
 
 export interface IndexieOptions {
   /** Open on the first operation (default true). After close(), operations fail until open(). */
@@ -32,6 +33,17 @@ export interface IndexieOptions {
   pagesPerRecord?: number;
   /** Dexie's option: 'strict' is `durability: 'strict'`; 'relaxed' and 'default' are 'relaxed'. */
   chromeTransactionDurability?: 'default' | 'strict' | 'relaxed';
+  /**
+   * Migrate on first open (portability/migration.ts): when no indexie
+   * database of this name is stored and a native IndexedDB database of the
+   * name exists (made by Dexie or by hand), its data is imported, in one
+   * atomic commit, before the database opens.
+   */
+  migrateFrom?: 'indexeddb';
+  /** With migrateFrom: delete the source once the migrated database is stored (default false). */
+  deleteSource?: boolean;
+  /** With migrateFrom: called after each batch of migrated records. */
+  onProgress?: (progress: MigrationProgress) => void;
   /** Dexie's addons: not supported; a non-empty list is an UnsupportedError. */
   addons?: unknown[];
   /** Dexie options with nothing to do here, accepted as they are (see README, "Coming from Dexie"). */
@@ -50,6 +62,9 @@ const KNOWN_OPTIONS = new Set([
   'pagesPerRecord',
   'chromeTransactionDurability',
   'addons',
+  'migrateFrom',
+  'deleteSource',
+  'onProgress',
 ]);
 
 /** The options a database runs with, defaults applied. */
@@ -57,6 +72,8 @@ export interface DatabaseOptions {
   autoOpen: boolean;
   durability: Durability;
   pagesPerRecord: number | undefined;
+  /** Set by migrateFrom: migrate from the native IndexedDB database of the same name on first open. */
+  migration: MigrationOptions | undefined;
 }
 
 /** Checks `options` (InvalidArgumentError for a bad one) and applies the defaults. */
@@ -74,7 +91,11 @@ export function databaseOptions(options: IndexieOptions): DatabaseOptions {
     autoOpen: options.autoOpen ?? true,
     durability: options.durability ?? (chrome === 'strict' ? ('strict' as const) : ('relaxed' as const)),
     pagesPerRecord: options.pagesPerRecord,
+    migration: options.migrateFrom ? { deleteSource: options.deleteSource === true, onProgress: options.onProgress } : undefined,
   };
+  if (options.migrateFrom !== undefined && options.migrateFrom !== 'indexeddb') {
+    throw new InvalidArgumentError(`migrateFrom must be 'indexeddb', not '${String(options.migrateFrom)}'`);
+  }
   if (
     options.pagesPerRecord !== undefined &&
     !(Number.isInteger(options.pagesPerRecord) && options.pagesPerRecord >= 1 && options.pagesPerRecord <= 256)
