@@ -11,6 +11,7 @@ import { engineError } from '../errors.js';
 import type { Engine, EngineWriteResult } from '../engine/engine.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import type { Change } from '../transactions/transaction.js';
+import { runNowInContext } from '../transactions/async-context.js';
 import type { TableHooks } from './table-hooks.js';
 
 type Failure = EngineWriteResult['failures'][number] & { error?: Error };
@@ -21,19 +22,26 @@ type Callbacks = { onsuccess?: (value: unknown) => void; onerror?: (error: unkno
  * the onsuccess / onerror it set to `all`: with several subscribers, each
  * one's callbacks are called, in subscription order.
  */
-function callHook(all: Callbacks, fn: (...args: any[]) => unknown, ...args: unknown[]): unknown {
+/**
+ * Calls a CRUD hook subscriber with its own `this` (for onsuccess/onerror),
+ * in the write's transaction: as in Dexie, Indexie.currentTransaction is the
+ * transaction the hook receives, in the hook and in its callbacks.
+ */
+function callHook(all: Callbacks, transaction: unknown, fn: (...args: any[]) => unknown, ...args: unknown[]): unknown {
+  const context = typeof transaction === 'object' ? transaction : null;
   const own: Callbacks = {};
-  const returned = fn.apply(own, args);
+  const returned = runNowInContext(context, () => fn.apply(own, args));
   for (const name of ['onsuccess', 'onerror'] as const) {
     const earlier = all[name];
     const added = own[name];
     if (typeof added !== 'function') continue;
+    const addedInContext = (value: unknown): unknown => runNowInContext(context, () => added(value));
     all[name] = earlier
       ? (value: unknown) => {
           earlier(value);
-          added(value);
+          addedInContext(value);
         }
-      : added;
+      : addedInContext;
   }
   return returned;
 }
@@ -79,7 +87,7 @@ export function hookedEngine(
       try {
         if (previous === undefined) {
           for (const fn of hooks.creating.subscribers) {
-            const returned = callHook(callbacks, fn, key, item, transaction);
+            const returned = callHook(callbacks, transaction, fn, key, item, transaction);
             if (returned !== undefined && key === undefined) {
               key = returned;
               if (typeof keyPath === 'string') setByKeyPath(item as Record<string, unknown>, keyPath, returned);
@@ -88,7 +96,7 @@ export function hookedEngine(
         } else {
           diff = objectDiff(previous, item);
           for (const fn of hooks.updating.subscribers) {
-            const more: unknown = callHook(callbacks, fn, diff, key, previous, transaction);
+            const more: unknown = callHook(callbacks, transaction, fn, diff, key, previous, transaction);
             if (more !== null && typeof more === 'object') {
               for (const [path, change] of Object.entries(more)) setByKeyPath(item as Record<string, unknown>, path, change);
               diff = { ...diff, ...more };
@@ -135,7 +143,7 @@ export function hookedEngine(
       }
       const callbacks: Callbacks = {};
       try {
-        for (const fn of hooks.deleting.subscribers) callHook(callbacks, fn, key, previous, transaction);
+        for (const fn of hooks.deleting.subscribers) callHook(callbacks, transaction, fn, key, previous, transaction);
         deleted += engine.delete(table, [key]);
       } catch (error) {
         callbacks.onerror?.(error);

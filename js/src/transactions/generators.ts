@@ -1,5 +1,6 @@
 // transactions/generators.ts: Dexie.async() and Dexie.spawn(), which run a
-// generator function as an async function: each yielded value is awaited and sent
+// generator function as an async function: each yielded value (an array: all of
+// its items) is awaited and sent
 // back into the generator (its errors thrown into it), and the result is a
 // promise of what the generator returns. Older Dexie code (and Dexie's own
 // tests) write transaction scopes this way: a scope that returns a generator
@@ -34,7 +35,9 @@ export function drive<R>(iterator: Generator<unknown, R, any>): Promise<R> {
         resolve(result.value);
         return;
       }
-      Promise.resolve(result.value).then(
+      // As Dexie: a yielded array is awaited as a whole (Promise.all), values and thenables mixed.
+      const awaited = Array.isArray(result.value) ? Promise.all(result.value) : Promise.resolve(result.value);
+      awaited.then(
         (value) => step(() => iterator.next(value)),
         (error: unknown) => step(() => iterator.throw(error)),
       );

@@ -192,3 +192,32 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return results;
   },
 });
+
+// --- Hooks' context and generators
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'Dexie.currentTransaction in CRUD hooks is the transaction they receive': async (Lib, name) => {
+    const db = define(Lib, name, { users: 'username' });
+    const log = [];
+    db.users.hook('creating', function (key, obj, tx) {
+      log.push(`creating ${Lib.currentTransaction === tx && tx !== null}`);
+      this.onsuccess = () => log.push(`creating.onsuccess ${Lib.currentTransaction === tx}`);
+    });
+    db.users.hook('updating', (mods, key, obj, tx) => void log.push(`updating ${Lib.currentTransaction === tx}`));
+    db.users.hook('deleting', (key, obj, tx) => void log.push(`deleting ${Lib.currentTransaction === tx}`));
+    await db.users.add({ username: 'a' });
+    await db.users.update('a', { x: 1 });
+    await db.users.delete('a');
+    await db.transaction('rw', db.users, async () => {
+      await db.users.add({ username: 'b' });
+      await db.users.where('username').equals('b').modify({ y: 2 });
+    });
+    db.close();
+    return log;
+  },
+  'a generator yielding an array gets all its values (Dexie.spawn)': async (Lib) =>
+    Lib.spawn(function* () {
+      const mixed = yield [1, Promise.resolve(2), 3];
+      const empty = yield [];
+      return { mixed, empty };
+    }),
+});
