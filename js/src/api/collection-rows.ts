@@ -9,7 +9,7 @@ import type { QueryOutput } from '../engine/engine.js';
 import { cmp, keyId } from '../values/key-compare.js';
 import { getByKeyPath } from '../values/key-path.js';
 import { decodeValue } from '../values/value-decoder.js';
-import { isKey, resolveQuery, type CollectionState, type Plan, type ResolvedQuery } from './query-plan.js';
+import { isKey, resolveQuery, virtualKey, type CollectionState, type Plan, type ResolvedQuery } from './query-plan.js';
 
 export interface Row {
   key: unknown;
@@ -27,7 +27,8 @@ const BATCH = 256;
  */
 export function rowsOf(run: Plan, state: CollectionState, table: string, output: QueryOutput, unique: boolean): Row[] {
   const engine = run.engine;
-  if (run.enginePath) {
+  // A virtual index's keys are cut to its parts (and unique among those): the cursor path does that.
+  if (run.enginePath && !run.main.depth) {
     // Triples of (key, primary key, value); values are read only when asked for.
     const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
     const rows: Row[] = [];
@@ -102,7 +103,7 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
         done = batch.done;
         for (const encoded of batch.rows) {
           if (query.keyFilter && !query.keyFilter(encoded.key)) continue;
-          const row: Row = { key: encoded.key, primaryKey: encoded.primaryKey };
+          const row: Row = { key: query.depth ? virtualKey(encoded.key, query.depth) : encoded.key, primaryKey: encoded.primaryKey };
           if (encoded.valueBytes) row.value = decodeValue(encoded.valueBytes);
           if (unique) {
             const sameKey = previous !== undefined && cmp(previous.key, row.key) === 0;

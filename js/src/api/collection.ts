@@ -254,7 +254,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   keys(): Promise<IndexableType[]>;
   async keys(): Promise<any> {
     const run = await this.#plan();
-    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
+    if (run.enginePath && !run.main.depth) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
     return (await this.#rows('keys')).map((row) => row.key as IndexableType);
   }
 

@@ -90,6 +90,14 @@ export interface ResolvedQuery {
   ranges: RangeSpec[] | null;
   keyFilter?: (key: unknown) => boolean;
   postFilter?: (value: unknown) => boolean; // where({...}) criteria no index covers
+  /** A virtual index: the first `depth` parts of the compound index `index` (its keys are cut to them). */
+  depth?: number;
+}
+
+/** A virtual index's key: the first `depth` parts of a compound key (one part: the part itself). */
+export function virtualKey(key: unknown, depth: number): unknown {
+  if (!Array.isArray(key)) return key;
+  return depth === 1 ? key[0] : key.slice(0, depth);
 }
 
 /** Maps a where-clause onto the table's schema: which index, which ranges. */
@@ -98,7 +106,9 @@ export function resolveQuery(query: Query, schema: TableSchema, table: string): 
   if (query.criteria) return resolveCriteria(query.criteria, schema, table);
   const target = findIndex(query.index, schema, table);
   const ranges = query.ranges === null ? null : query.ranges.map((r) => toRangeSpec(r, target.depth));
-  return { index: target.index, ranges, keyFilter: query.keyFilter };
+  const keyFilter =
+    query.keyFilter && target.depth > 0 ? (key: unknown) => query.keyFilter!(virtualKey(key, target.depth)) : query.keyFilter;
+  return { index: target.index, ranges, keyFilter, ...(target.depth > 0 ? { depth: target.depth } : {}) };
 }
 
 interface IndexTarget {
@@ -157,26 +167,43 @@ function resolveCriteria(criteria: Record<string, unknown>, schema: TableSchema,
     const key = Array.isArray(full.keyPath) ? full.keyPath.map((p) => criteria[p]) : criteria[paths[0]];
     return { index: full.name, ranges: [[0, key, key, false, false]] };
   }
-  // One indexed criterion narrows the scan; the others are checked in JS.
-  const single = candidates.find((c) => typeof c.keyPath === 'string' && paths.includes(c.keyPath));
-  if (!single) {
+  // Else the index serving most criteria narrows the scan (a single index, or the first parts of a
+  // compound one: a virtual index, as in Dexie); the other criteria are checked in JS.
+  let best: { name: string; paths: string[]; depth: number } | undefined;
+  for (const candidate of candidates) {
+    const keyPath = candidate.keyPath;
+    let served: { name: string; paths: string[]; depth: number } | undefined;
+    if (typeof keyPath === 'string' && paths.includes(keyPath)) served = { name: candidate.name, paths: [keyPath], depth: 0 };
+    else if (Array.isArray(keyPath)) {
+      let n = 0;
+      while (n < keyPath.length && paths.includes(keyPath[n])) n++;
+      if (n > 0) served = { name: candidate.name, paths: keyPath.slice(0, n), depth: n };
+    }
+    if (served && (!best || served.paths.length > best.paths.length)) best = served;
+  }
+  if (!best) {
     throw new SchemaError(
       `table '${table}' has no index for where({${paths.join(', ')}}): ` +
         `add an index (a compound [${paths.join('+')}] serves them all), or use filter()`,
     );
   }
-  const key = criteria[single.keyPath as string];
-  const rest = paths.filter((p) => p !== single.keyPath);
+  const key = best.depth === 0 ? criteria[best.paths[0]] : best.paths.map((p) => criteria[p]);
+  const rest = paths.filter((p) => !best.paths.includes(p));
   return {
-    index: single.name,
-    ranges: [[0, key, key, false, false]],
-    postFilter: (value) =>
-      rest.every((p) => {
-        const actual = getByKeyPath(value, p);
-        const index = schema.idxByName[p];
-        if (index?.multi && Array.isArray(actual)) return actual.some((element) => cmp(element, criteria[p]) === 0);
-        return cmp(actual, criteria[p]) === 0;
-      }),
+    index: best.name,
+    ranges: [[best.depth === 0 ? 0 : 2, key, key, false, false]],
+    ...(best.depth > 0 ? { depth: best.depth } : {}),
+    ...(rest.length === 0
+      ? {}
+      : {
+          postFilter: (value: unknown) =>
+            rest.every((p) => {
+              const actual = getByKeyPath(value, p);
+              const index = schema.idxByName[p];
+              if (index?.multi && Array.isArray(actual)) return actual.some((element) => cmp(element, criteria[p]) === 0);
+              return cmp(actual, criteria[p]) === 0;
+            }),
+        }),
   };
 }
 

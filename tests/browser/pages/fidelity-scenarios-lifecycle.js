@@ -221,3 +221,28 @@ Object.assign(LIFECYCLE_SCENARIOS, {
       return { mixed, empty };
     }),
 });
+
+// --- Virtual indexes: the first parts of a compound index serve as an index (Dexie's tests-whereclause.js, tests-misc.js)
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'virtual indexes: where({...}), where(name), keys and uniqueKeys through a compound index': async (Lib, name) => {
+    const db = define(Lib, name, { chaps: '++id, [name+number+age]', friends: '++id, name, age', folders: '++id' });
+    await db.chaps.bulkAdd([
+      { name: 'David', number: 2, age: 29 },
+      { name: 'David', number: 3, age: 39 },
+      { name: 'David', number: 1, age: 49 },
+      { name: 'Mambo', number: 5, age: 55 },
+    ]);
+    await db.friends.add({ name: 'Ulla', number: 888, age: 88 });
+    const r = {};
+    r.davids = (await db.chaps.where({ name: 'David' }).toArray()).map((c) => c.number);
+    r.mambo5 = (await db.chaps.where({ name: 'Mambo', number: 5 }).toArray()).length;
+    r.anyOrder = (await db.chaps.get({ number: 5, name: 'Mambo' }))?.age;
+    r.ignoreCase = (await db.chaps.where('name').equalsIgnoreCase('david').toArray()).map((c) => c.number);
+    r.oneIndexed = (await db.friends.get({ name: 'Ulla', number: 888 }))?.age;
+    r.keys = await db.chaps.where('name').equals('David').keys();
+    r.uniqueKeys = await db.chaps.orderBy('name').uniqueKeys();
+    r.noIndex = await ending(db.folders.get({ name: 'x', number: 1 }));
+    db.close();
+    return r;
+  },
+});
