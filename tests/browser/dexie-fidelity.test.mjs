@@ -12,6 +12,8 @@ import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 /** Scenario name -> why indexie's answer differs on purpose. */
 export const DIFFERENCES = {
+  'bulkUpdate() with an invalid key':
+    'indexie rejects the whole call with a DataError and updates nothing; Dexie skips the invalid key or fails with a DataError depending on the other keys (its reads race the invalid request)',
   'db.use(middleware)':
     'indexie has no DBCore, so middleware cannot run: db.use() is an UnsupportedError, where Dexie installs it and returns db',
 };

@@ -20,8 +20,8 @@ export type ModifyOutcome = 'updated' | 'deleted' | 'moved';
 /**
  * Applies `changes` to `value` (a decoded record of `table` with primary key
  * `key`, where `keyPath` is the table's inbound key path or null) and stores
- * the result. A function may edit `value`, replace it (`ctx.value = ...`) or
- * delete the record (`delete ctx.value`). A changed inbound primary key moves
+ * the result. A function may edit `value`, replace it (`ctx.value = ...`),
+ * delete the record (`delete ctx.value`), or return false to leave it as it was. A changed inbound primary key moves
  * the record (add under the new key first, so a taken key fails cleanly).
  */
 export function modifyRecord(
@@ -34,6 +34,7 @@ export function modifyRecord(
   allowKeyChange = true,
 ): ModifyOutcome {
   const next = applyChanges(key, value, changes);
+  if (next === UNCHANGED) return 'updated';
   if (next === DELETED) {
     engine.delete(table, [key]);
     return 'deleted';
@@ -77,17 +78,26 @@ export function modifyRecords(
     try {
       // An object of changes is copied per record, so records never share a changed value.
       const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : structuredClone(changes));
-      if (next === DELETED) {
+      if (next === UNCHANGED) {
+        done++; // as Dexie counts it: the record was visited and kept
+      } else if (next === DELETED) {
         deletes.push(key);
       } else if (keyPath !== null && cmp(getByKeyPath(next, keyPath), key) !== 0) {
-        moveRecord(engine, table, key, next);
+        try {
+          moveRecord(engine, table, key, next);
+        } catch (error) {
+          throw new WriteFailure(error);
+        }
         done++;
       } else {
         puts.push(next);
         putKeys.push(key);
       }
     } catch (error) {
-      failures.push(error as Error);
+      // As Dexie: the modify function's own exception fails the call with that error, before this
+      // batch writes anything; a record that fails to be written is a failure (a ModifyError).
+      if (!(error instanceof WriteFailure)) throw error;
+      failures.push(error.cause as Error);
       failedKeys.push(key);
     }
   });
@@ -105,12 +115,22 @@ export function modifyRecords(
 
 const DELETED = Symbol('deleted');
 
+/** A record's write failed (not its modify function): carried to modifyRecords' failure list. */
+class WriteFailure {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
+  }
+}
+const UNCHANGED = Symbol('unchanged');
+
 /** `value` with `changes` applied (a function may edit it, replace it with ctx.value, or delete it). */
 function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFunction): unknown {
   if (typeof changes === 'function') {
     const ctx: ModifyContext = { value, primKey: key };
-    changes.call(ctx, value, ctx);
-    return 'value' in ctx ? ctx.value : DELETED;
+    // As Dexie: returning false discards the change; a value deleted or set to null or undefined deletes the record.
+    if (changes.call(ctx, value, ctx) === false) return UNCHANGED;
+    return ctx.value == null ? DELETED : ctx.value;
   }
   if (changes !== null && typeof changes === 'object') {
     for (const [path, change] of Object.entries(changes)) {

@@ -102,7 +102,11 @@ export function virtualKey(key: unknown, depth: number): unknown {
 
 /** Maps a where-clause onto the table's schema: which index, which ranges. */
 export function resolveQuery(query: Query, schema: TableSchema, table: string): ResolvedQuery {
-  if (query.error) throw query.error;
+  // As Dexie: a where-clause on an index the table lacks is a SchemaError, whatever its arguments.
+  if (query.error) {
+    if (!query.criteria) findIndex(query.index, schema, table);
+    throw query.error;
+  }
   if (query.criteria) return resolveCriteria(query.criteria, schema, table);
   const target = findIndex(query.index, schema, table);
   const ranges = query.ranges === null ? null : query.ranges.map((r) => toRangeSpec(r, target.depth));

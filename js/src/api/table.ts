@@ -310,7 +310,12 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (invalidAt >= 0) {
       // As Dexie (IndexedDB refuses the request at once): the items before it are written,
       // it and the ones after are not, and the call fails with a DataError, not a BulkError.
-      if (invalidAt > 0) await this.#writeBulk(mode, operation, items.slice(0, invalidAt), keys?.slice(0, invalidAt), undefined);
+      // (A constraint failure among those is overtaken by the DataError, as in Dexie.)
+      if (invalidAt > 0) {
+        await this.#writeBulk(mode, operation, items.slice(0, invalidAt), keys?.slice(0, invalidAt), undefined).catch((error: unknown) => {
+          if (!(error instanceof BulkError)) throw error;
+        });
+      }
       throw new DataError(
         `${operation} on '${this.name}': item ${invalidAt} has no valid primary key, so it and the items after it were not written`,
       );
@@ -404,7 +409,15 @@ export class Table<T = any, TKey = any, TInsertType = T> {
 
   async bulkDelete(keys: readonly TKey[]): Promise<void> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkDelete() takes an array of keys');
-    await this.#host.write((engine) => engine.delete(this.name, keys), `Table.bulkDelete() on '${this.name}'`);
+    // As Dexie (IndexedDB refuses the request at once): the keys before an invalid one are deleted.
+    const invalidAt = keys.findIndex((key) => !isValidKey(key));
+    const valid = invalidAt < 0 ? keys : keys.slice(0, invalidAt);
+    if (valid.length > 0) await this.#host.write((engine) => engine.delete(this.name, valid), `Table.bulkDelete() on '${this.name}'`);
+    if (invalidAt >= 0) {
+      throw new DataError(
+        `Table.bulkDelete() on '${this.name}': key ${invalidAt} is not a valid key, so it and the keys after it were not deleted`,
+      );
+    }
   }
 
   async clear(): Promise<void> {
@@ -418,8 +431,13 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * record (`delete ctx.value`).
    */
   async update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
+    // As Dexie, which reads the key path of what it is given: null or undefined is a TypeError.
+    if (keyOrObject === null || keyOrObject === undefined) throw new TypeError(`Table.update(): ${String(keyOrObject)} is not a key`);
+    const key = this.#keyOf(keyOrObject);
+    if (key === undefined && isPlainObject(keyOrObject)) {
+      throw new InvalidArgumentError(`Table.update(): the object given has no primary key at '${String(this.schema.primKey.keyPath)}'`);
+    }
     return this.#host.write((engine) => {
-      const key = this.#keyOf(keyOrObject);
       const current = engine.get(this.name, key);
       if (current === undefined) return 0;
       this.#applyAndStore(engine, key, current as T, changes);
@@ -446,6 +464,9 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
   async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): Promise<number> {
     if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
+    // As Dexie (which reads them all first): an invalid key fails the whole call, nothing written.
+    const invalid = updates.findIndex((update) => !isValidKey(update?.key));
+    if (invalid >= 0) throw new DataError(`Table.bulkUpdate(): the key at position ${invalid} is not a valid key; nothing was updated`);
     return this.#host.write((engine) => {
       let updated = 0;
       const byPos: Record<number, Error> = {};

@@ -246,3 +246,92 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return r;
   },
 });
+
+// --- Write forms the randomized write differential found differing (tests/browser/dexie-write-differential.test.mjs)
+async function attemptStep(step) {
+  try {
+    return { value: await step() };
+  } catch (error) {
+    return { error: error?.name ?? String(error) };
+  }
+}
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'modify(fn): returning false keeps the record; a throw fails the call with that error; ctx.value = null deletes': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id, age' });
+    await db.t.bulkAdd([
+      { id: 1, age: 10 },
+      { id: 2, age: 50 },
+      { id: 3, age: 30 },
+    ]);
+    const returnsFalse = await attemptStep(() =>
+      db.t.toCollection().modify((r) => {
+        r.touched = true;
+        return false;
+      }),
+    );
+    const throws = await attemptStep(() =>
+      db.t.toCollection().modify((r) => {
+        if (r.age > 40) throw new RangeError('too old');
+        r.checked = true;
+      }),
+    );
+    const nulled = await attemptStep(() =>
+      db.t
+        .where('age')
+        .above(40)
+        .modify(function (r, ctx) {
+          ctx.value = null;
+        }),
+    );
+    const stored = await db.t.toArray();
+    db.close();
+    return { returnsFalse, throws, nulled, stored };
+  },
+  'bulkDelete() with an invalid key deletes the keys before it, then fails': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id' });
+    await db.t.bulkAdd([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    const outcome = await attemptStep(() => db.t.bulkDelete([1, null, 3]));
+    const stored = await db.t.toArray();
+    db.close();
+    return { outcome, stored };
+  },
+  'bulkAdd() with a duplicate and then an invalid key is a DataError': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id' });
+    await db.t.add({ id: 1 });
+    const outcome = await attemptStep(() => db.t.bulkAdd([{ id: 2 }, { id: 1 }, { id: null }, { id: 4 }]));
+    const stored = await db.t.toArray();
+    db.close();
+    return { outcome, stored };
+  },
+  'update() with null, with an object lacking the key, and where() on a missing index with bad arguments': async (Lib, name) => {
+    const db = define(Lib, name, { t: '++id, name' });
+    await db.t.add({ name: 'a' });
+    return {
+      updateNull: await attemptStep(() => db.t.update(null, { name: 'b' })),
+      updateObjectWithoutKey: await attemptStep(() => db.t.update({ x: 1 }, { name: 'b' })),
+      updateObject: await attemptStep(() => db.t.update({ id: 1 }, { name: 'b' })),
+      missingIndexBadArgument: await attemptStep(() => db.t.where('age').between(null, 5).toArray()),
+      stored: await db.t.toArray().finally(() => db.close()),
+    };
+  },
+});
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'bulkUpdate() with an invalid key': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id' });
+    await db.t.bulkAdd([
+      { id: 1, v: 0 },
+      { id: 2, v: 0 },
+    ]);
+    const outcome = await attemptStep(() =>
+      db.t.bulkUpdate([
+        { key: 1, changes: { v: 1 } },
+        { key: null, changes: { v: 1 } },
+      ]),
+    );
+    const stored = await db.t.toArray();
+    db.close();
+    return { outcome, stored };
+  },
+});
