@@ -15,7 +15,7 @@ import type { TableHooks } from '../hooks/table-hooks.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
 import type { Persistence } from '../persistence/persistence.js';
 import type { TabWriteLock } from '../persistence/tab-write-lock.js';
-import { callInContext, currentContext, runNowInContext } from '../transactions/async-context.js';
+import { callInContext, currentContext } from '../transactions/async-context.js';
 import { EventChannel } from '../transactions/events.js';
 import { LockManager as TableLocks } from '../transactions/lock-manager.js';
 import { TransactionBase, type TransactionBackend, type TransactionInit, type TransactionMode } from '../transactions/transaction.js';
@@ -254,10 +254,11 @@ export class DatabaseState {
 }
 
 /**
- * Runs the scope in the transaction's context: a top-level transaction's in a
- * fresh task (see transactions/async-context.ts), a child's now, inside its
- * caller's code (as in Dexie, the child's first operations are called before
- * the caller's next line).
+ * Runs the scope in the transaction's context, in a fresh task (see
+ * transactions/async-context.ts): also a child's, whose parent waits for it
+ * (db/run-transaction.ts). A child cannot start inside its caller's code: the
+ * continuations of its first awaits run as microtasks after the caller's
+ * code went on, and only a task of its own keeps its context for them.
  */
 export async function runScope(tx: TransactionBase, scope: (tx: TransactionBase) => unknown): Promise<unknown> {
   // A generator-function scope (older Dexie code) is driven: each yielded promise is awaited in the transaction.
@@ -265,5 +266,5 @@ export async function runScope(tx: TransactionBase, scope: (tx: TransactionBase)
     const result = scope(tx);
     return isGenerator(result) ? drive(result) : result;
   };
-  return tx.parent ? runNowInContext(tx, body) : callInContext(tx, body);
+  return callInContext(tx, body);
 }

@@ -137,10 +137,9 @@ export function runOutsideContext<R>(fn: () => R): R {
 
 /**
  * Runs fn now with ctx current, and the caller's context back when fn
- * returns: a nested transaction's scope starts synchronously inside its
- * caller's code, as in Dexie (its operations are called before the caller's
- * next line). What fn schedules (then() callbacks) keeps ctx through the
- * IndexiePromise contract above.
+ * returns: for synchronous callbacks that belong to a transaction (CRUD
+ * hooks). Not for async code: a continuation after its first await runs as a
+ * microtask, after the caller's context is back (see runInContext instead).
  */
 export function runNowInContext<R>(ctx: Context, fn: () => R): R {
   const saved = current;

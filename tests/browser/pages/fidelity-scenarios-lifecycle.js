@@ -110,6 +110,24 @@ export const LIFECYCLE_SCENARIOS = {
     db.close();
     return { outcome, inner, users };
   },
+  'an async nested transaction keeps its context across awaits (Dexie tests-asyncawait.js)': async (Lib, name) => {
+    const db = define(Lib, name, { items: 'id' });
+    const log = [];
+    await db.transaction('rw', db.items, async () => {
+      const outer = Lib.currentTransaction;
+      await db.items.add({ id: 'foo' });
+      await db.transaction('r', db.items, async (inner) => {
+        log.push(Lib.currentTransaction === inner, inner.parent === outer);
+        await db.items.get(1);
+        log.push(Lib.currentTransaction === inner);
+        await Promise.all([db.items.get(2), db.items.get('foo')]);
+        log.push(Lib.currentTransaction === inner);
+      });
+      log.push(Lib.currentTransaction === outer);
+    });
+    db.close();
+    return log;
+  },
   'a nested transaction returns its value through the parent': async (Lib, name) => {
     const db = define(Lib, name, PETS);
     const result = await db.transaction('rw', db.users, db.pets, () =>
