@@ -116,10 +116,9 @@ export function modifyRecords(
 const DELETED = Symbol('deleted');
 
 /** A record's write failed (not its modify function): carried to modifyRecords' failure list. */
-class WriteFailure {
-  readonly cause: unknown;
+class WriteFailure extends Error {
   constructor(cause: unknown) {
-    this.cause = cause;
+    super('a record of modify() could not be written', { cause });
   }
 }
 const UNCHANGED = Symbol('unchanged');
