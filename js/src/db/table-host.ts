@@ -115,7 +115,10 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
         (engine: Engine) =>
           op(hookedEngine(tapped(engine), name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
       if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
-      return inCallerContext(writeWithHooks(db, name, hooks, (within) => hooked(within, operation)));
+      // Tracked as a plain write is: a read called after it waits until it is applied.
+      return inCallerContext(
+        db.trackWrite<R, R>((applied) => writeWithHooks(db, name, hooks, (within) => applied(hooked(within, operation)))),
+      );
     },
     readEpoch: () => db.readEpoch,
     slicesReads: () => transaction() === undefined,

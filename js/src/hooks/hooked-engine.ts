@@ -98,7 +98,11 @@ export function hookedEngine(
           for (const fn of hooks.updating.subscribers) {
             const more: unknown = callHook(callbacks, transaction, fn, diff, key, previous, transaction);
             if (more !== null && typeof more === 'object') {
-              for (const [path, change] of Object.entries(more)) setByKeyPath(item as Record<string, unknown>, path, change);
+              for (const [path, change] of Object.entries(more)) {
+                // As Dexie: a key path the object holds as a literal property ('a.b' itself) is set as such.
+                if (Object.prototype.hasOwnProperty.call(item, path)) (item as Record<string, unknown>)[path] = change;
+                else setByKeyPath(item as Record<string, unknown>, path, change);
+              }
               diff = { ...diff, ...more };
             }
           }

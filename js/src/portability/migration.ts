@@ -162,7 +162,7 @@ function continueKeyGenerator(engine: Engine, store: SourceStore, next: number):
     engine.write(store.name, 'put', [0], [key]);
   } else {
     const value = {};
-    setByKeyPath(value, store.keyPath as string, key);
+    setByKeyPath(value, store.keyPath, key);
     engine.write(store.name, 'put', [value]);
   }
   engine.delete(store.name, [key]);

@@ -21,8 +21,13 @@ export function getByKeyPath(obj: unknown, keyPath: string | string[]): unknown 
  * deletes, and on an array at a numeric index removes the element (splice),
  * so no hole is left.
  */
-export function setByKeyPath(obj: Record<string, unknown>, keyPath: string, value: unknown): void {
-  const steps = keyPath.split('.');
+export function setByKeyPath(obj: Record<string, unknown>, keyPath: string | readonly string[], value: unknown): void {
+  if (Array.isArray(keyPath)) {
+    // A compound key path, as in Dexie: each path gets its part of `value` (an array; undefined deletes them all).
+    keyPath.forEach((path: string, i) => setByKeyPath(obj, path, value === undefined ? undefined : (value as unknown[])[i]));
+    return;
+  }
+  const steps = (keyPath as string).split('.');
   let current: unknown = obj;
   for (let i = 0; i < steps.length - 1; i++) {
     if (!isWritableObject(current)) return;
@@ -47,6 +52,6 @@ function isWritableObject(value: unknown): boolean {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && !Object.isFrozen(value);
 }
 
-export function delByKeyPath(obj: Record<string, unknown>, keyPath: string): void {
+export function delByKeyPath(obj: Record<string, unknown>, keyPath: string | readonly string[]): void {
   setByKeyPath(obj, keyPath, undefined);
 }

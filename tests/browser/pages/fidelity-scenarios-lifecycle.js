@@ -353,3 +353,50 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return { outcome, stored };
   },
 });
+
+// --- Hooks and key paths (Dexie's tests-misc.js #248, tests-table.js #966)
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'hooks converting values, with unawaited writes read back (Dexie issue #248)': async (Lib, name) => {
+    const db = define(Lib, name, { foo: 'id' });
+    function CustomDate(date) {
+      this.y = new Date(date).getFullYear();
+      this.m = new Date(date).getMonth();
+      this.d = new Date(date).getDate();
+    }
+    const counts = { creating: 0, updating: 0 };
+    db.foo.hook('creating', (key, obj) => {
+      counts.creating++;
+      if (obj.date instanceof CustomDate) obj.date = new Date(obj.date.y, obj.date.m, obj.date.d);
+    });
+    db.foo.hook('updating', (mods) => {
+      counts.updating++;
+      if (mods.date instanceof CustomDate) return { date: new Date(mods.date.y, mods.date.m, mods.date.d) };
+    });
+    db.foo.hook('reading', (obj) => {
+      if (obj.date instanceof Date) obj.date = new CustomDate(obj.date);
+      return obj;
+    });
+    db.foo.add({ id: 1, date: new CustomDate(new Date(2016, 5, 11)) });
+    const first = await db.foo.get(1);
+    db.foo.put({ id: 1, date: new CustomDate(new Date(2016, 5, 12)) });
+    const second = await db.foo.get(1);
+    db.close();
+    return { first: [first.date instanceof CustomDate, first.date.d], second: [second.date instanceof CustomDate, second.date.d], counts };
+  },
+  'an updating hook returning a literal dotted property keeps it literal (Dexie issue #966)': async (Lib, name) => {
+    const db = define(Lib, name, { folks: 'id' });
+    db.folks.hook('updating', (mods) => ({ ...mods }));
+    await db.folks.add({ id: 1, first: 'f' });
+    await db.folks.put({ id: 1, first: 'f', 'nested.field': 'value' });
+    const stored = await db.folks.get(1);
+    db.close();
+    return stored;
+  },
+  'setByKeyPath and delByKeyPath with an array of key paths': async (Lib) => {
+    const deleted = { keep: 1 };
+    Lib.delByKeyPath(deleted, ['foo.bar', 'baz.qux']);
+    const set = { a: 1, b: { c: 2 } };
+    Lib.setByKeyPath(set, ['a', 'b.c'], [5, 6]);
+    return { deleted, set, got: Lib.getByKeyPath(set, ['a', 'b.c']) };
+  },
+});
