@@ -36,6 +36,17 @@ export type TransactionSession = TransactionSessionOf<TransactionBase>;
 export type TransactionBackend = TransactionBackendOf<TransactionBase>;
 export type TransactionInit = TransactionInitOf<TransactionBase>;
 
+/** An operation called in a transaction (or made by then() on one), as the transaction follows it. */
+interface OperationEntry {
+  promise: IndexiePromise<unknown>;
+  outcome: Promise<{ failed: boolean; error?: unknown }>;
+  /** Called by the app (not made by then() on another): later operations wait for it. */
+  primary: boolean;
+  settled: boolean;
+  /** Once settled: the error it failed with, if it failed. */
+  failure?: { error: unknown };
+}
+
 export class TransactionBase {
   readonly mode: TransactionMode;
   readonly storeNames: readonly string[];
@@ -55,13 +66,7 @@ export class TransactionBase {
   /** Public operations called in this transaction's context (or its children's), with their outcome. */
   /** The outcomes of primary operations still running (what a new operation waits for). */
   readonly #running = new Set<Promise<unknown>>();
-  #operations: Array<{
-    promise: IndexiePromise<unknown>;
-    outcome: Promise<{ failed: boolean; error?: unknown }>;
-    /** Called by the app (not made by then() on another): later operations wait for it. */
-    primary: boolean;
-    settled: boolean;
-  }> = [];
+  #operations: OperationEntry[] = [];
 
   static {
     setOperationListener((ctx, promise) => {
@@ -72,8 +77,11 @@ export class TransactionBase {
     // (a get() called before an unawaited put() reads the old value, as in IndexedDB).
     setOperationGate((ctx) => {
       if (!(ctx instanceof TransactionBase) || !ctx.root.active) return undefined;
-      const running = ctx.root.#running;
-      return running.size > 0 ? Promise.all(running) : undefined;
+      const root = ctx.root;
+      const running = root.#running;
+      // Once the earlier operations settled, one that failed with nobody handling it has aborted the
+      // transaction (Dexie aborts on an unhandled failure), so the waiting operation fails too.
+      return running.size > 0 ? Promise.all(running).then(() => root.#abortOnUnhandledFailure()) : undefined;
     });
   }
   #state: TransactionState = 'pending';
@@ -236,15 +244,23 @@ export class TransactionBase {
       () => ({ failed: false }),
       (error: unknown) => ({ failed: true, error }),
     ) as Promise<{ failed: boolean; error?: unknown }>;
-    const entry = { promise, outcome, primary, settled: false };
+    const entry: OperationEntry = { promise, outcome, primary, settled: false };
     this.#operations.push(entry);
     for (let tx = this.parent; tx; tx = tx.parent) tx.#operations.push(entry);
     const root = this.root;
     if (primary) root.#running.add(outcome);
-    void outcome.then(() => {
+    void outcome.then((settled) => {
       entry.settled = true;
+      if (settled.failed) entry.failure = { error: settled.error };
       root.#running.delete(outcome);
     });
+  }
+
+  /** Aborts the transaction if an operation of it failed and nobody handles its promise (yet). */
+  #abortOnUnhandledFailure(): void {
+    if (!this.active) return;
+    const unhandled = this.#operations.find((operation) => operation.failure && !operation.promise.observed);
+    if (unhandled) this.abort(unhandled.failure!.error);
   }
 
   /**

@@ -400,3 +400,38 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return { deleted, set, got: Lib.getByKeyPath(set, ['a', 'b.c']) };
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'an unhandled failure aborts the transaction before the next operation runs (Dexie modify-causing-error)': async (Lib, name) => {
+    const db = define(Lib, name, { users: 'id, first' });
+    await db.users.bulkAdd([
+      { id: 1, first: 'a' },
+      { id: 2, first: 'b' },
+    ]);
+    const log = [];
+    try {
+      await db.transaction('rw', db.users, () => {
+        db.users.toCollection().modify((user) => {
+          user.id = 1;
+          user.touched = true;
+        });
+        db.users.toArray(() => log.push('toArray called'));
+      });
+      log.push('committed');
+    } catch (error) {
+      // (Dexie 4.4.7's ModifyError is named 'Error': compare the class.)
+      log.push(error instanceof Lib.ModifyError, error.successCount, error.failures?.length);
+    }
+    const caughtLater = await ending(
+      db.transaction('rw', db.users, async () => {
+        const failing = db.users.add({ id: 1 });
+        const read = db.users.get(1);
+        await failing.catch(() => undefined);
+        return read;
+      }),
+    );
+    const stored = await db.users.toArray();
+    db.close();
+    return { log, caughtLater, stored };
+  },
+});
