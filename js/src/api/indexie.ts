@@ -18,6 +18,7 @@
 import { engineMemoryBytes } from '../engine/engine.js';
 import * as errors from '../errors.js';
 import { InvalidArgumentError, InvalidTableError, SchemaError } from '../errors.js';
+import { DEFAULT_MAX_CONNECTIONS, openConnections, trackConnection, untrackConnection } from './connections.js';
 import { Database } from '../db/database.js';
 import type { IndexieEventName } from '../db/state.js';
 import { databaseExists, databaseNames, deleteDatabase, idbImplementation, type IndexieOptions } from '../db/storage.js';
@@ -198,6 +199,15 @@ export class Indexie {
       },
       close: () => this.close(),
     });
+    // Indexie.connections (api/connections.ts): this database is listed while it is open.
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.on('ready', () => trackConnection(this, maxConnections), true);
+    this.#db.on('close').subscribe(() => untrackConnection(this));
+  }
+
+  /** The open databases of this page or worker, oldest first (Dexie.connections). */
+  static get connections(): Indexie[] {
+    return openConnections<Indexie>();
   }
 
   /** Whether this database is persisted in IndexedDB (else it lives in memory only). */

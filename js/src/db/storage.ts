@@ -44,6 +44,8 @@ export interface IndexieOptions {
   deleteSource?: boolean;
   /** With migrateFrom: called after each batch of migrated records. */
   onProgress?: (progress: MigrationProgress) => void;
+  /** Past this many open databases, Indexie.connections stops tracking the oldest (default 1000, as Dexie). */
+  maxConnections?: number;
   /** Dexie's addons: not supported; a non-empty list is an UnsupportedError. */
   addons?: unknown[];
   /** Dexie options with nothing to do here, accepted as they are (see README, "Coming from Dexie"). */
@@ -65,6 +67,7 @@ const KNOWN_OPTIONS = new Set([
   'migrateFrom',
   'deleteSource',
   'onProgress',
+  'maxConnections',
 ]);
 
 /** The options a database runs with, defaults applied. */
@@ -101,6 +104,9 @@ export function databaseOptions(options: IndexieOptions): DatabaseOptions {
     !(Number.isInteger(options.pagesPerRecord) && options.pagesPerRecord >= 1 && options.pagesPerRecord <= 256)
   ) {
     throw new InvalidArgumentError(`pagesPerRecord must be a whole number from 1 to 256, not ${String(options.pagesPerRecord)}`);
+  }
+  if (options.maxConnections !== undefined && !(Number.isInteger(options.maxConnections) && options.maxConnections >= 1)) {
+    throw new InvalidArgumentError(`maxConnections must be a whole number of at least 1, not ${String(options.maxConnections)}`);
   }
   if (options.durability !== undefined && options.durability !== 'relaxed' && options.durability !== 'strict') {
     throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);

@@ -13,6 +13,9 @@
 // a scope) runs its operations in its parent's session with its own mode and
 // tables checked, and a failed child aborts its parent, as in Dexie.
 //
+// Size: ~410 lines: the lifecycle, the operations it follows (call order,
+// unhandled failures, children) and the commit protocol share private state.
+//
 // Visibility: an optimistic transaction writes into the live database state
 // at once (every reader sees it; rollback removes it); a standard one is
 // seen by no other reader until its commit (the database routes other

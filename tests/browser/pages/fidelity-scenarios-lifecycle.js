@@ -435,3 +435,30 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return { log, caughtLater, stored };
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'Dexie.connections lists open databases; maxConnections stops tracking the oldest': async (Lib, name) => {
+    for (const connection of [...Lib.connections]) connection.close();
+    const log = [Lib.connections.length];
+    const dbs = [];
+    for (let i = 0; i < 3; i++) {
+      const db = new Lib(name, { maxConnections: 3 });
+      db.version(1).stores({ foo: 'id' });
+      await db.open();
+      dbs.push(db);
+    }
+    log.push(Lib.connections.length);
+    const extra = new Lib(name, { maxConnections: 3 });
+    extra.version(1).stores({ foo: 'id' });
+    await extra.open();
+    log.push(Lib.connections.length, Lib.connections.includes(dbs[0]), Lib.connections.includes(extra));
+    extra.close();
+    dbs[1].close();
+    log.push(Lib.connections.length);
+    await dbs[1].open();
+    log.push(Lib.connections.length);
+    for (const db of dbs) db.close();
+    log.push(Lib.connections.length);
+    return log;
+  },
+});
