@@ -132,7 +132,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         engine.commit();
       },
       `Table.applyRemote() on '${this.name}'`,
-      { silent: true },
+      { silent: true, stores: changes.map((change) => (change as { value?: unknown }).value) },
     );
   }
 
@@ -143,7 +143,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       tableName: this.name,
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
-      writeInSlices: (count, writeSlice, what) => this.#host.writeInSlices(count, writeSlice, what),
+      writeInSlices: (count, writeSlice, what, options) => this.#host.writeInSlices(count, writeSlice, what, options),
       readEpoch: () => this.#host.readEpoch(),
       slicesReads: () => this.#host.slicesReads(),
       schema: () => this.schema,
@@ -287,7 +287,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         return result.keys[0] as TKey;
       },
       `Table.${mode}() on '${this.name}'`,
-      { addsOnly: mode === 'add' },
+      { addsOnly: mode === 'add', stores: [item] },
     );
   }
 
@@ -324,7 +324,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
       },
       `${operation} on '${this.name}'`,
-      { addsOnly: mode === 'add' },
+      { addsOnly: mode === 'add', stores: items },
     );
     const failures = slices.flatMap((slice) => slice.failures);
     if (failures.length > 0) {
@@ -424,7 +424,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       if (current === undefined) return 0;
       this.#applyAndStore(engine, key, current as T, changes);
       return 1;
-    }, `Table.update() on '${this.name}'`);
+    }, `Table.update() on '${this.name}'`, { stores: [changes] });
   }
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
@@ -440,7 +440,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       }
       this.#applyAndStore(engine, key, base as T, changes);
       return current !== undefined;
-    }, `Table.upsert() on '${this.name}'`);
+    }, `Table.upsert() on '${this.name}'`, { stores: [changes] });
   }
 
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
@@ -461,7 +461,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       });
       if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
       return updated;
-    }, `Table.bulkUpdate() on '${this.name}'`);
+    }, `Table.bulkUpdate() on '${this.name}'`, { stores: updates.map((update) => update.changes) });
   }
 
   #keyOf(keyOrObject: unknown): unknown {
