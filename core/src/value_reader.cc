@@ -57,15 +57,16 @@ class Shares {
 // reference to a marked object); more is malformed, and never loops.
 constexpr int kMaxSharingHops = 4;
 
-// Moves *pos from an item to the item it stands for: past a tag-28 header,
-// and from a tag-29 reference to the item it refers to. False if malformed.
+// Moves *pos from an item to the item it stands for: past a tag-28 or
+// sharing-root header, and from a tag-29 reference to the item it refers
+// to. False if malformed.
 bool SeeThroughSharing(std::string_view in, Shares* shares, size_t* pos) {
   for (int hops = 0; hops < kMaxSharingHops; ++hops) {
     size_t p = *pos;
     Header h;
     if (!cbor::ReadHeader(in, &p, &h)) return false;
     if (h.major != cbor::kTag) return true;
-    if (h.arg == value_tag::kShareable) {
+    if (h.arg == value_tag::kShareable || h.arg == value_tag::kSharingRoot) {
       *pos = p;
       continue;
     }
@@ -120,13 +121,14 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
   if (depth > kMaxKeyDepth) return invalid("the key is nested too deeply");  // as deep as DecodeKey reads
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return invalid("the encoded value is malformed");
-  if (h.major == cbor::kTag && (h.arg == value_tag::kShareable || h.arg == value_tag::kSharedReference)) {
+  if (h.major == cbor::kTag && (h.arg == value_tag::kShareable || h.arg == value_tag::kSharedReference ||
+                                h.arg == value_tag::kSharingRoot)) {
     // The item it stands for, read where it is; then on past this one.
     size_t target = start;
     if (--reading->references_left < 0) return invalid("the key refers to shared objects too many times");
     if (!SeeThroughSharing(in, reading->shares, &target)) return invalid("the encoded value is malformed");
     if (!ReadKeyItem(in, &target, key, why, depth, reading)) return invalid(why->c_str());
-    if (h.arg == value_tag::kShareable) {
+    if (h.arg != value_tag::kSharedReference) {
       *pos = target;
     } else {
       *pos = start;

@@ -12,6 +12,10 @@ import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 /** Scenario name -> why indexie's answer differs on purpose. */
 export const DIFFERENCES = {
+  'update() and modify() store what structured clone keeps':
+    "Dexie copies the record with its deepClone before changing it, which turns a sparse array's holes into undefined, " +
+    "Number and BigInt objects into plain objects, and separates a Map's values from the same objects elsewhere; " +
+    'indexie stores the changed record as IndexedDB stores any value (its structured clone keeps all three)',
   'db.use(middleware)':
     'indexie has no DBCore, so middleware cannot run: db.use() is an UnsupportedError, where Dexie installs it and returns db',
 };

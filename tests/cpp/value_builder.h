@@ -73,6 +73,13 @@ struct V {
     v.bytes += item.bytes;
     return v;
   }
+  // The sharing root (tag 40107) the JS encoder puts around a value with shares.
+  static V Root(const V& value) {
+    V v;
+    cbor::WriteTag(value_tag::kSharingRoot, &v.bytes);
+    v.bytes += value.bytes;
+    return v;
+  }
   static V Ref(uint64_t n) {
     V v;
     cbor::WriteTag(value_tag::kSharedReference, &v.bytes);

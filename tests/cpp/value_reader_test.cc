@@ -204,10 +204,10 @@ TEST(ValueReader, AKeyListCountIsNotTrusted) {
 
 // {owner: <shared {city: "Oslo"}>, home: ref 0, tags: <shared ["a", "b"]>, also: ref 1}
 V SharedValue() {
-  return V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
+  return V::Root(V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
                  {"home", V::Ref(0)},
                  {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
-                 {"also", V::Ref(1)}});
+                 {"also", V::Ref(1)}}));
 }
 
 TEST(ValueReader, PathsAndKeysGoThroughSharedReferences) {
@@ -234,9 +234,9 @@ TEST(ValueReader, PathsAndKeysGoThroughSharedReferences) {
 
 TEST(ValueReader, CyclesNeverLoop) {
   // o = {id: 1, self: o, list: [1, list]}: shares 0 (o) and 1 (list).
-  const V o = V::Share(V::Obj({{"id", V::Num(1)},
-                               {"self", V::Ref(0)},
-                               {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}}));
+  const V o = V::Root(V::Share(V::Obj({{"id", V::Num(1)},
+                                        {"self", V::Ref(0)},
+                                        {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
   EXPECT_EQ(Enc(EvaluateKeyPath(o.bytes, Path("self.self.self.id"))), EncodeKey(Key::Number(1)));
   EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("self")));  // an object
   EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("list")));  // an array that contains itself is not a key
@@ -289,7 +289,7 @@ TEST(ValueReader, InjectKeyFollowsReferencesAndRenumbersNothing) {
   EXPECT_EQ(Enc(EvaluateKeyPath(nested.value(), Path("alias.a.b"))), EncodeKey(Key::Number(6)));
   EXPECT_EQ(Enc(EvaluateKeyPath(nested.value(), Path("again"))), EncodeKey(Key::Array({Key::Number(1)})));
   // A cyclic root: {self: ref 0} under tag 28.
-  const V cyclic = V::Share(V::Obj({{"self", V::Ref(0)}}));
+  const V cyclic = V::Root(V::Share(V::Obj({{"self", V::Ref(0)}})));
   auto rooted = InjectKey(cyclic.bytes, SplitDottedPath("self.id"), Key::Number(7));
   ASSERT_TRUE(rooted.ok());
   EXPECT_EQ(Enc(EvaluateKeyPath(rooted.value(), Path("id"))), EncodeKey(Key::Number(7)));

@@ -75,13 +75,18 @@ test('shared and cyclic values round-trip through add, put, bulkPut and update, 
     await db.items.put({ id: 5, ...sharedValue() });
     await db.items.update(5, { extra: 1 });
   });
-  for (const id of [1, 2, 3, 4, 5]) {
-    const v = await db.items.get(id);
+  // One by one, and side by side in one batch (each value numbers its shares from its own root).
+  const batches = [await db.items.toArray(), await db.items.bulkGet([1, 2, 3, 4, 5]), await db.items.reverse().toArray()];
+  for (const [id, v] of [
+    ...(await Promise.all([1, 2, 3, 4, 5].map(async (id) => [id, await db.items.get(id)]))),
+    ...batches.flat().map((v) => [v.id, v]),
+  ]) {
     // The spread copied the properties; `self` still points to the original root object (not this record).
     assert.equal(v.home, v.owner, `record ${id}`);
     assert.equal(v.also, v.tags);
     assert.equal(v.self.self, v.self, `record ${id}: cycle`);
     assert.equal(v.map.get('self'), v.map);
+    assert.deepEqual(v.owner, { city: 'Oslo' });
   }
   // A record whose root is in a cycle, with a generated key written into it.
   const auto = freshDb({ nodes: '++id' });

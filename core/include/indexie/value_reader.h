@@ -10,7 +10,8 @@
 //     "size" and "type" of a Blob or File, "name" and "lastModified" of a
 //     File are theirs;
 //   - shared references (value sharing: tag 28 marks an object met more than
-//     once, tag 29 over n refers to the n-th tag-28 item of the value) are
+//     once, tag 29 over n refers to the n-th tag-28 item of the value, which
+//     is wrapped in a sharing root, tag 40107) are
 //     followed wherever a path or a key goes; every step moves on by one
 //     path step, so a cycle never loops, and an array key that contains
 //     itself is not a valid key;
@@ -53,6 +54,7 @@ inline constexpr uint64_t kWtf8String = 40103;   // byte string: a JS string wit
 inline constexpr uint64_t kBoxedPrimitive = 40104;  // the primitive of a String, Number, Boolean or BigInt object
 inline constexpr uint64_t kBlob = 40105;            // [type, bytes]
 inline constexpr uint64_t kFile = 40106;            // [type, bytes, name, lastModified]
+inline constexpr uint64_t kSharingRoot = 40107;     // a value with tag 28/29 items: their numbering starts here
 }  // namespace value_tag
 
 // A parsed key path: one dotted path, or several for a compound path.

@@ -35,9 +35,13 @@ export function rememberBlobBytes(blob: Blob, bytes: Uint8Array): void {
  */
 export function readBlobsIn(values: readonly unknown[]): Promise<void> | undefined {
   if (!BlobClass) return undefined;
-  const unread: Blob[] = [];
-  const seen = new Set<object>();
-  for (const value of values) collectUnread(value, unread, seen, BlobClass);
+  const walk = new BlobWalk(BlobClass);
+  for (const value of values) {
+    if (value === null || typeof value !== 'object') continue;
+    walk.budget = TREE_WALK_BUDGET;
+    if (!walk.tree(value)) walk.graph(value, new Set());
+  }
+  const unread = [...walk.unread];
   if (unread.length === 0) return undefined;
   return Promise.all(
     unread.map(async (blob) => {
@@ -52,32 +56,81 @@ export function readBlobsIn(values: readonly unknown[]): Promise<void> | undefin
   ).then(() => undefined);
 }
 
-// Walks what the encoder walks (arrays, objects, Maps, Sets), once per object.
-function collectUnread(value: unknown, unread: Blob[], seen: Set<object>, BlobType: typeof Blob): void {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) collectUnread(value[i], unread, seen, BlobType);
-    return;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    if (value instanceof BlobType) {
-      if (!bytesOfBlob.has(value)) unread.push(value);
-      return;
+/** Objects one value may have before its walk remembers every object it met (see BlobWalk). */
+const TREE_WALK_BUDGET = 10000;
+
+/**
+ * Finds the Blobs in what the encoder walks (arrays, objects, Maps, Sets).
+ * This runs on every write, so the usual value (a small tree) is walked
+ * without remembering each object: only its ancestors, which stops a cycle.
+ * A value that shares objects may then meet one many times (exponentially
+ * often, in the worst case), so past a budget of objects the value is walked
+ * again, remembering every object met (graph()).
+ */
+class BlobWalk {
+  readonly unread = new Set<Blob>();
+  readonly ancestors: object[] = [];
+  budget = 0;
+  constructor(readonly BlobType: typeof Blob) {}
+
+  /** Walks `value` as a tree; false if the budget ran out (the walk is then incomplete). */
+  tree(value: object): boolean {
+    if (--this.budget < 0) return false;
+    if (this.ancestors.includes(value)) return true; // a cycle
+    // Arrays and plain objects (nearly everything) without the allocation of childrenOf.
+    const isArray = Array.isArray(value);
+    let plain = isArray;
+    if (!plain) {
+      const proto = Object.getPrototypeOf(value);
+      plain = proto === Object.prototype || proto === null;
     }
-    if (value instanceof Map) {
-      for (const [key, item] of value) {
-        collectUnread(key, unread, seen, BlobType);
-        collectUnread(item, unread, seen, BlobType);
+    const children = plain ? undefined : this.childrenOf(value);
+    if (!plain && children === undefined) return true;
+    this.ancestors.push(value);
+    try {
+      if (isArray) {
+        const array = value as unknown[];
+        for (let i = 0; i < array.length; i++) {
+          const child = array[i];
+          if (child !== null && typeof child === 'object' && !this.tree(child)) return false;
+        }
+      } else if (plain) {
+        for (const key in value) {
+          const child = (value as Record<string, unknown>)[key];
+          if (child !== null && typeof child === 'object' && !this.tree(child)) return false;
+        }
+      } else {
+        for (const child of children!) {
+          if (child !== null && typeof child === 'object' && !this.tree(child)) return false;
+        }
       }
-      return;
+    } finally {
+      this.ancestors.pop();
     }
-    if (value instanceof Set) {
-      for (const item of value) collectUnread(item, unread, seen, BlobType);
-      return;
-    }
-    if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+    return true;
   }
-  for (const key of Object.keys(value)) collectUnread((value as Record<string, unknown>)[key], unread, seen, BlobType);
+
+  graph(value: object, seen: Set<object>): void {
+    if (seen.has(value)) return;
+    seen.add(value);
+    const children = this.childrenOf(value);
+    if (children === undefined) return;
+    for (const child of children) if (child !== null && typeof child === 'object') this.graph(child, seen);
+  }
+
+  /** What the encoder would walk into (undefined: nothing), noting an unread Blob. */
+  childrenOf(value: object): Iterable<unknown> | undefined {
+    if (Array.isArray(value)) return value;
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      if (value instanceof this.BlobType) {
+        if (!bytesOfBlob.has(value)) this.unread.add(value);
+        return undefined;
+      }
+      if (value instanceof Map) return [...value.keys(), ...value.values()];
+      if (value instanceof Set) return value;
+      if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+    }
+    return Object.values(value);
+  }
 }

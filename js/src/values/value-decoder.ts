@@ -6,7 +6,7 @@
 // Shared references (tags 28/29): an object under tag 28 is registered as
 // soon as it exists, before its contents are read, so a reference inside it
 // (a cycle) resolves to it. A reference to a share not yet started is
-// malformed.
+// malformed. A sharing root (tag 40107) starts a value's own numbering.
 // Size: ~420 lines: the CBOR reader (a JS fast path for short strings, a key cache) and every stored type belong together.
 import { DataCloneError } from '../errors.js';
 import { rememberBlobBytes } from './blob-bytes.js';
@@ -220,6 +220,16 @@ class Reader {
     const share = this.pendingShare;
     this.pendingShare = -1;
     switch (tag) {
+      case TAG.sharingRoot: {
+        // A value of its own: its share numbers start here (values of one batch each have theirs).
+        const outer = this.shares;
+        this.shares = null;
+        try {
+          return this.item();
+        } finally {
+          this.shares = outer;
+        }
+      }
       case TAG.shareable: {
         const shares = (this.shares ??= []);
         const index = shares.length;

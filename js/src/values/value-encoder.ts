@@ -380,6 +380,7 @@ function encodeWhole(w: Writer, value: unknown, depth: number): void {
   const repeated = w.repeated as Set<object> | null; // set by encodeInto
   if (repeated === null) return;
   w.pos = start;
+  w.header(6, TAG.sharingRoot);
   w.shares = new Map();
   for (const object of repeated) w.shares.set(object, -1);
   w.nextShare = 0;

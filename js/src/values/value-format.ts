@@ -34,7 +34,10 @@
 //               written exactly as before, and a key injected into a stored
 //               value (new plain objects, unmarked) renumbers nothing. A
 //               reference always points back (to an item already started:
-//               an ancestor, for a cycle).
+//               an ancestor, for a cycle). A value that shares objects is
+//               wrapped in tag 40107 ("sharing root"): its numbering starts
+//               there, so values the engine returns side by side in one
+//               response (a query batch) each keep their own.
 // Functions, symbols, WeakMaps, WeakSets, Promises and other host objects
 // raise DataCloneError.
 
@@ -53,6 +56,7 @@ export const TAG = {
   file: 40106,
   shareable: 28,
   sharedReference: 29,
+  sharingRoot: 40107,
 } as const;
 
 export type TypedArray =
