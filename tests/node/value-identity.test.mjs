@@ -193,14 +193,24 @@ test('Blobs are stored by put, bulkPut, update, upsert, bulkUpdate and modify, i
   await db.notes.update(1, { attachment: text('att') });
   await db.notes.upsert(4, { body: text('four') });
   await db.notes.bulkUpdate([{ key: 2, changes: { attachment: text('att2') } }]);
-  await db.notes.where('id').anyOf([3, 4]).modify({ stamp: text('stamp') });
+  await db.notes
+    .where('id')
+    .anyOf([3, 4])
+    .modify({ stamp: text('stamp') });
   await db.transaction('rw', db.notes, async () => {
     await db.notes.put({ id: 5, body: text('five') });
     await db.notes.update(5, { attachment: text('att5') });
   });
   const all = await db.notes.toArray();
   assert.deepEqual(
-    await Promise.all(all.map(async (n) => [n.id, await blobText(n.body), n.attachment && (await blobText(n.attachment)), n.stamp && (await blobText(n.stamp))])),
+    await Promise.all(
+      all.map(async (n) => [
+        n.id,
+        await blobText(n.body),
+        n.attachment && (await blobText(n.attachment)),
+        n.stamp && (await blobText(n.stamp)),
+      ]),
+    ),
     [
       [1, 'one', 'att', undefined],
       [2, 'two', 'att2', undefined],

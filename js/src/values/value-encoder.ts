@@ -357,8 +357,8 @@ function encodeBlob(w: Writer, blob: Blob): void {
   w.string(blob.type);
   w.bytes(2, bytes);
   if (isFile) {
-    w.string((blob as File).name);
-    w.number((blob as File).lastModified);
+    w.string(blob.name);
+    w.number(blob.lastModified);
   }
 }
 

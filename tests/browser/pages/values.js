@@ -48,7 +48,14 @@ function shared() {
 }
 
 function boxed() {
-  return { label: new String('héllo'), n: new Number(-0), nan: new Number(NaN), yes: new Boolean(true), no: new Boolean(false), big: Object(-5n) };
+  return {
+    label: new String('héllo'),
+    n: new Number(-0),
+    nan: new Number(NaN),
+    yes: new Boolean(true),
+    no: new Boolean(false),
+    big: Object(-5n),
+  };
 }
 
 function files() {
@@ -82,7 +89,10 @@ window.writeAll = async (libName, name) => {
   ]);
   await db.transaction('rw', db.items, db.auto, async () => {
     await db.items.put({ id: 5, ...shared(), ...boxed() });
-    await db.items.bulkPut([{ id: 6, ...sharedPlain() }, { id: 7, ...sharedPlain() }]);
+    await db.items.bulkPut([
+      { id: 6, ...sharedPlain() },
+      { id: 7, ...sharedPlain() },
+    ]);
     await db.items.update(6, { attachment: new File(['att'], 'a.txt', { type: 'text/plain', lastModified: 5 }), flag: new Boolean(false) });
     const node = { name: 'cyclic root' };
     node.self = node;
@@ -94,7 +104,10 @@ window.writeAll = async (libName, name) => {
   // 'update() and modify() store what structured clone keeps').
   await db.items.put({ id: 8, ...sharedPlain() });
   await db.items.update(7, { extra: new String('x'), blob: new Blob(['upd'], { type: 'text/x' }) });
-  await db.items.where('id').anyOf([6, 8]).modify({ stamp: new Blob(['stamp']), when: new Date(5) });
+  await db.items
+    .where('id')
+    .anyOf([6, 8])
+    .modify({ stamp: new Blob(['stamp']), when: new Date(5) });
   db.close();
   return 'written';
 };
@@ -140,14 +153,15 @@ function findBlobs(value, blobs, seen) {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (value instanceof Blob) blobs.push(value);
-  else if (value instanceof Map) for (const [k, v] of value) findBlobs(k, blobs, seen), findBlobs(v, blobs, seen);
+  else if (value instanceof Map) for (const [k, v] of value) (findBlobs(k, blobs, seen), findBlobs(v, blobs, seen));
   else if (value instanceof Set || Array.isArray(value)) for (const v of value) findBlobs(v, blobs, seen);
   else for (const v of Object.values(value)) findBlobs(v, blobs, seen);
 }
 
 function describe(value, bytes, seen, path) {
   if (value === undefined) return { $: 'undefined' };
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0) ? value : { $: 'number', v: Object.is(value, -0) ? '-0' : String(value) };
+  if (typeof value === 'number')
+    return Number.isFinite(value) && !Object.is(value, -0) ? value : { $: 'number', v: Object.is(value, -0) ? '-0' : String(value) };
   if (typeof value === 'bigint') return { $: 'bigint', v: String(value) };
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return { $: 'same', as: seen.get(value) };
@@ -161,14 +175,21 @@ function describe(value, bytes, seen, path) {
     return out;
   }
   if (value instanceof ArrayBuffer) return { $: 'ArrayBuffer', v: [...new Uint8Array(value)] };
-  if (ArrayBuffer.isView(value)) return { $: value.constructor.name, v: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+  if (ArrayBuffer.isView(value))
+    return { $: value.constructor.name, v: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
   if (value instanceof Date) return { $: 'Date', v: value.getTime() };
   if (value instanceof Map) {
-    return { $: 'Map', v: [...value].map(([k, v], i) => [describe(k, bytes, seen, `${path}.key${i}`), describe(v, bytes, seen, `${path}.get(${i})`)]) };
+    return {
+      $: 'Map',
+      v: [...value].map(([k, v], i) => [describe(k, bytes, seen, `${path}.key${i}`), describe(v, bytes, seen, `${path}.get(${i})`)]),
+    };
   }
   if (value instanceof Set) return { $: 'Set', v: [...value].map((v, i) => describe(v, bytes, seen, `${path}.item${i}`)) };
   if (Array.isArray(value)) {
-    return { $: 'Array', v: Array.from({ length: value.length }, (_, i) => (i in value ? describe(value[i], bytes, seen, `${path}[${i}]`) : { $: 'hole' })) };
+    return {
+      $: 'Array',
+      v: Array.from({ length: value.length }, (_, i) => (i in value ? describe(value[i], bytes, seen, `${path}[${i}]`) : { $: 'hole' })),
+    };
   }
   const out = { $: Object.getPrototypeOf(value) === Object.prototype ? 'Object' : String(value.constructor?.name) };
   for (const [k, v] of Object.entries(value)) out[k] = describe(v, bytes, seen, `${path}.${k}`);
