@@ -155,6 +155,12 @@ test('boxed primitives keep their type, and are not keys', async () => {
   assert.equal(await db.things.orderBy('label').count(), 0);
   await assert.rejects(db.things.put({ id: new String('x') }), DataError);
   await assert.rejects(db.things.get(new String('x')), DataError);
+  // An array key that contains itself is a DataError too (IndexedDB), as a value's key or a query's.
+  const cyclicKey = [1];
+  cyclicKey.push(cyclicKey);
+  await assert.rejects(db.things.put({ id: cyclicKey }), DataError);
+  await assert.rejects(db.things.bulkPut([{ id: cyclicKey }]), DataError);
+  await assert.rejects(db.things.get(cyclicKey), DataError);
   db.close();
 });
 
@@ -233,6 +239,14 @@ test('Blobs are stored by put, bulkPut, update, upsert, bulkUpdate and modify, i
       note.late = new Blob(['late']);
     }),
     (error) => error.name === 'ModifyError' || error instanceof DataCloneError,
+  );
+  await assert.rejects(
+    db.notes.update(1, (note) => {
+      note.late = new Blob(['late']);
+    }),
+    (error) =>
+      error instanceof DataCloneError &&
+      /Blob whose bytes were not read .*\(at \.late\).*pass it as a value or in the changes object/.test(error.message),
   );
   assert.equal((await db.notes.get(1)).late, undefined);
   db.close();

@@ -10,7 +10,7 @@
 // referring back to them (tag 29). Values without sharing pay one Set
 // lookup per object and are written once.
 // Size: ~430 lines: the CBOR writer (hand-made UTF-8 for short strings) and the walk over every stored type belong together.
-import { DataCloneError } from '../errors.js';
+import { DataCloneError, DataError } from '../errors.js';
 import { knownBlobBytes } from './blob-bytes.js';
 import { HOLE_BYTE, TAG, TAG_OF_TYPED_ARRAY } from './value-format.js';
 
@@ -263,6 +263,8 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
     }
   }
   if (depth > MAX_DEPTH) {
+    // A key (written without sharing) this deep is not a key, or contains itself: IndexedDB's DataError.
+    if (w.seen === null) throw new DataError(`a key nested more than ${MAX_DEPTH} levels deep (or containing itself) is not a valid key`);
     throw new DataCloneError(`the value is nested more than ${MAX_DEPTH} levels deep`);
   }
   if (Array.isArray(value)) {
@@ -442,10 +444,11 @@ function withPath(error: unknown, root: unknown, prefix: string): unknown {
   return error;
 }
 
-/** The key path of the first function or symbol inside `value` ('' for the value itself), if any. */
+/** The key path of the first function, symbol or unread Blob inside `value` ('' for the value itself), if any. */
 function pathOfUnstorable(value: unknown, path: string, seen: Set<object>): string | undefined {
   if (typeof value === 'function' || typeof value === 'symbol') return path;
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  if (typeof Blob !== 'undefined' && value instanceof Blob) return knownBlobBytes(value) ? undefined : path;
   seen.add(value);
   const entries: Array<[string, unknown]> = Array.isArray(value)
     ? value.map((item, i) => [`[${i}]`, item])
