@@ -196,6 +196,41 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
         *key = Key::Date(ms);
         return true;
       }
+      if (tag == value_tag::kBufferView) {
+        // [view tag, buffer, byteOffset, length]: as a key, the bytes it views.
+        if (inner.major != cbor::kArray || inner.arg != 4) return invalid("the encoded value is malformed");
+        size_t p = content_pos;
+        Header view_tag, buffer_tag, buffer_bytes, offset, length;
+        if (!cbor::ReadHeader(in, &p, &view_tag) || view_tag.major != cbor::kUnsigned) {
+          return invalid("the encoded value is malformed");
+        }
+        uint64_t element;
+        if (view_tag.arg == value_tag::kDataView) {
+          element = 1;
+        } else if (view_tag.arg >= value_tag::kTypedArrayFirst && view_tag.arg <= value_tag::kTypedArrayLast) {
+          // RFC 8746: bit 4 says float (2, 4, 8 or 16 bytes), else 1, 2, 4 or 8 bytes.
+          element = (view_tag.arg & 0x10) ? (uint64_t{2} << (view_tag.arg & 3)) : (uint64_t{1} << (view_tag.arg & 3));
+        } else {
+          return invalid("the encoded value is malformed");
+        }
+        size_t buffer = p;
+        if (!SeeThroughSharing(in, reading->shares, &buffer)) return invalid("the encoded value is malformed");
+        if (!cbor::ReadHeader(in, &buffer, &buffer_tag) || buffer_tag.major != cbor::kTag ||
+            buffer_tag.arg != value_tag::kArrayBuffer || !cbor::ReadHeader(in, &buffer, &buffer_bytes) ||
+            buffer_bytes.major != cbor::kBytes || buffer_bytes.arg > in.size() - buffer) {
+          return invalid("the encoded value is malformed");
+        }
+        if (!cbor::SkipItem(in, &p) || !cbor::ReadHeader(in, &p, &offset) || offset.major != cbor::kUnsigned ||
+            !cbor::ReadHeader(in, &p, &length) || length.major != cbor::kUnsigned) {
+          return invalid("the encoded value is malformed");
+        }
+        if (offset.arg > buffer_bytes.arg || length.arg > (buffer_bytes.arg - offset.arg) / element) {
+          return invalid("the encoded view reaches past its buffer");
+        }
+        *key = Key::Binary(std::string(Content(in, buffer + offset.arg, length.arg * element)));
+        *pos = p;
+        return true;
+      }
       const bool binary = tag == value_tag::kArrayBuffer || tag == value_tag::kDataView ||
                           (tag >= value_tag::kTypedArrayFirst && tag <= value_tag::kTypedArrayLast);
       if ((binary || tag == value_tag::kWtf8String) && inner.major == cbor::kBytes) {

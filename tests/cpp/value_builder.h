@@ -93,6 +93,17 @@ struct V {
     v.bytes += primitive.bytes;
     return v;
   }
+  // A view on (part of) a buffer: [view tag, buffer item, byteOffset, length].
+  static V View(uint64_t view_tag, const V& buffer, uint64_t offset, uint64_t length) {
+    V v;
+    cbor::WriteTag(value_tag::kBufferView, &v.bytes);
+    cbor::WriteHeader(cbor::kArray, 4, &v.bytes);
+    cbor::WriteHeader(cbor::kUnsigned, view_tag, &v.bytes);
+    v.bytes += buffer.bytes;
+    cbor::WriteHeader(cbor::kUnsigned, offset, &v.bytes);
+    cbor::WriteHeader(cbor::kUnsigned, length, &v.bytes);
+    return v;
+  }
   static V BlobOf(const std::string& type, const std::string& raw) {
     V v;
     cbor::WriteTag(value_tag::kBlob, &v.bytes);

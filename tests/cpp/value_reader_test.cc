@@ -325,5 +325,22 @@ TEST(ValueReader, BlobsAndFilesAreNotKeysButTheirPropertiesAre) {
   EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("file.size.x")));
 }
 
+TEST(ValueReader, AViewOnPartOfASharedBufferIsTheBytesItViews) {
+  // {buf: <shared ArrayBuffer 01..08>, part: Uint8Array(buf, 2, 3), words: Uint16Array(buf, 4, 2), dv: DataView(buf, 7, 1)}
+  const V v = V::Root(V::Obj({{"buf", V::Share(V::Buffer(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8)))},
+                              {"part", V::View(64, V::Ref(0), 2, 3)},
+                              {"words", V::View(69, V::Ref(0), 4, 2)},
+                              {"dv", V::View(value_tag::kDataView, V::Ref(0), 7, 1)},
+                              {"past", V::View(69, V::Ref(0), 4, 3)},
+                              {"inline", V::View(86, V::Buffer(std::string(16, '\0')), 8, 1)}}));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("part"))), EncodeKey(Key::Binary(std::string("\x03\x04\x05", 3))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("words"))), EncodeKey(Key::Binary(std::string("\x05\x06\x07\x08", 4))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("dv"))), EncodeKey(Key::Binary(std::string("\x08", 1))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("inline"))), EncodeKey(Key::Binary(std::string(8, '\0'))));
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("past")));
+  EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath("past")), "the encoded view reaches past its buffer");
+  EXPECT_TRUE(CheckValue(v.bytes).ok());
+}
+
 }  // namespace
 }  // namespace indexie

@@ -96,6 +96,8 @@ void ValueReaderSeeds() {
   seed("cycle_key", "self.list", cyclic);
   seed("cycle_inject", "self.n", cyclic);
   seed("cycle_key_only", "", V::Root(V::Share(V::Arr({V::Ref(0)}))));
+  // Views on part of a (shared) buffer.
+  seed("buffer_view", "v", V::Root(V::Obj({{"b", V::Share(V::Buffer("abcdefgh"))}, {"v", V::View(69, V::Ref(0), 2, 3)}})));
   // Boxed primitives, Blobs and Files.
   const V objects = V::Obj({{"s", V::Boxed(V::Str("hello"))},
                             {"blob", V::BlobOf("text/plain", "hi")},

@@ -47,6 +47,8 @@ const SAMPLES = {
   float64: new Float64Array([Math.PI, NaN]),
   float64Special: new Float64Array([NaN, -0, Infinity, -Infinity, Number.MIN_VALUE]),
   emptyTypedArray: new Int16Array(0),
+  partialView: new Uint16Array(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer, 2, 2),
+  partialDataView: new DataView(new ArrayBuffer(8), 3, 4),
   bigUint64: new BigUint64Array([2n ** 64n - 1n]),
   bigInt64: new BigInt64Array([-(2n ** 63n)]),
   dataView: new DataView(new Uint8Array([9, 8, 7]).buffer),
@@ -84,7 +86,12 @@ function assertSame(actual, expected, label) {
   if (typeof expected === 'number') assert.ok(Object.is(actual, expected), `${label}: ${actual} is not ${expected}`);
   if (expected instanceof ArrayBuffer) assert.ok(actual instanceof ArrayBuffer, `${label}: not an ArrayBuffer`);
   if (expected instanceof DataView) assert.ok(actual instanceof DataView, `${label}: not a DataView`);
-  if (ArrayBuffer.isView(expected)) assert.equal(actual.constructor, expected.constructor, `${label}: not a ${expected.constructor.name}`);
+  if (ArrayBuffer.isView(expected)) {
+    assert.equal(actual.constructor, expected.constructor, `${label}: not a ${expected.constructor.name}`);
+    // As structured clone: the view keeps its place in its whole buffer.
+    assert.equal(actual.byteOffset, expected.byteOffset, `${label}: byteOffset`);
+    assert.equal(actual.buffer.byteLength, expected.buffer.byteLength, `${label}: its buffer's length`);
+  }
   for (const Boxed of [String, Number, Boolean, BigInt]) {
     if (expected instanceof Boxed) {
       assert.ok(actual instanceof Boxed, `${label}: not a ${Boxed.name} object`);

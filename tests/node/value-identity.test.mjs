@@ -129,6 +129,39 @@ test('indexes read through shared objects and arrays', async () => {
   db.close();
 });
 
+test('views on one buffer share it, and a view on part of a buffer keeps its place, as structured clone keeps them', async () => {
+  const buffer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
+  const value = { id: 1, buffer, part: new Uint8Array(buffer, 2, 3), words: new Uint16Array(buffer), dv: new DataView(buffer, 6) };
+  for (const back of [decodeValue(encodeValue(value)), structuredClone(value)]) {
+    assert.equal(back.part.buffer, back.buffer);
+    assert.equal(back.words.buffer, back.buffer);
+    assert.equal(back.dv.buffer, back.buffer);
+    assert.deepEqual([back.part.byteOffset, back.dv.byteOffset, back.dv.byteLength], [2, 6, 2]);
+    assert.deepEqual([...back.part], [3, 4, 5]);
+  }
+  // Stored and indexed: a view's key is the bytes it views.
+  const db = freshDb({ blobs: 'id, part' });
+  await db.blobs.put(value);
+  const back = await db.blobs.get(1);
+  assert.equal(back.part.buffer, back.buffer);
+  assert.equal(
+    await db.blobs
+      .where('part')
+      .equals(new Uint8Array([3, 4, 5]))
+      .count(),
+    1,
+  );
+  assert.equal(
+    await db.blobs
+      .where('part')
+      .equals(new Uint8Array(buffer, 2, 3))
+      .count(),
+    1,
+    'a query key that is a partial view',
+  );
+  db.close();
+});
+
 test('a key used for both bounds of a range (one object twice) still finds its records', async () => {
   const db = freshDb({ pairs: 'id, [a+b], when' });
   const when = new Date(7);

@@ -55,6 +55,7 @@ inline constexpr uint64_t kBoxedPrimitive = 40104;  // the primitive of a String
 inline constexpr uint64_t kBlob = 40105;            // [type, bytes]
 inline constexpr uint64_t kFile = 40106;            // [type, bytes, name, lastModified]
 inline constexpr uint64_t kSharingRoot = 40107;     // a value with tag 28/29 items: their numbering starts here
+inline constexpr uint64_t kBufferView = 40108;      // [view tag, ArrayBuffer, byteOffset, length]: a view on (part of) a buffer
 }  // namespace value_tag
 
 // A parsed key path: one dotted path, or several for a compound path.

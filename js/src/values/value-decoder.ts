@@ -245,6 +245,21 @@ class Reader {
         if (typeof index !== 'number' || this.shares === null || index >= this.shares.length) return this.fail();
         return this.shares[index];
       }
+      case TAG.bufferView: {
+        const initial = this.bytes[this.pos++];
+        if (initial !== 0x84) this.fail(); // an array of 4
+        const viewTag = this.item();
+        const buffer = this.item();
+        const byteOffset = this.item();
+        const length = this.item();
+        const Ctor = viewTag === TAG.dataView ? DataView : TYPED_ARRAY_OF_TAG.get(viewTag as number);
+        if (!Ctor || !(buffer instanceof ArrayBuffer) || typeof byteOffset !== 'number' || typeof length !== 'number') return this.fail();
+        try {
+          return new Ctor(buffer, byteOffset, length);
+        } catch {
+          return this.fail(); // out of the buffer's bounds
+        }
+      }
       case TAG.boxedPrimitive: {
         const primitive = this.item();
         const type = typeof primitive;

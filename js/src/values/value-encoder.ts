@@ -291,14 +291,9 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
     return;
   }
   if (ArrayBuffer.isView(value)) {
-    if (value instanceof DataView) {
-      w.header(6, TAG.dataView);
-    } else {
-      const tag = TAG_OF_TYPED_ARRAY.get(value.constructor);
-      if (tag === undefined) throw new DataCloneError(`${describe(value)} cannot be stored`);
-      w.header(6, tag);
-    }
-    w.bytes(2, viewBytes(value));
+    const tag = value instanceof DataView ? TAG.dataView : TAG_OF_TYPED_ARRAY.get(value.constructor);
+    if (tag === undefined) throw new DataCloneError(`${describe(value)} cannot be stored`);
+    encodeView(w, value, tag, depth);
     return;
   }
   if (value instanceof ArrayBuffer) {
@@ -343,6 +338,34 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
   }
   // Other objects (class instances): their own enumerable properties, as structured clone does.
   encodeObject(w, value as Record<string, unknown>, depth);
+}
+
+/**
+ * A typed array or DataView: its bytes alone, unless it views part of its
+ * buffer, or its buffer is met elsewhere in the value (another view, or the
+ * ArrayBuffer itself): then, as structured clone keeps them, the view over
+ * its (whole, possibly shared) buffer. A key's views are only their bytes.
+ */
+function encodeView(w: Writer, view: ArrayBufferView, tag: number, depth: number): void {
+  const buffer = view.buffer as ArrayBuffer;
+  const partial = view.byteOffset !== 0 || view.byteLength !== buffer.byteLength;
+  const keys = w.seen === null && w.shares === null;
+  if (!keys && (partial || w.shares?.has(buffer))) {
+    w.header(6, TAG.bufferView);
+    w.header(4, 4);
+    w.header(0, tag);
+    encodeInto(w, buffer, depth + 1);
+    w.header(0, view.byteOffset);
+    w.header(0, view instanceof DataView ? view.byteLength : (view as unknown as { length: number }).length);
+    return;
+  }
+  if (w.shares === null && w.seen !== null) {
+    // First pass: the buffer counts as met, so meeting it again marks it shared.
+    if (w.seen.has(buffer)) (w.repeated ??= new Set()).add(buffer);
+    else w.seen.add(buffer);
+  }
+  w.header(6, tag);
+  w.bytes(2, viewBytes(view));
 }
 
 function encodeBlob(w: Writer, blob: Blob): void {

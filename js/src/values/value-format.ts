@@ -17,6 +17,11 @@
 //   Date        tag 40100 over float64 milliseconds (NaN for an invalid Date)
 //   ArrayBuffer tag 40101 over bytes;  DataView tag 40102 over bytes
 //   typed array RFC 8746 tag (64 + type) over its bytes, little-endian
+//   a view (typed array or DataView) on part of its buffer, or on a buffer
+//               met elsewhere in the value: tag 40108 over [view's tag,
+//               ArrayBuffer, byteOffset, length (elements; a DataView's bytes)],
+//               the ArrayBuffer whole (and shared, see below), as structured
+//               clone keeps it
 //   Map         tag 259 over a map (any keys);  Set tag 258 over an array
 //   RegExp      tag 21066 over [source, flags]
 //   boxed primitive (new String('s'), new Number(1), new Boolean(false),
@@ -57,6 +62,7 @@ export const TAG = {
   shareable: 28,
   sharedReference: 29,
   sharingRoot: 40107,
+  bufferView: 40108,
 } as const;
 
 export type TypedArray =

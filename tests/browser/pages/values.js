@@ -30,6 +30,19 @@ function typedArrays() {
     bu64: new BigUint64Array([2n ** 64n - 1n]),
     dv: new DataView(new Uint8Array([1, 2, 3]).buffer),
     ab: new Uint8Array([4, 5]).buffer,
+    ...views(),
+  };
+}
+
+/** Views on one buffer (which they share) and on part of a buffer. */
+function views() {
+  const buffer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
+  return {
+    buffer,
+    part: new Uint8Array(buffer, 2, 3),
+    words: new Uint16Array(buffer),
+    dvPart: new DataView(buffer, 6),
+    lone: new Float64Array(new ArrayBuffer(24), 8, 1),
   };
 }
 
@@ -175,8 +188,10 @@ function describe(value, bytes, seen, path) {
     return out;
   }
   if (value instanceof ArrayBuffer) return { $: 'ArrayBuffer', v: [...new Uint8Array(value)] };
-  if (ArrayBuffer.isView(value))
-    return { $: value.constructor.name, v: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+  if (ArrayBuffer.isView(value)) {
+    const v = [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)];
+    return { $: value.constructor.name, v, byteOffset: value.byteOffset, buffer: describe(value.buffer, bytes, seen, `${path}.buffer`) };
+  }
   if (value instanceof Date) return { $: 'Date', v: value.getTime() };
   if (value instanceof Map) {
     return {
