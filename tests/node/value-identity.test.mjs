@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DataCloneError, DataError, Indexie, decodeValue, encodeValue } from 'indexie';
+import { DataCloneError, DataError, Indexie, decodeValue, encodeValue, liveQuery } from 'indexie';
 
 let dbCount = 0;
 function freshDb(stores) {
@@ -302,5 +302,36 @@ test('writes that wait for Blob bytes still apply in call order', async () => {
   const third = db.docs.put({ id: 3, data: big });
   assert.equal((await db.docs.get(3)).data.size, 4 << 20);
   await third;
+  db.close();
+});
+
+test('live queries and updating hooks handle cyclic records', async () => {
+  const db = freshDb({ nodes: 'id' });
+  const node = { id: 1, list: [] };
+  node.self = node;
+  node.list.push(node.list);
+  await db.nodes.put(node);
+  const results = [];
+  const subscription = liveQuery(() => db.nodes.toArray()).subscribe({
+    next: (value) => results.push(value),
+    error: (error) => results.push(error),
+  });
+  const until = async (done) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(done(), `results: ${results.length}`);
+  };
+  await until(() => results.length === 1);
+  await db.nodes.put({ id: 2 });
+  await until(() => results.length === 2);
+  subscription.unsubscribe();
+  assert.ok(results.every(Array.isArray), 'no error: comparing results ended');
+  assert.equal(results[1][0].self, results[1][0]);
+  // An updating hook is given what changed, also for a cyclic record.
+  let modifications;
+  db.nodes.hook('updating', (changes) => {
+    modifications = changes;
+  });
+  await db.nodes.update(1, { name: 'x' });
+  assert.deepEqual(modifications, { name: 'x' });
   db.close();
 });
