@@ -418,62 +418,55 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * record (`delete ctx.value`).
    */
   async update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
-    return this.#host.write(
-      (engine) => {
-        const key = this.#keyOf(keyOrObject);
-        const current = engine.get(this.name, key);
-        if (current === undefined) return 0;
-        this.#applyAndStore(engine, key, current as T, changes);
-        return 1;
-      },
-      `Table.update() on '${this.name}'`,
-      { stores: [changes] },
-    );
+    return this.#storing([changes]).write((engine) => {
+      const key = this.#keyOf(keyOrObject);
+      const current = engine.get(this.name, key);
+      if (current === undefined) return 0;
+      this.#applyAndStore(engine, key, current as T, changes);
+      return 1;
+    }, `Table.update() on '${this.name}'`);
   }
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
   async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
-    return this.#host.write(
-      (engine) => {
-        const current = engine.get(this.name, key);
-        const keyPath = this.schema.primKey.keyPath;
-        let base = current;
-        if (base === undefined) {
-          base = {};
-          if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
-          else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
-        }
-        this.#applyAndStore(engine, key, base as T, changes);
-        return current !== undefined;
-      },
-      `Table.upsert() on '${this.name}'`,
-      { stores: [changes] },
-    );
+    return this.#storing([changes]).write((engine) => {
+      const current = engine.get(this.name, key);
+      const keyPath = this.schema.primKey.keyPath;
+      let base = current;
+      if (base === undefined) {
+        base = {};
+        if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
+        else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
+      }
+      this.#applyAndStore(engine, key, base as T, changes);
+      return current !== undefined;
+    }, `Table.upsert() on '${this.name}'`);
   }
 
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
   async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): Promise<number> {
     if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
-    return this.#host.write(
-      (engine) => {
-        let updated = 0;
-        const byPos: Record<number, Error> = {};
-        updates.forEach(({ key, changes }, position) => {
-          try {
-            const current = engine.get(this.name, key);
-            if (current === undefined) return;
-            this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
-            updated++;
-          } catch (error) {
-            byPos[position] = error as Error;
-          }
-        });
-        if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
-        return updated;
-      },
-      `Table.bulkUpdate() on '${this.name}'`,
-      { stores: updates.map((update) => update.changes) },
-    );
+    return this.#storing(updates.map((update) => update.changes)).write((engine) => {
+      let updated = 0;
+      const byPos: Record<number, Error> = {};
+      updates.forEach(({ key, changes }, position) => {
+        try {
+          const current = engine.get(this.name, key);
+          if (current === undefined) return;
+          this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
+          updated++;
+        } catch (error) {
+          byPos[position] = error as Error;
+        }
+      });
+      if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
+      return updated;
+    }, `Table.bulkUpdate() on '${this.name}'`);
+  }
+
+  /** The host's write, for an operation that stores `values` (their Blobs are read first: TableHost WriteOptions.stores). */
+  #storing(values: readonly unknown[]): Pick<TableHost, 'write'> {
+    return { write: (operation, what, options) => this.#host.write(operation, what, { ...options, stores: values }) };
   }
 
   #keyOf(keyOrObject: unknown): unknown {
