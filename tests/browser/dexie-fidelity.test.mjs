@@ -14,6 +14,10 @@ import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 export const DIFFERENCES = {
   'bulkUpdate() with an invalid key':
     'indexie rejects the whole call with a DataError and updates nothing; Dexie skips the invalid key or fails with a DataError depending on the other keys (its reads race the invalid request)',
+  'update() and modify() store what structured clone keeps':
+    "Dexie copies the record with its deepClone before changing it, which turns a sparse array's holes into undefined, " +
+    "Number and BigInt objects into plain objects, and separates a Map's values from the same objects elsewhere; " +
+    'indexie stores the changed record as IndexedDB stores any value (its structured clone keeps all three)',
   'db.use(middleware)':
     'indexie has no DBCore, so middleware cannot run: db.use() is an UnsupportedError, where Dexie installs it and returns db',
 };

@@ -1,6 +1,7 @@
 // value_reader_test.cc: key paths are read out of encoded values with
-// IndexedDB's rules (nested paths, compound, multi-entry, absent vs invalid),
-// explicit keys give named DataErrors, and key injection edits only the path.
+// IndexedDB's rules (nested paths, compound, multi-entry, absent vs invalid,
+// through shared and cyclic references, into Blobs and Files), explicit keys
+// give named DataErrors, and key injection edits only the path.
 #include "indexie/value_reader.h"
 
 #include <gtest/gtest.h>
@@ -199,6 +200,146 @@ TEST(ValueReader, MalformedValuesAreRejected) {
 TEST(ValueReader, AKeyListCountIsNotTrusted) {
   const std::string huge_count("\x9b\x08\x00\x00\x00\x00\x00\x00\x00\x01", 10);  // array(2^59), then 1
   EXPECT_EQ(ValueToKeys(huge_count).status().code(), StatusCode::kData);
+}
+
+// {owner: <shared {city: "Oslo"}>, home: ref 0, tags: <shared ["a", "b"]>, also: ref 1}
+V SharedValue() {
+  return V::Root(V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
+                 {"home", V::Ref(0)},
+                 {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
+                 {"also", V::Ref(1)}}));
+}
+
+TEST(ValueReader, PathsAndKeysGoThroughSharedReferences) {
+  const V v = SharedValue();
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("owner.city"))), EncodeKey(Key::String("Oslo")));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("home.city"))), EncodeKey(Key::String("Oslo")));
+  const Key ab = Key::Array({Key::String("a"), Key::String("b")});
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("also"))), EncodeKey(ab));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("also.length"))), EncodeKey(Key::Number(2)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Compound({"home.city", "tags"}))),
+            EncodeKey(Key::Array({Key::String("Oslo"), ab})));
+  const std::vector<Key> multi = EvaluateMultiEntryKeyPath(v.bytes, SplitDottedPath("also"));
+  ASSERT_EQ(multi.size(), 2u);
+  EXPECT_EQ(EncodeKey(multi[1]), EncodeKey(Key::String("b")));
+  EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath("home")), "an object is not a valid key");
+  // The same array twice inside one key is a key (as Chromium converts it); a reference out of range is nothing.
+  const V twice = V::Obj({{"k", V::Arr({V::Share(V::Arr({V::Num(1)})), V::Ref(0)})}});
+  EXPECT_EQ(Enc(EvaluateKeyPath(twice.bytes, Path("k"))),
+            EncodeKey(Key::Array({Key::Array({Key::Number(1)}), Key::Array({Key::Number(1)})})));
+  const V dangling = V::Obj({{"a", V::Ref(3)}});
+  EXPECT_FALSE(EvaluateKeyPath(dangling.bytes, Path("a")));
+  EXPECT_FALSE(EvaluateKeyPath(dangling.bytes, Path("a.b")));
+}
+
+TEST(ValueReader, CyclesNeverLoop) {
+  // o = {id: 1, self: o, list: [1, list]}: shares 0 (o) and 1 (list).
+  const V o = V::Root(V::Share(V::Obj({{"id", V::Num(1)},
+                                        {"self", V::Ref(0)},
+                                        {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
+  EXPECT_EQ(Enc(EvaluateKeyPath(o.bytes, Path("self.self.self.id"))), EncodeKey(Key::Number(1)));
+  EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("self")));  // an object
+  EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("list")));  // an array that contains itself is not a key
+  EXPECT_EQ(InvalidKeyReason(o.bytes, SplitDottedPath("list")),
+            "an array key holds an invalid element: an array key cannot contain itself");
+  const std::vector<Key> multi = EvaluateMultiEntryKeyPath(o.bytes, SplitDottedPath("list"));
+  ASSERT_EQ(multi.size(), 1u);  // the element that is the array itself is skipped
+  EXPECT_EQ(EncodeKey(multi[0]), EncodeKey(Key::Number(1)));
+  EXPECT_EQ(EvaluateMultiEntryKeyPath(o.bytes, SplitDottedPath("self.self.list")).size(), 1u);
+  // Malformed chains of marks and references end (a tag 28 over a reference to itself).
+  V loop;
+  cbor::WriteTag(value_tag::kShareable, &loop.bytes);
+  loop.bytes += V::Ref(0).bytes;
+  const V holder = V::Obj({{"a", loop}});
+  EXPECT_FALSE(EvaluateKeyPath(holder.bytes, Path("a")));
+  EXPECT_FALSE(EvaluateKeyPath(holder.bytes, Path("a.b")));
+  EXPECT_TRUE(CheckValue(holder.bytes).ok());
+}
+
+TEST(ValueReader, AValueReferringToAnArrayExponentiallyOftenIsNoKeyButAnswers) {
+  // x0 = [1], x(i+1) = [xi, xi]: 2^40 leaves if expanded; the reference budget stops it.
+  V x = V::Share(V::Arr({V::Num(1)}));
+  for (int i = 0; i < 40; ++i) x = V::Share(V::Arr({x, V::Ref(static_cast<uint64_t>(i))}));
+  const V v = V::Obj({{"k", x}});
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("k")));
+}
+
+TEST(ValueReader, ChangesBehindReferencesAreNeverTakenForSame) {
+  // Byte-identical items holding a reference may refer to different objects.
+  const V a = V::Obj({{"x", V::Share(V::Arr({V::Num(1)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
+  const V b = V::Obj({{"x", V::Share(V::Arr({V::Num(9)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
+  EXPECT_NE(Enc(EvaluateKeyPath(a.bytes, Path("k"))), Enc(EvaluateKeyPath(b.bytes, Path("k"))));
+  EXPECT_FALSE(SameItemsAtKeyPath(a.bytes, b.bytes, Path("k")));
+  EXPECT_TRUE(SameItemsAtKeyPath(a.bytes, b.bytes, Path("y")));
+}
+
+TEST(ValueReader, InjectKeyFollowsReferencesAndRenumbersNothing) {
+  // {meta: <shared {}>, alias: ref 0, later: <shared [1]>, again: ref 1}, key path "alias.id".
+  const V v = V::Obj({{"meta", V::Share(V::Obj({}))},
+                      {"alias", V::Ref(0)},
+                      {"later", V::Share(V::Arr({V::Num(1)}))},
+                      {"again", V::Ref(1)}});
+  auto injected = InjectKey(v.bytes, SplitDottedPath("alias.id"), Key::Number(5));
+  ASSERT_TRUE(injected.ok()) << injected.status().message();
+  EXPECT_EQ(Enc(EvaluateKeyPath(injected.value(), Path("meta.id"))), EncodeKey(Key::Number(5)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(injected.value(), Path("again"))), EncodeKey(Key::Array({Key::Number(1)})));
+  // New nested objects on the way are plain, unmarked: the references after them still resolve.
+  auto nested = InjectKey(v.bytes, SplitDottedPath("meta.a.b"), Key::Number(6));
+  ASSERT_TRUE(nested.ok());
+  EXPECT_EQ(Enc(EvaluateKeyPath(nested.value(), Path("alias.a.b"))), EncodeKey(Key::Number(6)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(nested.value(), Path("again"))), EncodeKey(Key::Array({Key::Number(1)})));
+  // A cyclic root: {self: ref 0} under tag 28.
+  const V cyclic = V::Root(V::Share(V::Obj({{"self", V::Ref(0)}})));
+  auto rooted = InjectKey(cyclic.bytes, SplitDottedPath("self.id"), Key::Number(7));
+  ASSERT_TRUE(rooted.ok());
+  EXPECT_EQ(Enc(EvaluateKeyPath(rooted.value(), Path("id"))), EncodeKey(Key::Number(7)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(rooted.value(), Path("self.self.id"))), EncodeKey(Key::Number(7)));
+  EXPECT_TRUE(CheckValue(rooted.value()).ok());
+}
+
+TEST(ValueReader, BoxedPrimitivesAreNotKeysButAStringObjectHasALength) {
+  const V v = V::Obj({{"s", V::Boxed(V::Str("h\xC3\xA9llo"))}, {"n", V::Boxed(V::Num(3))}, {"b", V::Boxed(V::Bool(true))}});
+  for (const char* path : {"s", "n", "b"}) {
+    EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path(path))) << path;
+    EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath(path)),
+              "a boxed primitive (new String(), new Number(), ...) is not a valid key");
+  }
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("s.length"))), EncodeKey(Key::Number(5)));
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("n.length")));
+  EXPECT_FALSE(ValueToKey(V::Boxed(V::Str("x")).bytes).ok());
+}
+
+TEST(ValueReader, BlobsAndFilesAreNotKeysButTheirPropertiesAre) {
+  const V v = V::Obj({{"blob", V::BlobOf("text/plain", "hello")},
+                      {"file", V::FileOf("image/png", std::string("\x89PNG\0", 5), "cat.png", 1700000000000)}});
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("blob")));
+  EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath("blob")), "a Blob is not a valid key");
+  EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath("file")), "a File is not a valid key");
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("blob.size"))), EncodeKey(Key::Number(5)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("blob.type"))), EncodeKey(Key::String("text/plain")));
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("blob.name")));  // a Blob has no name
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("file.name"))), EncodeKey(Key::String("cat.png")));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("file.size"))), EncodeKey(Key::Number(5)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("file.lastModified"))), EncodeKey(Key::Number(1700000000000)));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("file.type.length"))), EncodeKey(Key::Number(9)));
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("file.size.x")));
+}
+
+TEST(ValueReader, AViewOnPartOfASharedBufferIsTheBytesItViews) {
+  // {buf: <shared ArrayBuffer 01..08>, part: Uint8Array(buf, 2, 3), words: Uint16Array(buf, 4, 2), dv: DataView(buf, 7, 1)}
+  const V v = V::Root(V::Obj({{"buf", V::Share(V::Buffer(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8)))},
+                              {"part", V::View(64, V::Ref(0), 2, 3)},
+                              {"words", V::View(69, V::Ref(0), 4, 2)},
+                              {"dv", V::View(value_tag::kDataView, V::Ref(0), 7, 1)},
+                              {"past", V::View(69, V::Ref(0), 4, 3)},
+                              {"inline", V::View(86, V::Buffer(std::string(16, '\0')), 8, 1)}}));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("part"))), EncodeKey(Key::Binary(std::string("\x03\x04\x05", 3))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("words"))), EncodeKey(Key::Binary(std::string("\x05\x06\x07\x08", 4))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("dv"))), EncodeKey(Key::Binary(std::string("\x08", 1))));
+  EXPECT_EQ(Enc(EvaluateKeyPath(v.bytes, Path("inline"))), EncodeKey(Key::Binary(std::string(8, '\0'))));
+  EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path("past")));
+  EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath("past")), "the encoded view reaches past its buffer");
+  EXPECT_TRUE(CheckValue(v.bytes).ok());
 }
 
 }  // namespace

@@ -80,6 +80,32 @@ void ValueReaderSeeds() {
   seed("key_string", "", V::Str("\xf0\x9f\x98\x80"));
   seed("invalid_keys", "v", V::Obj({{"v", V::Arr({V::Bool(true), V::Undefined(), V::Num(NAN), V::Obj({})})}}));
   seed("map", "m.a", V::Obj({{"m", V::MapOf({{"a", V::Num(1)}})}}));
+  // Value sharing: a shared object reached through a reference, and cycles.
+  const V shared = V::Root(V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
+                           {"home", V::Ref(0)},
+                           {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
+                           {"also", V::Ref(1)}}));
+  seed("shared_path", "home.city", shared);
+  seed("shared_key", "also", shared);
+  seed("shared_compound", "[home.city+also]", shared);
+  seed("shared_inject", "home.id", shared);
+  const V cyclic = V::Root(V::Share(V::Obj({{"id", V::Num(1)},
+                                             {"self", V::Ref(0)},
+                                             {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
+  seed("cycle_path", "self.self.id", cyclic);
+  seed("cycle_key", "self.list", cyclic);
+  seed("cycle_inject", "self.n", cyclic);
+  seed("cycle_key_only", "", V::Root(V::Share(V::Arr({V::Ref(0)}))));
+  // Views on part of a (shared) buffer.
+  seed("buffer_view", "v", V::Root(V::Obj({{"b", V::Share(V::Buffer("abcdefgh"))}, {"v", V::View(69, V::Ref(0), 2, 3)}})));
+  // Boxed primitives, Blobs and Files.
+  const V objects = V::Obj({{"s", V::Boxed(V::Str("hello"))},
+                            {"blob", V::BlobOf("text/plain", "hi")},
+                            {"file", V::FileOf("image/png", "PNG", "cat.png", 1700000000000)}});
+  seed("boxed_length", "s.length", objects);
+  seed("blob_size", "blob.size", objects);
+  seed("file_name", "file.name", objects);
+  seed("file_type_length", "file.type.length", objects);
   Write("value_reader", "no_path", V::Obj({{"id", V::Str("k")}}).bytes);
 }
 

@@ -2,6 +2,12 @@
 // which walks encoded values (CBOR) to the items a key path names. Values
 // come from JS, or from storage, which may be corrupt: no input may crash it.
 //
+// Values may hold shared and cyclic references (tags 28/29 under a sharing
+// root, js/src/values/value-format.ts), views on shared buffers, Blobs and
+// Files: seeds of each are in make_seeds.cc, and no reference, however
+// malformed (dangling, pointing at another reference, cyclic), may make a
+// reader loop or read out of bounds.
+//
 // Input: a key path, a newline, then the value bytes ("a.b\n" + CBOR). A path
 // "[a+b]" is compound; no newline means the path "id" and the whole input.
 //

@@ -45,6 +45,10 @@ const SAMPLES = {
   int32: new Int32Array([-5]),
   float32: new Float32Array([1.5, -0]),
   float64: new Float64Array([Math.PI, NaN]),
+  float64Special: new Float64Array([NaN, -0, Infinity, -Infinity, Number.MIN_VALUE]),
+  emptyTypedArray: new Int16Array(0),
+  partialView: new Uint16Array(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer, 2, 2),
+  partialDataView: new DataView(new ArrayBuffer(8), 3, 4),
   bigUint64: new BigUint64Array([2n ** 64n - 1n]),
   bigInt64: new BigInt64Array([-(2n ** 63n)]),
   dataView: new DataView(new Uint8Array([9, 8, 7]).buffer),
@@ -60,6 +64,14 @@ const SAMPLES = {
   ]),
   set: new Set([1, 'a', null]),
   regexp: /ab+c/giu,
+  boxedString: new String('héllo'),
+  boxedEmptyString: new String(''),
+  boxedNumber: new Number(1.5),
+  boxedNegativeZero: new Number(-0),
+  boxedNaN: new Number(NaN),
+  boxedTrue: new Boolean(true),
+  boxedFalse: new Boolean(false),
+  boxedBigInt: Object(-12345678901234567890n),
   protoKey: JSON.parse('{"__proto__": {"polluted": true}}'),
 };
 
@@ -74,10 +86,28 @@ function assertSame(actual, expected, label) {
   if (typeof expected === 'number') assert.ok(Object.is(actual, expected), `${label}: ${actual} is not ${expected}`);
   if (expected instanceof ArrayBuffer) assert.ok(actual instanceof ArrayBuffer, `${label}: not an ArrayBuffer`);
   if (expected instanceof DataView) assert.ok(actual instanceof DataView, `${label}: not a DataView`);
+  if (ArrayBuffer.isView(expected)) {
+    assert.equal(actual.constructor, expected.constructor, `${label}: not a ${expected.constructor.name}`);
+    // As structured clone: the view keeps its place in its whole buffer.
+    assert.equal(actual.byteOffset, expected.byteOffset, `${label}: byteOffset`);
+    assert.equal(actual.buffer.byteLength, expected.buffer.byteLength, `${label}: its buffer's length`);
+  }
+  for (const Boxed of [String, Number, Boolean, BigInt]) {
+    if (expected instanceof Boxed) {
+      assert.ok(actual instanceof Boxed, `${label}: not a ${Boxed.name} object`);
+      assert.ok(Object.is(actual.valueOf(), expected.valueOf()), `${label}: ${actual.valueOf()} is not ${expected.valueOf()}`);
+    }
+  }
+  if (expected instanceof Float64Array || expected instanceof Float32Array) {
+    expected.forEach((n, i) => assert.ok(Object.is(actual[i], n), `${label}[${i}]: ${actual[i]} is not ${n}`));
+  }
 }
 
-test('each type round-trips through the codec alone', () => {
-  for (const [label, value] of Object.entries(SAMPLES)) assertSame(decodeValue(encodeValue(value)), value, label);
+test('each type round-trips through the codec alone, as structured clone copies it', () => {
+  for (const [label, value] of Object.entries(SAMPLES)) {
+    assertSame(decodeValue(encodeValue(value)), value, label);
+    assertSame(decodeValue(encodeValue(value)), structuredClone(value), `${label} (vs structuredClone)`);
+  }
 });
 
 test('each type round-trips through a stored record, one by one and all nested together', async () => {
@@ -114,15 +144,15 @@ test('class instances are stored as plain objects of their own properties', () =
 test('values that cannot be cloned raise DataCloneError and store nothing', async () => {
   const db = new Indexie('value-codec-errors');
   db.version(1).stores({ items: '++id' });
-  const cyclic = { name: 'loop' };
-  cyclic.self = cyclic;
   for (const [label, bad] of [
     ['function', { f() {} }],
     ['symbol', { s: Symbol('x') }],
-    ['cycle', cyclic],
-    ['blob', { b: new Blob(['x']) }],
+    ['symbol object', { s: Object(Symbol('x')) }],
     ['weakmap', { w: new WeakMap() }],
+    ['weakset', { w: new WeakSet() }],
+    ['promise', { p: Promise.resolve() }],
   ]) {
+    assert.throws(() => structuredClone(bad), { name: 'DataCloneError' }, `${label}: structured clone refuses it too`);
     await assert.rejects(db.items.add(bad), (error) => {
       assert.ok(error instanceof DataCloneError, `${label}: ${error}`);
       assert.equal(error.name, 'DataCloneError');

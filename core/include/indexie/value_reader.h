@@ -1,18 +1,28 @@
 // value_reader.h: what the engine reads out of encoded values, and the one
 // edit it makes to them.
 //
-// Values arrive encoded by js/src/value-codec.ts (CBOR; the format is written
-// at the top of that file). The engine never decodes a whole value: it walks
-// to the items a key path names and turns them into Keys, with IndexedDB's
-// rules:
+// Values arrive encoded by js/src/values/value-encoder.ts (CBOR; the format
+// is written at the top of js/src/values/value-format.ts). The engine never
+// decodes a whole value: it walks to the items a key path names and turns
+// them into Keys, with IndexedDB's rules:
 //   - a path "a.b.c" steps through plain objects (untagged CBOR maps with text
-//     keys); "length" of an array or string is its length;
+//     keys); "length" of an array, a string or a String object is its length;
+//     "size" and "type" of a Blob or File, "name" and "lastModified" of a
+//     File are theirs;
+//   - shared references (value sharing: tag 28 marks an object met more than
+//     once, tag 29 over n refers to the n-th tag-28 item of the value, which
+//     is wrapped in a sharing root, tag 40107) are
+//     followed wherever a path or a key goes; every step moves on by one
+//     path step, so a cycle never loops, and an array key that contains
+//     itself is not a valid key;
 //   - a missing step, or an item that is not a valid key, means "no key": the
 //     record is simply absent from that index (an explicit key passed by a
 //     caller that is invalid is a DataError instead);
 //   - a compound path [a+b] gives an array key, absent if any part is absent;
 //   - multi-entry: an array gives one key per valid element, duplicates
-//     dropped, invalid elements skipped; a non-array gives itself.
+//     dropped, invalid elements skipped; a non-array gives itself;
+//   - boxed primitives (new String('s'), ...), Blobs, Files, Maps, Sets,
+//     booleans, null and objects are never keys.
 #pragma once
 
 #include <optional>
@@ -25,10 +35,12 @@
 
 namespace indexie {
 
-// CBOR tags of the value format (shared with js/src/value-codec.ts).
-// On-disk format: never renumber.
+// CBOR tags of the value format (shared with js/src/values/value-format.ts).
+// On-disk format: never renumber, only add.
 namespace value_tag {
 inline constexpr uint64_t kPositiveBigInt = 2;
+inline constexpr uint64_t kShareable = 28;        // an object the value refers to again (value sharing)
+inline constexpr uint64_t kSharedReference = 29;  // unsigned n: the n-th tag-28 item of the value
 inline constexpr uint64_t kNegativeBigInt = 3;
 inline constexpr uint64_t kTypedArrayFirst = 64;  // RFC 8746 typed arrays, 64..87
 inline constexpr uint64_t kTypedArrayLast = 87;
@@ -39,6 +51,11 @@ inline constexpr uint64_t kDate = 40100;         // float64 milliseconds since t
 inline constexpr uint64_t kArrayBuffer = 40101;  // byte string
 inline constexpr uint64_t kDataView = 40102;     // byte string
 inline constexpr uint64_t kWtf8String = 40103;   // byte string: a JS string with lone surrogates, as WTF-8
+inline constexpr uint64_t kBoxedPrimitive = 40104;  // the primitive of a String, Number, Boolean or BigInt object
+inline constexpr uint64_t kBlob = 40105;            // [type, bytes]
+inline constexpr uint64_t kFile = 40106;            // [type, bytes, name, lastModified]
+inline constexpr uint64_t kSharingRoot = 40107;     // a value with tag 28/29 items: their numbering starts here
+inline constexpr uint64_t kBufferView = 40108;      // [view tag, ArrayBuffer, byteOffset, length]: a view on (part of) a buffer
 }  // namespace value_tag
 
 // A parsed key path: one dotted path, or several for a compound path.
@@ -82,7 +99,8 @@ Result<std::vector<Key>> ValueToKeys(std::string_view encoded);
 void AppendKeyAsValue(const Key& key, std::string* out);
 
 // `value` with `key` stored at the simple path `steps`, creating plain objects
-// for missing steps (IndexedDB's key injection). DataError if a step crosses
+// for missing steps (IndexedDB's key injection), following shared references
+// (the key goes into the one object they share). DataError if a step crosses
 // something that is not a plain object.
 Result<std::string> InjectKey(std::string_view value, const std::vector<std::string>& steps, const Key& key);
 

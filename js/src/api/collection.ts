@@ -53,6 +53,7 @@ export interface CollectionHost {
     count: number | ((engine: Engine) => number),
     writeSlice: (engine: Engine, from: number, to: number) => R,
     what: string,
+    options?: { stores?: readonly unknown[] },
   ): Promise<R[]>;
   schema(): TableSchema;
   /** The table's reading hook chain, if any subscriber listens. */
@@ -388,6 +389,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
         engine.commit();
       },
       `Collection.modify() on '${table}'`,
+      { stores: [changes] },
     );
     return done;
   }

@@ -6,6 +6,8 @@ import type { Engine } from '../engine/engine.js';
 import { cmp } from '../values/key-compare.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import { asPropModification } from '../values/prop-modification.js';
+import { decodeValue } from '../values/value-decoder.js';
+import { encodeValue } from '../values/value-encoder.js';
 
 export type Changes = Record<string, unknown>;
 export interface ModifyContext<T = unknown> {
@@ -76,8 +78,9 @@ export function modifyRecords(
   keys.forEach((key, i) => {
     if (values[i] === undefined) return; // no longer there
     try {
-      // An object of changes is copied per record, so records never share a changed value.
-      const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : structuredClone(changes));
+      // An object of changes is copied per record, so records never share a changed value (a
+      // structured clone, by the value codec: Blobs in it stay ones whose bytes are known).
+      const next = applyChanges(key, values[i], typeof changes === 'function' ? changes : (decodeValue(encodeValue(changes)) as Changes));
       if (next === UNCHANGED) {
         done++; // as Dexie counts it: the record was visited and kept
       } else if (next === DELETED) {

@@ -132,7 +132,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         engine.commit();
       },
       `Table.applyRemote() on '${this.name}'`,
-      { silent: true },
+      { silent: true, stores: changes.map((change) => (change as { value?: unknown }).value) },
     );
   }
 
@@ -143,7 +143,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       tableName: this.name,
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
-      writeInSlices: (count, writeSlice, what) => this.#host.writeInSlices(count, writeSlice, what),
+      writeInSlices: (count, writeSlice, what, options) => this.#host.writeInSlices(count, writeSlice, what, options),
       readEpoch: () => this.#host.readEpoch(),
       slicesReads: () => this.#host.slicesReads(),
       schema: () => this.schema,
@@ -287,7 +287,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         return result.keys[0] as TKey;
       },
       `Table.${mode}() on '${this.name}'`,
-      { addsOnly: mode === 'add' },
+      { addsOnly: mode === 'add', stores: [item] },
     );
   }
 
@@ -329,7 +329,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
       },
       `${operation} on '${this.name}'`,
-      { addsOnly: mode === 'add' },
+      { addsOnly: mode === 'add', stores: items },
     );
     const failures = slices.flatMap((slice) => slice.failures);
     if (failures.length > 0) {
@@ -437,7 +437,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (key === undefined && isPlainObject(keyOrObject)) {
       throw new InvalidArgumentError(`Table.update(): the object given has no primary key at '${String(this.schema.primKey.keyPath)}'`);
     }
-    return this.#host.write((engine) => {
+    return this.#storing([changes]).write((engine) => {
       const current = engine.get(this.name, key);
       if (current === undefined) return 0;
       this.#applyAndStore(engine, key, current as T, changes);
@@ -447,7 +447,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
   async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
-    return this.#host.write((engine) => {
+    return this.#storing([changes]).write((engine) => {
       const current = engine.get(this.name, key);
       const keyPath = this.schema.primKey.keyPath;
       let base = current;
@@ -467,7 +467,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     // As Dexie (which reads them all first): an invalid key fails the whole call, nothing written.
     const invalid = updates.findIndex((update) => !isValidKey(update?.key));
     if (invalid >= 0) throw new DataError(`Table.bulkUpdate(): the key at position ${invalid} is not a valid key; nothing was updated`);
-    return this.#host.write((engine) => {
+    return this.#storing(updates.map((update) => update.changes)).write((engine) => {
       let updated = 0;
       const byPos: Record<number, Error> = {};
       updates.forEach(({ key, changes }, position) => {
@@ -483,6 +483,11 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
       return updated;
     }, `Table.bulkUpdate() on '${this.name}'`);
+  }
+
+  /** The host's write, for an operation that stores `values` (their Blobs are read first: TableHost WriteOptions.stores). */
+  #storing(values: readonly unknown[]): Pick<TableHost, 'write'> {
+    return { write: (operation, what, options) => this.#host.write(operation, what, { ...options, stores: values }) };
   }
 
   #keyOf(keyOrObject: unknown): unknown {

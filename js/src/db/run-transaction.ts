@@ -144,9 +144,19 @@ export async function writeWithHooks<R>(
   table: string,
   hooks: TableHooks,
   operation: (tx: TransactionBase) => (engine: Engine) => R,
+  ready?: Promise<void>,
 ): Promise<R> {
   const tx = db.newTransaction('readwrite', [table], { optimistic: hooks.strategy === Strategy.LOCAL_FIRST });
   await tx.start();
+  if (ready) {
+    // Its place in the order of writes is taken (tx.start()); now the Blobs it stores (write-path.ts).
+    try {
+      await ready;
+    } catch (error) {
+      tx.abort(error);
+      throw error;
+    }
+  }
   let result: R | undefined;
   let bulkError: BulkError | undefined;
   try {

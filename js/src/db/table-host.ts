@@ -15,6 +15,7 @@ import { TableHooks } from '../hooks/table-hooks.js';
 import { LiveQueryRun, readRecorderFor } from '../live-query/live-query.js';
 import { recordingEngine } from '../live-query/recording-engine.js';
 import { currentContext, inCallerContext } from '../transactions/async-context.js';
+import { readBlobsIn } from '../values/blob-bytes.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
 import { startTransaction, writeWithHooks } from './run-transaction.js';
 import type { DatabaseState } from './state.js';
@@ -60,6 +61,12 @@ export interface TableHost {
 export interface WriteOptions {
   /** Writes without hooks of either family and without the table's write tap: no outbox entry (Table.applyRemote). */
   silent?: boolean;
+  /**
+   * The values (or objects of changes) the operation will store: the bytes
+   * of the Blobs among them are read (asynchronously) before it runs, once
+   * the write has its place in the order of operations (values/blob-bytes.ts).
+   */
+  stores?: readonly unknown[];
   /** The operation only adds records: hooks on updates and deletes need not see it. */
   addsOnly?: boolean;
 }
@@ -103,21 +110,26 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
         return Promise.reject(new ReadOnlyError(`a live query only reads, but its querier called ${what}`));
       }
       const tx = transaction();
+      const ready = options?.stores ? readBlobsIn(options.stores) : undefined;
+      // In a transaction, operations already start in call order (the operation gate, which also
+      // keeps the transaction open meanwhile): the operation may wait for its Blobs here.
+      const runInTx = (op: (engine: Engine) => R): Promise<R> =>
+        ready ? ready.then(() => tx!.run(name, true, op)) : tx!.run(name, true, op);
       const hooks = options?.silent ? undefined : db.hooks.get(name);
       const tapped = tappedEngine(db, name, options);
       if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) {
         const plain = (engine: Engine): R => operation(tapped(engine));
-        if (tx) return inCallerContext(tx.run(name, true, plain));
-        return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(plain), what)));
+        if (tx) return inCallerContext(runInTx(plain));
+        return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(plain), what, ready)));
       }
       const hooked =
         <R>(within: TransactionBase, op: (engine: Engine) => R) =>
         (engine: Engine) =>
           op(hookedEngine(tapped(engine), name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
-      if (tx) return inCallerContext(tx.run(name, true, hooked(tx, operation)));
+      if (tx) return inCallerContext(runInTx(hooked(tx, operation)));
       // Tracked as a plain write is: a read called after it waits until it is applied.
       return inCallerContext(
-        db.trackWrite<R, R>((applied) => writeWithHooks(db, name, hooks, (within) => applied(hooked(within, operation)))),
+        db.trackWrite<R, R>((applied) => writeWithHooks(db, name, hooks, (within) => applied(hooked(within, operation)), ready)),
       );
     },
     readEpoch: () => db.readEpoch,
@@ -137,7 +149,15 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
         );
       }
       const tapped = tappedEngine(db, name, options);
-      return inCallerContext(writeSliced(db, count, (engine, from, to) => writeSlice(tapped(engine), from, to), what));
+      return inCallerContext(
+        writeSliced(
+          db,
+          count,
+          (engine, from, to) => writeSlice(tapped(engine), from, to),
+          what,
+          options?.stores ? readBlobsIn(options.stores) : undefined,
+        ),
+      );
     },
     get hooks() {
       return tableHooks();

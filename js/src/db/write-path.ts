@@ -13,6 +13,11 @@
 // Live queries hear of a write when it becomes visible to readers: right
 // after the engine commits (before the flush), and again if the flush fails
 // and the engine reverts.
+//
+// `ready` (write, writeSliced): what the write must wait for once it holds
+// its lock, before it runs (the bytes of the Blobs it stores, read
+// asynchronously: values/blob-bytes.ts). Waiting after the lock keeps
+// writes in call order.
 import { Engine } from '../engine/engine.js';
 import { inOperation } from '../errors.js';
 import { postTask } from '../transactions/async-context.js';
@@ -94,10 +99,11 @@ export async function committedView(db: DatabaseState): Promise<Engine> {
  * BulkError: the other items were written), that is flushed first. A
  * failed flush reverts the engine and rejects with the storage error.
  */
-export async function write<T>(db: DatabaseState, operation: (engine: Engine) => T, what: string): Promise<T> {
+export async function write<T>(db: DatabaseState, operation: (engine: Engine) => T, what: string, ready?: Promise<void>): Promise<T> {
   // The lock first (requested synchronously): writes run in call order.
   const release = await acquireWrite(db, what);
   try {
+    if (ready) await ready.catch((error: unknown) => Promise.reject(inOperation(error, what)));
     const engine = await engineForOperation(db);
     let result: T | undefined;
     let failure: unknown;
@@ -131,9 +137,11 @@ export async function writeSliced<R>(
   count: number | ((engine: Engine) => number),
   writeSlice: (engine: Engine, from: number, to: number) => R,
   what: string,
+  ready?: Promise<void>,
 ): Promise<R[]> {
   const release = await acquireWrite(db, what);
   try {
+    if (ready) await ready.catch((error: unknown) => Promise.reject(inOperation(error, what)));
     const engine = await engineForOperation(db);
     const results: R[] = [];
     engine.begin();

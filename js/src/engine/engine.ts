@@ -48,6 +48,8 @@ export type * from './engine-types.js';
  */
 const PREFETCH_DIFF_PAGES = 32;
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
+/** Keys are encoded without value sharing (values/value-encoder.ts, EncodeOptions). */
+const KEYS = { keys: true } as const;
 
 /** What a commit's request brought back for the flush that follows (see the header). */
 interface CommitOutputs {
@@ -200,7 +202,7 @@ export class Engine {
 
   write(table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult {
     const encodedValues = encodeValues(values);
-    const encodedKeys = keys ? encodeValues(keys) : undefined;
+    const encodedKeys = keys ? encodeValues(keys, KEYS) : undefined;
     const [written, failures] = this.#one((r) => {
       r.op(Op.write, 4)
         .text(table)
@@ -213,7 +215,7 @@ export class Engine {
   }
 
   delete(table: string, keys: readonly unknown[]): number {
-    const encoded = encodeValues(keys);
+    const encoded = encodeValues(keys, KEYS);
     return this.#one((r) => r.op(Op.delete, 2).text(table).encoded(encoded), this.#autocommit) as number;
   }
 
@@ -224,7 +226,7 @@ export class Engine {
   // --- Reads ----------------------------------------------------------------
 
   get(table: string, key: unknown): unknown {
-    const encoded = encodeValue(key);
+    const encoded = encodeValue(key, KEYS);
     return this.#one((r) => r.op(Op.get, 2).text(table).encoded(encoded));
   }
 
@@ -233,13 +235,13 @@ export class Engine {
    * call may put these records back, and then need not read them again.
    */
   bulkGet(table: string, keys: readonly unknown[], forUpdate = false): unknown[] {
-    const encoded = encodeValues(keys);
+    const encoded = encodeValues(keys, KEYS);
     return this.#one((r) => r.op(Op.bulkGet, 3).text(table).encoded(encoded).bool(forUpdate)) as unknown[];
   }
 
   /** The first record (lowest primary key) whose index `index` equals `key`, as [primaryKey, value]. */
   getByIndex(table: string, index: string, key: unknown): [unknown, unknown] | undefined {
-    const encoded = encodeValue(key);
+    const encoded = encodeValue(key, KEYS);
     return this.#one((r) => r.op(Op.getByIndex, 3).text(table).text(index).encoded(encoded)) as [unknown, unknown] | undefined;
   }
 

@@ -251,7 +251,7 @@ export function decodeResult(bytes: Uint8Array): unknown {
 
 /** The encoded range list of a query (null: every key). */
 export function encodedRanges(ranges: readonly RangeSpec[] | null): Uint8Array | undefined {
-  return ranges === null ? undefined : encodeValues(ranges);
+  return ranges === null ? undefined : encodeValues(ranges, { keys: true });
 }
 
 /** The query description and its ranges, as two arguments (engine_requests.h `query`). */

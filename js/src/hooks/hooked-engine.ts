@@ -176,22 +176,35 @@ export function hookedEngine(
   });
 }
 
-/** Dexie's getObjectDiff: the key paths whose values differ between a and b (undefined = removed). */
-export function objectDiff(a: unknown, b: unknown, out: Record<string, unknown> = {}, prefix = ''): Record<string, unknown> {
+/**
+ * Dexie's getObjectDiff: the key paths whose values differ between a and b
+ * (undefined = removed). A cycle is not followed twice (`visiting`: the
+ * objects of `a` being compared), so cyclic records end.
+ */
+export function objectDiff(
+  a: unknown,
+  b: unknown,
+  out: Record<string, unknown> = {},
+  prefix = '',
+  visiting = new Set<object>(),
+): Record<string, unknown> {
   const from = a as Record<string, unknown>;
   const to = b as Record<string, unknown>;
+  if (visiting.has(from)) return out;
+  visiting.add(from);
   for (const property of Object.keys(from)) {
     if (!Object.prototype.hasOwnProperty.call(to, property)) {
       out[prefix + property] = undefined;
     } else if (isPlainObject(from[property]) && isPlainObject(to[property])) {
-      objectDiff(from[property], to[property], out, `${prefix}${property}.`);
-    } else if (!sameValue(from[property], to[property])) {
+      objectDiff(from[property], to[property], out, `${prefix}${property}.`, visiting);
+    } else if (!sameValue(from[property], to[property], visiting)) {
       out[prefix + property] = to[property];
     }
   }
   for (const property of Object.keys(to)) {
     if (!Object.prototype.hasOwnProperty.call(from, property)) out[prefix + property] = to[property];
   }
+  visiting.delete(from);
   return out;
 }
 
@@ -201,10 +214,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown, visiting: Set<object>): boolean {
   if (Object.is(a, b)) return true;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) return Object.keys(objectDiff(a, b)).length === 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (visiting.has(a)) return true; // a cycle: compared where it started
+    visiting.add(a);
+    const same = a.length === b.length && a.every((item, i) => sameValue(item, b[i], visiting));
+    visiting.delete(a);
+    return same;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) return Object.keys(objectDiff(a, b, {}, '', visiting)).length === 0;
   return false;
 }

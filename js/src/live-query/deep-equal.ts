@@ -6,19 +6,22 @@
 // Dates, ArrayBuffers and typed arrays, Maps and Sets. Anything else (class
 // instances from a `reading` hook, functions) is equal only to itself, so a
 // result holding one is always emitted: a needless emission, never a
-// missed one.
+// missed one. Shared and cyclic references end: a pair of objects already
+// being compared counts as equal there (the comparison that started it decides).
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+export function deepEqual(a: unknown, b: unknown, comparing = new Map<object, object>()): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
     return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
   }
+  if (comparing.get(a) === b) return true;
+  comparing.set(a, b);
   const proto = Object.getPrototypeOf(a);
   if (proto !== Object.getPrototypeOf(b)) return false;
   if (Array.isArray(a)) {
     const other = b as unknown[];
     if (a.length !== other.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], other[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], other[i], comparing)) return false;
     return true;
   }
   if (proto === Object.prototype || proto === null) {
@@ -26,7 +29,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const other = b as Record<string, unknown>;
     if (keys.length !== Object.keys(other).length) return false;
     for (const key of keys) {
-      if (!Object.prototype.hasOwnProperty.call(other, key) || !deepEqual((a as Record<string, unknown>)[key], other[key])) return false;
+      if (!Object.prototype.hasOwnProperty.call(other, key) || !deepEqual((a as Record<string, unknown>)[key], other[key], comparing))
+        return false;
     }
     return true;
   }
@@ -42,7 +46,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Map) {
     const other = b as Map<unknown, unknown>;
     if (a.size !== other.size) return false;
-    for (const [key, value] of a) if (!other.has(key) || !deepEqual(value, other.get(key))) return false;
+    for (const [key, value] of a) if (!other.has(key) || !deepEqual(value, other.get(key), comparing)) return false;
     return true;
   }
   if (a instanceof Set) {

@@ -68,9 +68,15 @@ export function cmp(a: unknown, b: unknown): number {
   }
 }
 
-/** Whether `key` is a valid key. */
-export function isValidKey(key: unknown): boolean {
-  return rank(key) !== 0 && (!Array.isArray(key) || key.every(isValidKey));
+/** Whether `key` is a valid key (an array that contains itself is not: IndexedDB's rule). */
+export function isValidKey(key: unknown, open: unknown[] = []): boolean {
+  if (rank(key) === 0) return false;
+  if (!Array.isArray(key)) return true;
+  if (open.includes(key)) return false;
+  open.push(key);
+  const valid = key.every((element) => isValidKey(element, open));
+  open.pop();
+  return valid;
 }
 
 /** A string that is equal for equal keys (for de-duplicating primary keys in JS). */

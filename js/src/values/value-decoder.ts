@@ -2,7 +2,14 @@
 // to values: decodeValue for one value, decodeRows for a query batch whose
 // values stay encoded until asked for. Bytes that are not a valid encoded
 // value raise DataCloneError.
+//
+// Shared references (tags 28/29): an object under tag 28 is registered as
+// soon as it exists, before its contents are read, so a reference inside it
+// (a cycle) resolves to it. A reference to a share not yet started is
+// malformed. A sharing root (tag 40107) starts a value's own numbering.
+// Size: ~420 lines: the CBOR reader (a JS fast path for short strings, a key cache) and every stored type belong together.
 import { DataCloneError } from '../errors.js';
+import { rememberBlobBytes } from './blob-bytes.js';
 import { TAG, TYPED_ARRAY_OF_TAG } from './value-format.js';
 
 /** What the reader returns for an array hole (HOLE_BYTE): the array case leaves that index empty. */
@@ -16,9 +23,19 @@ const SHORT_TEXT = 128;
 /** charCodesOfLength[n]: a scratch array of n char codes for Reader.text. */
 const charCodesOfLength: number[][] = [];
 
+/** A File when the runtime has one, else (older runtimes) a Blob carrying name and lastModified. */
+function makeFile(parts: BlobPart[], type: string, name: string, lastModified: number): Blob {
+  if (typeof File !== 'undefined') return new File(parts, name, { type, lastModified });
+  return Object.assign(new Blob(parts, { type }), { name, lastModified });
+}
+
 class Reader {
   view: DataView;
   pos = 0;
+  /** The objects under tag 28 so far, by share number (null until the first). */
+  shares: unknown[] | null = null;
+  /** The share number the next object made takes (a tag 28 was just read), or -1. */
+  pendingShare = -1;
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -123,6 +140,7 @@ class Reader {
       case 4: {
         const n = this.length(info);
         const out = new Array(n);
+        if (this.pendingShare >= 0) this.share(out);
         for (let i = 0; i < n; i++) {
           const element = this.item();
           if (element !== HOLE) out[i] = element;
@@ -132,6 +150,7 @@ class Reader {
       case 5: {
         const n = this.length(info);
         const out: Record<string, unknown> = {};
+        if (this.pendingShare >= 0) this.share(out);
         for (let i = 0; i < n; i++) {
           const initial = this.bytes[this.pos];
           let key: string;
@@ -189,8 +208,74 @@ class Reader {
     }
   }
 
+  /** Registers `object` under the pending share number (it has just been made). */
+  share(object: unknown): void {
+    this.shares![this.pendingShare] = object;
+    this.pendingShare = -1;
+  }
+
   tagged(tag: number): unknown {
+    // Only an array, a plain object, a Map or a Set can hold a reference to itself: they register
+    // themselves when made; the tag-28 case registers any other object once read.
+    const share = this.pendingShare;
+    this.pendingShare = -1;
     switch (tag) {
+      case TAG.sharingRoot: {
+        // A value of its own: its share numbers start here (values of one batch each have theirs).
+        const outer = this.shares;
+        this.shares = null;
+        try {
+          return this.item();
+        } finally {
+          this.shares = outer;
+        }
+      }
+      case TAG.shareable: {
+        const shares = (this.shares ??= []);
+        const index = shares.length;
+        shares.push(undefined);
+        this.pendingShare = index;
+        const value = this.item();
+        this.pendingShare = -1;
+        shares[index] = value;
+        return value;
+      }
+      case TAG.sharedReference: {
+        const index = this.item();
+        if (typeof index !== 'number' || this.shares === null || index >= this.shares.length) return this.fail();
+        return this.shares[index];
+      }
+      case TAG.bufferView: {
+        const initial = this.bytes[this.pos++];
+        if (initial !== 0x84) this.fail(); // an array of 4
+        const viewTag = this.item();
+        const buffer = this.item();
+        const byteOffset = this.item();
+        const length = this.item();
+        const Ctor = viewTag === TAG.dataView ? DataView : TYPED_ARRAY_OF_TAG.get(viewTag as number);
+        if (!Ctor || !(buffer instanceof ArrayBuffer) || typeof byteOffset !== 'number' || typeof length !== 'number') return this.fail();
+        try {
+          return new Ctor(buffer, byteOffset, length);
+        } catch {
+          return this.fail(); // out of the buffer's bounds
+        }
+      }
+      case TAG.boxedPrimitive: {
+        const primitive = this.item();
+        const type = typeof primitive;
+        if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') return this.fail();
+        return Object(primitive);
+      }
+      case TAG.blob:
+      case TAG.file: {
+        const fields = this.item();
+        if (!Array.isArray(fields) || fields.length !== (tag === TAG.file ? 4 : 2)) return this.fail();
+        const [type, bytes, name, lastModified] = fields as [string, Uint8Array<ArrayBuffer>, string, number];
+        if (typeof type !== 'string' || !(bytes instanceof Uint8Array)) return this.fail();
+        const blob = tag === TAG.file ? makeFile([bytes], type, String(name), Number(lastModified)) : new Blob([bytes], { type });
+        rememberBlobBytes(blob, bytes);
+        return blob;
+      }
       case TAG.date:
         return new Date(this.item() as number);
       case TAG.arrayBuffer:
@@ -203,13 +288,21 @@ class Reader {
         return bytesToBigInt(this.bytesContent());
       case TAG.negativeBigInt:
         return -1n - bytesToBigInt(this.bytesContent());
-      case TAG.set:
-        return new Set(this.item() as unknown[]);
+      case TAG.set: {
+        const initial = this.bytes[this.pos++];
+        if (initial >> 5 !== 4) this.fail();
+        const n = this.length(initial & 0x1f);
+        const out = new Set();
+        if (share >= 0) this.shares![share] = out;
+        for (let i = 0; i < n; i++) out.add(this.item());
+        return out;
+      }
       case TAG.map: {
         const initial = this.bytes[this.pos++];
         if (initial >> 5 !== 5) this.fail();
         const n = this.length(initial & 0x1f);
         const out = new Map();
+        if (share >= 0) this.shares![share] = out;
         for (let i = 0; i < n; i++) {
           const key = this.item();
           out.set(key, this.item());

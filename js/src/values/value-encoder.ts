@@ -2,7 +2,16 @@
 // (value-format.ts has the representations and tags): encodeValue for one
 // value, encodeValues for the one buffer of a bulk write. A value that
 // cannot be stored raises DataCloneError naming where in the value it is.
-import { DataCloneError } from '../errors.js';
+//
+// Shared and cyclic references: a value is written in one pass that notes
+// every object it meets; an object met a second time is only noted (a
+// placeholder is written, nothing is followed, so a cycle ends). If any
+// was, the value is written again, marking those objects (tag 28) and
+// referring back to them (tag 29). Values without sharing pay one Set
+// lookup per object and are written once.
+// Size: ~430 lines: the CBOR writer (hand-made UTF-8 for short strings) and the walk over every stored type belong together.
+import { DataCloneError, DataError } from '../errors.js';
+import { knownBlobBytes } from './blob-bytes.js';
 import { HOLE_BYTE, TAG, TAG_OF_TYPED_ARRAY } from './value-format.js';
 
 const MAX_DEPTH = 1000;
@@ -13,6 +22,13 @@ class Writer {
   buffer = new Uint8Array(256);
   view = new DataView(this.buffer.buffer);
   pos = 0;
+  /** First pass: every object met in the value being written (null: keys, written without sharing). */
+  seen: Set<object> | null = new Set<object>();
+  /** First pass: the objects met more than once (null: none yet). */
+  repeated: Set<object> | null = null;
+  /** Second pass: each repeated object's share number once written (-1 before), else null (first pass). */
+  shares: Map<object, number> | null = null;
+  nextShare = 0;
 
   ensure(extra: number): void {
     if (this.pos + extra <= this.buffer.length) return;
@@ -225,8 +241,31 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
     w.buffer[w.pos++] = 0xf6;
     return;
   }
+  if (w.shares === null) {
+    if (w.seen?.has(value)) {
+      // Met before: noted, and the second pass writes a reference here.
+      (w.repeated ??= new Set()).add(value);
+      w.ensure(1);
+      w.buffer[w.pos++] = 0xf7;
+      return;
+    }
+    w.seen?.add(value);
+  } else {
+    const share = w.shares.get(value);
+    if (share !== undefined) {
+      if (share >= 0) {
+        w.header(6, TAG.sharedReference);
+        w.header(0, share);
+        return;
+      }
+      w.shares.set(value, w.nextShare++);
+      w.header(6, TAG.shareable);
+    }
+  }
   if (depth > MAX_DEPTH) {
-    throw new DataCloneError(`the value is nested more than ${MAX_DEPTH} levels deep (or refers to itself)`);
+    // A key (written without sharing) this deep is not a key, or contains itself: IndexedDB's DataError.
+    if (w.seen === null) throw new DataError(`a key nested more than ${MAX_DEPTH} levels deep (or containing itself) is not a valid key`);
+    throw new DataCloneError(`the value is nested more than ${MAX_DEPTH} levels deep`);
   }
   if (Array.isArray(value)) {
     w.header(4, value.length);
@@ -252,14 +291,9 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
     return;
   }
   if (ArrayBuffer.isView(value)) {
-    if (value instanceof DataView) {
-      w.header(6, TAG.dataView);
-    } else {
-      const tag = TAG_OF_TYPED_ARRAY.get(value.constructor);
-      if (tag === undefined) throw new DataCloneError(`${describe(value)} cannot be stored`);
-      w.header(6, tag);
-    }
-    w.bytes(2, viewBytes(value));
+    const tag = value instanceof DataView ? TAG.dataView : TAG_OF_TYPED_ARRAY.get(value.constructor);
+    if (tag === undefined) throw new DataCloneError(`${describe(value)} cannot be stored`);
+    encodeView(w, value, tag, depth);
     return;
   }
   if (value instanceof ArrayBuffer) {
@@ -289,14 +323,68 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
     w.string(value.flags);
     return;
   }
-  if (typeof Blob !== 'undefined' && value instanceof Blob) {
-    throw new DataCloneError('Blob and File values cannot be stored yet: store `await blob.arrayBuffer()` instead');
+  if (value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof BigInt) {
+    // Structured clone keeps a boxed primitive's type and its primitive value (not other own properties).
+    w.header(6, TAG.boxedPrimitive);
+    encodeInto(w, value.valueOf(), depth + 1);
+    return;
   }
-  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
+  if (typeof Blob !== 'undefined' && value instanceof Blob) {
+    encodeBlob(w, value);
+    return;
+  }
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Symbol) {
     throw new DataCloneError(`${describe(value)} cannot be stored`);
   }
   // Other objects (class instances): their own enumerable properties, as structured clone does.
   encodeObject(w, value as Record<string, unknown>, depth);
+}
+
+/**
+ * A typed array or DataView: its bytes alone, unless it views part of its
+ * buffer, or its buffer is met elsewhere in the value (another view, or the
+ * ArrayBuffer itself): then, as structured clone keeps them, the view over
+ * its (whole, possibly shared) buffer. A key's views are only their bytes.
+ */
+function encodeView(w: Writer, view: ArrayBufferView, tag: number, depth: number): void {
+  const buffer = view.buffer as ArrayBuffer;
+  const partial = view.byteOffset !== 0 || view.byteLength !== buffer.byteLength;
+  const keys = w.seen === null && w.shares === null;
+  if (!keys && (partial || w.shares?.has(buffer))) {
+    w.header(6, TAG.bufferView);
+    w.header(4, 4);
+    w.header(0, tag);
+    encodeInto(w, buffer, depth + 1);
+    w.header(0, view.byteOffset);
+    w.header(0, view instanceof DataView ? view.byteLength : (view as unknown as { length: number }).length);
+    return;
+  }
+  if (w.shares === null && w.seen !== null) {
+    // First pass: the buffer counts as met, so meeting it again marks it shared.
+    if (w.seen.has(buffer)) (w.repeated ??= new Set()).add(buffer);
+    else w.seen.add(buffer);
+  }
+  w.header(6, tag);
+  w.bytes(2, viewBytes(view));
+}
+
+function encodeBlob(w: Writer, blob: Blob): void {
+  const bytes = knownBlobBytes(blob);
+  if (bytes === undefined) {
+    throw new DataCloneError(
+      'a Blob whose bytes were not read before the write cannot be stored (a Blob made inside a modify() or ' +
+        'update() function or a hook: its bytes can only be read asynchronously; pass it as a value or in the changes object instead)',
+    );
+  }
+  const isFile = typeof File !== 'undefined' && blob instanceof File;
+  w.header(6, isFile ? TAG.file : TAG.blob);
+  w.header(4, isFile ? 4 : 2);
+  w.string(blob.type);
+  w.bytes(2, bytes);
+  if (isFile) {
+    w.string(blob.name);
+    w.number(blob.lastModified);
+  }
 }
 
 function encodeObject(w: Writer, value: Record<string, unknown>, depth: number): void {
@@ -308,24 +396,57 @@ function encodeObject(w: Writer, value: Record<string, unknown>, depth: number):
   }
 }
 
-/** Encodes one value. */
-export function encodeValue(value: unknown): Uint8Array {
-  const w = new Writer();
+/** Writes one whole value (each value has its own share numbers), in a second pass if it shares objects. */
+function encodeWhole(w: Writer, value: unknown, depth: number): void {
+  const start = w.pos;
+  if (w.seen !== null && w.seen.size > 0) w.seen.clear();
+  w.repeated = null;
+  encodeInto(w, value, depth);
+  const repeated = w.repeated as Set<object> | null; // set by encodeInto
+  if (repeated === null) return;
+  w.pos = start;
+  w.header(6, TAG.sharingRoot);
+  w.shares = new Map();
+  for (const object of repeated) w.shares.set(object, -1);
+  w.nextShare = 0;
   try {
-    encodeInto(w, value, 0);
+    encodeInto(w, value, depth);
+  } finally {
+    w.shares = null;
+    w.repeated = null;
+  }
+}
+
+/**
+ * How to encode. keys: the values are keys (or hold keys, as a query's
+ * ranges): written without value sharing, since a key's identity means
+ * nothing and the engine reads each bound on its own (an object met twice is
+ * written twice; a cyclic key is nested too deep).
+ */
+export interface EncodeOptions {
+  keys?: boolean;
+}
+
+/** Encodes one value. */
+export function encodeValue(value: unknown, options?: EncodeOptions): Uint8Array {
+  const w = new Writer();
+  if (options?.keys) w.seen = null;
+  try {
+    encodeWhole(w, value, 0);
   } catch (error) {
     throw withPath(error, value, '');
   }
   return w.buffer.slice(0, w.pos);
 }
 
-/** Encodes an array of values as one encoded array (one buffer for a bulk write). */
-export function encodeValues(values: readonly unknown[]): Uint8Array {
+/** Encodes an array of values as one encoded array (one buffer for a bulk write); each value is its own. */
+export function encodeValues(values: readonly unknown[], options?: EncodeOptions): Uint8Array {
   const w = new Writer();
+  if (options?.keys) w.seen = null;
   w.header(4, values.length);
   for (let i = 0; i < values.length; i++) {
     try {
-      encodeInto(w, values[i], 1);
+      encodeWhole(w, values[i], 1);
     } catch (error) {
       throw withPath(error, values[i], values.length > 1 ? `item ${i}` : '');
     }
@@ -346,10 +467,11 @@ function withPath(error: unknown, root: unknown, prefix: string): unknown {
   return error;
 }
 
-/** The key path of the first function or symbol inside `value` ('' for the value itself), if any. */
+/** The key path of the first function, symbol or unread Blob inside `value` ('' for the value itself), if any. */
 function pathOfUnstorable(value: unknown, path: string, seen: Set<object>): string | undefined {
   if (typeof value === 'function' || typeof value === 'symbol') return path;
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  if (typeof Blob !== 'undefined' && value instanceof Blob) return knownBlobBytes(value) ? undefined : path;
   seen.add(value);
   const entries: Array<[string, unknown]> = Array.isArray(value)
     ? value.map((item, i) => [`[${i}]`, item])

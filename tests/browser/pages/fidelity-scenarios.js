@@ -573,4 +573,80 @@ export const SCENARIOS = {
     db.close();
     return result;
   },
+  // --- Values as structured clone keeps them
+  'boxed primitives are stored with their type, and are not keys': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, label, label.length' });
+    await db.t.put({ id: 1, label: new String('héllo'), n: new Number(-0), yes: new Boolean(false), big: Object(7n) });
+    const back = await db.t.get(1);
+    const result = {
+      types: ['label', 'n', 'yes', 'big'].map((k) => Object.prototype.toString.call(back[k])),
+      values: [back.label.valueOf(), Object.is(back.n.valueOf(), -0), back.yes.valueOf(), String(back.big.valueOf())],
+      indexedByLabel: await db.t.orderBy('label').keys(),
+      indexedByLength: await db.t.orderBy('label.length').keys(),
+      asPrimaryKey: await attempt(() => db.t.put({ id: new String('k') })),
+      asQueryKey: await attempt(() => db.t.get(new Number(1))),
+    };
+    db.close();
+    return result;
+  },
+  'shared and cyclic references keep their identity, and indexes read through them': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, home.city, *also', auto: '++id' });
+    const owner = { city: 'Oslo' };
+    const tags = ['red', 'blue'];
+    const map = new Map([['owner', owner]]);
+    map.set('self', map);
+    const value = { id: 1, owner, home: owner, tags, also: tags, map, pair: [owner, tags] };
+    value.self = value;
+    await db.t.put(value);
+    const node = { name: 'root' };
+    node.self = node;
+    const autoKey = await db.auto.add(node);
+    const [back] = await db.t.toArray();
+    const autoBack = await db.auto.get(autoKey);
+    const result = {
+      shared: [back.home === back.owner, back.also === back.tags, back.pair[0] === back.owner, back.map.get('owner') === back.owner],
+      cycles: [back.self === back, back.map.get('self') === back.map],
+      byHomeCity: (await db.t.where('home.city').equals('Oslo').toArray()).map((v) => v.id),
+      byAlso: (await db.t.where('also').equals('blue').toArray()).map((v) => v.id),
+      generatedKeyInCyclicRoot: [autoBack.self === autoBack, autoBack.id === autoKey, autoBack.self.id === autoKey],
+    };
+    db.close();
+    return result;
+  },
+  'Blob and File values keep type, bytes, name and lastModified; indexes read their properties': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id, blob, file.name, file.lastModified, blob.size, blob.type' });
+    const blob = new Blob(['hello'], { type: 'text/plain' });
+    const file = new File(['png!'], 'cat.png', { type: 'image/png', lastModified: 1700000000123 });
+    await db.t.add({ id: 1, blob, file, twice: [blob, blob] });
+    await db.transaction('rw', db.t, async () => {
+      await db.t.put({ id: 2, blob: new Blob([new Uint8Array([1, 2, 3])]) });
+      await db.t.update(2, { file: new File([], 'empty.txt', { lastModified: 7 }) });
+    });
+    const [one, two] = await db.t.toArray();
+    const result = {
+      one: [one.blob instanceof Blob, one.blob instanceof File, one.blob.type, one.blob.size, await one.blob.text()],
+      file: [one.file instanceof File, one.file.name, one.file.type, one.file.lastModified, await one.file.text()],
+      sameBlobTwice: one.twice[0] === one.twice[1],
+      two: [two.blob.type, [...new Uint8Array(await two.blob.arrayBuffer())], two.file.name, two.file.size, two.file.lastModified],
+      byBlob: await db.t.orderBy('blob').keys(),
+      byName: await db.t.orderBy('file.name').keys(),
+      byLastModified: await db.t.orderBy('file.lastModified').keys(),
+      bySize: await db.t.orderBy('blob.size').keys(),
+      byType: await db.t.orderBy('blob.type').keys(),
+      asPrimaryKey: await attempt(() => db.t.put({ id: blob })),
+    };
+    db.close();
+    return result;
+  },
+  'update() and modify() store what structured clone keeps': async (Lib, name) => {
+    const db = await open(Lib, name, { t: 'id' });
+    const obj = { x: 1 };
+    // eslint-disable-next-line no-sparse-arrays -- a hole on purpose
+    await db.t.put({ id: 1, n: new Number(2), list: [1, , 3], map: new Map([['obj', obj]]), obj });
+    await db.t.update(1, { changed: true });
+    await db.t.toCollection().modify({ again: true });
+    const back = await db.t.get(1);
+    db.close();
+    return { numberObject: back.n instanceof Number, hole: !(1 in back.list), mapShares: back.map.get('obj') === back.obj };
+  },
 };
