@@ -368,8 +368,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
         return keys.length;
       },
       (engine, from, to) => {
-        // Values by primary key (the fastest read path); records in a savepoint, so the
-        // all-or-nothing rollback below also holds when this runs as one piece.
+        // Values by primary key (the fastest read path); records in a savepoint, so a change
+        // function that throws undoes this slice (and the sliced write undoes the others).
         const slice = keys.slice(from, to);
         const values = engine.bulkGet(table, slice, /* forUpdate */ true);
         engine.begin();
@@ -382,15 +382,14 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
           engine.rollback();
           throw error;
         }
-        if (to === keys.length && failures.length > 0) {
-          engine.rollback();
-          throw new ModifyError(failures, failedKeys, done);
-        }
         engine.commit();
       },
       `Collection.modify() on '${table}'`,
       { stores: [changes] },
     );
+    // As Dexie: records that could not be written are a ModifyError, and the others stay written
+    // (in a transaction, until it aborts).
+    if (failures.length > 0) throw new ModifyError(failures, failedKeys, done);
     return done;
   }
 

@@ -462,3 +462,25 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return log;
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'modify() outside a transaction where some records fail to be written: ModifyError, the others kept': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id, &email' });
+    await db.t.bulkAdd([
+      { id: 1, email: 'a' },
+      { id: 2, email: 'b' },
+      { id: 3, email: 'c' },
+    ]);
+    let outcome;
+    try {
+      outcome = await db.t.toCollection().modify((r) => {
+        r.email = r.id === 3 ? 'a2' : `${r.email}2`;
+      });
+    } catch (error) {
+      outcome = { error: error instanceof Lib.ModifyError, failures: error.failures?.length, successCount: error.successCount };
+    }
+    const stored = await db.t.toArray();
+    db.close();
+    return { outcome, stored };
+  },
+});
