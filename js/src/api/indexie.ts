@@ -20,6 +20,7 @@ import * as errors from '../errors.js';
 import { InvalidArgumentError, InvalidTableError, SchemaError } from '../errors.js';
 import { DEFAULT_MAX_CONNECTIONS, openConnections, trackConnection, untrackConnection } from './connections.js';
 import { Database } from '../db/database.js';
+import { liveQuery } from '../live-query/live-query.js';
 import type { IndexieEventName } from '../db/state.js';
 import { databaseExists, databaseNames, deleteDatabase, idbImplementation, type IndexieOptions } from '../db/storage.js';
 import { exportDatabaseFile, importDatabaseFile } from '../portability/database-file.js';
@@ -141,6 +142,9 @@ export class Indexie {
   }
 
   /** Transaction modes, as Dexie names them. */
+  /** Dexie.liveQuery: the same function as the named export `liveQuery`. */
+  static readonly liveQuery = liveQuery;
+
   static readonly Mode = Object.freeze({ READ_ONLY: 'readonly', READ_WRITE: 'readwrite' } as const);
 
   /** The transaction the calling code runs in, or null (Dexie.currentTransaction). */

@@ -20,13 +20,15 @@
 //     querier awaited something that is not indexie's, which loses the
 //     context) are added to those runs too: an over-approximation that may
 //     cause a needless re-run, never a missed one.
-//   - A result equal (deep-equal.ts) to the last one emitted is not emitted.
+//   - A result equal to the last one emitted, as that one was when emitted (its
+//     stored bytes; deep-equal.ts for results the codec cannot store), is not emitted.
 // The first run starts in a task after subscribe(), so the first value
 // always arrives asynchronously, and every value is delivered outside any
 // context (code resumed by an observer is not part of the live query). A
 // querier must not write (ReadOnlyError).
 import { exitContext, runInContext } from '../transactions/async-context.js';
 import { deepEqual } from './deep-equal.js';
+import { encodeValue } from '../values/value-encoder.js';
 import { changeSetOf, newReadSet } from '../engine/engine.js';
 import type { NativeChangeSet, NativeReadSet } from '../indexie-core.js';
 import { Observable, type Observer } from './observable.js';
@@ -110,6 +112,13 @@ class LiveSubscription<T> {
   #closed = false;
   #hasResult = false;
   #last: T | undefined;
+  /**
+   * The last emitted result as stored bytes (the value codec), taken when it
+   * was emitted: an observer may change the object it got in place (Dexie
+   * issue 2309), and then comparing with that object would hide a change.
+   * Undefined when the result holds what the codec cannot store (functions).
+   */
+  #lastBytes: Uint8Array | undefined;
 
   constructor(querier: () => T | Promise<T>, sink: Required<Observer<T>>, onRun?: () => void) {
     this.#querier = querier;
@@ -182,12 +191,22 @@ class LiveSubscription<T> {
     const again = this.#matchMissed();
     if (failed) {
       this.#sink.error(failure);
-    } else if (!this.#hasResult || !deepEqual(value, this.#last)) {
+    } else if (!this.#hasResult || !this.#sameAsLast(value)) {
       this.#hasResult = true;
       this.#last = value;
+      this.#lastBytes = encodedOrUndefined(value);
       this.#sink.next(value as T);
     }
     if (again) this.#schedule();
+  }
+
+  /** Whether `value` equals the last result emitted, as it was when emitted. */
+  #sameAsLast(value: unknown): boolean {
+    if (this.#lastBytes) {
+      const bytes = encodedOrUndefined(value);
+      if (bytes) return sameBytes(bytes, this.#lastBytes);
+    }
+    return deepEqual(value, this.#last);
   }
 
   /** Whether a change that arrived during the run touched what the run read. */
@@ -223,4 +242,19 @@ export function liveQuery<T>(querier: () => T | Promise<T>, options: LiveQueryOp
     subscription.start();
     return () => subscription.close();
   });
+}
+
+/** `value` in the value codec's bytes, or undefined if it holds what the codec cannot store. */
+function encodedOrUndefined(value: unknown): Uint8Array | undefined {
+  try {
+    return encodeValue(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

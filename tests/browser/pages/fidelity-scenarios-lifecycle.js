@@ -484,3 +484,26 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return { outcome, stored };
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'a live query emits again after its last result was changed in place and put back (Dexie issue 2309)': async (Lib, name) => {
+    const db = define(Lib, name, { items: 'id, name' });
+    await db.items.add({ id: 1, name: 'Initial' });
+    const liveQuery = Lib.liveQuery;
+    const log = [];
+    let resolve;
+    let next = new Promise((r) => (resolve = r));
+    const subscription = liveQuery(() => db.items.get(1)).subscribe((value) => {
+      log.push(value.name);
+      resolve(value);
+    });
+    const first = await next;
+    first.name = 'Mutated';
+    next = new Promise((r) => (resolve = r));
+    await db.items.put(first);
+    const second = await Promise.race([next, new Promise((r) => setTimeout(() => r('no emission within 2 s'), 2000))]);
+    subscription.unsubscribe();
+    db.close();
+    return { log, newObject: typeof second === 'object' ? second !== first : second };
+  },
+});
