@@ -169,8 +169,12 @@ export class Indexie {
   }
 
   /** Names of the indexie databases in this origin's IndexedDB. */
-  static async getDatabaseNames(options: IndexieOptions = {}): Promise<string[]> {
-    return databaseNames(options);
+  /** The names of the databases; as Dexie, a callback argument gets them and the promise resolves to what it returns. */
+  static getDatabaseNames(options?: IndexieOptions): Promise<string[]>;
+  static getDatabaseNames<R>(thenShortcut: (names: string[]) => R | PromiseLike<R>): Promise<R>;
+  static getDatabaseNames(optionsOrCallback: IndexieOptions | ((names: string[]) => unknown) = {}): Promise<unknown> {
+    if (typeof optionsOrCallback === 'function') return IndexiePromise.of(databaseNames({})).then(optionsOrCallback);
+    return IndexiePromise.of(databaseNames(optionsOrCallback));
   }
 
   /** Deletes a database (from IndexedDB when there is one, and from memory). */

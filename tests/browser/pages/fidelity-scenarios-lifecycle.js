@@ -507,3 +507,16 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return { log, newObject: typeof second === 'object' ? second !== first : second };
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'getDatabaseNames(callback) and getDatabaseNames() follow databases being created and deleted': async (Lib, name) => {
+    const before = await Lib.getDatabaseNames((names) => names.length);
+    const db = new Lib(name);
+    db.version(1).stores({});
+    await db.open();
+    const during = await Lib.getDatabaseNames();
+    await db.delete();
+    const after = await Lib.getDatabaseNames();
+    return [during.length - before, during.includes(name), after.length - before, after.includes(name)];
+  },
+});
