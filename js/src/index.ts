@@ -97,4 +97,5 @@ export {
   MigrationError,
 } from './errors.js';
 export type { MigrationReport, MigrationProgress } from './portability/migration.js';
+export { Entity } from './api/entity.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -111,6 +111,16 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     return this;
   }
 
+  /** Dexie's raw(): values come back as stored, past the table's reading hooks and mapToClass. */
+  raw(): this {
+    this.#state.raw = true;
+    return this;
+  }
+
+  #reader(): ((value: unknown) => unknown) | undefined {
+    return this.#state.raw ? undefined : this.#host.reader();
+  }
+
   desc(): this {
     return this.reverse();
   }
@@ -189,7 +199,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
       // The common case: in slices when it is long (#valuesInSlices), else in one engine call.
       const values =
         (await this.#valuesInSlices(run)) ?? ((await this.#plan()).engine.query(run.description(), run.ranges, 'values') as T[]);
-      const reader = this.#host.reader();
+      const reader = this.#reader();
       return reader ? values.map((value) => reader(value) as T) : values;
     }
     return (await this.#rows('values')).map((row) => row.value as T);
@@ -421,7 +431,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
    */
   async #rows(output: QueryOutput, unique = false): Promise<Row[]> {
     const rows = this.#rowsWith(await this.#host.engine(), output, unique);
-    const reader = output === 'values' ? this.#host.reader() : undefined;
+    const reader = output === 'values' ? this.#reader() : undefined;
     if (reader) for (const row of rows) row.value = reader(row.value);
     return rows;
   }

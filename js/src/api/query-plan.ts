@@ -32,6 +32,8 @@ export interface Query {
 }
 
 export interface CollectionState {
+  /** Collection.raw(): values as stored, past the table's reading hooks (and mapToClass). */
+  raw?: boolean;
   query: Query;
   or: Query[];
   predicates: Predicate[];

@@ -367,8 +367,12 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * constructor is not called). Returns the constructor.
    */
   mapToClass<C extends MappedClass>(constructor: C): C {
-    mapTableToClass(this.#host.hooks, constructor);
-    return constructor;
+    return mapTableToClass(this.#host.hooks, constructor, this.#host.db, this.name);
+  }
+
+  /** The database this table belongs to (Dexie's table.db). */
+  get db(): any {
+    return this.#host.db;
   }
 
   /** Dexie's defineClass(structure): a class mapped to this table, whose constructor copies its argument. */

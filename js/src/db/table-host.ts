@@ -24,6 +24,8 @@ import { SLICED_ABOVE_ITEMS, committedView, write, writeSliced } from './write-p
 
 /** What a Table needs from its database. */
 export interface TableHost {
+  /** The database object (api's Indexie) the table belongs to (Dexie's table.db). */
+  readonly db: object;
   /** The open engine (opening the database first if needed), for reads. */
   engine(): Promise<Engine>;
   /**
@@ -162,6 +164,7 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
     get hooks() {
       return tableHooks();
     },
+    db: db.bindings.db,
     schemaOf: (table) => db.schemaOf(table),
     startTransaction: (options) => startTransaction(db, [name, ...(options?.tables ?? [])], options),
   };
