@@ -26,7 +26,7 @@ export function mapTableToClass<C extends MappedClass>(hooks: TableHooks, constr
       override table(): string {
         return table;
       }
-    } as unknown as MappedClass;
+    };
   }
   const prototype = mapped.prototype as object;
   const inherited = new Set<string>();
