@@ -23,18 +23,49 @@ interface HookState<T> {
   failed: boolean;
 }
 
-/** Subscribes to the observable `factory()` makes (made anew when `deps` change). */
-export function useObservable<T>(factory: () => Observable<T>, deps?: unknown[]): T | undefined;
-export function useObservable<T, TDefault>(factory: () => Observable<T>, deps: unknown[], defaultResult: TDefault): T | TDefault;
+/**
+ * What useObservable subscribes to: indexie's Observable, an RxJS observable
+ * or subject, or anything with subscribe({next, error}) returning a
+ * subscription or an unsubscribe function. One with getValue() (an RxJS
+ * BehaviorSubject) gives its current value at the first render.
+ */
+export interface InteropObservable<T> {
+  subscribe(observer: { next: (value: T) => void; error: (error: unknown) => void }): { unsubscribe(): void } | (() => void);
+  getValue?(): T;
+}
+
+/**
+ * useObservable(observable, defaultResult?), or useObservable(factory, deps,
+ * defaultResult?) whose observable is made anew when `deps` change: the
+ * latest value, re-rendering on each new one (dexie-react-hooks).
+ */
+export function useObservable<T>(observable: InteropObservable<T>): T | undefined;
+export function useObservable<T, TDefault>(observable: InteropObservable<T>, defaultResult: TDefault): T | TDefault;
+export function useObservable<T>(factory: () => InteropObservable<T> | Observable<T>, deps?: unknown[]): T | undefined;
 export function useObservable<T, TDefault>(
-  factory: () => Observable<T>,
-  deps: unknown[] = [],
+  factory: () => InteropObservable<T> | Observable<T>,
+  deps: unknown[],
+  defaultResult: TDefault,
+): T | TDefault;
+export function useObservable<T, TDefault>(
+  factoryOrObservable: (() => InteropObservable<T> | Observable<T>) | InteropObservable<T>,
+  depsOrDefault?: unknown,
   defaultResult?: TDefault,
 ): T | TDefault | undefined {
+  const isFactory = typeof factoryOrObservable === 'function';
+  const deps = isFactory ? ((depsOrDefault as unknown[] | undefined) ?? []) : [factoryOrObservable];
+  const fallback = (isFactory ? defaultResult : depsOrDefault) as TDefault | undefined;
   const state = useRef<HookState<T>>({ hasResult: false, result: undefined, error: undefined, failed: false });
   const [, render] = useReducer((n: number) => n + 1, 0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide, as in useEffect
-  const observable = useMemo(factory, deps);
+  const observable = useMemo(
+    () => (isFactory ? (factoryOrObservable as () => InteropObservable<T>)() : factoryOrObservable),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide, as in useEffect
+    deps,
+  );
+  // A subject with a current value (RxJS BehaviorSubject) shows it at once.
+  if (!state.current.hasResult && typeof observable.getValue === 'function') {
+    state.current = { hasResult: true, result: observable.getValue(), error: undefined, failed: false };
+  }
   useEffect(() => {
     const subscription = observable.subscribe({
       next: (result) => {
@@ -48,10 +79,10 @@ export function useObservable<T, TDefault>(
         render();
       },
     });
-    return () => subscription.unsubscribe();
+    return typeof subscription === 'function' ? subscription : () => subscription.unsubscribe();
   }, [observable]);
   if (state.current.failed) throw state.current.error;
-  return state.current.hasResult ? state.current.result : defaultResult;
+  return state.current.hasResult ? state.current.result : fallback;
 }
 
 /** The querier's result, kept current by a live query (dexie-react-hooks' useLiveQuery). */
@@ -62,5 +93,5 @@ export function useLiveQuery<T, TDefault>(
   deps: unknown[] = [],
   defaultResult?: TDefault,
 ): T | TDefault | undefined {
-  return useObservable(() => liveQuery(querier), deps, defaultResult);
+  return useObservable<T, TDefault | undefined>(() => liveQuery(querier), deps, defaultResult);
 }

@@ -104,6 +104,10 @@ test('React: useLiveQuery re-renders a component when the data changes, and re-s
   await page.click('#toggle');
   await page.locator('#list[data-done="true"] li', { hasText: 'eggs' }).waitFor();
   assert.deepEqual(await page.locator('#list li').allTextContents(), ['eggs', 'milk', 'zzz']);
+  // useObservable(observable): a BehaviorSubject's value from the first render, then its changes; a liveQuery's results.
+  assert.equal(await page.locator('#observed').textContent(), 'initial text: bread,eggs,milk,zzz');
+  await page.evaluate(() => window.filterText.next('changed'));
+  await page.locator('#observed', { hasText: 'changed: bread' }).waitFor();
   const renders = await page.evaluate(() => window.renders);
   console.log(`# React: ${renders - rendersBefore} renders of the list component for one unrelated write and one toggle`);
   await page.screenshot({ path: screenshotPath('react-live-query') });

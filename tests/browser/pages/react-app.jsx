@@ -1,10 +1,13 @@
 // react-app.jsx: a small React app on indexie/react's useLiveQuery: a todo
 // list filtered by a toggle (a dependency of the query), with a count of
-// renders so the test can see it re-renders when the data changes.
+// renders so the test can see it re-renders when the data changes; and
+// useObservable given an observable itself (an RxJS BehaviorSubject, and a
+// liveQuery), as dexie-react-hooks allows.
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Indexie } from 'indexie';
-import { useLiveQuery } from 'indexie/react';
+import { Indexie, liveQuery } from 'indexie';
+import { useLiveQuery, useObservable } from 'indexie/react';
+import { BehaviorSubject } from 'rxjs';
 
 const db = new Indexie('react-app');
 db.version(1).stores({ todos: '++id, done, title' });
@@ -32,6 +35,20 @@ function Todos({ done }) {
   );
 }
 
+const filterText = new BehaviorSubject('initial text');
+window.filterText = filterText;
+const titles = liveQuery(() => db.todos.orderBy('title').keys());
+
+function Observed() {
+  const text = useObservable(filterText);
+  const allTitles = useObservable(titles, []);
+  return (
+    <p id="observed">
+      {text}: {allTitles.join(',')}
+    </p>
+  );
+}
+
 function App() {
   const [done, setDone] = useState(false);
   const total = useLiveQuery(() => db.todos.count(), [], 0);
@@ -42,6 +59,7 @@ function App() {
         {done ? 'show open' : 'show done'}
       </button>
       <Todos done={done} />
+      <Observed />
     </main>
   );
 }
