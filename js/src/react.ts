@@ -57,8 +57,8 @@ export function useObservable<T, TDefault>(
   const fallback = (isFactory ? defaultResult : depsOrDefault) as TDefault | undefined;
   const state = useRef<HookState<T>>({ hasResult: false, result: undefined, error: undefined, failed: false });
   const [, render] = useReducer((n: number) => n + 1, 0);
-  const observable = useMemo(
-    () => (isFactory ? (factoryOrObservable as () => InteropObservable<T>)() : factoryOrObservable),
+  const observable = useMemo<InteropObservable<T>>(
+    () => (typeof factoryOrObservable === 'function' ? factoryOrObservable() : factoryOrObservable),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide, as in useEffect
     deps,
   );
