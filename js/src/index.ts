@@ -98,4 +98,5 @@ export {
 } from './errors.js';
 export type { MigrationReport, MigrationProgress } from './portability/migration.js';
 export { Entity } from './api/entity.js';
+export type { PromiseExtended, ErrorFilter } from './transactions/async-context.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -7,6 +7,7 @@
 //     (tsc reports an @ts-expect-error line that has no error).
 import {
   BulkError,
+  ConstraintError,
   Indexie,
   Strategy,
   liveQuery,
@@ -17,6 +18,7 @@ import {
   type KeyPathValue,
   type KeyPaths,
   type Observable,
+  type PromiseExtended,
   type Subscription,
   type Table,
   type Transaction,
@@ -545,4 +547,27 @@ function hooks(): void {
   db.users.strategy = 'eventually';
 }
 
-export { writes, reads, transactions, subclass, liveQueries, hooks };
+// --- Dexie's PromiseExtended: filtered catch type-checks on every API promise ----
+async function promises(db: AppDb, user: User): Promise<void> {
+  const added = db.users.add(user);
+  exact<Equals<typeof added, PromiseExtended<number>>>();
+  const byClass = added.catch(ConstraintError, (error) => {
+    expectType<unknown>(error);
+    return -1;
+  });
+  exact<Equals<typeof byClass, PromiseExtended<number>>>();
+  const byName = db.users.toArray().catch('ConstraintError', () => [] as User[]);
+  exact<Equals<typeof byName, PromiseExtended<User[]>>>();
+  const chained = db
+    .transaction('rw', db.users, () => 1)
+    .then((n) => n + 1)
+    .catch(Indexie.DataError, () => 0)
+    .finally(() => undefined);
+  exact<Equals<typeof chained, PromiseExtended<number>>>();
+  const opened: PromiseExtended<AppDb> = db.open();
+  // @ts-expect-error: a filter needs a handler
+  void added.catch('ConstraintError');
+  await opened;
+}
+
+export { writes, reads, transactions, subclass, liveQueries, hooks, promises };

@@ -23,7 +23,7 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
-import { contextualAsyncMethods, postTask, thenShortcuts } from '../transactions/async-context.js';
+import { contextualAsyncMethods, postTask, thenShortcuts, type PromiseExtended } from '../transactions/async-context.js';
 import { InvalidArgumentError, ModifyError } from '../errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine/engine.js';
 import { cmp } from '../values/key-compare.js';
@@ -191,8 +191,8 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
 
   // --- Reading --------------------------------------------------------------
 
-  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
-  toArray(): Promise<T[]>;
+  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  toArray(): PromiseExtended<T[]>;
   async toArray(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) {
@@ -241,36 +241,36 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     }
   }
 
-  count<R>(thenShortcut: (result: number) => R | PromiseLike<R>): Promise<R>;
-  count(): Promise<number>;
+  count<R>(thenShortcut: (result: number) => R | PromiseLike<R>): PromiseExtended<R>;
+  count(): PromiseExtended<number>;
   async count(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.countQuery(run.description(), run.ranges);
     return (await this.#rows('primaryKeys')).length;
   }
 
-  first<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): Promise<R>;
-  first(): Promise<T | undefined>;
+  first<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): PromiseExtended<R>;
+  first(): PromiseExtended<T | undefined>;
   async first(): Promise<any> {
     return (await this.clone().limit(1).toArray())[0];
   }
 
-  last<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): Promise<R>;
-  last(): Promise<T | undefined>;
+  last<R>(thenShortcut: (result: T | undefined) => R | PromiseLike<R>): PromiseExtended<R>;
+  last(): PromiseExtended<T | undefined>;
   async last(): Promise<any> {
     return this.clone().reverse().first();
   }
 
-  keys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): Promise<R>;
-  keys(): Promise<IndexableType[]>;
+  keys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  keys(): PromiseExtended<IndexableType[]>;
   async keys(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath && !run.main.depth) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
     return (await this.#rows('keys')).map((row) => row.key as IndexableType);
   }
 
-  primaryKeys<R>(thenShortcut: (result: TKey[]) => R | PromiseLike<R>): Promise<R>;
-  primaryKeys(): Promise<TKey[]>;
+  primaryKeys<R>(thenShortcut: (result: TKey[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  primaryKeys(): PromiseExtended<TKey[]>;
   async primaryKeys(): Promise<any> {
     const run = await this.#plan();
     if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'primaryKeys') as TKey[];
@@ -278,42 +278,48 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Each index key once (IndexedDB's nextunique/prevunique); offset and limit count unique keys. */
-  uniqueKeys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): Promise<R>;
-  uniqueKeys(): Promise<IndexableType[]>;
+  uniqueKeys<R>(thenShortcut: (result: IndexableType[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  uniqueKeys(): PromiseExtended<IndexableType[]>;
   async uniqueKeys(): Promise<any> {
     return (await this.#rows('keys', true)).map((row) => row.key as IndexableType);
   }
 
+  firstKey(): PromiseExtended<IndexableType | undefined>;
   async firstKey(): Promise<IndexableType | undefined> {
     return (await this.clone().limit(1).keys())[0];
   }
 
+  lastKey(): PromiseExtended<IndexableType | undefined>;
   async lastKey(): Promise<IndexableType | undefined> {
     return this.clone().reverse().firstKey();
   }
 
+  each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     for (const row of await this.#rows('values')) fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
+  eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     for (const row of await this.#rows('keys'))
       fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
+  eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     for (const row of await this.#rows('primaryKeys'))
       fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
+  eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     for (const row of await this.#rows('keys', true))
       fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */
-  sortBy<R>(keyPath: string, thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
-  sortBy(keyPath: string): Promise<T[]>;
+  sortBy<R>(keyPath: string, thenShortcut: (rows: T[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  sortBy(keyPath: string): PromiseExtended<T[]>;
   async sortBy(keyPath: string): Promise<any> {
     const values = await this.toArray();
     const direction = this.#state.reverse ? -1 : 1;
@@ -363,6 +369,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
    * Applies `changes` to every record (all or nothing). Resolves the number
    * of records modified; failures raise ModifyError and change nothing.
    */
+  modify(changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): PromiseExtended<number>;
   async modify(changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
     const table = this.#host.tableName;
     const keyPath = this.#host.schema().primKey.keyPath;
@@ -404,6 +411,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Deletes every record of the collection; resolves how many. */
+  delete(): PromiseExtended<number>;
   async delete(): Promise<number> {
     return this.#host.write((engine) => {
       const keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);

@@ -29,7 +29,14 @@ import { importInto, parseExport, type ImportOptions } from '../portability/impo
 import { checkStoredPages } from '../portability/page-store-check.js';
 import { storageHealth } from '../portability/storage-health.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
-import { IndexiePromise, contextualAsyncMethods, currentContext, runOutsideContext, waitFor } from '../transactions/async-context.js';
+import {
+  IndexiePromise,
+  contextualAsyncMethods,
+  currentContext,
+  runOutsideContext,
+  waitFor,
+  type PromiseExtended,
+} from '../transactions/async-context.js';
 import type { EventChannel, Listener } from '../transactions/events.js';
 import type { TransactionOptions } from '../transactions/transaction.js';
 import { cmp } from '../values/key-compare.js';
@@ -158,8 +165,8 @@ export class Indexie {
    * caller's transaction: `await Indexie.waitFor(fetch(url))` inside a scope
    * keeps later `db.<table>` calls in the transaction.
    */
-  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): Promise<T> {
-    return waitFor(promiseOrFunction, timeoutMs);
+  static waitFor<T>(promiseOrFunction: PromiseLike<T> | (() => PromiseLike<T>), timeoutMs?: number): PromiseExtended<T> {
+    return waitFor(promiseOrFunction, timeoutMs) as PromiseExtended<T>;
   }
 
   /** Dexie's db.use(middleware): DBCore middleware is not supported; an UnsupportedError, never ignored. */
@@ -170,19 +177,21 @@ export class Indexie {
 
   /** Names of the indexie databases in this origin's IndexedDB. */
   /** The names of the databases; as Dexie, a callback argument gets them and the promise resolves to what it returns. */
-  static getDatabaseNames(options?: IndexieOptions): Promise<string[]>;
-  static getDatabaseNames<R>(thenShortcut: (names: string[]) => R | PromiseLike<R>): Promise<R>;
+  static getDatabaseNames(options?: IndexieOptions): PromiseExtended<string[]>;
+  static getDatabaseNames<R>(thenShortcut: (names: string[]) => R | PromiseLike<R>): PromiseExtended<R>;
   static getDatabaseNames(optionsOrCallback: IndexieOptions | ((names: string[]) => unknown) = {}): Promise<unknown> {
     if (typeof optionsOrCallback === 'function') return IndexiePromise.of(databaseNames({})).then(optionsOrCallback);
     return IndexiePromise.of(databaseNames(optionsOrCallback));
   }
 
   /** Deletes a database (from IndexedDB when there is one, and from memory). */
+  static delete(name: string, options?: IndexieOptions | IdbImplementation): PromiseExtended<void>;
   static async delete(name: string, options: IndexieOptions | IdbImplementation = {}): Promise<void> {
     await deleteDatabase(name, options);
   }
 
   /** Whether a database of this name exists. */
+  static exists(name: string, options?: IndexieOptions): PromiseExtended<boolean>;
   static async exists(name: string, options: IndexieOptions = {}): Promise<boolean> {
     return databaseExists(name, options);
   }
@@ -273,7 +282,7 @@ export class Indexie {
     return this.#tableObject(name);
   }
 
-  open(): Promise<this> {
+  open(): PromiseExtended<this> {
     return IndexiePromise.of(this.#db.open().then(() => this));
   }
 
@@ -304,6 +313,7 @@ export class Indexie {
    * sound, else the problems, each saying what is lost; with
    * `throwIfDamaged`, rejects with a CorruptionError listing them instead.
    */
+  checkIntegrity(options?: { throwIfDamaged?: boolean }): PromiseExtended<string[]>;
   async checkIntegrity(options: { throwIfDamaged?: boolean } = {}): Promise<string[]> {
     const engine = await this.#db.engineForOperation();
     const rows = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
@@ -320,11 +330,13 @@ export class Indexie {
   // Export and import use the public API (this object, as a PortableDatabase).
 
   /** The whole database as JSON (dexie-export-import's shape), read in slices: see portability/export-json.ts. */
+  export(options?: ExportOptions): PromiseExtended<Blob>;
   async export(options: ExportOptions = {}): Promise<Blob> {
     return exportDatabase(this, options);
   }
 
   /** Imports an export into this database, in one transaction: see portability/import-json.ts. */
+  import(file: Blob, options?: ImportOptions): PromiseExtended<void>;
   async import(file: Blob, options: ImportOptions = {}): Promise<void> {
     await importInto(this, await parseExport(file), options);
   }
@@ -334,6 +346,7 @@ export class Indexie {
    * with the file's schema and version; resolves to it, open. An existing
    * database of the name is an InvalidArgumentError (import into it with db.import()).
    */
+  static import(file: Blob, options?: IndexieOptions & ImportOptions & { name?: string }): PromiseExtended<Indexie>;
   static async import(file: Blob, options: IndexieOptions & ImportOptions & { name?: string } = {}): Promise<Indexie> {
     const parsed = await parseExport(file);
     const { name, clearTablesBeforeImport, acceptMissingTables, onProgress, ...databaseOptions } = options;
@@ -348,6 +361,7 @@ export class Indexie {
   }
 
   /** The raw SQLite database file (see README, "The database file"), one committed state. */
+  exportFile(): PromiseExtended<Blob>;
   async exportFile(): Promise<Blob> {
     return exportDatabaseFile(this, () => this.#db.engineForOperation());
   }
@@ -357,6 +371,7 @@ export class Indexie {
    * header, page size, indexie's schema, SQLite's integrity check), stored in
    * one IndexedDB transaction; resolves to it, open.
    */
+  static importFile(name: string, file: Blob | ArrayBuffer | Uint8Array, options?: IndexieOptions): PromiseExtended<Indexie>;
   static async importFile(name: string, file: Blob | ArrayBuffer | Uint8Array, options: IndexieOptions = {}): Promise<Indexie> {
     await importDatabaseFile(name, file, idbImplementation(options));
     const db = new Indexie(name, options);
@@ -373,6 +388,7 @@ export class Indexie {
    * Extension: the size in bytes of the database file (the pages the engine
    * holds in memory and IndexedDB stores), committed state.
    */
+  fileSize(): PromiseExtended<number>;
   async fileSize(): Promise<number> {
     const engine = await this.#db.engineForOperation();
     const [pages, pageSize] = ['page_count', 'page_size'].map((pragma) => Number(engine.executeSql(`PRAGMA ${pragma}`).rows[0][0]));
@@ -384,6 +400,7 @@ export class Indexie {
    * pages that have it open get 'versionchange' and close; while one does
    * not, 'blocked' fires here.
    */
+  delete(): PromiseExtended<void>;
   async delete(): Promise<void> {
     await this.#db.delete();
   }
@@ -400,14 +417,14 @@ export class Indexie {
     tables: TableArgument,
     scope: TransactionScope<this, R>,
     options?: TransactionOptions,
-  ): Promise<R>;
+  ): PromiseExtended<R>;
   transaction<R>(
     mode: TransactionModeArgument,
     table1: TableArgument,
     table2: TableArgument,
     scope: TransactionScope<this, R>,
     options?: TransactionOptions,
-  ): Promise<R>;
+  ): PromiseExtended<R>;
   transaction<R>(
     mode: TransactionModeArgument,
     table1: TableArgument,
@@ -415,7 +432,7 @@ export class Indexie {
     table3: TableArgument,
     scope: TransactionScope<this, R>,
     options?: TransactionOptions,
-  ): Promise<R>;
+  ): PromiseExtended<R>;
   transaction<R>(
     mode: TransactionModeArgument,
     table1: TableArgument,
@@ -424,7 +441,7 @@ export class Indexie {
     table4: TableArgument,
     scope: TransactionScope<this, R>,
     options?: TransactionOptions,
-  ): Promise<R>;
+  ): PromiseExtended<R>;
   transaction<R>(
     mode: TransactionModeArgument,
     table1: TableArgument,
@@ -434,9 +451,9 @@ export class Indexie {
     table5: TableArgument,
     scope: TransactionScope<this, R>,
     options?: TransactionOptions,
-  ): Promise<R>;
-  transaction<R>(mode: string, ...rest: unknown[]): Promise<R> {
-    return this.#db.transaction([mode, ...rest]) as Promise<R>;
+  ): PromiseExtended<R>;
+  transaction<R>(mode: string, ...rest: unknown[]): PromiseExtended<R> {
+    return this.#db.transaction([mode, ...rest]) as PromiseExtended<R>;
   }
 
   /**

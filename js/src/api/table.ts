@@ -17,7 +17,7 @@
 // methods, one concept, with the overloads Dexie's callback forms need);
 // the public Transaction and the hook types add 40 lines that must live
 // beside it (above). Checking keys and writing them back are its own rules.
-import { contextualAsyncMethods, thenShortcuts } from '../transactions/async-context.js';
+import { contextualAsyncMethods, thenShortcuts, type PromiseExtended } from '../transactions/async-context.js';
 import { BulkError, DataError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
 import { isValidKey } from '../values/key-compare.js';
 import { definedClass, mapTableToClass, type MappedClass } from './mapped-class.js';
@@ -109,6 +109,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * but no hook fires, so a sync never echoes its own changes back. All or
    * nothing.
    */
+  applyRemote(changes: ReadonlyArray<RemoteChange<TInsertType, TKey>>): PromiseExtended<void>;
   async applyRemote(changes: ReadonlyArray<RemoteChange<TInsertType, TKey>>): Promise<void> {
     if (!Array.isArray(changes)) throw new InvalidArgumentError('Table.applyRemote() takes an array of {type, value|key}');
     await this.#host.write(
@@ -243,11 +244,13 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   // --- Writes -------------------------------------------------------------
 
   /** Adds a record (a ConstraintError if its key exists); resolves its primary key. */
+  add(item: TInsertType, key?: TKey): PromiseExtended<TKey>;
   async add(item: TInsertType, key?: TKey): Promise<TKey> {
     return this.#writeOne('add', item, key);
   }
 
   /** Adds or replaces a record; resolves its primary key. */
+  put(item: TInsertType, key?: TKey): PromiseExtended<TKey>;
   async put(item: TInsertType, key?: TKey): Promise<TKey> {
     return this.#writeOne('put', item, key);
   }
@@ -258,8 +261,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     keys: readonly TKey[],
     options: { allKeys: B },
   ): Promise<B extends true ? TKey[] : TKey>;
-  bulkAdd<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
-  bulkAdd(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  bulkAdd<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): PromiseExtended<B extends true ? TKey[] : TKey>;
+  bulkAdd(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): PromiseExtended<TKey>;
   async bulkAdd(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
     return this.#writeBulk('add', 'Table.bulkAdd()', items, keysOrOptions, options);
   }
@@ -270,8 +273,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     keys: readonly TKey[],
     options: { allKeys: B },
   ): Promise<B extends true ? TKey[] : TKey>;
-  bulkPut<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): Promise<B extends true ? TKey[] : TKey>;
-  bulkPut(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): Promise<TKey>;
+  bulkPut<B extends boolean>(items: readonly TInsertType[], options: { allKeys: B }): PromiseExtended<B extends true ? TKey[] : TKey>;
+  bulkPut(items: readonly TInsertType[], keys?: readonly TKey[], options?: BulkOptions): PromiseExtended<TKey>;
   async bulkPut(items: readonly TInsertType[], keysOrOptions?: readonly TKey[] | BulkOptions, options?: BulkOptions): Promise<any> {
     return this.#writeBulk('put', 'Table.bulkPut()', items, keysOrOptions, options);
   }
@@ -407,10 +410,12 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     }
   }
 
+  delete(key: TKey): PromiseExtended<void>;
   async delete(key: TKey): Promise<void> {
     await this.#host.write((engine) => engine.delete(this.name, [key]), `Table.delete() on '${this.name}'`);
   }
 
+  bulkDelete(keys: readonly TKey[]): PromiseExtended<void>;
   async bulkDelete(keys: readonly TKey[]): Promise<void> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkDelete() takes an array of keys');
     // As Dexie (IndexedDB refuses the request at once): the keys before an invalid one are deleted.
@@ -424,6 +429,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     }
   }
 
+  clear(): PromiseExtended<void>;
   async clear(): Promise<void> {
     await this.#host.write((engine) => engine.clear(this.name), `Table.clear() on '${this.name}'`);
   }
@@ -434,6 +440,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
    * `fn` may edit the object, replace it (`ctx.value = ...`) or delete the
    * record (`delete ctx.value`).
    */
+  update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): PromiseExtended<number>;
   async update(keyOrObject: TKey | T, changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>): Promise<number> {
     // As Dexie, which reads the key path of what it is given: null or undefined is a TypeError.
     if (keyOrObject === null || keyOrObject === undefined) throw new TypeError(`Table.update(): ${String(keyOrObject)} is not a key`);
@@ -450,6 +457,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
+  upsert(key: TKey, changes: UpdateSpec<TInsertType>): PromiseExtended<boolean>;
   async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
     return this.#storing([changes]).write((engine) => {
       const current = engine.get(this.name, key);
@@ -466,6 +474,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   }
 
   /** Applies each `{key, changes}`; resolves the number of records that existed. */
+  bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): PromiseExtended<number>;
   async bulkUpdate(updates: ReadonlyArray<{ key: TKey; changes: UpdateSpec<TInsertType> }>): Promise<number> {
     if (!Array.isArray(updates)) throw new InvalidArgumentError('Table.bulkUpdate() takes an array of {key, changes}');
     // As Dexie (which reads them all first): an invalid key fails the whole call, nothing written.
@@ -513,10 +522,10 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   // --- Reads --------------------------------------------------------------
 
   /** The record with this primary key, or with these index values ({email: 'x'}; typed loosely, as in Dexie). */
-  get<R>(key: TKey, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): Promise<R>;
-  get<R>(criteria: { [keyPath: string]: any }, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): Promise<R>;
-  get(key: TKey): Promise<T | undefined>;
-  get(criteria: { [keyPath: string]: any }): Promise<T | undefined>;
+  get<R>(key: TKey, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): PromiseExtended<R>;
+  get<R>(criteria: { [keyPath: string]: any }, thenShortcut: (value: T | undefined) => R | PromiseLike<R>): PromiseExtended<R>;
+  get(key: TKey): PromiseExtended<T | undefined>;
+  get(criteria: { [keyPath: string]: any }): PromiseExtended<T | undefined>;
   async get(keyOrCriteria: TKey | Record<string, unknown>): Promise<any> {
     if (keyOrCriteria === undefined || keyOrCriteria === null) {
       throw new TypeError(`Table.get() on '${this.name}' needs a key or an object of criteria, got ${String(keyOrCriteria)}`);
@@ -537,22 +546,23 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     return (reader && value !== undefined ? reader(value) : value) as T | undefined;
   }
 
+  bulkGet(keys: readonly TKey[]): PromiseExtended<Array<T | undefined>>;
   async bulkGet(keys: readonly TKey[]): Promise<Array<T | undefined>> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkGet() takes an array of keys');
     const engine = await this.#host.engine();
     return engine.bulkGet(this.name, keys).map((value) => this.#read(value));
   }
 
-  count<R>(thenShortcut: (count: number) => R | PromiseLike<R>): Promise<R>;
-  count(): Promise<number>;
+  count<R>(thenShortcut: (count: number) => R | PromiseLike<R>): PromiseExtended<R>;
+  count(): PromiseExtended<number>;
   async count(): Promise<any> {
     const engine = await this.#host.engine();
     return engine.count(this.name);
   }
 
   /** Every record in primary key order (a long result is read in slices: Collection.toArray). */
-  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): Promise<R>;
-  toArray(): Promise<T[]>;
+  toArray<R>(thenShortcut: (rows: T[]) => R | PromiseLike<R>): PromiseExtended<R>;
+  toArray(): PromiseExtended<T[]>;
   async toArray(): Promise<any> {
     return this.toCollection().toArray();
   }

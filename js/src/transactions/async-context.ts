@@ -174,8 +174,23 @@ export function callInContext<R>(ctx: Context, fn: () => R): R | Promise<R> {
 /** What Dexie's filtered catch takes: an error class, or an error name. */
 export type ErrorFilter = (abstract new (...args: any[]) => Error) | string;
 
+/**
+ * The type of the promises the public API returns (Dexie's PromiseExtended):
+ * a Promise whose catch() also takes an error class or an error name first,
+ * handling only the errors that match (IndexiePromise below implements it).
+ */
+export interface PromiseExtended<T = any> extends Promise<T> {
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): PromiseExtended<R1 | R2>;
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): PromiseExtended<T | R>;
+  catch<R = never>(filter: ErrorFilter, onRejected: (reason: any) => R | PromiseLike<R>): PromiseExtended<T | R>;
+  finally(onFinally?: (() => void) | null): PromiseExtended<T>;
+}
+
 /** A promise whose callbacks run in the context of whoever subscribed them (see the contract above). */
-export class IndexiePromise<T> extends Promise<T> {
+export class IndexiePromise<T> extends Promise<T> implements PromiseExtended<T> {
   /** Whether anyone subscribed to it (then/catch/finally/await): a rejection nobody observes is "uncaught". */
   observed = false;
   /** A table or collection operation's promise, or one a then() made on such a promise. */
@@ -186,7 +201,7 @@ export class IndexiePromise<T> extends Promise<T> {
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
+  ): PromiseExtended<R1 | R2> {
     const ctx = current;
     this.observed = true;
     // A handler that is not a function is ignored, as by native promises.
@@ -203,7 +218,7 @@ export class IndexiePromise<T> extends Promise<T> {
       derived.derived = true;
       operationListener?.(ctx, derived as IndexiePromise<unknown>);
     }
-    return derived;
+    return derived as IndexiePromise<R1 | R2>; // Promise's species: then() on an IndexiePromise makes one
   }
 
   /**
@@ -211,12 +226,12 @@ export class IndexiePromise<T> extends Promise<T> {
    * errors that are instances of ErrorClass, catch('ErrorName', fn) only
    * errors of that name; any other error passes through untouched.
    */
-  override catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
-  override catch<R = never>(filter: ErrorFilter, onRejected: (reason: any) => R | PromiseLike<R>): Promise<T | R>;
+  override catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): PromiseExtended<T | R>;
+  override catch<R = never>(filter: ErrorFilter, onRejected: (reason: any) => R | PromiseLike<R>): PromiseExtended<T | R>;
   override catch<R = never>(
     filterOrHandler?: ErrorFilter | ((reason: any) => R | PromiseLike<R>) | null,
     onRejected?: (reason: any) => R | PromiseLike<R>,
-  ): Promise<T | R> {
+  ): PromiseExtended<T | R> {
     if (typeof onRejected !== 'function') return this.then(undefined, filterOrHandler as (reason: any) => R | PromiseLike<R>);
     const matches =
       typeof filterOrHandler === 'string'
@@ -226,6 +241,10 @@ export class IndexiePromise<T> extends Promise<T> {
       if (matches(error)) return onRejected(error);
       throw error;
     });
+  }
+
+  override finally(onFinally?: (() => void) | null): PromiseExtended<T> {
+    return super.finally(onFinally) as IndexiePromise<T>;
   }
 
   /** `promise` as an IndexiePromise. */
