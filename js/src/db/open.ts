@@ -197,11 +197,20 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
     return;
   }
   if (target === installed.version) {
-    // Same version: add tables and indexes the code declares but the database lacks (Dexie's patch mode).
+    // Same version: add tables and indexes the code declares but the database lacks, and remove
+    // nothing (Dexie's patch mode), with Dexie's SchemaDiff warning.
     const declared = schemaAt(db.versions, target);
     const current = Object.fromEntries(Object.values(installed.tables).map((t) => [t.name, t.spec]));
-    const merged = { ...current, ...declared };
-    if (JSON.stringify(merged) !== JSON.stringify(current)) engine.setSchema(merged);
+    const merged = { ...current };
+    for (const [table, spec] of Object.entries(declared)) merged[table] = table in current ? extendSpec(current[table], spec) : spec;
+    if (JSON.stringify(merged) !== JSON.stringify(current)) {
+      const added = Object.keys(merged).filter((table) => merged[table] !== current[table]);
+      console.warn(
+        `indexie SchemaDiff: database '${db.name}' declares tables or indexes it lacks (in ${added.join(', ')}) without ` +
+          `increasing the number passed to db.version() (${target}): they were added. Increase it when the schema changes.`,
+      );
+      engine.setSchema(merged);
+    }
     return;
   }
   engine.begin();
@@ -234,6 +243,25 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
   } finally {
     db.upgradeEngine = undefined;
   }
+}
+
+/**
+ * `installed` (a table's store spec) with the indexes of `declared` it lacks
+ * added: its primary key and every index it has stay as they are.
+ */
+function extendSpec(installed: string, declared: string): string {
+  const parts = (spec: string): string[] =>
+    spec
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part, i) => part !== '' || i === 0);
+  const nameOf = (part: string): string => part.replace(/^(\+\+|&|\*)/, '');
+  const have = parts(installed);
+  const names = new Set(have.slice(1).map(nameOf));
+  const more = parts(declared)
+    .slice(1)
+    .filter((part) => part !== '' && !names.has(nameOf(part)));
+  return more.length === 0 ? installed : [...have, ...more].join(', ');
 }
 
 async function runUpgrades(db: DatabaseState, engine: Engine, from: number, upgrade: TransactionBase): Promise<void> {

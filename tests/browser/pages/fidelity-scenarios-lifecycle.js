@@ -520,3 +520,33 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return [during.length - before, during.includes(name), after.length - before, after.includes(name)];
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'a schema changed without a new version number: additions are made with a SchemaDiff warning, nothing is removed': async (Lib, name) => {
+    let warned = false;
+    const warn = console.warn;
+    console.warn = (...args) => (warned ||= /SchemaDiff/.test(String(args[0])));
+    try {
+      // Each step: the query's outcome, and whether opening warned of a SchemaDiff (how often Dexie
+      // warns per open varies with its retries; that it warns is the contract).
+      const step = async (stores, query) => {
+        warned = false;
+        const db = new Lib(name);
+        db.version(1).stores(stores);
+        await db.open();
+        const result = await attemptStep(() => query(db));
+        db.close();
+        return { ...result, warned };
+      };
+      const results = [
+        await step({ foo: 'id' }, (db) => db.foo.add({ id: 1, name: 'x' })),
+        await step({ foo: 'id, name' }, (db) => db.foo.where('name').equals('x').count()),
+        await step({ foo: 'id, name', bar: '' }, (db) => db.bar.count()),
+        await step({ foo: 'id' }, (db) => db.foo.where('name').equals('x').count()),
+      ];
+      return results;
+    } finally {
+      console.warn = warn;
+    }
+  },
+});
