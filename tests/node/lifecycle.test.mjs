@@ -100,3 +100,15 @@ for (const persisted of [false, true]) {
     db.close();
   });
 }
+
+test('close({ disableAutoOpen: false }): the next operation opens the database again', async () => {
+  const db = new Indexie(uniqueName('close-reopen'), { indexedDB: null });
+  db.version(1).stores({ foo: 'id' });
+  await db.foo.add({ id: 1 });
+  db.close({ disableAutoOpen: false });
+  assert.equal(db.isOpen(), false);
+  assert.deepEqual(await db.foo.toArray(), [{ id: 1 }]);
+  assert.equal(db.isOpen(), true);
+  db.close();
+  await assert.rejects(db.foo.toArray(), DatabaseClosedError, 'a plain close() keeps it closed');
+});

@@ -291,9 +291,12 @@ export class Indexie {
    * DatabaseClosedError. A write being saved (or a transaction or sliced
    * write under way) finishes and is saved first, as IndexedDB lets a
    * running transaction complete: a write that resolves is stored, always.
+   * As Dexie: later operations fail with DatabaseClosedError until open()
+   * is called, unless `disableAutoOpen: false`, after which the next
+   * operation opens it again (with autoOpen).
    */
-  close(): void {
-    this.#db.close();
+  close(options: { disableAutoOpen?: boolean } = {}): void {
+    this.#db.close(options.disableAutoOpen === false);
   }
 
   /**

@@ -108,8 +108,10 @@ export class Database {
   }
 
   /** See DatabaseState.close(). */
-  close(): void {
+  /** Closes; `reopenOnUse`: the next operation may open it again (autoOpen), as if never closed by the user. */
+  close(reopenOnUse = false): void {
     this.#state.close();
+    if (reopenOnUse) this.#state.closedByUser = false;
   }
 
   engineForOperation(): Promise<Engine> {
