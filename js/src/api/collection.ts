@@ -23,6 +23,7 @@
 //     rows whose value a predicate or the caller needs.
 // Offset and limit compose in call order, as in Dexie: offset(5).limit(10)
 // gives rows 5..14, limit(10).offset(5) gives rows 5..9.
+import { sortRecordsBy } from './sort-by.js';
 import { contextualAsyncMethods, postTask, thenShortcuts, type PromiseExtended } from '../transactions/async-context.js';
 import { InvalidArgumentError, ModifyError } from '../errors.js';
 import type { Engine, QueryDescription, QueryOutput, RangeSpec } from '../engine/engine.js';
@@ -321,9 +322,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   sortBy<R>(keyPath: string, thenShortcut: (rows: T[]) => R | PromiseLike<R>): PromiseExtended<R>;
   sortBy(keyPath: string): PromiseExtended<T[]>;
   async sortBy(keyPath: string): Promise<any> {
-    const values = await this.toArray();
-    const direction = this.#state.reverse ? -1 : 1;
-    return values.sort((a, b) => direction * (cmp(getByKeyPath(a, keyPath), getByKeyPath(b, keyPath)) || 0));
+    return sortRecordsBy(await this.toArray(), keyPath, this.#state.reverse);
   }
 
   // --- Aggregates (extension): computed in the engine when no JS predicate applies ----

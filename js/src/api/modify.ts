@@ -135,6 +135,9 @@ function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFun
     return ctx.value == null ? DELETED : ctx.value;
   }
   if (changes !== null && typeof changes === 'object') {
+    // As Dexie: an object of changes cannot apply to a stored null (a key-value table's value).
+    if (value === null || value === undefined)
+      throw new TypeError(`cannot apply changes to a stored ${String(value)}: Cannot convert undefined or null to object`);
     for (const [path, change] of Object.entries(changes)) {
       const modification = asPropModification(change);
       const next = modification ? modification.execute(getByKeyPath(value, path)) : change;

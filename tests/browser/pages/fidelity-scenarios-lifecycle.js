@@ -550,3 +550,48 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     }
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'update() and modify() on a key-value table holding null and primitives': async (Lib, name) => {
+    const db = define(Lib, name, { kv: '' });
+    await db.kv.bulkPut([null, 5, 'str', { a: 1 }], ['n', 'num', 's', 'o']);
+    const r = {};
+    r.updateNull = await attemptStep(() => db.kv.update('n', { a: 2 }));
+    r.updateNumber = await attemptStep(() => db.kv.update('num', { a: 2 }));
+    r.updateString = await attemptStep(() => db.kv.update('s', { length: 2 }));
+    r.updateDotted = await attemptStep(() => db.kv.update('o', { 'a.b': 2 }));
+    r.modifyObjectOverNull = await attemptStep(() => db.kv.toCollection().modify({ x: 1 }));
+    r.modifyFunction = await attemptStep(() =>
+      db.kv.toCollection().modify((v, ctx) => {
+        if (typeof v === 'number') ctx.value = v + 1;
+      }),
+    );
+    r.modifyObject = await attemptStep(() => db.kv.toCollection().modify({ x: 1 }));
+    r.stored = await db.kv.toArray();
+    db.close();
+    return r;
+  },
+  'sortBy() on values that are not valid keys, and through a missing object': async (Lib, name) => {
+    const db = define(Lib, name, { t: 'id' });
+    await db.t.bulkAdd([
+      { id: 1, v: 3 },
+      { id: 2, v: null },
+      { id: 3 },
+      { id: 4, v: 'a' },
+      { id: 5, v: { x: 1 } },
+      { id: 6, v: [2] },
+      { id: 7, v: true },
+      { id: 8, v: new Date(5), p: { q: 1 } },
+      { id: 9, v: new Uint8Array([1]), p: null },
+      { id: 10, v: 1, p: 'str' },
+    ]);
+    const ids = (records) => records.map((r) => r.id);
+    const r = {
+      ascending: ids(await db.t.toCollection().sortBy('v')),
+      descending: ids(await db.t.toCollection().reverse().sortBy('v')),
+      throughMissing: await attemptStep(async () => ids(await db.t.toCollection().sortBy('p.q'))),
+    };
+    db.close();
+    return r;
+  },
+});
