@@ -17,22 +17,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
+import { rng } from './seeded-random.mjs';
 
 const SEEDS = [1, 2, 3];
 const RECORDS = 250;
 const QUERIES_PER_SEED = 150;
-
-function rng(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 const NAMES = ['ada', 'Ada', 'ADA', 'bob', 'Bob', 'carl', 'Dan', 'dana', 'Éva', 'eva', 'zed', 'Zoë', 'al', 'Al-x', ''];
 const TAGS = ['red', 'green', 'blue', 'Red', 'x'];

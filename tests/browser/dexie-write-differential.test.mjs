@@ -13,21 +13,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { TEST_MOUNTS, startBrowser } from './harness.mjs';
+import { rng } from './seeded-random.mjs';
 
 const SEEDS = process.env.WRITE_DIFFERENTIAL_SEEDS ? process.env.WRITE_DIFFERENTIAL_SEEDS.split(',').map(Number) : [11, 12, 13];
 const STEPS = Number(process.env.WRITE_DIFFERENTIAL_STEPS ?? 60);
-
-function rng(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-}
 
 const NAMES = ['ada', 'Ada', 'bob', 'carl', 'dana', 'Éva', 'zed', 'al'];
 const TAGS = ['red', 'green', 'blue'];

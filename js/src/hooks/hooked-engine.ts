@@ -9,6 +9,7 @@
 // modify code is the same with and without hooks.
 import { engineError } from '../errors.js';
 import type { Engine, EngineWriteResult } from '../engine/engine.js';
+import { allPrimaryKeys, interceptWrites } from '../engine/intercepted-engine.js';
 import { getByKeyPath, setByKeyPath } from '../values/key-path.js';
 import type { Change } from '../transactions/transaction.js';
 import { runNowInContext } from '../transactions/async-context.js';
@@ -161,19 +162,10 @@ export function hookedEngine(
 
   const clear = (target: string): void => {
     if (target !== table) return engine.clear(target);
-    const description = { table, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit: -1, orderBy: [] };
-    remove(table, engine.query(description, null, 'primaryKeys'));
+    remove(table, allPrimaryKeys(engine, table));
   };
 
-  return new Proxy(engine, {
-    get(target, property) {
-      if (property === 'write') return write;
-      if (property === 'delete') return remove;
-      if (property === 'clear') return clear;
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return interceptWrites(engine, { write, delete: remove, clear });
 }
 
 /**

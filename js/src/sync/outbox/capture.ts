@@ -13,6 +13,7 @@
 import type { Engine, EngineWriteResult } from '../../engine/engine.js';
 import { DataError } from '../../errors.js';
 import { objectDiff } from '../../hooks/hooked-engine.js';
+import { allPrimaryKeys, interceptWrites } from '../../engine/intercepted-engine.js';
 import { getByKeyPath } from '../../values/key-path.js';
 import { isValidKey } from '../../values/key-compare.js';
 import type { HybridClock } from './clock.js';
@@ -86,18 +87,9 @@ export function captureTap(context: CaptureContext): (engine: Engine) => Engine 
     };
     const clear = (target: string): void => {
       if (target !== context.table) return engine.clear(target);
-      const description = { table: target, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit: -1, orderBy: [] };
-      remove(target, engine.query(description, null, 'primaryKeys'));
+      remove(target, allPrimaryKeys(engine, target));
     };
-    return new Proxy(engine, {
-      get(target, property) {
-        if (property === 'write') return write;
-        if (property === 'delete') return remove;
-        if (property === 'clear') return clear;
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    return interceptWrites(engine, { write, delete: remove, clear });
   };
 
   /** Runs `body` in a savepoint: its rows and outbox entries commit together or not at all. */
