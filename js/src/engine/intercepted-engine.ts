@@ -27,5 +27,5 @@ export function interceptWrites(engine: Engine, interceptors: WriteInterceptors)
 /** Every primary key of `table`, in order. */
 export function allPrimaryKeys(engine: Engine, table: string): unknown[] {
   const description = { table, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit: -1, orderBy: [] };
-  return engine.query(description, null, 'primaryKeys') as unknown[];
+  return engine.query(description, null, 'primaryKeys');
 }
