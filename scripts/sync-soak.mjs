@@ -120,7 +120,15 @@ export async function runSoak({ writes = 1000, kills = 10, reloads = 10, offline
         /** own key -> the last write known to have committed locally: { n, deleted } */
         expected: new Map(),
         uncertain: [],
-        numbers: { resolved: 0, uncertainCommitted: 0, uncertainNotCommitted: 0, kills: 0, killsAfterApply: 0, reloads: 0, offlinePeriods: 0 },
+        numbers: {
+          resolved: 0,
+          uncertainCommitted: 0,
+          uncertainNotCommitted: 0,
+          kills: 0,
+          killsAfterApply: 0,
+          reloads: 0,
+          offlinePeriods: 0,
+        },
       });
     }
 
@@ -260,8 +268,11 @@ export async function runSoak({ writes = 1000, kills = 10, reloads = 10, offline
       for (const device of devices) await device.page.evaluate(() => window.syncAll());
       states = await Promise.all(devices.map((device) => device.page.evaluate(() => window.contacts())));
       pending = await Promise.all(devices.map((device) => device.page.evaluate(() => window.syncStatus().pendingChanges)));
-      serverState = Object.fromEntries(Object.entries(syncServer.store.snapshot('contacts')).map(([key, value]) => [JSON.parse(key), value]));
-      if (pending.every((count) => count === 0) && isDeepStrictEqual(states[0], states[1]) && isDeepStrictEqual(states[0], serverState)) break;
+      serverState = Object.fromEntries(
+        Object.entries(syncServer.store.snapshot('contacts')).map(([key, value]) => [JSON.parse(key), value]),
+      );
+      if (pending.every((count) => count === 0) && isDeepStrictEqual(states[0], states[1]) && isDeepStrictEqual(states[0], serverState))
+        break;
     }
     const convergeMs = performance.now() - convergeStarted;
     if (!isDeepStrictEqual(states[0], states[1])) violations.push('A and B did not converge');
@@ -271,7 +282,10 @@ export async function runSoak({ writes = 1000, kills = 10, reloads = 10, offline
       for (const [key, last] of device.expected) {
         const onServer = serverState[key];
         const ok = last.deleted ? onServer === undefined : onServer?.n === last.n;
-        if (!ok) violations.push(`${device.name}: ${key} should be write ${last.n}${last.deleted ? ' (a delete)' : ''}, the server has ${JSON.stringify(onServer)}`);
+        if (!ok)
+          violations.push(
+            `${device.name}: ${key} should be write ${last.n}${last.deleted ? ' (a delete)' : ''}, the server has ${JSON.stringify(onServer)}`,
+          );
       }
     }
     const server = syncServer.store.stats();

@@ -25,7 +25,7 @@ function readAll(stream) {
  * base URL, e.g. http://127.0.0.1:1234/sync). Resolves a link:
  *   url                   what to hand to db.sync({ url })
  *   online                settable; false refuses requests and resets open ones
- *   nextPush(timeout)     resolves with the next POST .../push, held until the test calls
+ *   nextPush(timeout)     resolves with the next POST .../push ({ headers, body, ... }), held until the test calls
  *                         forward() (the server applies it; resolves its answer, not relayed yet),
  *                         relay() (forward if not yet, then answer the device), or drop() (reset)
  *   stats                 { pushes, pulls, dropped, refused, maxConcurrentPushes }
@@ -87,7 +87,7 @@ export async function startLinkProxy(targetUrl) {
         response.end(answerBody);
       };
       const waiter = isPush ? waiters.shift() : undefined;
-      if (waiter) waiter({ body: JSON.parse(body.toString('utf8')), forward, relay, drop });
+      if (waiter) waiter({ headers: incoming.headers, body: JSON.parse(body.toString('utf8')), forward, relay, drop });
       else await relay();
     } catch {
       drop();
