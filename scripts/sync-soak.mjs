@@ -20,6 +20,7 @@
 //
 //   node scripts/sync-soak.mjs [--writes 1000] [--kills 10] [--reloads 10] [--offline 10] [--seed 1] [--strategy newest-wins]
 // tests/browser/sync-soak.test.mjs runs a short version (runSoak()).
+/* global window */ // page.evaluate callbacks run in the page
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -108,7 +108,7 @@ export function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[])
     const remaining = entriesForKeys(
       engine,
       table,
-      tableAcks.filter((ack, i) => found[i]?.pending !== undefined && found[i]!.pending !== ack.entry.seq).map((ack) => ack.entry.key),
+      tableAcks.filter((ack, i) => found[i]?.pending !== undefined && found[i]?.pending !== ack.entry.seq).map((ack) => ack.entry.key),
     );
     tableAcks.forEach((ack, i) => {
       const id = JSON.stringify(ack.entry.key);
