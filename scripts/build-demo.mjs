@@ -8,6 +8,7 @@
 // contacts-db.js is a second entry point, split into the same shared chunk:
 // the Chromium walkthrough (tests/browser/demo.test.mjs) imports
 // /contacts-db.js to check the data through the app's own database instance.
+// sync.js is the sync demo's page (sync.html: two devices, db.sync()).
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: [join(DEMO, 'main.js'), join(DEMO, 'contacts-db.js')],
+  entryPoints: [join(DEMO, 'main.js'), join(DEMO, 'contacts-db.js'), join(DEMO, 'sync.js')],
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -33,5 +34,5 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css', 'favicon.svg']) copyFileSync(join(DEMO, file), join(OUT, file));
+for (const file of ['index.html', 'style.css', 'favicon.svg', 'sync.html', 'sync.css']) copyFileSync(join(DEMO, file), join(OUT, file));
 copyFileSync(join(ROOT, 'node_modules', 'indexie', 'dist', 'indexie-core.wasm'), join(OUT, 'indexie-core.wasm'));

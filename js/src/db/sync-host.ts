@@ -7,7 +7,8 @@
 //   - writeSilently(op): one read-write unit like any write (this page's
 //     lock, the Web Lock, other tabs' commits applied first, flushed to
 //     IndexedDB before it resolves); `op` runs on the raw engine, so no hook
-//     fires and no write tap records it; live queries hear of it.
+//     fires and no write tap records it; live queries hear of it. It is one
+//     engine transaction: if `op` throws, nothing it wrote stays.
 //   - setWriteTap(table, wrap): from now on every non-silent write to
 //     `table` (a Table or Collection method, in or outside a transaction,
 //     sliced or not, hooked or not) runs on `wrap(engine)`, inside the
@@ -47,11 +48,29 @@ export interface SyncHost {
   locks(): LockManager | undefined;
 }
 
+/**
+ * Runs `operation` as ONE engine transaction: all of it commits, or (it
+ * threw) none of it. One commit also means one change set, where separate
+ * engine calls would each commit and merge theirs into the last (slow).
+ */
+function inEngineTransaction<R>(engine: Engine, operation: (engine: Engine) => R): R {
+  engine.begin();
+  let result: R;
+  try {
+    result = operation(engine);
+  } catch (error) {
+    if (engine.isOpen) engine.rollback();
+    throw error;
+  }
+  engine.commit();
+  return result;
+}
+
 export function syncHost(db: DatabaseState): SyncHost {
   return {
     name: db.name,
     persistent: db.idb !== undefined,
-    writeSilently: (operation, what) => inCallerContext(write(db, operation, what)),
+    writeSilently: (operation, what) => inCallerContext(write(db, (engine) => inEngineTransaction(engine, operation), what)),
     ensureInternalTables: (specs) =>
       inCallerContext(
         write(db, (engine) => ensureInternalTables(engine, specs), 'creating internal tables').then((created) => {

@@ -3,7 +3,7 @@
 // with the new cursor in ONE engine transaction (so the cursor never runs
 // ahead of the rows, nor behind them), until the server says it has no more.
 import type { SyncHost } from '../../db/sync-host.js';
-import { applyPulled, type ReconcileContext } from './reconcile.js';
+import { applyPulledPage, type ReconcileContext } from './reconcile.js';
 import { cursorName, getMeta, putMeta } from './tables.js';
 import type { Transport } from './transport.js';
 
@@ -22,7 +22,7 @@ export async function pullTable(context: PullContext, table: string, shouldStop:
     const stored = await context.host.writeSilently((engine) => {
       // Another tab pulled this table meanwhile: its cursor wins, and this page is fetched again from it.
       if (getMeta(engine, cursorName(table)) !== cursor) return false;
-      for (const change of page.changes) applyPulled(engine, context, table, change);
+      applyPulledPage(engine, context, table, page.changes);
       putMeta(engine, cursorName(table), page.cursor);
       putMeta(engine, 'lastPulledAt', Date.now());
       putMeta(engine, 'clock', context.clock.last);

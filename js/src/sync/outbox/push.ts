@@ -8,7 +8,7 @@
 // same entries go again, with the same ids, on the next round.
 import type { SyncHost } from '../../db/sync-host.js';
 import type { WireChange } from './protocol.js';
-import { acknowledge, settleConflict, type ReconcileContext } from './reconcile.js';
+import { acknowledgeAll, settleConflict, type Acknowledgement, type ReconcileContext } from './reconcile.js';
 import { OUTBOX, firstEntries, putMeta, type OutboxEntry } from './tables.js';
 import type { Transport } from './transport.js';
 
@@ -51,18 +51,28 @@ export async function pushAll(context: PushContext, shouldStop: () => boolean): 
     const response = await context.transport.push({ clientId: context.clientId, changes });
     const bySeq = new Map(batch.map((entry) => [entry.id, entry]));
     await context.host.writeSilently((engine) => {
+      // Acknowledgements are applied together, in order, before any other answer (which reads what they changed).
+      let acks: Acknowledgement[] = [];
+      const settleAcks = (): void => {
+        acknowledgeAll(engine, acks);
+        acks = [];
+      };
       for (const result of response.results) {
         const entry = bySeq.get(result.id)!;
         if (result.status === 'applied' || result.status === 'duplicate') {
-          acknowledge(engine, entry, result.version, result.modifiedAt);
+          acks.push({ entry, version: result.version, modifiedAt: result.modifiedAt });
           context.clock.observe(result.modifiedAt);
-        } else if (result.status === 'conflict') {
+          continue;
+        }
+        settleAcks();
+        if (result.status === 'conflict') {
           if (engine.get(OUTBOX, entry.seq) !== undefined) settleConflict(engine, context, entry.table, entry.key, result.current, 'push');
         } else {
           engine.delete(OUTBOX, [entry.seq]);
           context.rejected.push({ change: toWire(entry), reason: (result as { reason: string }).reason });
         }
       }
+      settleAcks();
       putMeta(engine, 'lastPushedAt', Date.now());
       putMeta(engine, 'clock', context.clock.last);
     }, 'sync: applying a push answer');

@@ -22,7 +22,7 @@ import type { HybridClock } from './clock.js';
 import { randomId } from './clock.js';
 import { resolve, type ConflictStrategy, type Resolution, type Row } from './conflicts.js';
 import type { PulledChange, ServerRecord } from './protocol.js';
-import { OUTBOX, RECORDS, entriesFor, type OutboxEntry, type RecordState, type SyncKey } from './tables.js';
+import { OUTBOX, RECORDS, entriesFor, entriesForKeys, type OutboxEntry, type RecordState, type SyncKey } from './tables.js';
 
 /** A conflict as the 'conflict' event reports it. */
 export interface ConflictEvent {
@@ -71,14 +71,63 @@ export function applyServerRow(engine: Engine, context: ReconcileContext, table:
   }
 }
 
-/** The server applied `entry` as `version`: it leaves the outbox; later entries of the record are rebased on it. */
-export function acknowledge(engine: Engine, entry: OutboxEntry, version: number, modifiedAt: string): void {
-  if (engine.get(OUTBOX, entry.seq) === undefined) return; // already settled (a pull saw it, a conflict replaced it)
-  engine.delete(OUTBOX, [entry.seq]);
-  const later = entriesFor(engine, entry.table, entry.key).filter((other) => other.baseVersion === entry.baseVersion);
-  for (const other of later) other.baseVersion = version;
-  if (later.length > 0) engine.write(OUTBOX, 'put', later);
-  setVersion(engine, entry.table, entry.key, version, modifiedAt);
+/** An acknowledgement: the server applied (or had applied) `entry` as `version`. */
+export interface Acknowledgement {
+  entry: OutboxEntry;
+  version: number;
+  modifiedAt: string;
+}
+
+/**
+ * The server applied these entries (in their order; a push batch's answer):
+ * each leaves the outbox, later entries of its record are rebased on its
+ * version, the record's version moves. A handful of engine calls in all.
+ */
+export function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[]): void {
+  if (acks.length === 0) return;
+  const present = engine.bulkGet(
+    OUTBOX,
+    acks.map((ack) => ack.entry.seq),
+  );
+  const live = acks.filter((_, i) => present[i] !== undefined); // others already settled (a pull saw them, a conflict replaced them)
+  if (live.length === 0) return;
+  engine.delete(
+    OUTBOX,
+    live.map((ack) => ack.entry.seq),
+  );
+  const rebased = new Map<number, OutboxEntry>();
+  const states = new Map<string, RecordState>();
+  const byTable = new Map<string, Acknowledgement[]>();
+  for (const ack of live) byTable.set(ack.entry.table, [...(byTable.get(ack.entry.table) ?? []), ack]);
+  for (const [table, tableAcks] of byTable) {
+    const found = engine.bulkGet(
+      RECORDS,
+      tableAcks.map((ack) => [table, ack.entry.key]),
+    ) as Array<RecordState | undefined>;
+    // A record's entries are made in seq order and its state names the latest: if that is the acknowledged one, none is left to rebase.
+    const remaining = entriesForKeys(
+      engine,
+      table,
+      tableAcks.filter((ack, i) => found[i]?.pending !== undefined && found[i]?.pending !== ack.entry.seq).map((ack) => ack.entry.key),
+    );
+    tableAcks.forEach((ack, i) => {
+      const id = JSON.stringify(ack.entry.key);
+      for (const other of remaining.get(id) ?? []) {
+        if (other.baseVersion !== ack.entry.baseVersion) continue;
+        other.baseVersion = ack.version;
+        rebased.set(other.seq!, other);
+      }
+      const stateId = `${table}\u0000${id}`;
+      const state = states.get(stateId) ?? found[i] ?? { table, key: ack.entry.key, version: null, modifiedAt: null };
+      if (state.version === null || ack.version >= state.version) {
+        state.version = ack.version;
+        state.modifiedAt = ack.modifiedAt;
+      }
+      states.set(stateId, state);
+    });
+  }
+  if (rebased.size > 0) engine.write(OUTBOX, 'put', [...rebased.values()]);
+  engine.write(RECORDS, 'put', [...states.values()]);
 }
 
 /** The server's record differs from what the pending local changes of (table, key) were based on: the strategy decides. */
@@ -134,6 +183,60 @@ export function settleConflict(
   };
   state.pending = engine.write(OUTBOX, 'put', [entry]).keys[0] as number;
   engine.write(RECORDS, 'put', [state]);
+}
+
+/**
+ * A page of pulled changes of `table` (each key at most once, as a pull
+ * gives them), applied silently in a few engine calls: records with no
+ * pending local change are written (or deleted) together with their
+ * versions; the others go through applyPulled one by one.
+ */
+export function applyPulledPage(engine: Engine, context: ReconcileContext, table: string, changes: readonly PulledChange[]): void {
+  if (changes.length === 0) return;
+  const states = engine.bulkGet(
+    RECORDS,
+    changes.map((change) => [table, change.key]),
+  ) as Array<RecordState | undefined>;
+  // Only a record that ever had an outbox entry (its state names one: capture and conflicts set `pending`) can have one now.
+  const pending = entriesForKeys(
+    engine,
+    table,
+    changes.filter((_, i) => states[i]?.pending !== undefined).map((change) => change.key),
+  );
+  const outbound = context.keyPathOf(table) === null;
+  const rows: Row[] = [];
+  const rowKeys: SyncKey[] = [];
+  const deleted: SyncKey[] = [];
+  const newStates: RecordState[] = [];
+  changes.forEach((change, i) => {
+    if (pending.has(JSON.stringify(change.key))) {
+      applyPulled(engine, context, table, change);
+      return;
+    }
+    context.clock.observe(change.modifiedAt);
+    if (change.deleted || change.value === null) deleted.push(change.key);
+    else {
+      rows.push(change.value);
+      rowKeys.push(change.key);
+    }
+    const state = states[i] ?? { table, key: change.key, version: null, modifiedAt: null };
+    if (state.version === null || change.version >= state.version) {
+      state.version = change.version;
+      state.modifiedAt = change.modifiedAt;
+    }
+    newStates.push(state);
+  });
+  if (deleted.length > 0) engine.delete(table, deleted);
+  if (rows.length > 0) {
+    const result = engine.write(table, 'put', rows, outbound ? rowKeys : undefined);
+    if (result.failures.length > 0) {
+      const failure = result.failures[0];
+      throw new ConstraintError(
+        `applying the server's record ${JSON.stringify(rowKeys[failure.position])} of '${table}' failed: ${failure.message}`,
+      );
+    }
+  }
+  if (newStates.length > 0) engine.write(RECORDS, 'put', newStates);
 }
 
 /** One pulled change of `table`, applied silently (or settled as a conflict with pending local changes). */

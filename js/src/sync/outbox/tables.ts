@@ -87,6 +87,31 @@ export function entriesFor(engine: Engine, table: string, key: SyncKey): OutboxE
   return entries.sort((a, b) => a.seq! - b.seq!);
 }
 
+/** Every outbox entry of each of `keys` (of `table`), by the key's JSON, oldest first: one engine call for all of them. */
+export function entriesForKeys(engine: Engine, table: string, keys: readonly SyncKey[]): Map<string, OutboxEntry[]> {
+  const byKey = new Map<string, OutboxEntry[]>();
+  if (keys.length === 0) return byKey;
+  const description = {
+    table: OUTBOX,
+    index: '[table+key]',
+    reverse: false,
+    distinct: false,
+    unique: false,
+    offset: 0,
+    limit: -1,
+    orderBy: [],
+  };
+  const ranges = keys.map((key) => [0, [table, key], [table, key], false, false] as [0, unknown, unknown, boolean, boolean]);
+  for (const entry of engine.query(description, ranges, 'values') as OutboxEntry[]) {
+    const id = JSON.stringify(entry.key);
+    const list = byKey.get(id);
+    if (list) list.push(entry);
+    else byKey.set(id, [entry]);
+  }
+  for (const list of byKey.values()) list.sort((a, b) => a.seq! - b.seq!);
+  return byKey;
+}
+
 /** The first `limit` outbox entries, in push order. */
 export function firstEntries(engine: Engine, limit: number): OutboxEntry[] {
   const description = { table: OUTBOX, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit, orderBy: [] };
