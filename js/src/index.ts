@@ -78,5 +78,10 @@ export {
   InternalError,
   UnsupportedError,
   TimeoutError,
+  ElectricSyncError,
 } from './errors.js';
+export type { ElectricSync, ElectricSyncOptions, ElectricSyncStatus } from './sync/electric/electric-sync.js';
+export type { ShapeParams } from './sync/electric/shape-request.js';
+export type { ElectricParsers, ElectricSchema, ElectricColumn } from './sync/electric/value-parser.js';
+export type { BackoffOptions } from './sync/electric/backoff.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

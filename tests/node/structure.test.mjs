@@ -34,6 +34,7 @@ export const LAYERS = [
   ['transactions'], // Transaction's machinery, async context, locks, events
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
   ['db'], // what the facade runs on
+  ['sync'], // keeping tables in sync with servers (sync/electric/: ElectricSQL shapes)
   ['api'], // the public classes
   ['entry'], // the package's entry points
 ];

@@ -82,6 +82,8 @@ export class DatabaseState {
   readonly locks = new TableLocks();
   /** Hooks per table name, shared by every Table object of that table. */
   readonly hooks = new Map<string, TableHooks>();
+  /** Called by close(): what runs on the database and must end with it (syncs, TableHost.onClose). */
+  readonly closeListeners = new Set<() => void>();
   /** The committed-state connection, open while standard transactions need it. */
   reader: Promise<Engine> | undefined;
   /** The live query run a transaction was opened in (its reads are recorded for it). */
@@ -229,6 +231,7 @@ export class DatabaseState {
     };
     if (this.unitsInFlight > 0) this.afterUnits.push(release);
     else release();
+    for (const listener of [...this.closeListeners]) listener();
     if (engine) void this.on('close').fire();
   }
 }

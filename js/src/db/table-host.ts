@@ -53,6 +53,8 @@ export interface TableHost {
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
+  /** Calls `listener` when the database is closed (db.close()); returns what unregisters it. */
+  onClose(listener: () => void): () => void;
   /** An explicit read-write transaction on this table (and options.tables): api's Transaction. */
   startTransaction(options?: StartTransactionOptions): TransactionBase;
 }
@@ -137,6 +139,10 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       return tableHooks();
     },
     schemaOf: (table) => db.schemaOf(table),
+    onClose: (listener) => {
+      db.closeListeners.add(listener);
+      return () => db.closeListeners.delete(listener);
+    },
     startTransaction: (options) => startTransaction(db, [name, ...(options?.tables ?? [])], options),
   };
   return host;
