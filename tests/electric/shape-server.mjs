@@ -94,7 +94,10 @@ export async function startShapeServer(options) {
   /** Creates a shape: installs capture, takes the snapshot and the change-log position it reflects. */
   async function createShape(key, def, table) {
     await pool.query(captureTableSql(table.qualified));
-    const pk = table.columns.filter((c) => c.pk_index !== null).sort((a, b) => a.pk_index - b.pk_index).map((c) => c.name);
+    const pk = table.columns
+      .filter((c) => c.pk_index !== null)
+      .sort((a, b) => a.pk_index - b.pk_index)
+      .map((c) => c.name);
     const selected = def.columns ? table.columns.filter((c) => def.columns.includes(c.name)) : table.columns;
     const schema = Object.fromEntries(
       selected.map((c) => [
@@ -137,7 +140,10 @@ export async function startShapeServer(options) {
     rows.forEach(({ v }, i) => {
       const value = project(shape, v);
       const chunk = Math.floor(i / chunkRows);
-      shape.log.push({ offset: [0, chunk], json: JSON.stringify({ key: rowKey(shape, v), value, headers: { operation: 'insert', relation } }) });
+      shape.log.push({
+        offset: [0, chunk],
+        json: JSON.stringify({ key: rowKey(shape, v), value, headers: { operation: 'insert', relation } }),
+      });
     });
     shape.lastChunk = Math.max(0, Math.ceil(rows.length / chunkRows) - 1);
     shape.log.push({
@@ -189,7 +195,14 @@ export async function startShapeServer(options) {
       const flush = () => {
         if (entries.length === 0) return;
         entries.forEach((e, i) => {
-          e.message.headers = { ...e.message.headers, relation, txids: [tx.txid], lsn: String(tx.lsn), op_position: 2 * i, last: i === entries.length - 1 };
+          e.message.headers = {
+            ...e.message.headers,
+            relation,
+            txids: [tx.txid],
+            lsn: String(tx.lsn),
+            op_position: 2 * i,
+            last: i === entries.length - 1,
+          };
           shape.log.push({ offset: [tx.lsn, 2 * i], json: JSON.stringify(e.message) });
         });
         entries = [];
@@ -229,7 +242,9 @@ export async function startShapeServer(options) {
     }
     const changed = shape.selected.filter((c) => r.old_text[c] !== r.new_text[c]);
     if (changed.length === 0) return [];
-    const value = full ? project(shape, r.new_text) : { ...pkOnly(r.new_text), ...Object.fromEntries(changed.map((c) => [c, r.new_text[c]])) };
+    const value = full
+      ? project(shape, r.new_text)
+      : { ...pkOnly(r.new_text), ...Object.fromEntries(changed.map((c) => [c, r.new_text[c]])) };
     const message = { key: newKey, value, headers: { operation: 'update' } };
     if (full) message.old_value = Object.fromEntries(changed.map((c) => [c, r.old_text[c]]));
     return [message];
@@ -280,7 +295,13 @@ export async function startShapeServer(options) {
     if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
     const fault = faults.queue.shift();
     if (fault) {
-      return sendJson(req, res, fault.status, { message: `injected ${fault.status}` }, fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {});
+      return sendJson(
+        req,
+        res,
+        fault.status,
+        { message: `injected ${fault.status}` },
+        fault.retryAfter ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
     }
     if (faults.token && req.headers.authorization !== `Bearer ${faults.token}`) {
       return sendJson(req, res, 401, { message: 'Unauthorized' });
@@ -297,7 +318,12 @@ export async function startShapeServer(options) {
     if (!tableName) return badRequest(req, res, 'table', "can't be blank");
     const table = await describeTable(tableName);
     if (!table) return badRequest(req, res, 'table', `table not found: ${tableName}`);
-    const columns = p.get('columns') ? p.get('columns').split(',').map((c) => c.replace(/^"|"$/g, '').replaceAll('""', '"')) : null;
+    const columns = p.get('columns')
+      ? p
+          .get('columns')
+          .split(',')
+          .map((c) => c.replace(/^"|"$/g, '').replaceAll('""', '"'))
+      : null;
     const replica = p.get('replica') ?? 'default';
     if (columns && table.columns.some((c) => c.pk_index !== null && !columns.includes(c.name))) {
       return badRequest(req, res, 'columns', 'must include all primary key columns');

@@ -74,7 +74,9 @@ for (const liveSse of [false, true]) {
       await converges(filtered, 'done = false', 'rows moving in and out of the where');
       await s.sql(`DELETE FROM items WHERE id > 1100 AND id < 1150`);
       await s.sql(`UPDATE items SET id = 9000 WHERE id = 5`); // a primary key change
-      await s.sql(`BEGIN; INSERT INTO items (id, title) VALUES (9001, 'a'); UPDATE items SET title = 'b' WHERE id = 9001; DELETE FROM items WHERE id = 6; COMMIT;`);
+      await s.sql(
+        `BEGIN; INSERT INTO items (id, title) VALUES (9001, 'a'); UPDATE items SET title = 'b' WHERE id = 9001; DELETE FROM items WHERE id = 6; COMMIT;`,
+      );
       await converges(shape, 'true', 'deletes, a PK change and a multi-statement transaction');
       await converges(filtered, 'done = false');
 
@@ -90,7 +92,10 @@ for (const liveSse of [false, true]) {
       aborter.abort();
     }
     if (liveSse) {
-      assert.ok(fixture.shapes.requests.some((r) => /live_sse=true/.test(r.url)), 'the client used SSE');
+      assert.ok(
+        fixture.shapes.requests.some((r) => /live_sse=true/.test(r.url)),
+        'the client used SSE',
+      );
     }
     // Restore the table for the next mode.
     await fixture.shapes.sql('DELETE FROM items');

@@ -222,7 +222,11 @@ class ShapeSync implements ElectricSync {
     };
     const parse = (message: Record<string, any>): ShapeChange => {
       if (!schema) throw new ElectricSyncError('a shape change arrived before any electric-schema header');
-      return { operation: message.headers.operation, key: String(message.key), value: rowParser(schema, options.parser)(message.value ?? {}) };
+      return {
+        operation: message.headers.operation,
+        key: String(message.key),
+        value: rowParser(schema, options.parser)(message.value ?? {}),
+      };
     };
     const reachedUpToDate = async (): Promise<void> => {
       snapshotDone = true;

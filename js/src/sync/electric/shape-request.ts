@@ -20,7 +20,7 @@ export interface ShapeParams {
   columns?: string[];
   replica?: 'default' | 'full';
   /** Anything else is passed through in the query string. */
-  [param: string]: unknown;
+  [param: string]: string | number | boolean | string[] | undefined;
 }
 
 export interface RequestPosition {
@@ -84,6 +84,6 @@ export function readShapeHeaders(response: Response, live: boolean): ShapeRespon
 }
 
 /** `${lsn}_${op_position}` of a change from the replication stream, or undefined for snapshot rows. */
-export function changeOffset(headers: Record<string, unknown>): string | undefined {
-  return headers.lsn !== undefined && headers.op_position !== undefined ? `${String(headers.lsn)}_${String(headers.op_position)}` : undefined;
+export function changeOffset(headers: { lsn?: string | number; op_position?: number }): string | undefined {
+  return headers.lsn !== undefined && headers.op_position !== undefined ? `${headers.lsn}_${headers.op_position}` : undefined;
 }

@@ -60,7 +60,8 @@ export function rowParser(schema: ElectricSchema, custom: ElectricParsers = {}):
       const column = columns.get(name);
       if (!column) out[name] = text;
       else if (text === null || text === undefined) {
-        if (column.notNull) throw new ElectricSyncError(`Electric sent null for column '${name}', which the shape's schema says is not null`);
+        if (column.notNull)
+          throw new ElectricSyncError(`Electric sent null for column '${name}', which the shape's schema says is not null`);
         out[name] = null;
       } else if (typeof text !== 'string') {
         throw new ElectricSyncError(`Electric sent a ${typeof text} for column '${name}'; values arrive as Postgres text`);
