@@ -30,6 +30,8 @@ declare -A NEEDS=(
   [nodejs]=/usr/bin/node
   [npm]=/usr/bin/npm
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
+  # The Electric sync tests start their own Postgres (tests/electric/postgres.mjs); hstore is in it.
+  [postgresql]='/usr/lib/postgresql/*/bin/initdb'
 )
 missing=()
 for pkg in "${!NEEDS[@]}"; do

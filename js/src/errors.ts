@@ -103,6 +103,20 @@ export class SyncError extends IndexieError {
 export class MigrationError extends IndexieError {
   override name = 'MigrationError';
 }
+/**
+ * table.syncElectric(): the shape server refused a request (a 4xx other than
+ * 409, with its HTTP `status`), or answered something that is not the
+ * Electric Shape protocol (missing headers, a body that does not parse, a
+ * value the shape's schema forbids).
+ */
+export class ElectricSyncError extends IndexieError {
+  override name = 'ElectricSyncError';
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}
 /** Indexie.waitFor(promise, timeout) ran out of time. */
 export class TimeoutError extends IndexieError {
   override name = 'TimeoutError';

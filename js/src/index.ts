@@ -95,8 +95,13 @@ export {
   TimeoutError,
   SyncError,
   MigrationError,
+  ElectricSyncError,
 } from './errors.js';
 export type { MigrationReport, MigrationProgress } from './portability/migration.js';
 export { Entity } from './api/entity.js';
 export type { PromiseExtended, ErrorFilter } from './transactions/async-context.js';
+export type { ElectricSync, ElectricSyncOptions, ElectricSyncStatus } from './sync/electric/electric-sync.js';
+export type { ShapeParams } from './sync/electric/shape-request.js';
+export type { ElectricParsers, ElectricSchema, ElectricColumn } from './sync/electric/value-parser.js';
+export type { BackoffOptions } from './sync/electric/backoff.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -35,7 +35,7 @@ export const LAYERS = [
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
   ['portability'], // bringing data in and out: migration, export/import, the database file, storage health
   ['db'], // what the facade runs on
-  ['sync'], // sync layers over db/ (sync/outbox: REST outbox sync)
+  ['sync'], // sync layers over db/ (sync/outbox: REST outbox sync; sync/electric: ElectricSQL shapes)
   ['api'], // the public classes
   ['entry'], // the package's entry points
 ];

@@ -13,7 +13,7 @@
 // makes it durable). A method that reads, changes and writes a record
 // (update, upsert) does so without yielding, so nothing interleaves.
 //
-// Size: ~570 lines. Table is Dexie's whole table API (about 40 short
+// Size: ~590 lines. Table is Dexie's whole table API (about 40 short
 // methods, one concept, with the overloads Dexie's callback forms need);
 // the public Transaction and the hook types add 40 lines that must live
 // beside it (above). Checking keys and writing them back are its own rules.
@@ -32,6 +32,7 @@ import { TransactionBase, type TransactionBackend, type TransactionMode, type Tr
 import type { StrategyName, TableHooks } from '../hooks/table-hooks.js';
 import { hookFunction, type CreatingHookOf, type DeletingHookOf, type HookFunctionOf, type UpdatingHookOf } from './hook-types.js';
 import type { ModifyContext, UpdateFunction, UpdateSpec } from './types.js';
+import { startElectricSync, type ElectricSync, type ElectricSyncOptions } from '../sync/electric/electric-sync.js';
 
 export interface BulkOptions {
   allKeys?: boolean;
@@ -135,6 +136,16 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       `Table.applyRemote() on '${this.name}'`,
       { silent: true, stores: changes.map((change) => (change as { value?: unknown }).value) },
     );
+  }
+
+  /**
+   * Keeps this table equal to an ElectricSQL shape (a Postgres table, or the
+   * rows of it a `where` selects): the initial snapshot, then live changes,
+   * applied silently (no hook fires; live queries re-run), one transaction
+   * per up-to-date batch, resumable across reloads. See README "ElectricSQL sync".
+   */
+  syncElectric(options: ElectricSyncOptions): ElectricSync {
+    return startElectricSync(this.name, this.#host, options);
   }
 
   // --- Queries --------------------------------------------------------------

@@ -92,6 +92,8 @@ export class DatabaseState {
   readonly writeTaps = new Map<string, (engine: Engine) => Engine>();
   /** Called on every change live queries hear of (local commits, other tabs', reverts): sync's status. */
   readonly changeListeners = new Set<() => void>();
+  /** Called by close(): what runs on the database and must end with it (syncs, TableHost.onClose). */
+  readonly closeListeners = new Set<() => void>();
   /** The committed-state connection, open while standard transactions need it. */
   reader: Promise<Engine> | undefined;
   /** The live query run a transaction was opened in (its reads are recorded for it). */
@@ -249,6 +251,7 @@ export class DatabaseState {
     };
     if (this.unitsInFlight > 0) this.afterUnits.push(release);
     else release();
+    for (const listener of [...this.closeListeners]) listener();
     if (engine) void this.on('close').fire();
   }
 }

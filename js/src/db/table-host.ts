@@ -56,6 +56,8 @@ export interface TableHost {
   readonly hooks: TableHooks;
   /** The table's schema; valid once engine() has resolved. */
   schemaOf(table: string): TableSchema;
+  /** Calls `listener` when the database is closed (db.close()); returns what unregisters it. */
+  onClose(listener: () => void): () => void;
   /** An explicit read-write transaction on this table (and options.tables): api's Transaction. */
   startTransaction(options?: StartTransactionOptions): TransactionBase;
 }
@@ -166,6 +168,10 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
     },
     db: db.bindings.db,
     schemaOf: (table) => db.schemaOf(table),
+    onClose: (listener) => {
+      db.closeListeners.add(listener);
+      return () => db.closeListeners.delete(listener);
+    },
     startTransaction: (options) => startTransaction(db, [name, ...(options?.tables ?? [])], options),
   };
   return host;
