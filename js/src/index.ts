@@ -84,6 +84,7 @@ export {
   VersionError,
   ReadOnlyError,
   DatabaseClosedError,
+  ConnectionLostError,
   QuotaExceededError,
   AbortError,
   TransactionInactiveError,
