@@ -98,4 +98,5 @@ export {
   MigrationError,
 } from './errors.js';
 export type { MigrationReport, MigrationProgress } from './portability/migration.js';
+export type { DataLossEvent } from './db/connection-recovery.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -37,7 +37,7 @@ export function openIdb(idb: IdbImplementation, idbName: string): Promise<{ db: 
     let created = false;
     let dataLoss = false;
     open.onupgradeneeded = (event) => {
-      created = (event as IDBVersionChangeEvent).oldVersion === 0;
+      created = event.oldVersion === 0;
       dataLoss = (event as IDBVersionChangeEvent & { dataLoss?: string }).dataLoss === 'total';
       const db = open.result;
       for (const store of STORES) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);

@@ -3,9 +3,11 @@
 // database file in one IndexedDB database and writes each commit atomically.
 // (It lives in js/src because the package compiles from one source root.)
 //
-// Size: ~460 lines: one class whose operations (open, write a commit, read
-// what other tabs committed, delete) share one connection and the stored
-// state; the format's pure functions are already in page-file-format.ts.
+// Size: ~600 lines: one class whose operations (open, write a commit, read
+// what other tabs committed, reconnect after the browser closed the
+// connection, delete) share one connection and the stored state; the
+// format's pure functions are already in page-file-format.ts, the
+// connection's reopening in idb-connection.ts, the marker in commit-marker.ts.
 //
 // The on-disk format (records, `base`, diff and chunk commits) is described
 // in page-file-format.ts, with the pure functions that read it. This file
@@ -141,7 +143,7 @@ async function storedCommit(db: IDBDatabase): Promise<number> {
     new Promise<number>((resolve, reject) => {
       const cursor = tx.objectStore('log').openKeyCursor(null, 'prev');
       cursor.onsuccess = () => resolve(Number(cursor.result?.key ?? 0));
-      cursor.onerror = () => reject(cursor.error);
+      cursor.onerror = () => reject(cursor.error ?? new DOMException('reading the commit log failed', 'UnknownError'));
     }),
   ]);
   return Math.max(meta?.commit ?? 0, last);
