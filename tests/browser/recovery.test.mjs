@@ -12,7 +12,8 @@
 //   - Cleared while idle: the next write runs on the reopened database.
 //   - Deleted behind indexie's back while closed (the commit marker in
 //     localStorage stays): opening fires 'dataloss', once; deleting through
-//     indexie removes the marker, so a deliberate deletion is no loss.
+//     indexie removes the marker, so a deliberate deletion is no loss. The
+//     same in a module worker, where the marker lives in the Cache API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -108,4 +109,17 @@ test('deleted behind indexie while closed: opening fires dataloss once; deleting
   assert.equal(await page.evaluate((name) => window.marker(name), name), null);
   const afterDelete = await page.evaluate((name) => window.readFresh(name), name);
   assert.deepEqual(afterDelete, { count: 0, problems: [], events: [] });
+});
+
+test('in a worker (no localStorage) the marker lives in the Cache API: a database deleted behind its back is reported', async () => {
+  const name = 'wiped-in-worker';
+  assert.deepEqual(await page.evaluate((name) => window.inWorker({ name, write: true }), name), { count: 3, events: [] });
+  await page.waitForTimeout(200); // the marker's Cache API write is asynchronous
+  await page.evaluate((name) => window.deleteBehindBack(name), name);
+  const r = await page.evaluate((name) => window.inWorker({ name }), name);
+  assert.equal(r.count, 0);
+  assert.equal(r.events.length, 1, JSON.stringify(r));
+  assert.equal(r.events[0].reason, 'wiped');
+  assert.equal(r.events[0].foundCommit, 0);
+  assert.ok(r.events[0].expectedCommit >= 2, JSON.stringify(r.events[0]));
 });

@@ -143,6 +143,16 @@ window.deleteBehindBack = (name) =>
   });
 
 window.deleteThroughIndexie = (name) => Indexie.delete(name);
+
+/** Runs one step in a module worker (recovery-worker.js), where the marker is kept in the Cache API. */
+let worker;
+window.inWorker = (message) => {
+  worker ??= new Worker('recovery-worker.js', { type: 'module' });
+  return new Promise((resolve) => {
+    worker.onmessage = ({ data }) => resolve(data);
+    worker.postMessage(message);
+  });
+};
 window.marker = (name) => localStorage.getItem(`indexie-commit:${name}`);
 
 document.querySelector('#status').textContent = 'ready';
