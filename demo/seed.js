@@ -78,7 +78,7 @@ export const TAGS = ['family', 'friend', 'work', 'client', 'vip', 'school', 'gym
 export const CHUNK = 5000;
 
 /** A small seeded pseudo-random generator (mulberry32): the same seed gives the same contacts. */
-function random(seed) {
+export function random(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

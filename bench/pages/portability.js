@@ -3,6 +3,9 @@
 // and checks the copy equals the original record by record (by encoding).
 // Long tasks (> 50 ms, PerformanceObserver 'longtask') are collected during
 // the export and the import separately: the longest is reported, 0 if none.
+// The observer misses tasks that are only garbage collection, so each phase
+// is also marked (console.timeStamp 'export'/'import' + '-start'/'-end') for
+// bench/portability.mjs, which finds every main-thread task in a DevTools trace.
 import { Indexie, encodeValue } from 'indexie';
 
 function record(i) {
@@ -36,16 +39,20 @@ window.roundTrip = async (n) => {
   await new Promise((resolve) => setTimeout(resolve, 100));
 
   longTasks = [];
+  console.timeStamp('export-start');
   let t = performance.now();
   const blob = await db.export();
   const exportMs = performance.now() - t;
+  console.timeStamp('export-end');
   await new Promise((resolve) => setTimeout(resolve, 100)); // long tasks are reported a little later
   const exportLong = Math.max(0, ...longTasks);
 
   longTasks = [];
+  console.timeStamp('import-start');
   t = performance.now();
   const copy = await Indexie.import(blob, { name: 'port-copy' });
   const importMs = performance.now() - t;
+  console.timeStamp('import-end');
   await new Promise((resolve) => setTimeout(resolve, 100));
   const importLong = Math.max(0, ...longTasks);
 

@@ -54,6 +54,24 @@ export class ReadOnlyError extends IndexieError {
 export class DatabaseClosedError extends IndexieError {
   override name = 'DatabaseClosedError';
 }
+/**
+ * The browser closed the database's IndexedDB connection (its storage was
+ * cleared, or the browser force-closed it) while a commit was being saved:
+ * that commit may not have been saved, and the write rejects with this (never
+ * a silent loss). The database reconnects by itself for the next operation.
+ * `wiped` is set when, on reconnecting, IndexedDB no longer held what this
+ * page had saved (the stored commit counter went back or vanished): the
+ * database then reopens with what is stored and fires 'dataloss'. A
+ * DatabaseClosedError, so code catching that catches this too.
+ */
+export class ConnectionLostError extends DatabaseClosedError {
+  override name = 'ConnectionLostError';
+  readonly wiped: { expectedCommit: number; foundCommit: number } | undefined;
+  constructor(message: string, options: { wiped?: { expectedCommit: number; foundCommit: number }; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.wiped = options.wiped;
+  }
+}
 export class QuotaExceededError extends IndexieError {
   override name = 'QuotaExceededError';
 }

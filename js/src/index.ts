@@ -84,6 +84,7 @@ export {
   VersionError,
   ReadOnlyError,
   DatabaseClosedError,
+  ConnectionLostError,
   QuotaExceededError,
   AbortError,
   TransactionInactiveError,
@@ -104,4 +105,5 @@ export type { ElectricSync, ElectricSyncOptions, ElectricSyncStatus } from './sy
 export type { ShapeParams } from './sync/electric/shape-request.js';
 export type { ElectricParsers, ElectricSchema, ElectricColumn } from './sync/electric/value-parser.js';
 export type { BackoffOptions } from './sync/electric/backoff.js';
+export type { DataLossEvent } from './db/connection-recovery.js';
 export { PropModification, add, remove, replacePrefix, type PropModSpec } from './values/prop-modification.js';

@@ -2,9 +2,12 @@
 // user would: seed with progress, search as you type, sort, page, filter by
 // tag with the average, add (and a duplicate refused), an optimistic edit
 // accepted and one refused and rolled back, the all-or-nothing batch edit,
-// a second tab updating the first, and a reload keeping everything. Saves a
+// a second tab updating the first, and a reload keeping everything; then the
+// "Bring your data" panels: a Dexie database migrated on first open, an
+// export downloaded and imported back, the storage status. Saves a
 // screenshot of each step in test-artifacts/ and checks the console stays clean.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { screenshotPath, startBrowser } from './harness.mjs';
@@ -209,6 +212,75 @@ test('the demo app, step by step', async () => {
   await page.close();
 });
 
+test('bring your data: migrate a Dexie database, export to a file and import it back, storage status', async () => {
+  const page = await openDemo();
+  const total = await countOf(page);
+  assert.ok(total > 0, 'the first test left contacts');
+
+  // Dexie 4 seeds its own database in the page; indexie migrates it on first open and reports it.
+  await page.click('#migrate-dexie');
+  await page.locator('#migrate-status', { hasText: 'Migrated 2,000 records' }).waitFor({ timeout: 60000 });
+  assert.match(await page.locator('#migrate-status').textContent(), /from Dexie's 'dexie-contacts' \(version 1\) in \d+ ms/);
+  const report = await page.locator('#migrate-report').textContent();
+  assert.match(report, /records\s*contacts 2,000/);
+  assert.match(report, /schema\s*as declared/);
+  const [dexieCount, ourCount] = report.match(/count \(Dexie \/ indexie\)([\d,]+) \/ ([\d,]+)/).slice(1);
+  assert.equal(ourCount, dexieCount);
+  const [dexieVip, ourVip] = report.match(/tagged vip \(Dexie \/ indexie\)([\d,]+) \/ ([\d,]+)/).slice(1);
+  assert.equal(ourVip, dexieVip);
+  assert.equal(await page.locator('#migrate-bar').evaluate((bar) => bar.style.width), '100%');
+  await page.locator('#log li.ok', { hasText: 'Dexie and indexie agree' }).waitFor();
+  await page.locator('.port').scrollIntoViewIfNeeded();
+  await shot(page, '12-migrated-from-dexie');
+
+  // Export: a download of the whole database as JSON, with progress.
+  const downloading = page.waitForEvent('download');
+  await page.click('#export-json');
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), 'indexie-demo.json');
+  const file = screenshotPath('demo-export').replace(/\.png$/, '.json');
+  await download.saveAs(file);
+  const exported = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(exported.formatName, 'dexie');
+  assert.deepEqual(
+    exported.data.tables.map((t) => [t.name, t.rowCount]),
+    [['contacts', total]],
+  );
+  await page.locator('#port-status', { hasText: 'Exported in' }).waitFor();
+  assert.equal(await page.locator('#port-bar').evaluate((bar) => bar.style.width), '100%');
+  assert.match(await page.locator('#export-link').textContent(), /indexie-demo\.json \(\d+(\.\d)? (KB|MB)\)/);
+  await shot(page, '13-exported');
+
+  // Change the data, then import the file: it replaces the contacts, all of them, in one transaction.
+  await query(page, (db) => db.contacts.where('age').below(40).delete());
+  const fewer = await countOf(page);
+  await summaryUntil(page, (t) => !t.startsWith(`${total.toLocaleString('en-US')} contacts`));
+  await page.setInputFiles('#import-file', file);
+  await page.click('#import-json');
+  await page
+    .locator('#port-status', { hasText: `Imported ${total.toLocaleString('en-US')} rows from demo-export.json` })
+    .waitFor({ timeout: 60000 });
+  await summaryUntil(page, (t) => t.startsWith(`${total.toLocaleString('en-US')} contacts`));
+  assert.ok(fewer <= total);
+  assert.equal(await query(page, (db) => db.contacts.count()), total);
+  await page.locator('#log li.ok', { hasText: `imported ${total.toLocaleString('en-US')} contacts` }).waitFor();
+  await shot(page, '14-imported');
+
+  // Storage: persisted or not, usage of the quota, persist() answered, the integrity check.
+  assert.match(await page.locator('#storage-persisted').textContent(), /^(yes|no) \(/);
+  assert.match(await page.locator('#storage-usage').textContent(), /\d+(\.\d)? (KB|MB) of \d+(\.\d)? (KB|MB|GB)/);
+  if (!(await page.locator('#persist').isDisabled())) {
+    await page.click('#persist');
+    await page.locator('#log li', { hasText: /persist\(\)/ }).waitFor();
+  }
+  await page.click('#check-integrity');
+  await page.locator('#integrity', { hasText: 'ok: SQLite and the stored pages agree' }).waitFor();
+  await shot(page, '15-storage');
+  assert.equal(await page.locator('#dataloss').isHidden(), true);
+  assert.deepEqual(browser.consoleErrors, []);
+  await page.close();
+});
+
 test('the demo seeds 100,000 contacts with progress and stays responsive', async () => {
   const page = await openDemo();
   await page.click('#clear-all');
@@ -224,7 +296,7 @@ test('the demo seeds 100,000 contacts with progress and stays responsive', async
   await page.fill('#search', 'ada');
   const text = await summaryUntil(page, (t) => t.includes('name starts with “ada”'));
   console.log(`# demo search over 100,000: ${text}`);
-  await shot(page, '12-100k');
+  await shot(page, '16-100k');
   assert.deepEqual(browser.consoleErrors, []);
   await page.close();
 });

@@ -156,6 +156,31 @@ test('db.import() is one transaction: a bad row rolls everything back; clearTabl
   db.close();
 });
 
+test('an export of several MiB is read in pieces: characters split across pieces survive; a broken row is a MigrationError naming it', async () => {
+  const indexedDB = new IDBFactory();
+  const db = new Indexie('pieces', { indexedDB, IDBKeyRange });
+  db.version(1).stores({ notes: '++id, title' });
+  // ~3 MiB of JSON in which multi-byte characters (2, 3 and 4 bytes) land on every 1 MiB boundary somewhere.
+  const text = (i) => `${'é€😀'.repeat(40 + (i % 7))} ${i}`;
+  await db.notes.bulkAdd(Array.from({ length: 8000 }, (_, i) => ({ title: text(i), n: i })));
+  const blob = await db.export();
+  assert.ok(blob.size > 3 * 1024 * 1024, `the file is ${blob.size} bytes`);
+  const copy = await Indexie.import(blob, { name: 'pieces-copy', indexedDB, IDBKeyRange });
+  assert.deepEqual(await everything(copy), await everything(db));
+
+  const lines = (await blob.text()).split('\n');
+  const broken = lines.findIndex((line) => line.includes(`"n":4000`));
+  lines[broken] = '{"id":4001,"title":';
+  const before = await everything(copy);
+  await assert.rejects(copy.import(new Blob([lines.join('\n')]), { clearTablesBeforeImport: true }), {
+    name: 'MigrationError',
+    message: /row 4000 of table 'notes' is not JSON.*nothing was imported/,
+  });
+  assert.deepEqual(await everything(copy), before, 'nothing of the failed import stays');
+  copy.close();
+  db.close();
+});
+
 test('exportFile() is a SQLite file the sqlite3 CLI opens: integrity ok, row counts right; importFile() makes a database of it', async () => {
   const indexedDB = new IDBFactory();
   const db = await seeded('filed', indexedDB, 2000);

@@ -93,6 +93,7 @@ export class Indexie {
   static readonly VersionError = errors.VersionError;
   static readonly ReadOnlyError = errors.ReadOnlyError;
   static readonly DatabaseClosedError = errors.DatabaseClosedError;
+  static readonly ConnectionLostError = errors.ConnectionLostError;
   static readonly QuotaExceededError = errors.QuotaExceededError;
   static readonly AbortError = errors.AbortError;
   static readonly TransactionInactiveError = errors.TransactionInactiveError;
@@ -120,6 +121,7 @@ export class Indexie {
     Version: 'VersionError',
     ReadOnly: 'ReadOnlyError',
     DatabaseClosed: 'DatabaseClosedError',
+    ConnectionLost: 'ConnectionLostError',
     QuotaExceeded: 'QuotaExceededError',
     Abort: 'AbortError',
     TransactionInactive: 'TransactionInactiveError',

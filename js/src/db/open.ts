@@ -25,6 +25,7 @@ import { nextEngineFileName, runScope, type DatabaseState } from './state.js';
 import { webLocks } from './storage.js';
 import { askForWriteLock, listenToOtherTabs, tabChannelName } from './tab-sync.js';
 import { checkDeclaredName, internalSpecs } from './internal-tables.js';
+import { reportDataLoss, watchConnection } from './connection-recovery.js';
 import { schemaAt } from './versions.js';
 
 /** Opens the database (once; again after close()). */
@@ -133,6 +134,7 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
     if (persistence) db.persistenceOf.set(engine, persistence);
     if (persistence) {
       listenToOtherTabs(db);
+      watchConnection(db, persistence, openDatabase);
       // Another page deletes or upgrades the IndexedDB database: let it, and close.
       persistence.store.onVersionChange = () => {
         void db
@@ -161,12 +163,8 @@ function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {
  */
 async function loadFromIndexedDb(db: DatabaseState): Promise<{ persistence: Persistence; migrate: boolean }> {
   const { store, file, created, dataLoss } = await IdbPageStore.open(db.idb!, db.name, db.options.durability, db.options.pagesPerRecord);
-  if (dataLoss) {
-    // Never start empty silently: the browser discarded this origin's IndexedDB data.
-    await db.on('dataloss').fire({
-      message: `the browser reported that it lost the stored data of database '${db.name}' (its storage was corrupt); it starts empty`,
-    });
-  }
+  // Never start empty (or behind) silently: the browser discarded or rolled back this origin's IndexedDB data.
+  await reportDataLoss(db, dataLoss, file.state.commit);
   const migrate = created && db.options.migration !== undefined && (await hasMigrationSource(db.idb!, db.name));
   if (created && db.versions.length === 0 && !migrate) {
     store.close();

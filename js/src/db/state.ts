@@ -109,6 +109,8 @@ export class DatabaseState {
   upgradeEngine: Engine | undefined;
   opening: Promise<void> | undefined;
   closedByUser = false;
+  /** The commit this page had saved when it found the stored data wiped: the reopen reports it (connection-recovery.ts). */
+  wipedAtCommit: number | undefined;
   /** Counts close() calls: an open that started before one must not complete (db/open.ts). */
   openGeneration = 0;
   verno = 0;
@@ -220,10 +222,12 @@ export class DatabaseState {
    * DatabaseClosedError, and so does an open under way. A write being saved
    * (or a transaction or sliced write under way) finishes and is saved
    * first, as IndexedDB lets a running transaction complete: a write that
-   * resolves is stored, always.
+   * resolves is stored, always. `reopen`: closing to reopen at once
+   * (connection-recovery.ts): operations waiting for the lock do not fail,
+   * they run on the reopened database.
    */
-  close(): void {
-    this.closedByUser = true;
+  close(reopen = false): void {
+    this.closedByUser = !reopen;
     this.openGeneration++;
     const engine = this.engine;
     const persistence = this.persistence;
@@ -237,7 +241,7 @@ export class DatabaseState {
     this.dropReader();
     // What waits for the writer (or a reader) will never start now: it fails, as any operation
     // after close() does, and a scope that waited on it (a deadlock) can end.
-    this.locks.failWaiting(new DatabaseClosedError(`database '${this.name}' was closed`));
+    if (!reopen) this.locks.failWaiting(new DatabaseClosedError(`database '${this.name}' was closed`));
     const fileName = this.fileName;
     const release = (): void => {
       if (persistence) {

@@ -20,8 +20,9 @@
 // writes in call order.
 import { Engine } from '../engine/engine.js';
 import { inOperation } from '../errors.js';
+import { reopenAfterWipe } from './connection-recovery.js';
 import { postTask } from '../transactions/async-context.js';
-import { engineForOperation } from './open.js';
+import { engineForOperation, openDatabase } from './open.js';
 import { ALL, type DatabaseState } from './state.js';
 import { applyOtherTabs } from './tab-sync.js';
 
@@ -39,7 +40,7 @@ const SLICE_MS = 16;
  */
 export async function acquireWrite(db: DatabaseState, owner: string): Promise<() => void> {
   const releaseLocal = await db.locks.acquire('exclusive', ALL, owner);
-  const writeLock = db.writeLock;
+  let writeLock = db.writeLock;
   try {
     // Another tab may have committed since this tab last looked: apply that
     // first, unless this tab kept the lock since its last write (then nobody could).
@@ -47,8 +48,14 @@ export async function acquireWrite(db: DatabaseState, owner: string): Promise<()
     if (fresh && db.persistence && db.engine) await applyOtherTabs(db, db.engine);
   } catch (error) {
     writeLock?.abandonUnit();
-    releaseLocal();
-    throw error;
+    const persistence = db.persistence;
+    if (!persistence?.store.wiped || error !== persistence.store.wiped) {
+      releaseLocal();
+      throw error;
+    }
+    // The stored data is gone (connection-recovery.ts): this unit has not begun; it runs on the reopened database.
+    reopenAfterWipe(db, persistence, openDatabase);
+    writeLock = undefined;
   }
   db.unitsInFlight++;
   db.readEpoch++; // the unit may change the engine (or, for a transaction, where readers go)
@@ -79,6 +86,7 @@ export async function flush(db: DatabaseState, engine: Engine, what: string, cha
   } catch (error) {
     db.dropReader(); // the file went back to its last checkpoint
     db.changed(...changes);
+    if (persistence.store.wiped) reopenAfterWipe(db, persistence, openDatabase);
     throw error;
   }
   db.channel?.postMessage({ commit: persistence.store.state.commit });

@@ -3,9 +3,11 @@
 // database file in one IndexedDB database and writes each commit atomically.
 // (It lives in js/src because the package compiles from one source root.)
 //
-// Size: ~460 lines: one class whose operations (open, write a commit, read
-// what other tabs committed, delete) share one connection and the stored
-// state; the format's pure functions are already in page-file-format.ts.
+// Size: ~600 lines: one class whose operations (open, write a commit, read
+// what other tabs committed, reconnect after the browser closed the
+// connection, delete) share one connection and the stored state; the
+// format's pure functions are already in page-file-format.ts, the
+// connection's reopening in idb-connection.ts, the marker in commit-marker.ts.
 //
 // The on-disk format (records, `base`, diff and chunk commits) is described
 // in page-file-format.ts, with the pure functions that read it. This file
@@ -26,7 +28,19 @@
 //     behind; the check is the safety net for a lock that failed.
 //   - This tab tracks the pages changed since `base` (its own diff commits
 //     and those it caught up on): a chunk commit writes their chunks.
-import { AbortError, QuotaExceededError, type IndexieError } from '../errors.js';
+//   - When the browser closes the connection (idb-connection.ts), the next
+//     commit or catch-up reopens it first and checks that IndexedDB still
+//     holds at least the commit this store knows; a commit whose transaction
+//     the close aborted rejects with ConnectionLostError ("may not have been
+//     saved"). If the stored commit counter went back or vanished, the store
+//     is `wiped`: every later call rejects with ConnectionLostError carrying
+//     the expected and found counters, and db/ reopens the database.
+//   - A marker outside IndexedDB (commit-marker.ts) follows the stored
+//     commit counter, so open() can report a database that was wiped while
+//     no connection was open.
+import { AbortError, ConnectionLostError, QuotaExceededError, type IndexieError } from '../errors.js';
+import { CommitMarker } from './commit-marker.js';
+import { IdbConnection, isClosedConnectionError, isForcedCloseAbort, openIdb, type IdbImplementation } from './idb-connection.js';
 import {
   FORMAT,
   PAGE_SIZE,
@@ -106,10 +120,33 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** The IndexedDB implementation to use (the browser's, or one passed in, as Dexie accepts). */
-export interface IdbImplementation {
-  indexedDB: IDBFactory;
-  IDBKeyRange: typeof IDBKeyRange;
+export type { IdbImplementation };
+
+/**
+ * What open() found when the stored database is not what this origin last
+ * saw: Chromium reported that it discarded the origin's IndexedDB as corrupt
+ * ('browser-reported'), or the commit marker records more commits than
+ * IndexedDB holds ('wiped'). `expectedCommit`: the marker's (undefined
+ * without one); `foundCommit`: IndexedDB's (0: no database).
+ */
+export interface StoredDataLoss {
+  reason: 'browser-reported' | 'wiped';
+  expectedCommit: number | undefined;
+  foundCommit: number;
+}
+
+/** The latest commit IndexedDB holds (0: none): `meta`'s, or the newest log entry's if later. */
+async function storedCommit(db: IDBDatabase): Promise<number> {
+  const tx = db.transaction(['meta', 'log'], 'readonly');
+  const [meta, last] = await Promise.all([
+    request(tx.objectStore('meta').get('state')) as Promise<{ commit?: number } | undefined>,
+    new Promise<number>((resolve, reject) => {
+      const cursor = tx.objectStore('log').openKeyCursor(null, 'prev');
+      cursor.onsuccess = () => resolve(Number(cursor.result?.key ?? 0));
+      cursor.onerror = () => reject(cursor.error ?? new DOMException('reading the commit log failed', 'UnknownError'));
+    }),
+  ]);
+  return Math.max(meta?.commit ?? 0, last);
 }
 
 /**
@@ -164,7 +201,11 @@ async function readWholeFile(
 }
 
 export class IdbPageStore {
-  #db: IDBDatabase;
+  readonly #connection: IdbConnection;
+  readonly #name: string;
+  readonly #marker: CommitMarker | undefined;
+  /** Set once a reopened connection found less than this store had stored: every call then fails with it. */
+  #wiped: ConnectionLostError | undefined;
   #state: StoredState;
   /** Pages changed by the delta commits after `base` (a chunk commit must write their chunks). */
   #changedSinceBase: Set<number>;
@@ -176,14 +217,18 @@ export class IdbPageStore {
   readonly #keyRange: typeof IDBKeyRange;
 
   private constructor(
-    db: IDBDatabase,
+    connection: IdbConnection,
+    name: string,
+    marker: CommitMarker | undefined,
     state: StoredState,
     storedFormat: number,
     deltas: readonly LogEntry[],
     durability: Durability,
     keyRange: typeof IDBKeyRange,
   ) {
-    this.#db = db;
+    this.#connection = connection;
+    this.#name = name;
+    this.#marker = marker;
     this.#state = state;
     this.#storedFormat = storedFormat;
     this.#changedSinceBase = new Set(deltaPagesOf(deltas));
@@ -196,24 +241,21 @@ export class IdbPageStore {
     return this.#state;
   }
 
-  /** Opens (creating if needed) the IndexedDB database of `name` and loads the whole file. */
+  /**
+   * Opens (creating if needed) the IndexedDB database of `name` and loads the
+   * whole file. `dataLoss`: the stored database is not what this origin last
+   * saw (see StoredDataLoss); the marker then records what is stored, so it is
+   * reported once.
+   */
   static async open(
     idb: IdbImplementation,
     name: string,
     durability: Durability,
     pagesPerChunk = DEFAULT_PAGES_PER_CHUNK,
-  ): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean; dataLoss: boolean }> {
-    const open = idb.indexedDB.open(idbName(name), 1);
-    let dataLoss = false;
-    open.onupgradeneeded = (event) => {
-      // Chromium reports 'total' when it found its storage corrupt and wiped it.
-      dataLoss = (event as IDBVersionChangeEvent & { dataLoss?: string }).dataLoss === 'total';
-      const db = open.result;
-      if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
-      if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
-      if (!db.objectStoreNames.contains('log')) db.createObjectStore('log');
-    };
-    const db = await request(open).catch((error) => {
+  ): Promise<{ store: IdbPageStore; file: LoadedFile; created: boolean; dataLoss: StoredDataLoss | undefined }> {
+    const marker = CommitMarker.for(idb.indexedDB, name);
+    const expectedCommit = await marker?.read();
+    const { db, dataLoss: reported } = await openIdb(idb, idbName(name)).catch((error) => {
       throw storageError(error, `opening database '${name}'`);
     });
     try {
@@ -223,7 +265,13 @@ export class IdbPageStore {
       const { pages, deltas, state } = stored
         ? await readWholeFile(tx, stored, idb.IDBKeyRange)
         : { pages: new Map(), deltas: [], state: empty };
-      const store = new IdbPageStore(db, state, stored?.format ?? 0, deltas, durability, idb.IDBKeyRange);
+      const connection = new IdbConnection(idb, idbName(name), db);
+      const store = new IdbPageStore(connection, name, marker, state, stored?.format ?? 0, deltas, durability, idb.IDBKeyRange);
+      const wiped = expectedCommit !== undefined && state.commit < expectedCommit;
+      const dataLoss: StoredDataLoss | undefined =
+        reported || wiped ? { reason: reported ? 'browser-reported' : 'wiped', expectedCommit, foundCommit: state.commit } : undefined;
+      if (dataLoss) marker?.set(state.commit);
+      else if (stored) marker?.note(state.commit);
       return { store, file: { state, pages }, created: !stored, dataLoss };
     } catch (error) {
       db.close();
@@ -239,6 +287,15 @@ export class IdbPageStore {
    * nothing of it is stored.
    */
   write(fileSize: number, changedPages: PageNumbers, source: PageSource, what: string, changes: readonly Uint8Array[] = []): Promise<void> {
+    if (this.#wiped) return Promise.reject(this.#notSaved(this.#wiped, what));
+    // Not begun yet: it goes to a new connection (and is not lost).
+    if (this.#connection.lost)
+      return this.reconnect().then(
+        () => this.write(fileSize, changedPages, source, what, changes),
+        (error) => {
+          throw this.#notSaved(error, what);
+        },
+      );
     const state = this.#state;
     const expected = state.commit;
     const room = DELTA_BYTES_PER_BASE - this.#deltaBytesSinceBase;
@@ -254,17 +311,20 @@ export class IdbPageStore {
           : undefined;
     const chunks = diff ? undefined : this.#chunkRecord(fileSize, changedPages);
     const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: diff ? state.base : expected + 1 };
+    let tx: IDBTransaction;
+    try {
+      // A diff commit touches only the log: a narrower scope is a cheaper transaction.
+      tx = this.#connection.db.transaction(diff ? ['log'] : ['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
+    } catch (error) {
+      if (!isClosedConnectionError(error)) return Promise.reject(storageError(error as DOMException, what));
+      // Closed without a `close` event (yet): reopen, then write (nothing was begun).
+      this.#connection.markLost();
+      return this.write(fileSize, changedPages, source, what, changes);
+    }
     return new Promise((resolve, reject) => {
-      let tx: IDBTransaction;
-      try {
-        // A diff commit touches only the log: a narrower scope is a cheaper transaction.
-        tx = this.#db.transaction(diff ? ['log'] : ['chunks', 'meta', 'log'], 'readwrite', { durability: this.#durability });
-      } catch (error) {
-        reject(storageError(error as DOMException, what));
-        return;
-      }
       tx.oncomplete = () => {
         this.#state = next;
+        this.#marker?.note(next.commit);
         if (diff) {
           for (const page of pagesOfDiff(diff)) this.#changedSinceBase.add(page);
           this.#deltaBytesSinceBase += diff.length;
@@ -276,12 +336,20 @@ export class IdbPageStore {
         resolve();
       };
       // add() of an existing commit number fails with ConstraintError (nothing else here can): another tab wrote first.
-      tx.onabort = () =>
-        reject(
-          tx.error?.name === 'ConstraintError'
-            ? new AbortError(`${what} failed: another tab committed first (commit ${expected + 1} exists); nothing of it was saved`)
-            : storageError(tx.error, what),
-        );
+      tx.onabort = () => {
+        if (tx.error?.name === 'ConstraintError') {
+          reject(new AbortError(`${what} failed: another tab committed first (commit ${expected + 1} exists); nothing of it was saved`));
+        } else if (tx.error?.name === 'QuotaExceededError') {
+          reject(storageError(tx.error, what));
+        } else {
+          // The browser's `close` follows the abort it caused: look once the events queued with it ran.
+          setTimeout(() =>
+            reject(
+              this.#connection.lost || isForcedCloseAbort(tx.error) ? this.#lostInFlight(tx.error, what) : storageError(tx.error, what),
+            ),
+          );
+        }
+      };
       try {
         const log = tx.objectStore('log');
         if (diff) {
@@ -371,8 +439,29 @@ export class IdbPageStore {
   async readSince(
     source: PageSource,
   ): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
+    if (this.#wiped) throw this.#wiped;
+    if (this.#connection.lost) await this.reconnect();
+    try {
+      return await this.#readSince(source);
+    } catch (error) {
+      // A read has no effect: if the connection went away under it, read again on a new one.
+      let lost = this.#connection.lost || isClosedConnectionError(error);
+      if (!lost && error instanceof DOMException) {
+        await new Promise((resume) => setTimeout(resume));
+        lost = this.#connection.lost;
+      }
+      if (!lost) throw error;
+      this.#connection.markLost();
+      await this.reconnect();
+      return this.#readSince(source);
+    }
+  }
+
+  async #readSince(
+    source: PageSource,
+  ): Promise<{ state: StoredState; pages: PageMap; full: boolean; changes: Uint8Array[] | null } | undefined> {
     const since = this.#state.commit;
-    const tx = this.#db.transaction(['chunks', 'meta', 'log'], 'readonly');
+    const tx = this.#connection.db.transaction(['chunks', 'meta', 'log'], 'readonly');
     const range = this.#keyRange.lowerBound(since, true);
     // Every commit logs an entry and the log keeps the newest: no key after `since`, no news
     // (one request, as cheap as reading `meta`, which since format 3 lags the log anyway).
@@ -382,7 +471,7 @@ export class IdbPageStore {
       request(tx.objectStore('meta').get('state')),
       request(tx.objectStore('log').getAll(range)) as Promise<LogEntry[]>,
     ]);
-    const meta = readState(stored, this.#db.name.slice(idbName('').length));
+    const meta = readState(stored, this.#name);
     if (!meta) return undefined;
     let state = latestState(meta, keys, entries);
     // Keys after `since` are consecutive unless trimmed: then the log does not reach back.
@@ -429,16 +518,70 @@ export class IdbPageStore {
     }
     this.#storedFormat = meta.format;
     this.#state = state;
+    this.#marker?.note(state.commit);
     return { state, pages, full, changes };
+  }
+
+  /**
+   * Reopens the connection if the browser closed it, and checks that IndexedDB
+   * still holds at least the commit this store knows. Rejects with
+   * ConnectionLostError (its `wiped` set) if not; from then on, so does every
+   * write and catch-up of this store.
+   */
+  async reconnect(): Promise<void> {
+    if (this.#wiped) throw this.#wiped;
+    await this.#connection.reopen(async (db) => {
+      const found = await storedCommit(db);
+      const expected = this.#state.commit;
+      if (found >= expected) return;
+      this.#wiped = new ConnectionLostError(
+        `the browser deleted the stored data of database '${this.#name}' while it was open ` +
+          `(IndexedDB holds commit ${found}, this page had saved commit ${expected})`,
+        { wiped: { expectedCommit: expected, foundCommit: found } },
+      );
+      // What this page saw stored, for open() to report ('dataloss') when the database reopens.
+      this.#marker?.set(expected);
+      throw this.#wiped;
+    });
+  }
+
+  /** Whether a reopened connection found the stored database gone or behind (see reconnect()). */
+  get wiped(): ConnectionLostError | undefined {
+    return this.#wiped;
+  }
+
+  /** Called when the browser closes the connection (before anything reopens it). */
+  set onConnectionLost(handler: () => void) {
+    this.#connection.onLost = handler;
   }
 
   /** Called when another connection wants to delete or upgrade the IndexedDB database. */
   set onVersionChange(handler: () => void) {
-    this.#db.onversionchange = handler;
+    this.#connection.onVersionChange = () => {
+      this.#marker?.cancel(); // a deletion must not be followed by a marker write
+      handler();
+    };
   }
 
   close(): void {
-    this.#db.close();
+    this.#marker?.flush();
+    this.#connection.close();
+  }
+
+  /** A commit that never reached IndexedDB because the connection was gone or wiped. */
+  #notSaved(error: unknown, what: string): unknown {
+    if (!(error instanceof ConnectionLostError)) return error;
+    return new ConnectionLostError(`${what} was not saved: ${error.message}`, { wiped: error.wiped, cause: error });
+  }
+
+  /** A commit whose transaction the browser's close aborted. */
+  #lostInFlight(error: DOMException | null, what: string): ConnectionLostError {
+    this.#connection.markLost();
+    const detail = error ? ` (${error.name}: ${error.message})` : '';
+    return new ConnectionLostError(
+      `${what} may not have been saved: the browser closed the IndexedDB connection of database '${this.#name}' while it was being saved${detail}; ` +
+        'the database reconnects for the next operation',
+    );
   }
 
   static async delete(idb: IdbImplementation, name: string, onBlocked?: () => void): Promise<void> {
@@ -447,6 +590,8 @@ export class IdbPageStore {
     await request(deletion).catch((error) => {
       throw storageError(error, `deleting database '${name}'`);
     });
+    // Deleted on purpose: no later open may report it lost.
+    await CommitMarker.remove(idb.indexedDB, name);
   }
 
   static async exists(idb: IdbImplementation, name: string): Promise<boolean> {
