@@ -121,8 +121,8 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
   if (depth > kMaxKeyDepth) return invalid("the key is nested too deeply");  // as deep as DecodeKey reads
   Header h;
   if (!cbor::ReadHeader(in, pos, &h)) return invalid("the encoded value is malformed");
-  if (h.major == cbor::kTag && (h.arg == value_tag::kShareable || h.arg == value_tag::kSharedReference ||
-                                h.arg == value_tag::kSharingRoot)) {
+  if (h.major == cbor::kTag &&
+      (h.arg == value_tag::kShareable || h.arg == value_tag::kSharedReference || h.arg == value_tag::kSharingRoot)) {
     // The item it stands for, read where it is; then on past this one.
     size_t target = start;
     if (--reading->references_left < 0) return invalid("the key refers to shared objects too many times");
@@ -161,7 +161,8 @@ bool ReadKeyItem(std::string_view in, size_t* pos, Key* key, std::string* why, i
     }
     case cbor::kArray: {
       auto& open = reading->open_arrays;
-      if (std::find(open.begin(), open.end(), start) != open.end()) return invalid("an array key cannot contain itself");
+      if (std::find(open.begin(), open.end(), start) != open.end())
+        return invalid("an array key cannot contain itself");
       open.push_back(start);
       std::vector<Key> elements;
       elements.reserve(std::min<uint64_t>(h.arg, 64));
@@ -359,7 +360,7 @@ PathTarget FollowPath(std::string_view value, const std::vector<std::string>& st
       bool is_size = false;
       double size = 0;
       if (!BlobStep(value, &pos, h.arg == value_tag::kFile, steps[i], &is_size, &size)) return target;
-      if (!is_size) continue;  // at "type", "name" or "lastModified": the next step reads it
+      if (!is_size) continue;                  // at "type", "name" or "lastModified": the next step reads it
       return last ? synthetic(size) : target;  // a number has no properties
     }
     if (!last || steps[i] != "length") return target;
@@ -502,7 +503,7 @@ std::vector<Key> EvaluateMultiEntryKeyPath(std::string_view value, const std::ve
     if (ReadKeyItem(value, &pos, &key, &why, 0, &reading)) keys.push_back(std::move(key));
     return keys;
   }
-  std::vector<std::string> seen;  // encoded forms, to drop duplicates
+  std::vector<std::string> seen;       // encoded forms, to drop duplicates
   reading.open_arrays.push_back(pos);  // an element that is the array itself is not a key
   pos = content;
   for (uint64_t i = 0; i < h.arg && pos < value.size(); ++i) {

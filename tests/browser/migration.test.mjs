@@ -4,8 +4,9 @@
 // opened by indexie with `migrateFrom: 'indexeddb'`: every record and every
 // index query equals Dexie's answer on the untouched source, and the key
 // generators continue where Dexie's do. A different declared schema is
-// installed as an upgrade and reported; a record indexie cannot store (a
-// Blob) fails the migration with a named error and changes nothing.
+// installed as an upgrade and reported; Blobs and Files migrate; a record
+// indexie cannot store (a CryptoKey) fails the migration with a named error
+// and changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -60,12 +61,20 @@ test('a declared schema that differs from the source is installed as an upgrade,
   assert.equal(result.sourceLeft, false, 'deleteSource: the source is gone once the migration is stored');
 });
 
+test('Blob and File values migrate: type, size, bytes, name and lastModified as Dexie reads them', async () => {
+  await page.evaluate(() => window.seedDexie('mig-blobs', 50, { blobs: true }));
+  const { ours, theirs } = await page.evaluate(() => window.migrateBlobs('mig-blobs'));
+  assert.deepEqual(ours, theirs);
+  assert.equal(theirs[1].isFile, true);
+});
+
 test('a record indexie cannot store fails the migration with MigrationError; nothing stored, the source as it was', async () => {
-  await page.evaluate(() => window.seedDexie('mig-blob', 50, { blob: true }));
-  const result = await page.evaluate(() => window.migrateFailing('mig-blob'));
+  await page.evaluate(() => window.seedDexie('mig-crypto', 50, { unstorable: true }));
+  const result = await page.evaluate(() => window.migrateFailing('mig-crypto'));
   assert.equal(result.error?.name, 'MigrationError');
   assert.match(result.error.message, /table 'values'/);
-  assert.match(result.error.message, /"blob"/);
+  assert.match(result.error.message, /"crypto"/);
+  assert.match(result.error.message, /CryptoKey/);
   assert.equal(result.exists, false);
   assert.equal(result.sourceCount, 3);
 });

@@ -205,9 +205,9 @@ TEST(ValueReader, AKeyListCountIsNotTrusted) {
 // {owner: <shared {city: "Oslo"}>, home: ref 0, tags: <shared ["a", "b"]>, also: ref 1}
 V SharedValue() {
   return V::Root(V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
-                 {"home", V::Ref(0)},
-                 {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
-                 {"also", V::Ref(1)}}));
+                         {"home", V::Ref(0)},
+                         {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
+                         {"also", V::Ref(1)}}));
 }
 
 TEST(ValueReader, PathsAndKeysGoThroughSharedReferences) {
@@ -234,9 +234,8 @@ TEST(ValueReader, PathsAndKeysGoThroughSharedReferences) {
 
 TEST(ValueReader, CyclesNeverLoop) {
   // o = {id: 1, self: o, list: [1, list]}: shares 0 (o) and 1 (list).
-  const V o = V::Root(V::Share(V::Obj({{"id", V::Num(1)},
-                                        {"self", V::Ref(0)},
-                                        {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
+  const V o = V::Root(
+      V::Share(V::Obj({{"id", V::Num(1)}, {"self", V::Ref(0)}, {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
   EXPECT_EQ(Enc(EvaluateKeyPath(o.bytes, Path("self.self.self.id"))), EncodeKey(Key::Number(1)));
   EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("self")));  // an object
   EXPECT_FALSE(EvaluateKeyPath(o.bytes, Path("list")));  // an array that contains itself is not a key
@@ -266,8 +265,10 @@ TEST(ValueReader, AValueReferringToAnArrayExponentiallyOftenIsNoKeyButAnswers) {
 
 TEST(ValueReader, ChangesBehindReferencesAreNeverTakenForSame) {
   // Byte-identical items holding a reference may refer to different objects.
-  const V a = V::Obj({{"x", V::Share(V::Arr({V::Num(1)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
-  const V b = V::Obj({{"x", V::Share(V::Arr({V::Num(9)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
+  const V a =
+      V::Obj({{"x", V::Share(V::Arr({V::Num(1)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
+  const V b =
+      V::Obj({{"x", V::Share(V::Arr({V::Num(9)}))}, {"y", V::Share(V::Arr({V::Num(2)}))}, {"k", V::Arr({V::Ref(0)})}});
   EXPECT_NE(Enc(EvaluateKeyPath(a.bytes, Path("k"))), Enc(EvaluateKeyPath(b.bytes, Path("k"))));
   EXPECT_FALSE(SameItemsAtKeyPath(a.bytes, b.bytes, Path("k")));
   EXPECT_TRUE(SameItemsAtKeyPath(a.bytes, b.bytes, Path("y")));
@@ -298,7 +299,8 @@ TEST(ValueReader, InjectKeyFollowsReferencesAndRenumbersNothing) {
 }
 
 TEST(ValueReader, BoxedPrimitivesAreNotKeysButAStringObjectHasALength) {
-  const V v = V::Obj({{"s", V::Boxed(V::Str("h\xC3\xA9llo"))}, {"n", V::Boxed(V::Num(3))}, {"b", V::Boxed(V::Bool(true))}});
+  const V v =
+      V::Obj({{"s", V::Boxed(V::Str("h\xC3\xA9llo"))}, {"n", V::Boxed(V::Num(3))}, {"b", V::Boxed(V::Bool(true))}});
   for (const char* path : {"s", "n", "b"}) {
     EXPECT_FALSE(EvaluateKeyPath(v.bytes, Path(path))) << path;
     EXPECT_EQ(InvalidKeyReason(v.bytes, SplitDottedPath(path)),
@@ -326,7 +328,8 @@ TEST(ValueReader, BlobsAndFilesAreNotKeysButTheirPropertiesAre) {
 }
 
 TEST(ValueReader, AViewOnPartOfASharedBufferIsTheBytesItViews) {
-  // {buf: <shared ArrayBuffer 01..08>, part: Uint8Array(buf, 2, 3), words: Uint16Array(buf, 4, 2), dv: DataView(buf, 7, 1)}
+  // {buf: <shared ArrayBuffer 01..08>, part: Uint8Array(buf, 2, 3), words: Uint16Array(buf, 4, 2), dv: DataView(buf, 7,
+  // 1)}
   const V v = V::Root(V::Obj({{"buf", V::Share(V::Buffer(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8)))},
                               {"part", V::View(64, V::Ref(0), 2, 3)},
                               {"words", V::View(69, V::Ref(0), 4, 2)},

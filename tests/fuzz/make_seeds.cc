@@ -82,22 +82,22 @@ void ValueReaderSeeds() {
   seed("map", "m.a", V::Obj({{"m", V::MapOf({{"a", V::Num(1)}})}}));
   // Value sharing: a shared object reached through a reference, and cycles.
   const V shared = V::Root(V::Obj({{"owner", V::Share(V::Obj({{"city", V::Str("Oslo")}}))},
-                           {"home", V::Ref(0)},
-                           {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
-                           {"also", V::Ref(1)}}));
+                                   {"home", V::Ref(0)},
+                                   {"tags", V::Share(V::Arr({V::Str("a"), V::Str("b")}))},
+                                   {"also", V::Ref(1)}}));
   seed("shared_path", "home.city", shared);
   seed("shared_key", "also", shared);
   seed("shared_compound", "[home.city+also]", shared);
   seed("shared_inject", "home.id", shared);
-  const V cyclic = V::Root(V::Share(V::Obj({{"id", V::Num(1)},
-                                             {"self", V::Ref(0)},
-                                             {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
+  const V cyclic = V::Root(
+      V::Share(V::Obj({{"id", V::Num(1)}, {"self", V::Ref(0)}, {"list", V::Share(V::Arr({V::Num(1), V::Ref(1)}))}})));
   seed("cycle_path", "self.self.id", cyclic);
   seed("cycle_key", "self.list", cyclic);
   seed("cycle_inject", "self.n", cyclic);
   seed("cycle_key_only", "", V::Root(V::Share(V::Arr({V::Ref(0)}))));
   // Views on part of a (shared) buffer.
-  seed("buffer_view", "v", V::Root(V::Obj({{"b", V::Share(V::Buffer("abcdefgh"))}, {"v", V::View(69, V::Ref(0), 2, 3)}})));
+  seed("buffer_view", "v",
+       V::Root(V::Obj({{"b", V::Share(V::Buffer("abcdefgh"))}, {"v", V::View(69, V::Ref(0), 2, 3)}})));
   // Boxed primitives, Blobs and Files.
   const V objects = V::Obj({{"s", V::Boxed(V::Str("hello"))},
                             {"blob", V::BlobOf("text/plain", "hi")},

@@ -47,15 +47,16 @@ inline constexpr uint64_t kTypedArrayLast = 87;
 inline constexpr uint64_t kSet = 258;
 inline constexpr uint64_t kMap = 259;
 inline constexpr uint64_t kRegExp = 21066;
-inline constexpr uint64_t kDate = 40100;         // float64 milliseconds since the epoch (NaN: invalid Date)
-inline constexpr uint64_t kArrayBuffer = 40101;  // byte string
-inline constexpr uint64_t kDataView = 40102;     // byte string
-inline constexpr uint64_t kWtf8String = 40103;   // byte string: a JS string with lone surrogates, as WTF-8
+inline constexpr uint64_t kDate = 40100;            // float64 milliseconds since the epoch (NaN: invalid Date)
+inline constexpr uint64_t kArrayBuffer = 40101;     // byte string
+inline constexpr uint64_t kDataView = 40102;        // byte string
+inline constexpr uint64_t kWtf8String = 40103;      // byte string: a JS string with lone surrogates, as WTF-8
 inline constexpr uint64_t kBoxedPrimitive = 40104;  // the primitive of a String, Number, Boolean or BigInt object
 inline constexpr uint64_t kBlob = 40105;            // [type, bytes]
 inline constexpr uint64_t kFile = 40106;            // [type, bytes, name, lastModified]
 inline constexpr uint64_t kSharingRoot = 40107;     // a value with tag 28/29 items: their numbering starts here
-inline constexpr uint64_t kBufferView = 40108;      // [view tag, ArrayBuffer, byteOffset, length]: a view on (part of) a buffer
+inline constexpr uint64_t kBufferView =
+    40108;  // [view tag, ArrayBuffer, byteOffset, length]: a view on (part of) a buffer
 }  // namespace value_tag
 
 // A parsed key path: one dotted path, or several for a compound path.

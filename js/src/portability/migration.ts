@@ -19,12 +19,13 @@
 //     it the whole database is.
 //   - The source is only read (see idb-source.ts) and is deleted only once
 //     the flush committed, and only with `deleteSource: true`.
-//   - A record the engine cannot store (a Blob, a key the schema rejects)
+//   - A record the engine cannot store (a CryptoKey, a key the schema rejects)
 //     stops the migration with a MigrationError naming the table and key;
 //     nothing is stored and the source is untouched.
 import { MigrationError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { IdbImplementation } from '../persistence/idb-page-store.js';
+import { readBlobsIn } from '../values/blob-bytes.js';
 import { setByKeyPath } from '../values/key-path.js';
 import { describeSource, openSource, probeNextKeys, readRecords, sourceExists, type SourceStore } from './idb-source.js';
 import { renamedIndexes, schemaDifference, storeSpec, type SchemaDifference } from './source-schema.js';
@@ -100,12 +101,21 @@ export async function importSource(
     try {
       engine.setSchema(sourceSchema);
       engine.setVersion(description.version);
+      // Batches are written in order; one holding Blobs waits for their bytes (readable only
+      // asynchronously, so not inside the source's IndexedDB transaction, which reads on).
+      let writes = Promise.resolve();
       await readRecords(source, [...stores.keys()], idb.IDBKeyRange, (batch) => {
         const store = stores.get(batch.store)!;
-        writeBatch(engine, store, batch.keys, batch.values);
-        records[batch.store] = batch.done;
-        options.onProgress?.({ table: batch.store, done: batch.done, total: batch.total });
+        const blobs = readBlobsIn(batch.values);
+        const writeIt = (): void => {
+          writeBatch(engine, store, batch.keys, batch.values);
+          records[batch.store] = batch.done;
+          options.onProgress?.({ table: batch.store, done: batch.done, total: batch.total });
+        };
+        writes = writes.then(blobs ? () => blobs.then(writeIt) : writeIt);
+        writes.catch(() => undefined); // awaited below, once the source is read: not an unhandled rejection meanwhile
       });
+      await writes;
       for (const [table, next] of nextKeys) continueKeyGenerator(engine, stores.get(table)!, next);
       engine.commit();
     } catch (error) {
@@ -136,7 +146,7 @@ function writeBatch(engine: Engine, store: SourceStore, keys: readonly IDBValidK
   try {
     result = engine.write(store.name, 'add', values, store.keyPath === null ? keys : undefined);
   } catch (error) {
-    // Encoding failed (a Blob, a function): find which record, to name it.
+    // Encoding failed (a CryptoKey, a function): find which record, to name it.
     const at = /item (\d+)/.exec((error as Error).message ?? '');
     const key = at ? ` (the record with key ${describeKey(keys[Number(at[1])])})` : '';
     throw new MigrationError(`table '${store.name}'${key}: ${(error as Error).message}; nothing was migrated`, { cause: error });

@@ -336,6 +336,13 @@ function encodeInto(w: Writer, value: unknown, depth: number): void {
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise || value instanceof Symbol) {
     throw new DataCloneError(`${describe(value)} cannot be stored`);
   }
+  // A platform object of a kind not handled above (a CryptoKey, an ImageBitmap, a file system
+  // handle...): IndexedDB keeps it by reference to the browser's own object, which a database file
+  // cannot hold. Refuse it, rather than store it as an empty object.
+  const kind = Object.prototype.toString.call(value).slice(8, -1);
+  if (kind !== 'Object' && kind !== 'Error' && kind !== 'Arguments') {
+    throw new DataCloneError(`a ${kind} cannot be stored (indexie stores values in its database file, which cannot hold one)`);
+  }
   // Other objects (class instances): their own enumerable properties, as structured clone does.
   encodeObject(w, value as Record<string, unknown>, depth);
 }

@@ -52,7 +52,7 @@ function random(seed) {
 }
 
 /** Writes the source with Dexie: `count` people (the last few deleted again, so the key generator is ahead of the highest key). */
-window.seedDexie = async (name, count = 500, { blob = false } = {}) => {
+window.seedDexie = async (name, count = 500, { blobs = false, unstorable = false } = {}) => {
   await Dexie.delete(name);
   const db = new Dexie(name);
   db.version(2).stores(SCHEMA);
@@ -82,7 +82,14 @@ window.seedDexie = async (name, count = 500, { blob = false } = {}) => {
   await db.values.bulkAdd([
     { key: 'all', ...samples() },
     { key: 'plain', n: 1 },
-    ...(blob ? [{ key: 'blob', file: new Blob(['hello']) }] : []),
+    ...(blobs
+      ? [
+          { key: 'blob', file: new Blob(['hello'], { type: 'text/plain' }) },
+          { key: 'file', file: new File(['hi there'], 'a.txt', { type: 'text/plain', lastModified: 5000 }) },
+        ]
+      : []),
+    // A CryptoKey: IndexedDB keeps it (by reference to the browser's key), indexie's file cannot.
+    ...(unstorable ? [{ key: 'crypto', k: await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) }] : []),
   ]);
   db.close();
   return 'seeded';
@@ -207,6 +214,28 @@ window.migrateFailing = async (name) => {
   const sourceCount = await dexie.values.count();
   dexie.close();
   return { error, exists, sourceCount };
+};
+
+/** Migrates a source holding a Blob and a File; both read back as Dexie reads them from the source. */
+window.migrateBlobs = async (name) => {
+  const describe = async (value) => ({
+    isFile: value instanceof File,
+    isBlob: value instanceof Blob,
+    type: value.type,
+    size: value.size,
+    text: await value.text(),
+    name: value.name,
+    lastModified: value.lastModified,
+  });
+  const dexie = new Dexie(name);
+  dexie.version(2).stores(SCHEMA);
+  const theirs = [await describe((await dexie.values.get('blob')).file), await describe((await dexie.values.get('file')).file)];
+  dexie.close();
+  const db = openMigrating(name);
+  await db.open();
+  const ours = [await describe((await db.values.get('blob')).file), await describe((await db.values.get('file')).file)];
+  db.close();
+  return { ours, theirs };
 };
 
 /** Starts a migration and never returns (the test closes the page in the middle). */
