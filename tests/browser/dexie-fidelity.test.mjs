@@ -12,6 +12,8 @@ import { TEST_MOUNTS, startBrowser } from './harness.mjs';
 
 /** Scenario name -> why indexie's answer differs on purpose. */
 export const DIFFERENCES = {
+  'a CryptoKey value':
+    "IndexedDB keeps a CryptoKey by reference to the browser's key; indexie's database file cannot hold one, so it is a DataCloneError (never an empty object)",
   'bulkUpdate() with an invalid key':
     'indexie rejects the whole call with a DataError and updates nothing; Dexie skips the invalid key or fails with a DataError depending on the other keys (its reads race the invalid request)',
   'update() and modify() store what structured clone keeps':

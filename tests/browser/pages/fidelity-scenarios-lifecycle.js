@@ -595,3 +595,14 @@ Object.assign(LIFECYCLE_SCENARIOS, {
     return r;
   },
 });
+
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'a CryptoKey value': async (Lib, name) => {
+    const db = define(Lib, name, { keys: '++id' });
+    const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const outcome = await attemptStep(() => db.keys.add({ key }));
+    const stored = await db.keys.toArray();
+    db.close();
+    return { outcome, stored: stored.map((r) => Object.prototype.toString.call(r.key)) };
+  },
+});
