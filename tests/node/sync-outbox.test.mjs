@@ -329,3 +329,37 @@ test('custom push and pull functions: any backend (here the reference store with
   broken.close();
   store.close();
 });
+
+/**
+ * A lost answer, then an edit on top: the device writes v1 and pushes; the server applies it but the
+ * answer is lost; the device edits the same record (v2: a new entry, since v1 was sent under its id);
+ * the retry carries both. v2 was made on top of v1 on the same device, so it is no conflict: whatever
+ * the strategy, v2 ends everywhere (device, server, a second device that pulls) and no conflict is reported.
+ */
+for (const strategy of ['remote-wins', 'local-wins', 'newest-wins']) {
+  test(`an edit on top of a change whose answer was lost is no conflict (${strategy})`, async () => {
+    const name = `on-top-${strategy}`;
+    const A = await device({ conflictResolution: strategy }, { table: name });
+    const B = await device({ conflictResolution: strategy }, { table: name });
+    const t = A.db.table(name);
+    const before = server.store.stats();
+    await t.put({ id: 'r', name: 'v1' });
+    server.faults.push({ path: '/push', kind: 'drop-response' });
+    await assert.rejects(A.sync.syncAll(), (error) => error instanceof SyncError && error.retryable);
+    assert.deepEqual(serverRows(name).r, { id: 'r', name: 'v1' }, 'the server applied v1; its answer was lost');
+    await t.update('r', { name: 'v2' });
+    assert.equal(await pending(A), 2, 'v1 was sent under its id: v2 is an entry of its own');
+    await A.sync.syncAll();
+    await B.sync.syncAll();
+    assert.deepEqual(await t.get('r'), { id: 'r', name: 'v2' }, 'device');
+    assert.deepEqual(serverRows(name).r, { id: 'r', name: 'v2' }, 'server');
+    assert.deepEqual(await B.db.table(name).get('r'), { id: 'r', name: 'v2' }, 'second device');
+    assert.deepEqual(A.conflicts, [], 'no conflict reported');
+    assert.equal(A.sync.status().pendingChanges, 0);
+    const stats = assertAppliedOnce();
+    assert.equal(stats.conflicts - before.conflicts, 0, 'the server saw no conflict');
+    assert.equal(stats.appliedChanges - before.appliedChanges, 2, 'v1 and v2, once each');
+    A.close();
+    B.close();
+  });
+}
