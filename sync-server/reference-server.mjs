@@ -11,6 +11,10 @@
 //   - Conflicts are detected, not resolved: a change whose baseVersion is
 //     not the record's current version is answered with the current record,
 //     and the client's strategy decides (then pushes again with the new base).
+//     Unless the record's latest applied change is the change's parentId:
+//     the device made this change on top of its own earlier one, which the
+//     server applied while the device never learned its version (a lost
+//     answer, or an earlier change of the same batch); that is no conflict.
 //   - Versions: one counter for the whole server; every applied change gives
 //     its record the next number. A pull returns a table's records with a
 //     version above the cursor, in version order, so nothing is skipped;
@@ -92,7 +96,8 @@ export function openSyncStore(file, { tables } = {}) {
     const keyJson = JSON.stringify(change.key);
     const row = q.record.get(change.table, keyJson);
     const currentVersion = row ? row.version : null;
-    if (change.baseVersion !== currentVersion) {
+    const onTopOfLatest = row !== undefined && change.parentId != null && row.change_id === change.parentId;
+    if (change.baseVersion !== currentVersion && !onTopOfLatest) {
       q.bump.get('conflicts');
       return { id: change.id, status: 'conflict', current: currentOf(row) };
     }
@@ -193,6 +198,9 @@ function validatePush(body) {
       throw new BadRequest(`${where}.value must be an object for op 'put'`);
     if (change.baseVersion !== null && !Number.isSafeInteger(change.baseVersion))
       throw new BadRequest(`${where}.baseVersion must be an integer or null`);
+    // parentId is optional (clients before it send none: the baseVersion rule alone applies).
+    if (change.parentId != null && (typeof change.parentId !== 'string' || change.parentId.length === 0 || change.parentId.length > 128))
+      throw new BadRequest(`${where}.parentId must be a string of 1-128 characters, null or absent`);
     if (typeof change.clientTime !== 'string' || change.clientTime.length === 0)
       throw new BadRequest(`${where}.clientTime must be a non-empty string`);
   });

@@ -329,3 +329,126 @@ test('custom push and pull functions: any backend (here the reference store with
   broken.close();
   store.close();
 });
+
+/**
+ * A lost answer, then an edit on top: the device writes v1 and pushes; the server applies it but the
+ * answer is lost; the device edits the same record (v2: a new entry, since v1 was sent under its id);
+ * the retry carries both. v2 was made on top of v1 on the same device, so it is no conflict: whatever
+ * the strategy, v2 ends everywhere (device, server, a second device that pulls) and no conflict is reported.
+ */
+for (const strategy of ['remote-wins', 'local-wins', 'newest-wins']) {
+  test(`an edit on top of a change whose answer was lost is no conflict (${strategy})`, async () => {
+    const name = `on-top-${strategy}`;
+    const A = await device({ conflictResolution: strategy }, { table: name });
+    const B = await device({ conflictResolution: strategy }, { table: name });
+    const t = A.db.table(name);
+    const before = server.store.stats();
+    await t.put({ id: 'r', name: 'v1' });
+    server.faults.push({ path: '/push', kind: 'drop-response' });
+    await assert.rejects(A.sync.syncAll(), (error) => error instanceof SyncError && error.retryable);
+    assert.deepEqual(serverRows(name).r, { id: 'r', name: 'v1' }, 'the server applied v1; its answer was lost');
+    await t.update('r', { name: 'v2' });
+    assert.equal(await pending(A), 2, 'v1 was sent under its id: v2 is an entry of its own');
+    await A.sync.syncAll();
+    await B.sync.syncAll();
+    assert.deepEqual(await t.get('r'), { id: 'r', name: 'v2' }, 'device');
+    assert.deepEqual(serverRows(name).r, { id: 'r', name: 'v2' }, 'server');
+    assert.deepEqual(await B.db.table(name).get('r'), { id: 'r', name: 'v2' }, 'second device');
+    assert.deepEqual(A.conflicts, [], 'no conflict reported');
+    assert.equal(A.sync.status().pendingChanges, 0);
+    const stats = assertAppliedOnce();
+    assert.equal(stats.conflicts - before.conflicts, 0, 'the server saw no conflict');
+    assert.equal(stats.appliedChanges - before.appliedChanges, 2, 'v1 and v2, once each');
+    A.close();
+    B.close();
+  });
+}
+
+test('edits on top of two lost answers in a row: sent entries keep their ids, the unsent one coalesces, the last state wins', async () => {
+  const A = await device({ conflictResolution: 'remote-wins' }, { table: 'chain' });
+  const t = A.db.table('chain');
+  const before = server.store.stats();
+  await t.put({ id: 'r', n: 1 });
+  server.faults.push({ path: '/push', kind: 'drop-response' });
+  await assert.rejects(A.sync.syncAll(), SyncError);
+  await t.update('r', { n: 2 });
+  server.faults.push({ path: '/push', kind: 'drop-response' });
+  await assert.rejects(A.sync.syncAll(), SyncError);
+  assert.deepEqual(serverRows('chain').r, { id: 'r', n: 2 }, 'the second push applied n=2 on top of n=1 (its answer lost too)');
+  await t.update('r', { n: 3 });
+  await t.update('r', { n: 4 });
+  assert.equal(await pending(A), 3, 'n=1 and n=2 were sent (fixed under their ids); n=3 and n=4 share one unsent entry');
+  await A.sync.syncAll();
+  assert.deepEqual(await t.get('r'), { id: 'r', n: 4 });
+  assert.deepEqual(serverRows('chain').r, { id: 'r', n: 4 });
+  assert.deepEqual(A.conflicts, []);
+  const stats = assertAppliedOnce();
+  assert.equal(stats.appliedChanges - before.appliedChanges, 3);
+  assert.equal(stats.conflicts - before.conflicts, 0);
+  A.close();
+});
+
+test('an edit on top of a change the server never saw: both go in one batch and apply in order, no conflict', async () => {
+  const A = await device({ conflictResolution: 'remote-wins' }, { table: 'unseen' });
+  const t = A.db.table('unseen');
+  await t.put({ id: 'r', name: 'v1' });
+  server.faults.push({ path: '/push', kind: 'status', status: 503 });
+  await assert.rejects(A.sync.syncAll(), SyncError);
+  assert.equal(serverRows('unseen').r, undefined);
+  await t.update('r', { name: 'v2' });
+  await A.sync.syncAll();
+  assert.deepEqual(serverRows('unseen').r, { id: 'r', name: 'v2' });
+  assert.deepEqual(await t.get('r'), { id: 'r', name: 'v2' });
+  assert.deepEqual(A.conflicts, []);
+  assertAppliedOnce();
+  A.close();
+});
+
+test('an edit on top of a lost answer still conflicts when another device changed the record since', async () => {
+  const A = await device({ conflictResolution: 'remote-wins' }, { table: 'overtaken' });
+  const B = await device({ conflictResolution: 'remote-wins' }, { table: 'overtaken' });
+  await A.db.table('overtaken').put({ id: 'r', name: 'A1' });
+  server.faults.push({ path: '/push', kind: 'drop-response' });
+  await assert.rejects(A.sync.syncAll(), SyncError);
+  await B.sync.syncAll();
+  await B.db.table('overtaken').update('r', { name: 'B' });
+  await B.sync.syncAll();
+  await A.db.table('overtaken').update('r', { name: 'A2' });
+  await A.sync.syncAll();
+  assert.deepEqual(
+    A.conflicts.map((c) => [c.key, c.during, c.resolution, c.remote?.name]),
+    [['r', 'push', 'remote', 'B']],
+  );
+  assert.deepEqual(await A.db.table('overtaken').get('r'), { id: 'r', name: 'B' });
+  assert.deepEqual(serverRows('overtaken').r, { id: 'r', name: 'B' });
+  A.close();
+  B.close();
+});
+
+test('the reference server: parentId is optional (an old client gets the baseVersion rule), must name the latest change, and is checked', () => {
+  const store = openSyncStore(':memory:');
+  const change = (id, name, extra) => ({
+    id,
+    table: 't',
+    key: 'r',
+    op: 'put',
+    value: { id: 'r', name },
+    fields: ['name'],
+    baseVersion: null,
+    clientTime: `00000000000000${id.length}-000000-x`,
+    ...extra,
+  });
+  const push = (...changes) => store.push({ clientId: 'c', changes }).results.map((r) => r.status);
+  assert.deepEqual(push(change('c1', 'one')), ['applied']);
+  assert.deepEqual(push(change('c2', 'stale, no parent')), ['conflict'], 'a client sending no parentId: unchanged rule');
+  assert.deepEqual(push(change('c3', 'stale, parent not the latest', { parentId: 'c0' })), ['conflict']);
+  assert.deepEqual(push(change('c4', 'on top of c1', { parentId: 'c1' }), change('c5', 'on top of c4', { parentId: 'c4' })), [
+    'applied',
+    'applied',
+  ]);
+  assert.deepEqual(push(change('c6', 'on top of c4, no longer the latest', { parentId: 'c4' })), ['conflict']);
+  assert.deepEqual(push(change('c7', 'null parent', { parentId: null, baseVersion: 3 })), ['applied']);
+  assert.deepEqual(store.snapshot('t'), { '"r"': { id: 'r', name: 'null parent' } });
+  assert.throws(() => push(change('c8', 'bad', { parentId: 42 })), /changes\[0\]\.parentId must be a string/);
+  store.close();
+});

@@ -9,7 +9,9 @@
 // merged into that entry (the latest value or the delete, the union of the
 // fields, the earliest base); an entry sent at least once is never changed
 // (its id was promised to the server with that content), so the change gets
-// an entry of its own.
+// an entry of its own, naming the sent one as its parent: the server may
+// have applied the parent without the device learning its version (a lost
+// answer), and the parent tells it the new change was made on top of it.
 import type { Engine, EngineWriteResult } from '../../engine/engine.js';
 import { DataError } from '../../errors.js';
 import { objectDiff } from '../../hooks/hooked-engine.js';
@@ -186,6 +188,8 @@ function record(engine: Engine, context: CaptureContext, changes: readonly Captu
       clientTime: now,
       attempts: 0,
     };
+    // Only an entry still in the outbox can be applied on the server unknown to the device; an unsent one was coalesced above.
+    if (earlier !== undefined) entry.parentId = earlier.id;
     byKey.set(id, { entry, state });
   });
   const all = [...byKey.values()];

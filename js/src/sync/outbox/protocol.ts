@@ -16,6 +16,8 @@ export interface WireChange {
   value?: Record<string, unknown>;
   fields: string[];
   baseVersion: number | null;
+  /** The device's previous change of this record, sent before: no conflict if it is the server's latest (README). */
+  parentId?: string;
   clientTime: string;
 }
 

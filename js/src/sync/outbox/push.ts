@@ -33,6 +33,7 @@ function toWire(entry: OutboxEntry): WireChange {
     clientTime: entry.clientTime,
   };
   if (entry.op === 'put') change.value = entry.value;
+  if (entry.parentId !== undefined) change.parentId = entry.parentId;
   return change;
 }
 

@@ -39,6 +39,13 @@ export interface OutboxEntry {
   base?: Record<string, unknown>;
   /** The server version the change was made on; null: the record was not known to exist on the server. */
   baseVersion: number | null;
+  /**
+   * The id of the record's previous local change this one was made on top of, when that change had been
+   * sent (so it may be applied on the server without the device knowing its version: a lost answer).
+   * The server applies this change despite a stale baseVersion when the record's latest applied change
+   * is this one. Absent: none was in flight (entries stored before this field have none either).
+   */
+  parentId?: string;
   /** The hybrid logical clock time of the (last coalesced) change: what newest-wins compares. */
   clientTime: string;
   /** Push attempts so far: an entry sent at least once never takes more changes (its content must not change under its id). */
