@@ -3,12 +3,13 @@
 // checked by a fake server hook, an all-or-nothing batch edit, seeding with
 // progress, and an inspector. Open it in two tabs: each shows the other's edits.
 // The "Bring your data" panels (migration from Dexie, export/import, storage
-// status) are portability.js.
+// status) are portability.js; the "Sync from Postgres" panel is postgres-sync.js.
 import { liveQuery, sqliteVersion } from 'indexie';
 
 import { db, server } from './contacts-db.js';
 import { TAGS, seed } from './seed.js';
 import { wirePortability } from './portability.js';
+import { wirePostgresSync } from './postgres-sync.js';
 import { formatCount, log, renderInspector, renderRows, renderRuns, renderSortHeaders, renderTags } from './render.js';
 
 const PAGE_SIZE = 20;
@@ -273,6 +274,7 @@ async function start() {
   status.textContent = `Ready · SQLite ${await sqliteVersion()} in WebAssembly · opened in ${(performance.now() - started).toFixed(0)} ms`;
   wire();
   wirePortability();
+  wirePostgresSync();
   for (const selector of ['#seed-10k', '#seed-100k', '#clear-all', '#search', '#add-form button']) $(selector).disabled = false;
   if (count === 0) $('#seed-status').textContent = 'The database is empty: seed some contacts, or add one.';
   watchList();

@@ -4,26 +4,45 @@
 // accepted and one refused and rolled back, the all-or-nothing batch edit,
 // a second tab updating the first, and a reload keeping everything; then the
 // "Bring your data" panels: a Dexie database migrated on first open, an
-// export downloaded and imported back, the storage status. Saves a
-// screenshot of each step in test-artifacts/ and checks the console stays clean.
+// export downloaded and imported back, the storage status; and the "Sync from
+// Postgres" panel following a real Postgres (started here, as the Electric
+// tests do) through the test shape server. Saves a screenshot of each step in
+// test-artifacts/ and checks the console stays clean.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
+import { PG_CONTACTS_SQL } from '../electric/fixtures.mjs';
+import { startPostgres } from '../electric/postgres.mjs';
+import { startShapeServer } from '../electric/shape-server.mjs';
 import { screenshotPath, startBrowser } from './harness.mjs';
 
 let browser;
+let postgres;
+let shapes;
+let noPostgres; // why the Postgres panel is not tested, when it is not
 before(async () => {
   browser = await startBrowser();
+  try {
+    postgres = await startPostgres();
+    shapes = await startShapeServer({ connection: postgres.connection(), longPollMs: 1000 });
+    await shapes.pool.query(PG_CONTACTS_SQL);
+  } catch (error) {
+    noPostgres = error.message;
+    console.log(`# the demo's Postgres panel is not tested: ${noPostgres}`);
+  }
 });
 after(async () => {
   await browser?.close();
+  await shapes?.stop();
+  await postgres?.stop();
 });
 
 async function openDemo() {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1360, height: 1000 });
-  await page.goto(browser.url);
+  // The "Sync from Postgres" panel follows this test's shape server, or is off (no request) without Postgres.
+  await page.goto(`${browser.url}?shapes=${encodeURIComponent(shapes?.url ?? 'none')}`);
   await page.locator('#engine-status[data-state="ready"]').waitFor({ timeout: 20000 });
   return page;
 }
@@ -297,6 +316,25 @@ test('the demo seeds 100,000 contacts with progress and stays responsive', async
   const text = await summaryUntil(page, (t) => t.includes('name starts with “ada”'));
   console.log(`# demo search over 100,000: ${text}`);
   await shot(page, '16-100k');
+  assert.deepEqual(browser.consoleErrors, []);
+  await page.close();
+});
+
+test('sync from Postgres: the panel follows pg_contacts live through the shape server', async (t) => {
+  if (noPostgres) return t.skip(`Postgres did not start: ${noPostgres}`);
+  const page = await openDemo();
+  await page.locator('#pg-status[data-state="live"]').waitFor({ timeout: 15000 });
+  assert.match(await page.locator('#pg-status').textContent(), /^live, up to date at /);
+  assert.equal(await page.locator('#pg-count').textContent(), '25 rows in pg_contacts');
+  assert.equal(await page.locator('#pg-rows tr').count(), 8);
+  // A change made with SQL in Postgres shows up: a new first row by name, and a moved contact.
+  await shapes.sql(`INSERT INTO pg_contacts (id, name, city) VALUES (26, 'Aaron from SQL', 'Porto')`);
+  await shapes.sql(`UPDATE pg_contacts SET city = 'Reykjavik' WHERE id = 8`); // 'Ada 8'
+  await page.locator('#pg-count', { hasText: '26 rows in pg_contacts' }).waitFor({ timeout: 10000 });
+  await page.locator('#pg-rows tr[data-id="8"] td', { hasText: 'Reykjavik' }).waitFor({ timeout: 10000 });
+  assert.deepEqual(await page.locator('#pg-rows tr:first-child td').allTextContents(), ['Aaron from SQL', 'Porto']);
+  await page.locator('.pg-sync').screenshot({ path: screenshotPath('demo-17-postgres-panel') });
+  await shot(page, '17-postgres');
   assert.deepEqual(browser.consoleErrors, []);
   await page.close();
 });

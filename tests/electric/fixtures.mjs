@@ -24,6 +24,14 @@ SELECT i, 'item ' || i, i % 3 = 0, i / 4.0, (i * 1.25)::numeric(12,2),
        jsonb_build_object('n', i, 'even', i % 2 = 0), ARRAY['t' || (i % 5), NULL]
 FROM generate_series(${from}, ${to - 1}) AS i`;
 
+/** The demo's `pg_contacts` table with 25 rows (scripts/electric-demo.mjs, tests/browser/demo.test.mjs). */
+export const PG_CONTACTS_SQL = `
+CREATE TABLE pg_contacts (id int4 PRIMARY KEY, name text NOT NULL, city text, updated_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO pg_contacts (id, name, city)
+SELECT i, (ARRAY['Ada','Grace','Linus','Barbara','Ken','Margaret','Dennis','Frances'])[1 + i % 8] || ' ' || i,
+       (ARRAY['Lisbon','Oslo','Kyoto','Lima','Nairobi'])[1 + i % 5]
+FROM generate_series(1, 25) AS i`;
+
 /** Starts Postgres, creates `items`, and starts a shape server on it. */
 export async function startElectricFixture(serverOptions = {}) {
   const postgres = await startPostgres();

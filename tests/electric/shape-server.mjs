@@ -17,6 +17,9 @@
 //   of a `where` becomes an insert or a delete; a primary key change is a
 //   delete and an insert; TRUNCATE or rotate() gives the shape a new handle
 //   and the old one gets 409 must-refetch.
+// - an offset past the end of the shape's log: held up to half the long-poll
+//   time (a change may be on its way), then 400 "out of bounds for this
+//   shape", Electric's answer.
 // - electric-handle / -offset / -schema / -cursor / -up-to-date headers,
 //   CORS (any origin, headers exposed), `cache-control: no-store` so no
 //   browser cache replays a response.
@@ -73,8 +76,18 @@ export async function startShapeServer(options) {
     cutNext(count = 1) {
       faults.cuts += count;
     },
+    /** The next `count` live requests are never answered (the connection stays open until the client gives up). */
+    hangNextLive(count = 1) {
+      faults.hangs += count;
+    },
+    /** The next `count` requests past the snapshot get Electric's 400 for an offset it no longer knows. */
+    outOfBoundsNext(count = 1) {
+      faults.outOfBounds += count;
+    },
     queue: [],
     cuts: 0,
+    hangs: 0,
+    outOfBounds: 0,
     delayMs: 0,
     /** When set, requests must carry `authorization: Bearer <token>`, else 401. */
     token: null,
@@ -314,6 +327,11 @@ export async function startShapeServer(options) {
     if (live && offset[0] === -1) return badRequest(req, res, 'live', "can't be true when offset == -1");
     if (sse && !live) return badRequest(req, res, 'live_sse', 'requires live=true');
     if (offset[0] !== -1 && !p.get('handle')) return badRequest(req, res, 'handle', "can't be blank when offset != -1");
+    if (live && faults.hangs > 0) {
+      faults.hangs--;
+      requests.at(-1).hung = true;
+      return; // no answer, ever
+    }
     const tableName = p.get('table');
     if (!tableName) return badRequest(req, res, 'table', "can't be blank");
     const table = await describeTable(tableName);
@@ -341,6 +359,16 @@ export async function startShapeServer(options) {
       shape = known;
     }
     await pumping;
+    const outOfBounds = () => offset[0] > 0 && after(offset, shape.log.at(-1).offset);
+    if (offset[0] > 0 && faults.outOfBounds > 0) {
+      faults.outOfBounds--;
+      return badRequest(req, res, 'offset', 'out of bounds for this shape');
+    }
+    if (outOfBounds()) {
+      await waitForChange(shape, longPollMs / 2, req);
+      await pumping;
+      if (outOfBounds()) return badRequest(req, res, 'offset', 'out of bounds for this shape');
+    }
     const base = { 'electric-handle': shape.handle };
     const cursor = () => String(Math.floor(Date.now() / 1000) + Number(p.get('cursor') || 0) + 1);
     if (sse) return streamSse(req, res, shape, offset, base, cursor());

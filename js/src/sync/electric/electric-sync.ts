@@ -16,18 +16,25 @@
 // request after a (re)start being non-live, as the protocol asks.
 // Failures: network errors, 5xx and 429 are retried with capped exponential
 // backoff and full jitter (backoff.ts), status 'offline'; a body cut off
-// mid-way applies nothing and is retried from the last applied offset;
+// mid-way applies nothing and is retried from the last applied offset, as is
+// a request silent for `timeout` ms (request-watchdog.ts); a 400 "offset out
+// of bounds" (the server no longer knows the stored offset) refetches the
+// shape as a 409 does;
 // other 4xx and protocol errors call onError and set status 'error'; the
 // sync stops unless onError returns 'retry' (e.g. after refreshing a
 // token the `headers` function hands out). stop(), the `signal`, and
 // db.close() abort the request in flight and end the loop.
 // One sync per table at a time (a second is an InvalidArgumentError).
+// Size: one loop whose state (position, fill mode, buffer, attempt) every
+// response branch reads and writes; split up, that state would be passed
+// around in pieces.
 import type { TableHost } from '../../db/table-host.js';
 import { AbortError, ElectricSyncError, InvalidArgumentError } from '../../errors.js';
 import { Observable, type Observer, type Subscription } from '../../live-query/observable.js';
 import { applyBatch, type ShapeChange } from './apply-batch.js';
 import { backoffDelay, pause, platformOnline, retryAfterMs, type BackoffOptions } from './backoff.js';
 import { readShapePosition, type ShapePosition } from './shape-position-store.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, readBodyText, RequestWatchdog } from './request-watchdog.js';
 import { changeOffset, readShapeHeaders, shapeUrl, type ShapeParams } from './shape-request.js';
 import { sseEvents } from './sse-reader.js';
 import { rowParser, type ElectricParsers, type ElectricSchema } from './value-parser.js';
@@ -51,6 +58,8 @@ export interface ElectricSyncOptions {
   /** Per Postgres type: how to parse its text (value-parser.ts has the defaults). */
   parser?: ElectricParsers;
   backoff?: BackoffOptions;
+  /** Ms a request may stay silent (no headers, no body bytes) before it is abandoned and retried. Default 45000. */
+  timeout?: number;
 }
 
 /** What syncElectric() returns. */
@@ -83,6 +92,9 @@ export function startElectricSync(table: string, host: TableHost, options: Elect
   if (options.live !== undefined && options.live !== false && options.live !== 'sse' && options.live !== 'long-poll') {
     throw new InvalidArgumentError(`syncElectric(): live must be 'long-poll', 'sse' or false, not ${String(options.live)}`);
   }
+  if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0)) {
+    throw new InvalidArgumentError(`syncElectric(): timeout must be a positive number of ms, not ${String(options.timeout)}`);
+  }
   if (running.has(host.hooks)) {
     throw new InvalidArgumentError(`table '${table}' is already synced by a shape: stop() it first (one shape per table; see README)`);
   }
@@ -96,6 +108,7 @@ class ShapeSync implements ElectricSync {
   #error: Error | undefined;
   readonly #listeners = new Set<(status: ElectricSyncStatus) => void>();
   readonly #aborter = new AbortController();
+  #watchdog: RequestWatchdog | undefined; // the request in flight's
   readonly #upToDate: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
   readonly statuses: Observable<ElectricSyncStatus>;
   readonly done: Promise<void>;
@@ -122,6 +135,7 @@ class ShapeSync implements ElectricSync {
         if (!this.#aborter.signal.aborted) this.#fail(error as Error);
       })
       .finally(() => {
+        this.#watchdog?.done();
         running.delete(host.hooks); // before whenUpToDate() rejects: a caller may start another at once
         stopOnClose();
         options.signal?.removeEventListener('abort', stopOnAbort);
@@ -191,6 +205,7 @@ class ShapeSync implements ElectricSync {
     let applied = { handle, offset, cursor };
     let wentLive = false; // an up-to-date reached in this run: the next request may be live
     let attempt = 0;
+    let watchdog: RequestWatchdog | undefined;
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
 
     const resetTo = (newHandle: string | undefined, mode: 'swap'): void => {
@@ -239,7 +254,7 @@ class ShapeSync implements ElectricSync {
       this.#upToDate.resolve();
     };
 
-    while (!signal.aborted) {
+    for (; !signal.aborted; watchdog?.done()) {
       const live = wentLive && options.live !== false ? (options.live ?? 'long-poll') : false;
       if (wentLive && options.live === false) return;
       if (!platformOnline()) {
@@ -248,13 +263,16 @@ class ShapeSync implements ElectricSync {
         continue;
       }
       let response: Response;
+      this.#watchdog = watchdog = new RequestWatchdog(signal, options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
       try {
         const headers = typeof options.headers === 'function' ? await options.headers() : (options.headers ?? {});
         const url = shapeUrl(options.url, options.params, { offset, handle, cursor }, live);
-        response = await fetchFn(url, { headers: live === 'sse' ? { ...headers, accept: 'text/event-stream' } : headers, signal });
+        const init = { headers: live === 'sse' ? { ...headers, accept: 'text/event-stream' } : headers, signal: watchdog.signal };
+        response = await fetchFn(url, init);
+        watchdog.alive();
       } catch (error) {
         if (signal.aborted) return;
-        this.#error = error as Error;
+        this.#error = watchdog.timedOut ? timeoutError(watchdog.ms) : (error as Error);
         this.#setStatus('offline'); // network failure: retry
         await pause(backoffDelay(attempt++, options.backoff), signal);
         continue;
@@ -273,6 +291,12 @@ class ShapeSync implements ElectricSync {
       }
       if (response.status >= 400 || response.status < 200) {
         const text = await response.text().catch(() => '');
+        if (response.status === 400 && offsetOutOfBounds(text)) {
+          // The server no longer knows the stored offset (Electric answers 400 for it): refetch, as after a 409.
+          this.#error = new ElectricSyncError(`the shape server no longer knows offset ${offset}: refetching`, { status: 400 });
+          resetTo(undefined, 'swap');
+          continue;
+        }
         const error = new ElectricSyncError(`the shape server refused the request: ${response.status} ${text.slice(0, 200)}`, {
           status: response.status,
         });
@@ -290,7 +314,8 @@ class ShapeSync implements ElectricSync {
         handle = meta.handle;
         if (meta.schema) schema = meta.schema;
         if (live === 'sse') {
-          await this.#followSse(response, {
+          this.#setStatus('live'); // the stream is open: changes arrive as they are committed
+          await this.#followSse(response, watchdog, {
             onChange: (m) => buffer.push(parse(m)),
             onUpToDate: async (lastChange) => {
               if (lastChange) offset = lastChange;
@@ -301,7 +326,7 @@ class ShapeSync implements ElectricSync {
             },
           });
         } else {
-          const body = await response.text();
+          const body = await readBodyText(response, watchdog);
           let messages: Array<Record<string, any>>;
           try {
             messages = JSON.parse(body || '[]');
@@ -326,12 +351,13 @@ class ShapeSync implements ElectricSync {
         if (this.#status === 'offline' || this.#status === 'error') this.#setStatus(snapshotDone ? 'live' : 'initial-sync');
       } catch (error) {
         if (signal.aborted) return;
-        if ((error as { retryable?: boolean }).retryable || error instanceof TypeError || (error as Error).name === 'AbortError') {
-          // Cut off mid-body: drop what was not applied and ask again from there.
+        const retryable = (error as { retryable?: boolean }).retryable || error instanceof TypeError;
+        if (retryable || (error as Error).name === 'AbortError' || watchdog.timedOut) {
+          // Cut off mid-body, or silent too long: drop what was not applied and ask again from there.
           ({ handle, offset, cursor } = { handle: applied.handle ?? handle, offset: applied.offset ?? '-1', cursor: applied.cursor ?? '' });
           if (fill === 'swap') resetTo(handle, 'swap');
           buffer = [];
-          this.#error = error as Error;
+          this.#error = watchdog.timedOut ? timeoutError(watchdog.ms) : (error as Error);
           this.#setStatus('offline');
           await pause(backoffDelay(attempt++, options.backoff), signal);
           continue;
@@ -345,11 +371,12 @@ class ShapeSync implements ElectricSync {
   /** Reads an SSE response: changes, and at each up-to-date the offset of the last change (if any). */
   async #followSse(
     response: Response,
+    watchdog: RequestWatchdog,
     handlers: { onChange: (message: Record<string, any>) => void; onUpToDate: (lastChange: string | undefined) => Promise<void> },
   ): Promise<void> {
     if (!response.body) return;
     let lastChange: string | undefined;
-    for await (const data of sseEvents(response.body)) {
+    for await (const data of sseEvents(response.body, () => watchdog.alive())) {
       let message: Record<string, any>;
       try {
         message = JSON.parse(data);
@@ -364,5 +391,17 @@ class ShapeSync implements ElectricSync {
         lastChange = changeOffset(message.headers) ?? lastChange;
       }
     }
+  }
+}
+
+const timeoutError = (ms: number): ElectricSyncError => new ElectricSyncError(`the shape request was silent for ${ms} ms: retrying`);
+
+/** Electric's answer to an offset past the shape's log: 400 {"errors":{"offset":["out of bounds for this shape"]}}. */
+function offsetOutOfBounds(body: string): boolean {
+  try {
+    const offsetErrors = (JSON.parse(body) as { errors?: { offset?: unknown } }).errors?.offset;
+    return Array.isArray(offsetErrors) && offsetErrors.some((e) => /out of bounds/i.test(String(e)));
+  } catch {
+    return false;
   }
 }

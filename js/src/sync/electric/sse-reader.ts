@@ -7,8 +7,8 @@
 // of an event drops that partial event: the caller resumes from the last
 // position it applied.
 
-/** Yields each event's data from `body` until it ends. */
-export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/** Yields each event's data from `body` until it ends; `onBytes` runs for every chunk (keep-alives too). */
+export async function* sseEvents(body: ReadableStream<Uint8Array>, onBytes?: () => void): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -17,6 +17,7 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerat
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      onBytes?.();
       buffer += decoder.decode(value, { stream: true });
       let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
