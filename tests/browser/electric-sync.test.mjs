@@ -11,7 +11,9 @@
 //   offset=-1, and the table equals SELECT (nothing lost, nothing doubled);
 // - a must-refetch (the server rotates the handle while SQL changes rows)
 //   ends equal to the new shape, and every liveQuery emission is the old
-//   shape or the new one, never a mix.
+//   shape or the new one, never a mix;
+// - in a module Worker (its own database): the initial sync equals SELECT
+//   and a live change arrives.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -144,3 +146,34 @@ for (const live of ['long-poll', 'sse']) {
     }
   });
 }
+
+test('in a module Worker: the initial sync equals SELECT, and a live change arrives', async () => {
+  const s = fixture.shapes;
+  const context = await chromium.newContext();
+  const { page, errors } = await openPage(context);
+  try {
+    const rowsEqualSelect = async (what) => {
+      const expected = await selectItems(s.pool);
+      let state;
+      await until(
+        async () => {
+          state = await page.evaluate(() => window.workerState());
+          return state.isUpToDate && JSON.stringify(sortById(state.rows)) === JSON.stringify(expected);
+        },
+        what,
+        10_000,
+      ).catch((error) => {
+        assert.fail(`${error.message}: ${state?.rows.length} rows in the Worker against ${expected.length} in Postgres`);
+      });
+    };
+    await page.evaluate((url) => window.startWorkerSync(url, 'long-poll'), s.url);
+    await rowsEqualSelect('the initial sync in the Worker');
+    await s.sql(`UPDATE items SET title = 'from the worker test' WHERE id = 22`);
+    await s.sql(insertItemsSql(3000, 3002));
+    await rowsEqualSelect('live changes in the Worker');
+    await page.evaluate(() => window.stopWorkerSync());
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -29,4 +29,27 @@ window.stopSync = async () => {
   await sync?.stop();
   return true;
 };
+
+// The same sync inside a module Worker (electric-worker.js): ask(type, fields) answers its reply.
+let worker;
+let asked = 0;
+const replies = new Map();
+function ask(type, fields = {}) {
+  worker ??= new Worker(new URL('./electric-worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    const reply = replies.get(data.id);
+    replies.delete(data.id);
+    if (data.error) reply.reject(new Error(data.error));
+    else reply.resolve(data.value);
+  };
+  const id = ++asked;
+  return new Promise((resolve, reject) => {
+    replies.set(id, { resolve, reject });
+    worker.postMessage({ type, id, ...fields });
+  });
+}
+window.startWorkerSync = (url, live) => ask('start', { url, live });
+window.workerState = () => ask('state');
+window.stopWorkerSync = () => ask('stop');
+
 document.getElementById('status').textContent = 'ready';
