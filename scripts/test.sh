@@ -51,7 +51,9 @@ fi
 run_node_suite() {
   local name=$1; shift
   echo "== $name"
-  node --test --test-concurrency=1 --test-reporter=spec "$@" 2>&1 | tee "test-artifacts/$name.log"
+  # Every test has a time limit (the longest, the 10 s outage and the soaks, take well under a
+  # minute), so a promise that never settles fails its test instead of stalling the run.
+  node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "$@" 2>&1 | tee "test-artifacts/$name.log"
   local p f
   p=$(grep -E '^ℹ pass [0-9]+' "test-artifacts/$name.log" | tail -1 | awk '{print $3}')
   f=$(grep -E '^ℹ fail [0-9]+' "test-artifacts/$name.log" | tail -1 | awk '{print $3}')

@@ -80,18 +80,7 @@ export function ensureSyncTables(engine: Engine): boolean {
 
 /** Every outbox entry of one record, oldest first. */
 export function entriesFor(engine: Engine, table: string, key: SyncKey): OutboxEntry[] {
-  const description = {
-    table: OUTBOX,
-    index: '[table+key]',
-    reverse: false,
-    distinct: false,
-    unique: false,
-    offset: 0,
-    limit: -1,
-    orderBy: [],
-  };
-  const entries = engine.query(description, [[0, [table, key], [table, key], false, false]], 'values') as OutboxEntry[];
-  return entries.sort((a, b) => a.seq! - b.seq!);
+  return entriesForKeys(engine, table, [key]).get(JSON.stringify(key)) ?? [];
 }
 
 /** Every outbox entry of each of `keys` (of `table`), by the key's JSON, oldest first: one engine call for all of them. */
