@@ -25,12 +25,12 @@ const BATCH = 256;
  * one row per index key, the one with the lowest primary key (IndexedDB's
  * nextunique/prevunique), before predicates, offset and limit.
  */
-export function rowsOf(run: Plan, state: CollectionState, table: string, output: QueryOutput, unique: boolean): Row[] {
+export async function rowsOf(run: Plan, state: CollectionState, table: string, output: QueryOutput, unique: boolean): Promise<Row[]> {
   const engine = run.engine;
   // A virtual index's keys are cut to its parts (and unique among those): the cursor path does that.
   if (run.enginePath && !run.main.depth) {
     // Triples of (key, primary key, value); values are read only when asked for.
-    const items = engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
+    const items = await engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
     const rows: Row[] = [];
     for (let i = 0; i < items.length; i += 3) rows.push({ key: items[i], primaryKey: items[i + 1], value: items[i + 2] });
     return rows;
@@ -99,7 +99,7 @@ export function rowsOf(run: Plan, state: CollectionState, table: string, output:
     try {
       let done = false;
       while (!done && !stopped) {
-        const batch = cursor.next(BATCH, needValues);
+        const batch = await cursor.next(BATCH, needValues);
         done = batch.done;
         for (const encoded of batch.rows) {
           if (query.keyFilter && !query.keyFilter(encoded.key)) continue;

@@ -40,7 +40,7 @@ import { WhereClauseOf } from './where-clause.js';
 export interface CollectionHost {
   readonly tableName: string;
   engine(): Promise<Engine>;
-  write<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
+  write<R>(operation: (engine: Engine) => R | Promise<R>, what: string): Promise<R>;
   /**
    * Counts every event that may change what a read sees (a write unit
    * starting, a commit, a rollback shown, another tab's commit applied): a
@@ -51,8 +51,8 @@ export interface CollectionHost {
   slicesReads(): boolean;
   /** A write of many items that may run as slices (TableHost.writeInSlices). */
   writeInSlices<R>(
-    count: number | ((engine: Engine) => number),
-    writeSlice: (engine: Engine, from: number, to: number) => R,
+    count: number | ((engine: Engine) => Promise<number>),
+    writeSlice: (engine: Engine, from: number, to: number) => Promise<R>,
     what: string,
     options?: { stores?: readonly unknown[] },
   ): Promise<R[]>;
@@ -199,7 +199,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     if (run.enginePath) {
       // The common case: in slices when it is long (#valuesInSlices), else in one engine call.
       const values =
-        (await this.#valuesInSlices(run)) ?? ((await this.#plan()).engine.query(run.description(), run.ranges, 'values') as T[]);
+        (await this.#valuesInSlices(run)) ?? ((await (await this.#plan()).engine.query(run.description(), run.ranges, 'values')) as T[]);
       const reader = this.#reader();
       return reader ? values.map((value) => reader(value) as T) : values;
     }
@@ -228,7 +228,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
       let sliceStart = performance.now();
       for (;;) {
         // Never past the limit: a live query's read set is what was scanned.
-        const batch = cursor.nextValues(Math.min(READ_BATCH, state.limit - values.length));
+        const batch = await cursor.nextValues(Math.min(READ_BATCH, state.limit - values.length));
         for (const value of batch.values) values.push(value as T);
         if (batch.done || values.length >= state.limit) return values;
         if (performance.now() - sliceStart >= SLICE_MS) {
@@ -266,7 +266,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   keys(): PromiseExtended<IndexableType[]>;
   async keys(): Promise<any> {
     const run = await this.#plan();
-    if (run.enginePath && !run.main.depth) return run.engine.query(run.description(), run.ranges, 'keys') as IndexableType[];
+    if (run.enginePath && !run.main.depth) return (await run.engine.query(run.description(), run.ranges, 'keys')) as IndexableType[];
     return (await this.#rows('keys')).map((row) => row.key as IndexableType);
   }
 
@@ -274,7 +274,7 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   primaryKeys(): PromiseExtended<TKey[]>;
   async primaryKeys(): Promise<any> {
     const run = await this.#plan();
-    if (run.enginePath) return run.engine.query(run.description(), run.ranges, 'primaryKeys') as TKey[];
+    if (run.enginePath) return (await run.engine.query(run.description(), run.ranges, 'primaryKeys')) as TKey[];
     return (await this.#rows('primaryKeys')).map((row) => row.primaryKey as TKey);
   }
 
@@ -379,26 +379,26 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
     let done = 0;
     await this.#host.writeInSlices(
       // Read inside the write: after catching up with other tabs, with no other write in between.
-      (engine) => {
-        keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);
+      async (engine) => {
+        keys = (await this.#rowsWith(engine, 'primaryKeys')).map((row) => row.primaryKey);
         return keys.length;
       },
-      (engine, from, to) => {
+      async (engine, from, to) => {
         // Values by primary key (the fastest read path); records in a savepoint, so a change
         // function that throws undoes this slice (and the sliced write undoes the others).
         const slice = keys.slice(from, to);
-        const values = engine.bulkGet(table, slice, /* forUpdate */ true);
-        engine.begin();
+        const values = await engine.bulkGet(table, slice, /* forUpdate */ true);
+        await engine.begin();
         try {
-          const outcome = modifyRecords(engine, table, keyPath, slice, values, change);
+          const outcome = await modifyRecords(engine, table, keyPath, slice, values, change);
           done += outcome.done;
           failures.push(...outcome.failures);
           failedKeys.push(...outcome.failedKeys);
         } catch (error) {
-          engine.rollback();
+          await engine.rollback();
           throw error;
         }
-        engine.commit();
+        await engine.commit();
       },
       `Collection.modify() on '${table}'`,
       { stores: [changes] },
@@ -412,9 +412,9 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   /** Deletes every record of the collection; resolves how many. */
   delete(): PromiseExtended<number>;
   async delete(): Promise<number> {
-    return this.#host.write((engine) => {
-      const keys = this.#rowsWith(engine, 'primaryKeys').map((row) => row.primaryKey);
-      engine.delete(this.#host.tableName, keys);
+    return this.#host.write(async (engine) => {
+      const keys = (await this.#rowsWith(engine, 'primaryKeys')).map((row) => row.primaryKey);
+      await engine.delete(this.#host.tableName, keys);
       // As Dexie: the count of rows the collection matched (on a multi-entry index, a record
       // matched through two of its entries counts twice), not of distinct records.
       return keys.length;
@@ -437,13 +437,13 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
    * nextunique/prevunique), before predicates, offset and limit.
    */
   async #rows(output: QueryOutput, unique = false): Promise<Row[]> {
-    const rows = this.#rowsWith(await this.#host.engine(), output, unique);
+    const rows = await this.#rowsWith(await this.#host.engine(), output, unique);
     const reader = output === 'values' ? this.#reader() : undefined;
     if (reader) for (const row of rows) row.value = reader(row.value);
     return rows;
   }
 
-  #rowsWith(engine: Engine, output: QueryOutput, unique = false): Row[] {
+  #rowsWith(engine: Engine, output: QueryOutput, unique = false): Promise<Row[]> {
     return rowsOf(this.#planWith(engine), this.#state, this.#host.tableName, output, unique);
   }
 }

@@ -321,7 +321,7 @@ export class Indexie {
   checkIntegrity(options?: { throwIfDamaged?: boolean }): PromiseExtended<string[]>;
   async checkIntegrity(options: { throwIfDamaged?: boolean } = {}): Promise<string[]> {
     const engine = await this.#db.engineForOperation();
-    const rows = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
+    const rows = (await engine.executeSql('PRAGMA integrity_check')).rows.map((row) => String(row[0]));
     const problems = rows.length === 1 && rows[0] === 'ok' ? [] : rows;
     const idb = this.#db.idb;
     if (idb) problems.push(...(await checkStoredPages(idb, this.name)));
@@ -396,7 +396,9 @@ export class Indexie {
   fileSize(): PromiseExtended<number>;
   async fileSize(): Promise<number> {
     const engine = await this.#db.engineForOperation();
-    const [pages, pageSize] = ['page_count', 'page_size'].map((pragma) => Number(engine.executeSql(`PRAGMA ${pragma}`).rows[0][0]));
+    const [pages, pageSize] = await Promise.all(
+      ['page_count', 'page_size'].map(async (pragma) => Number((await engine.executeSql(`PRAGMA ${pragma}`)).rows[0][0])),
+    );
     return pages * pageSize;
   }
 

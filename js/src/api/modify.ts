@@ -26,7 +26,7 @@ export type ModifyOutcome = 'updated' | 'deleted' | 'moved';
  * delete the record (`delete ctx.value`), or return false to leave it as it was. A changed inbound primary key moves
  * the record (add under the new key first, so a taken key fails cleanly).
  */
-export function modifyRecord(
+export async function modifyRecord(
   engine: Engine,
   table: string,
   keyPath: string | string[] | null,
@@ -34,22 +34,22 @@ export function modifyRecord(
   value: unknown,
   changes: Changes | ModifyFunction,
   allowKeyChange = true,
-): ModifyOutcome {
+): Promise<ModifyOutcome> {
   const next = applyChanges(key, value, changes);
   if (next === UNCHANGED) return 'updated';
   if (next === DELETED) {
-    engine.delete(table, [key]);
+    await engine.delete(table, [key]);
     return 'deleted';
   }
   if (keyPath === null) {
-    throwFirstFailure(engine.write(table, 'put', [next], [key]));
+    throwFirstFailure(await engine.write(table, 'put', [next], [key]));
     return 'updated';
   }
   if (cmp(getByKeyPath(next, keyPath), key) !== 0) {
     if (!allowKeyChange) throw new DataError('bulkUpdate() cannot change a primary key');
     return moveRecord(engine, table, key, next);
   }
-  throwFirstFailure(engine.write(table, 'put', [next]));
+  throwFirstFailure(await engine.write(table, 'put', [next]));
   return 'updated';
 }
 
@@ -61,22 +61,22 @@ export function modifyRecord(
  * fails is a failure; the others are written (the caller decides whether to
  * keep them).
  */
-export function modifyRecords(
+export async function modifyRecords(
   engine: Engine,
   table: string,
   keyPath: string | string[] | null,
   keys: readonly unknown[],
   values: readonly unknown[],
   changes: Changes | ModifyFunction,
-): { done: number; failures: Error[]; failedKeys: unknown[] } {
+): Promise<{ done: number; failures: Error[]; failedKeys: unknown[] }> {
   const puts: unknown[] = [];
   const putKeys: unknown[] = [];
   const deletes: unknown[] = [];
   const failures: Error[] = [];
   const failedKeys: unknown[] = [];
   let done = 0;
-  keys.forEach((key, i) => {
-    if (values[i] === undefined) return; // no longer there
+  for (const [i, key] of keys.entries()) {
+    if (values[i] === undefined) continue; // no longer there
     try {
       // An object of changes is copied per record, so records never share a changed value (a
       // structured clone, by the value codec: Blobs in it stay ones whose bytes are known).
@@ -87,7 +87,7 @@ export function modifyRecords(
         deletes.push(key);
       } else if (keyPath !== null && cmp(getByKeyPath(next, keyPath), key) !== 0) {
         try {
-          moveRecord(engine, table, key, next);
+          await moveRecord(engine, table, key, next);
         } catch (error) {
           throw new WriteFailure(error);
         }
@@ -103,16 +103,16 @@ export function modifyRecords(
       failures.push(error.cause as Error);
       failedKeys.push(key);
     }
-  });
+  }
   if (puts.length > 0) {
-    const result = engine.write(table, 'put', puts, keyPath === null ? putKeys : undefined);
+    const result = await engine.write(table, 'put', puts, keyPath === null ? putKeys : undefined);
     done += puts.length - result.failures.length;
     for (const failure of result.failures) {
       failures.push(failureError(failure));
       failedKeys.push(putKeys[failure.position]);
     }
   }
-  if (deletes.length > 0) done += engine.delete(table, deletes);
+  if (deletes.length > 0) done += await engine.delete(table, deletes);
   return { done, failures, failedKeys };
 }
 
@@ -149,9 +149,9 @@ function applyChanges(key: unknown, value: unknown, changes: Changes | ModifyFun
 }
 
 /** A changed inbound primary key: add under the new key first, so a taken key fails cleanly. */
-function moveRecord(engine: Engine, table: string, key: unknown, next: unknown): ModifyOutcome {
-  throwFirstFailure(engine.write(table, 'add', [next]));
-  engine.delete(table, [key]);
+async function moveRecord(engine: Engine, table: string, key: unknown, next: unknown): Promise<ModifyOutcome> {
+  throwFirstFailure(await engine.write(table, 'add', [next]));
+  await engine.delete(table, [key]);
   return 'moved';
 }
 

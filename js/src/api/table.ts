@@ -114,24 +114,24 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   async applyRemote(changes: ReadonlyArray<RemoteChange<TInsertType, TKey>>): Promise<void> {
     if (!Array.isArray(changes)) throw new InvalidArgumentError('Table.applyRemote() takes an array of {type, value|key}');
     await this.#host.write(
-      (engine) => {
-        engine.begin();
+      async (engine) => {
+        await engine.begin();
         try {
           for (const change of changes) {
             if (change.type === 'put') {
-              const result = engine.write(this.name, 'put', [change.value], change.key === undefined ? undefined : [change.key]);
+              const result = await engine.write(this.name, 'put', [change.value], change.key === undefined ? undefined : [change.key]);
               if (result.failures.length > 0) throw failureError(result.failures[0]);
             } else if (change.type === 'delete') {
-              engine.delete(this.name, [change.key]);
+              await engine.delete(this.name, [change.key]);
             } else {
               throw new InvalidArgumentError(`Table.applyRemote(): unknown change type '${String((change as { type: unknown }).type)}'`);
             }
           }
         } catch (error) {
-          engine.rollback();
+          await engine.rollback();
           throw error;
         }
-        engine.commit();
+        await engine.commit();
       },
       `Table.applyRemote() on '${this.name}'`,
       { silent: true, stores: changes.map((change) => (change as { value?: unknown }).value) },
@@ -294,8 +294,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     // As Dexie: a key passed for an inbound table is ignored (the record's own key counts).
     const explicitKey = key === undefined || key === null || this.#inbound() ? undefined : [key];
     return this.#host.write(
-      (engine) => {
-        const result = engine.write(this.name, mode, [item], explicitKey);
+      async (engine) => {
+        const result = await engine.write(this.name, mode, [item], explicitKey);
         if (result.failures.length > 0) throw failureError(result.failures[0]);
         this.#writeKeyBack(item, result.keys[0]);
         return result.keys[0] as TKey;
@@ -336,9 +336,14 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     }
     const slices = await this.#host.writeInSlices(
       items.length,
-      (engine, from, to) => {
+      async (engine, from, to) => {
         const whole = from === 0 && to === items.length;
-        const result = engine.write(this.name, mode, whole ? items : items.slice(from, to), keys && !whole ? keys.slice(from, to) : keys);
+        const result = await engine.write(
+          this.name,
+          mode,
+          whole ? items : items.slice(from, to),
+          keys && !whole ? keys.slice(from, to) : keys,
+        );
         // As Dexie 4: bulk writes leave the caller's objects as they were (no key written back).
         return { keys: result.keys, failures: result.failures.map((failure) => ({ ...failure, position: failure.position + from })) };
       },
@@ -459,10 +464,10 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (key === undefined && isPlainObject(keyOrObject)) {
       throw new InvalidArgumentError(`Table.update(): the object given has no primary key at '${String(this.schema.primKey.keyPath)}'`);
     }
-    return this.#storing([changes]).write((engine) => {
-      const current = engine.get(this.name, key);
+    return this.#storing([changes]).write(async (engine) => {
+      const current = await engine.get(this.name, key);
       if (current === undefined) return 0;
-      this.#applyAndStore(engine, key, current as T, changes);
+      await this.#applyAndStore(engine, key, current as T, changes);
       return 1;
     }, `Table.update() on '${this.name}'`);
   }
@@ -470,8 +475,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   /** Updates the record if it exists, else creates it from `changes`. Resolves true if it existed. */
   upsert(key: TKey, changes: UpdateSpec<TInsertType>): PromiseExtended<boolean>;
   async upsert(key: TKey, changes: UpdateSpec<TInsertType>): Promise<boolean> {
-    return this.#storing([changes]).write((engine) => {
-      const current = engine.get(this.name, key);
+    return this.#storing([changes]).write(async (engine) => {
+      const current = await engine.get(this.name, key);
       const keyPath = this.schema.primKey.keyPath;
       let base = current;
       if (base === undefined) {
@@ -479,7 +484,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
         if (typeof keyPath === 'string') setByKeyPath(base as Item, keyPath, key);
         else if (Array.isArray(keyPath)) keyPath.forEach((path, i) => setByKeyPath(base as Item, path, (key as unknown[])[i]));
       }
-      this.#applyAndStore(engine, key, base as T, changes);
+      await this.#applyAndStore(engine, key, base as T, changes);
       return current !== undefined;
     }, `Table.upsert() on '${this.name}'`);
   }
@@ -491,19 +496,19 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     // As Dexie (which reads them all first): an invalid key fails the whole call, nothing written.
     const invalid = updates.findIndex((update) => !isValidKey(update?.key));
     if (invalid >= 0) throw new DataError(`Table.bulkUpdate(): the key at position ${invalid} is not a valid key; nothing was updated`);
-    return this.#storing(updates.map((update) => update.changes)).write((engine) => {
+    return this.#storing(updates.map((update) => update.changes)).write(async (engine) => {
       let updated = 0;
       const byPos: Record<number, Error> = {};
-      updates.forEach(({ key, changes }, position) => {
+      for (const [position, { key, changes }] of updates.entries()) {
         try {
-          const current = engine.get(this.name, key);
-          if (current === undefined) return;
-          this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
+          const current = await engine.get(this.name, key);
+          if (current === undefined) continue;
+          await this.#applyAndStore(engine, key, current as T, changes, /*allowKeyChange=*/ false);
           updated++;
         } catch (error) {
           byPos[position] = error as Error;
         }
-      });
+      }
       if (Object.keys(byPos).length > 0) throw new BulkError('Table.bulkUpdate()', updates.length, byPos);
       return updated;
     }, `Table.bulkUpdate() on '${this.name}'`);
@@ -526,8 +531,8 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     value: T,
     changes: UpdateSpec<TInsertType> | UpdateFunction<T, TKey>,
     allowKeyChange = true,
-  ): void {
-    modifyRecord(engine, this.name, this.schema.primKey.keyPath, key, value, changes as Changes | ModifyFunction, allowKeyChange);
+  ): Promise<unknown> {
+    return modifyRecord(engine, this.name, this.schema.primKey.keyPath, key, value, changes as Changes | ModifyFunction, allowKeyChange);
   }
 
   // --- Reads --------------------------------------------------------------
@@ -545,7 +550,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
     if (isPlainObject(keyOrCriteria)) return this.where(keyOrCriteria).first();
     const engine = await this.#host.engine();
     try {
-      return this.#read(engine.get(this.name, keyOrCriteria));
+      return this.#read(await engine.get(this.name, keyOrCriteria));
     } catch (error) {
       throw inOperation(error, `Table.get() on '${this.name}'`);
     }
@@ -561,7 +566,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
   async bulkGet(keys: readonly TKey[]): Promise<Array<T | undefined>> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Table.bulkGet() takes an array of keys');
     const engine = await this.#host.engine();
-    return engine.bulkGet(this.name, keys).map((value) => this.#read(value));
+    return (await engine.bulkGet(this.name, keys)).map((value) => this.#read(value));
   }
 
   count<R>(thenShortcut: (count: number) => R | PromiseLike<R>): PromiseExtended<R>;

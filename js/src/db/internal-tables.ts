@@ -46,11 +46,11 @@ export function checkDeclaredName(table: string): void {
  * savepoint), so it commits or vanishes with the write that needed it.
  * Returns whether it created any.
  */
-export function ensureInternalTables(engine: Engine, specs: Readonly<Record<string, string>>): boolean {
-  const info = engine.info();
+export async function ensureInternalTables(engine: Engine, specs: Readonly<Record<string, string>>): Promise<boolean> {
+  const info = await engine.info();
   const missing = Object.keys(specs).filter((name) => !info.tables[name]);
   if (missing.length === 0) return false;
   const current = Object.fromEntries(Object.values(info.tables).map((table) => [table.name, table.spec]));
-  engine.setSchema({ ...current, ...specs });
+  await engine.setSchema({ ...current, ...specs });
   return true;
 }

@@ -106,17 +106,17 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
       const declared = schemaAt(db.versions, Math.max(0, ...db.versions.map((v) => v.number)));
       migrated = await importSource(engine, db.idb!, db.name, declared, db.options.migration!);
     }
-    const installed = engine.info();
+    const installed = await engine.info();
     if (db.versions.length > 0) await installDeclaredSchema(db, engine, installed);
     // Nobody has read this database yet: what installing the schema logged concerns no live query.
-    engine.takeChanges();
+    await engine.takeChanges();
     await persistence?.flush(engine, `opening database '${db.name}'`, []);
     flushed = true;
     if (migrated) {
       await finishMigration(db.idb!, migrated, db.options.migration!);
       await db.on('migrated').fire(migrated);
     }
-    const info = engine.info();
+    const info = await engine.info();
     const declared = db.versions.length > 0 ? Math.max(...db.versions.map((v) => v.number)) : info.version;
     if (declared < info.version) {
       // As Dexie 4: code declaring a lower version than installed opens the database as it is
@@ -144,7 +144,7 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
       };
     }
   } catch (error) {
-    engine?.close();
+    void engine?.close();
     persistence?.close();
     // A failed migration leaves no empty indexie database behind (nothing of it was stored). Once
     // flushed, it committed (the source may be gone): a later failure, such as close(), keeps it.
@@ -207,11 +207,11 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
         `indexie SchemaDiff: database '${db.name}' declares tables or indexes it lacks (in ${added.join(', ')}) without ` +
           `increasing the number passed to db.version() (${target}): they were added. Increase it when the schema changes.`,
       );
-      engine.setSchema(merged);
+      await engine.setSchema(merged);
     }
     return;
   }
-  engine.begin();
+  await engine.begin();
   db.upgradeEngine = engine;
   const upgrade = db.newTransaction('readwrite', [], {
     upgrade: true,
@@ -219,20 +219,20 @@ async function installDeclaredSchema(db: DatabaseState, engine: Engine, installe
   });
   try {
     if (installed.version === 0) {
-      engine.setSchema(schemaAt(db.versions, target));
-      db.adoptSchema(engine.info());
+      await engine.setSchema(schemaAt(db.versions, target));
+      db.adoptSchema(await engine.info());
       upgrade.exposeTables(db.schemas.keys());
       await runScope(upgrade, () => db.on('populate').fire(upgrade));
     } else {
       await runUpgrades(db, engine, installed.version, upgrade);
     }
     await upgrade.commit();
-    engine.setVersion(target);
-    engine.commit();
+    await engine.setVersion(target);
+    await engine.commit();
   } catch (error) {
     upgrade.abort(error);
-    if (engine.isOpen) engine.rollback();
-    db.adoptSchema(engine.info());
+    if (engine.isOpen) await engine.rollback();
+    db.adoptSchema(await engine.info());
     if (error instanceof IndexieError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new UpgradeError(`upgrading database '${db.name}' failed, so it stays at version ${installed.version}: ${message}`, {
@@ -265,15 +265,15 @@ function extendSpec(installed: string, declared: string): string {
 async function runUpgrades(db: DatabaseState, engine: Engine, from: number, upgrade: TransactionBase): Promise<void> {
   const steps = [...db.versions].sort((a, b) => a.number - b.number).filter((v) => v.number > from);
   for (const version of steps) {
-    const before = Object.fromEntries(Object.values(engine.info().tables).map((t) => [t.name, t.spec]));
+    const before = Object.fromEntries(Object.values((await engine.info()).tables).map((t) => [t.name, t.spec]));
     const after = schemaAt(db.versions, version.number);
     // Tables this version deletes stay readable while its upgrade function runs; internal tables stay.
-    engine.setSchema({ ...before, ...after });
-    db.adoptSchema(engine.info());
+    await engine.setSchema({ ...before, ...after });
+    db.adoptSchema(await engine.info());
     upgrade.exposeTables(db.schemas.keys());
     const upgradeFunction = version.upgradeFunction;
     if (upgradeFunction) await runScope(upgrade, () => upgradeFunction(upgrade));
-    engine.setSchema({ ...internalSpecs(engine.info()), ...after });
-    db.adoptSchema(engine.info());
+    await engine.setSchema({ ...internalSpecs(await engine.info()), ...after });
+    db.adoptSchema(await engine.info());
   }
 }

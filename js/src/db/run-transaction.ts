@@ -143,7 +143,7 @@ export async function writeWithHooks<R>(
   db: DatabaseState,
   table: string,
   hooks: TableHooks,
-  operation: (tx: TransactionBase) => (engine: Engine) => R,
+  operation: (tx: TransactionBase) => (engine: Engine) => R | Promise<R>,
   ready?: Promise<void>,
 ): Promise<R> {
   const tx = db.newTransaction('readwrite', [table], { optimistic: hooks.strategy === Strategy.LOCAL_FIRST });

@@ -39,7 +39,7 @@ async function startSession(db: DatabaseState, tx: TransactionBase): Promise<Tra
   let engine: Engine;
   try {
     engine = await engineForOperation(db);
-    engine.begin();
+    await engine.begin();
   } catch (error) {
     release();
     throw error;
@@ -57,18 +57,18 @@ async function startSession(db: DatabaseState, tx: TransactionBase): Promise<Tra
   return {
     engine: () => engine,
     beforeCommit: (committing) => runAsyncHooks(db, committing.changes),
-    afterWrite: () => {
+    afterWrite: async () => {
       if (!tx.optimistic || !engine.isOpen) return;
-      const changes = engine.takeChanges();
+      const changes = await engine.takeChanges();
       if (!changes) return;
       shown.push(changes);
       db.changed(changes);
     },
     commit: async () => {
       try {
-        engine.commit();
+        await engine.commit();
         close();
-        const rest = engine.takeChanges();
+        const rest = await engine.takeChanges();
         db.changed(rest);
         await flush(db, engine, owner, rest ? [...shown, rest] : shown);
       } finally {
@@ -79,10 +79,19 @@ async function startSession(db: DatabaseState, tx: TransactionBase): Promise<Tra
     rollback: () => {
       try {
         if (open && engine.isOpen) {
-          engine.rollback();
+          // Both requests go now, before the locks are released (see TransactionSession.rollback).
+          const rolledBack = engine.rollback();
           const unseen = engine.takeChanges();
-          // What was shown disappears again; what a standard transaction wrote nobody saw.
-          if (tx.optimistic) db.changed(...shown, unseen);
+          void Promise.all([rolledBack, unseen]).then(
+            ([, unseen]) => {
+              // What was shown disappears again; what a standard transaction wrote nobody saw.
+              if (tx.optimistic) db.changed(...shown, unseen);
+            },
+            () => {
+              // The engine closed meanwhile: it has nothing left to roll back; live queries still revert.
+              if (tx.optimistic) db.changed(...shown, null);
+            },
+          );
         }
       } finally {
         close();

@@ -199,13 +199,15 @@ export class DatabaseState {
    * flush), and so see it. Writes run in call order, so waiting for the last
    * one called waits for all before it.
    */
-  trackWrite<T, R>(start: (applied: (operation: (engine: Engine) => R) => (engine: Engine) => R) => Promise<T>): Promise<T> {
+  trackWrite<T, R>(
+    start: (applied: (operation: (engine: Engine) => R | Promise<R>) => (engine: Engine) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
     let done!: () => void;
     const applied = new Promise<void>((resolve) => (done = resolve));
     this.pendingWrite = applied;
-    const unit = start((operation) => (engine) => {
+    const unit = start((operation) => async (engine) => {
       try {
-        return operation(engine);
+        return await operation(engine);
       } finally {
         done();
       }
@@ -251,7 +253,7 @@ export class DatabaseState {
       persistence?.close();
       writeLock?.close();
       channel?.close();
-      engine?.close();
+      void engine?.close();
     };
     if (this.unitsInFlight > 0) this.afterUnits.push(release);
     else release();

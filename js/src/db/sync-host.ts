@@ -31,11 +31,11 @@ export interface SyncHost {
   /** Whether the database is persisted in IndexedDB. */
   readonly persistent: boolean;
   /** Runs `operation` on the raw engine as one durable unit, silently (see the header). */
-  writeSilently<R>(operation: (engine: Engine) => R, what: string): Promise<R>;
+  writeSilently<R>(operation: (engine: Engine) => R | Promise<R>, what: string): Promise<R>;
   /** Creates the internal tables of `specs` the database lacks (db/internal-tables.ts), as one durable unit. */
   ensureInternalTables(specs: Readonly<Record<string, string>>): Promise<void>;
   /** Runs `operation` on an engine showing committed state. */
-  read<R>(operation: (engine: Engine) => R): Promise<R>;
+  read<R>(operation: (engine: Engine) => R | Promise<R>): Promise<R>;
   /** Wraps the engine of every non-silent write to `table`; undefined removes the wrapper. */
   setWriteTap(table: string, wrap: ((engine: Engine) => Engine) | undefined): void;
   /** The primary key of `table` (keyPath null: outbound keys); undefined if the table does not exist (or not yet: open first). */
@@ -53,16 +53,16 @@ export interface SyncHost {
  * threw) none of it. One commit also means one change set, where separate
  * engine calls would each commit and merge theirs into the last (slow).
  */
-function inEngineTransaction<R>(engine: Engine, operation: (engine: Engine) => R): R {
-  engine.begin();
+async function inEngineTransaction<R>(engine: Engine, operation: (engine: Engine) => R | Promise<R>): Promise<R> {
+  await engine.begin();
   let result: R;
   try {
-    result = operation(engine);
+    result = await operation(engine);
   } catch (error) {
-    if (engine.isOpen) engine.rollback();
+    if (engine.isOpen) await engine.rollback();
     throw error;
   }
-  engine.commit();
+  await engine.commit();
   return result;
 }
 

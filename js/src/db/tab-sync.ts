@@ -65,7 +65,7 @@ export function listenToOtherTabs(db: DatabaseState): void {
 export async function applyOtherTabs(db: DatabaseState, engine: Engine): Promise<void> {
   const applied = await db.persistence!.catchUp(engine);
   if (!applied) return;
-  const info = engine.info();
+  const info = await engine.info();
   const specs = (tables: Iterable<{ name: string; spec: string }>) => JSON.stringify([...tables].map((t) => [t.name, t.spec]).sort());
   const schemaChanged = specs(Object.values(visibleSchema(info).tables)) !== specs(db.schemas.values());
   db.adoptSchema(info);

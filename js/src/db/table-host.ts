@@ -33,7 +33,7 @@ export interface TableHost {
    * write-path.ts, write). Hooks intercept it (the engine passed in is
    * hooks/hooked-engine.ts's) unless `silent`.
    */
-  write<R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R>;
+  write<R>(operation: (engine: Engine) => R | Promise<R>, what: string, options?: WriteOptions): Promise<R>;
   /**
    * A write of `total` items that may be cut into slices: `writeSlice(engine,
    * from, to)` writes items [from, to). On its own (no transaction, no hook
@@ -43,8 +43,8 @@ export interface TableHost {
    * (under the write lock, before any slice). Resolves the slices' results in order.
    */
   writeInSlices<R>(
-    count: number | ((engine: Engine) => number),
-    writeSlice: (engine: Engine, from: number, to: number) => R,
+    count: number | ((engine: Engine) => Promise<number>),
+    writeSlice: (engine: Engine, from: number, to: number) => Promise<R>,
     what: string,
     options?: WriteOptions,
   ): Promise<R[]>;
@@ -109,7 +109,7 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       if (pending) return inCallerContext(pending.then(() => readingEngine(context)));
       return readingEngine(context);
     },
-    write: <R>(operation: (engine: Engine) => R, what: string, options?: WriteOptions): Promise<R> => {
+    write: <R>(operation: (engine: Engine) => R | Promise<R>, what: string, options?: WriteOptions): Promise<R> => {
       if (currentContext() instanceof LiveQueryRun) {
         return Promise.reject(new ReadOnlyError(`a live query only reads, but its querier called ${what}`));
       }
@@ -117,17 +117,17 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       const ready = options?.stores ? readBlobsIn(options.stores) : undefined;
       // In a transaction, operations already start in call order (the operation gate, which also
       // keeps the transaction open meanwhile): the operation may wait for its Blobs here.
-      const runInTx = (op: (engine: Engine) => R): Promise<R> =>
+      const runInTx = (op: (engine: Engine) => R | Promise<R>): Promise<R> =>
         ready ? ready.then(() => tx!.run(name, true, op)) : tx!.run(name, true, op);
       const hooks = options?.silent ? undefined : db.hooks.get(name);
       const tapped = tappedEngine(db, name, options);
       if (!hooks || !(options?.addsOnly ? hooks.interceptsAdds : hooks.intercepting)) {
-        const plain = (engine: Engine): R => operation(tapped(engine));
+        const plain = (engine: Engine): R | Promise<R> => operation(tapped(engine));
         if (tx) return inCallerContext(runInTx(plain));
         return inCallerContext(db.trackWrite<R, R>((applied) => write(db, applied(plain), what, ready)));
       }
       const hooked =
-        <R>(within: TransactionBase, op: (engine: Engine) => R) =>
+        <R>(within: TransactionBase, op: (engine: Engine) => R | Promise<R>) =>
         (engine: Engine) =>
           op(hookedEngine(tapped(engine), name, db.schemas.get(name)?.primKey.keyPath ?? null, hooks, within, within.root.changes));
       if (tx) return inCallerContext(runInTx(hooked(tx, operation)));
@@ -144,9 +144,9 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       const small = typeof count === 'number' && count <= SLICED_ABOVE_ITEMS;
       if (transaction() || hooked || small || currentContext() instanceof LiveQueryRun) {
         return host.write(
-          (engine) => {
-            const total = typeof count === 'number' ? count : count(engine);
-            return [writeSlice(engine, 0, total)];
+          async (engine) => {
+            const total = typeof count === 'number' ? count : await count(engine);
+            return [await writeSlice(engine, 0, total)];
           },
           what,
           options,

@@ -107,7 +107,12 @@ export async function committedView(db: DatabaseState): Promise<Engine> {
  * BulkError: the other items were written), that is flushed first. A
  * failed flush reverts the engine and rejects with the storage error.
  */
-export async function write<T>(db: DatabaseState, operation: (engine: Engine) => T, what: string, ready?: Promise<void>): Promise<T> {
+export async function write<T>(
+  db: DatabaseState,
+  operation: (engine: Engine) => T | Promise<T>,
+  what: string,
+  ready?: Promise<void>,
+): Promise<T> {
   // The lock first (requested synchronously): writes run in call order.
   const release = await acquireWrite(db, what);
   try {
@@ -117,12 +122,12 @@ export async function write<T>(db: DatabaseState, operation: (engine: Engine) =>
     let failure: unknown;
     let failed = false;
     try {
-      result = operation(engine);
+      result = await operation(engine);
     } catch (error) {
       failed = true;
       failure = inOperation(error, what);
     }
-    const changes = engine.isOpen ? engine.takeChanges() : undefined;
+    const changes = engine.isOpen ? await engine.takeChanges() : undefined;
     db.changed(changes);
     await flush(db, engine, what, changes ? [changes] : []);
     if (failed) throw failure;
@@ -142,8 +147,8 @@ export async function write<T>(db: DatabaseState, operation: (engine: Engine) =>
  */
 export async function writeSliced<R>(
   db: DatabaseState,
-  count: number | ((engine: Engine) => number),
-  writeSlice: (engine: Engine, from: number, to: number) => R,
+  count: number | ((engine: Engine) => Promise<number>),
+  writeSlice: (engine: Engine, from: number, to: number) => Promise<R>,
   what: string,
   ready?: Promise<void>,
 ): Promise<R[]> {
@@ -152,32 +157,32 @@ export async function writeSliced<R>(
     if (ready) await ready.catch((error: unknown) => Promise.reject(inOperation(error, what)));
     const engine = await engineForOperation(db);
     const results: R[] = [];
-    engine.begin();
+    await engine.begin();
     db.standardOpen++;
     try {
-      const total = typeof count === 'number' ? count : count(engine);
+      const total = typeof count === 'number' ? count : await count(engine);
       let size = FIRST_SLICE_ITEMS;
       for (let from = 0; from < total;) {
         if (from > 0) await new Promise<void>((resume) => postTask(resume));
         const to = Math.min(total, from + size);
         const started = performance.now();
-        results.push(writeSlice(engine, from, to));
+        results.push(await writeSlice(engine, from, to));
         // Next slice sized to take about SLICE_MS at the rate just measured (at most 4x bigger).
         const perItem = Math.max(performance.now() - started, 0.01) / (to - from);
         size = Math.max(1, Math.min(size * 4, Math.floor(SLICE_MS / perItem)));
         from = to;
       }
-      engine.commit();
+      await engine.commit();
     } catch (error) {
       if (engine.isOpen) {
-        engine.rollback();
-        engine.takeChanges(); // nobody saw them
+        await engine.rollback();
+        await engine.takeChanges(); // nobody saw them
       }
       throw error;
     } finally {
       db.standardOpen--;
     }
-    const changes = engine.takeChanges();
+    const changes = await engine.takeChanges();
     db.changed(changes);
     // The commit of a big write takes a while: the flush starts in a task of its own.
     await new Promise<void>((resume) => postTask(resume));

@@ -2,17 +2,23 @@
 // reaches it through this one interface of three operations, with plain
 // bytes in and out (requests.ts builds and reads them), so a host in a
 // Worker can post the same bytes that the in-process host hands to wasm.
+// The interface is asynchronous for that reason; the in-process host
+// answers at once (its promise is already resolved).
 import { DatabaseClosedError } from '../errors.js';
 import type { CoreModule, NativeEngineDatabase, NativeReadSet } from '../indexie-core.js';
 import { loadCoreModule } from '../wasm-module.js';
 import { decodeResult, requestBuffer, type EncodedRequest } from './requests.js';
 
 export interface EngineHost {
-  /** Runs one request batch; returns the encoded response batch (engine_requests.h). */
-  execute(request: EncodedRequest): Uint8Array;
+  /**
+   * Runs one request batch; resolves with the encoded response batch
+   * (engine_requests.h). Reads `request.parts` before it returns (the
+   * caller reuses them); batches run in the order execute() was called.
+   */
+  execute(request: EncodedRequest): Promise<Uint8Array>;
   /** Live queries: reads add what they read to `readSet` until it is unset (null). */
   setReadRecorder(readSet: NativeReadSet | null): void;
-  close(): void;
+  close(): Promise<void>;
   readonly isOpen: boolean;
 }
 
@@ -42,9 +48,9 @@ export class WasmEngineHost implements EngineHost {
     return this.#native !== undefined;
   }
 
-  execute(request: EncodedRequest): Uint8Array {
+  execute(request: EncodedRequest): Promise<Uint8Array> {
     const native = this.#native;
-    if (!native) throw new DatabaseClosedError('the database is closed');
+    if (!native) return Promise.reject(new DatabaseClosedError('the database is closed'));
     const at = requestBuffer(this.#core, request.length);
     const heap = this.#core.HEAPU8; // read after requestBuffer, which may grow memory
     let offset = at;
@@ -52,17 +58,18 @@ export class WasmEngineHost implements EngineHost {
       heap.set(part, offset);
       offset += part.length;
     }
-    return native.execute(request.length);
+    return Promise.resolve(native.execute(request.length));
   }
 
   setReadRecorder(readSet: NativeReadSet | null): void {
     this.#native?.setReadRecorder(readSet);
   }
 
-  close(): void {
+  close(): Promise<void> {
     const native = this.#native;
     this.#native = undefined;
     native?.close();
     native?.delete();
+    return Promise.resolve();
   }
 }

@@ -36,8 +36,8 @@ export type QueryOutput = 'values' | 'keys' | 'primaryKeys' | 'rows' | 'keyPairs
 
 export interface EngineCursor {
   /** Up to `max` more rows; `done` once the scan is exhausted. */
-  next(max: number, withValues: boolean): { rows: EncodedRow[]; done: boolean };
+  next(max: number, withValues: boolean): Promise<{ rows: EncodedRow[]; done: boolean }>;
   /** Up to `max` more rows' values only (decoded in one go: the fast path of a sliced toArray). */
-  nextValues(max: number): { values: unknown[]; done: boolean };
+  nextValues(max: number): Promise<{ values: unknown[]; done: boolean }>;
   close(): void;
 }

@@ -5,7 +5,11 @@
 // out, one call into wasm in process). Engine failures become named errors
 // in one place (requests.ts resultValue -> errors.ts engineError).
 //
-// Everything here is synchronous: the engine answers from memory.
+// Every operation is asynchronous: its request is built and handed to the
+// host synchronously (so requests reach the engine in call order, and a
+// read recorder or deferred operation applies to exactly the requests sent
+// after it), and resolves with the host's answer (at once in process, from
+// a message for an engine in a Worker).
 //
 // Size: ~410 lines: one short method per engine operation (about 30), which
 // share the batching rules below; the protocol itself is in requests.ts.
@@ -94,10 +98,15 @@ export class Engine {
     return this.#host.isOpen;
   }
 
-  close(): void {
-    if (!this.#host.isOpen) return;
-    if (this.#deferred.length > 0) this.#send(() => undefined, 0); // a pending checkpoint frees the VFS's copies
-    this.#host.close();
+  /**
+   * Closes the engine database: isOpen is false at once, and requests sent
+   * before run first (hosts run requests in order). Resolves once closed.
+   */
+  close(): Promise<void> {
+    if (!this.#host.isOpen) return Promise.resolve();
+    // A pending checkpoint frees the VFS's copies of the changed pages.
+    if (this.#deferred.length > 0) this.#send(() => undefined, 0).catch(() => undefined);
+    return this.#host.close();
   }
 
   // --- Requests -------------------------------------------------------------
@@ -107,7 +116,7 @@ export class Engine {
    * them), and, with `commitOutputs`, the commit's outputs; returns the
    * values of the `count` operations (throwing the first one's error).
    */
-  #send(write: (request: RequestBuilder) => void, count: number, commitOutputs = false): unknown[] {
+  async #send(write: (request: RequestBuilder) => void, count: number, commitOutputs = false): Promise<unknown[]> {
     const host = this.#host;
     if (!host.isOpen) throw new DatabaseClosedError('the database is closed');
     if (this.#recorderSet !== this.#recorderWanted) {
@@ -125,15 +134,16 @@ export class Engine {
     this.#outputs = undefined;
     if (this.#takenChanges) this.#requestsSinceTaken++;
     const encoded = request.finish();
-    const results = responseResults(encoded, host.execute(encoded));
+    // The host consumes the builder's parts before it returns (the builder is shared).
+    const results = responseResults(encoded, await host.execute(encoded));
     const own = results.slice(deferred.length, deferred.length + count);
     if (commitOutputs) this.#keepCommitOutputs(results.slice(deferred.length + count));
     return own.map(resultValue);
   }
 
   /** One operation; its value. */
-  #one(write: (request: RequestBuilder) => void, commitOutputs = false): unknown {
-    return this.#send(write, 1, commitOutputs)[0];
+  async #one(write: (request: RequestBuilder) => void, commitOutputs = false): Promise<unknown> {
+    return (await this.#send(write, 1, commitOutputs))[0];
   }
 
   #keepCommitOutputs([changes, pageChanges, diff]: unknown[]): void {
@@ -157,41 +167,49 @@ export class Engine {
 
   // --- Schema and transactions ----------------------------------------------
 
-  info(): EngineInfo {
-    return this.#one((r) => r.op(Op.info)) as EngineInfo;
+  async info(): Promise<EngineInfo> {
+    return (await this.#one((r) => r.op(Op.info))) as EngineInfo;
   }
-  begin(): void {
-    this.#one((r) => r.op(Op.begin));
+
+  /** Opens a transaction (nested: a savepoint). The depth counts at once, so requests sent after this join it. */
+  async begin(): Promise<void> {
+    const sent = this.#one((r) => r.op(Op.begin));
     this.#depth++;
+    try {
+      await sent;
+    } catch (error) {
+      this.#depth--;
+      throw error;
+    }
   }
 
   /** Commits; the outermost commit's outputs come along (see the header). */
-  commit(): void {
+  async commit(): Promise<void> {
     const outermost = this.#depth <= 1;
-    try {
-      this.#one((r) => r.op(Op.commit), outermost);
-    } finally {
-      // A failed outermost COMMIT rolls back (Database::Commit); a failed RELEASE keeps the savepoint.
-      if (outermost) this.#depth = 0;
-    }
+    const sent = this.#one((r) => r.op(Op.commit), outermost);
+    // A failed outermost COMMIT rolls back (Database::Commit): the depth is 0
+    // whatever happens. A failed RELEASE keeps the savepoint (the depth stays).
+    if (outermost) this.#depth = 0;
+    await sent;
     if (!outermost) this.#depth--;
   }
 
-  rollback(): void {
+  async rollback(): Promise<void> {
     this.#depth = Math.max(0, this.#depth - 1); // the engine closes the level whatever else fails
-    this.#one((r) => r.op(Op.rollback));
+    await this.#one((r) => r.op(Op.rollback));
   }
 
   /** Whether writes now commit on their own (no transaction is open): then their outputs come along. */
   get #autocommit(): boolean {
     return this.#depth === 0;
   }
-  setVersion(version: number): void {
-    this.#one((r) => r.op(Op.setVersion, 1).number(version));
+
+  async setVersion(version: number): Promise<void> {
+    await this.#one((r) => r.op(Op.setVersion, 1).number(version));
   }
 
-  setSchema(specs: Record<string, string>): void {
-    this.#one((r) => {
+  async setSchema(specs: Record<string, string>): Promise<void> {
+    await this.#one((r) => {
       const entries = Object.entries(specs);
       r.op(Op.setSchema, 1).map(entries.length);
       for (const [table, spec] of entries) r.text(table).text(spec);
@@ -200,32 +218,32 @@ export class Engine {
 
   // --- Writes ---------------------------------------------------------------
 
-  write(table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult {
+  async write(table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): Promise<EngineWriteResult> {
     const encodedValues = encodeValues(values);
     const encodedKeys = keys ? encodeValues(keys, KEYS) : undefined;
-    const [written, failures] = this.#one((r) => {
+    const [written, failures] = (await this.#one((r) => {
       r.op(Op.write, 4)
         .text(table)
         .bool(mode === 'add')
         .encoded(encodedValues);
       if (encodedKeys) r.encoded(encodedKeys);
       else r.null();
-    }, this.#autocommit) as [unknown[], Array<[number, string, string]>];
+    }, this.#autocommit)) as [unknown[], Array<[number, string, string]>];
     return { keys: written, failures: failures.map(([position, code, message]) => ({ position, code, message })) };
   }
 
-  delete(table: string, keys: readonly unknown[]): number {
+  async delete(table: string, keys: readonly unknown[]): Promise<number> {
     const encoded = encodeValues(keys, KEYS);
-    return this.#one((r) => r.op(Op.delete, 2).text(table).encoded(encoded), this.#autocommit) as number;
+    return (await this.#one((r) => r.op(Op.delete, 2).text(table).encoded(encoded), this.#autocommit)) as number;
   }
 
-  clear(table: string): void {
-    this.#one((r) => r.op(Op.clear, 1).text(table), this.#autocommit);
+  async clear(table: string): Promise<void> {
+    await this.#one((r) => r.op(Op.clear, 1).text(table), this.#autocommit);
   }
 
   // --- Reads ----------------------------------------------------------------
 
-  get(table: string, key: unknown): unknown {
+  get(table: string, key: unknown): Promise<unknown> {
     const encoded = encodeValue(key, KEYS);
     return this.#one((r) => r.op(Op.get, 2).text(table).encoded(encoded));
   }
@@ -234,32 +252,33 @@ export class Engine {
    * The values of `keys` (undefined where none). forUpdate: the next write
    * call may put these records back, and then need not read them again.
    */
-  bulkGet(table: string, keys: readonly unknown[], forUpdate = false): unknown[] {
+  async bulkGet(table: string, keys: readonly unknown[], forUpdate = false): Promise<unknown[]> {
     const encoded = encodeValues(keys, KEYS);
-    return this.#one((r) => r.op(Op.bulkGet, 3).text(table).encoded(encoded).bool(forUpdate)) as unknown[];
+    return (await this.#one((r) => r.op(Op.bulkGet, 3).text(table).encoded(encoded).bool(forUpdate))) as unknown[];
   }
 
   /** The first record (lowest primary key) whose index `index` equals `key`, as [primaryKey, value]. */
-  getByIndex(table: string, index: string, key: unknown): [unknown, unknown] | undefined {
+  async getByIndex(table: string, index: string, key: unknown): Promise<[unknown, unknown] | undefined> {
     const encoded = encodeValue(key, KEYS);
-    return this.#one((r) => r.op(Op.getByIndex, 3).text(table).text(index).encoded(encoded)) as [unknown, unknown] | undefined;
+    return (await this.#one((r) => r.op(Op.getByIndex, 3).text(table).text(index).encoded(encoded))) as [unknown, unknown] | undefined;
   }
 
-  count(table: string): number {
-    return this.#one((r) => r.op(Op.count, 1).text(table)) as number;
-  }
-  scan(table: string): unknown[] {
-    return this.#one((r) => r.op(Op.scan, 1).text(table)) as unknown[];
+  async count(table: string): Promise<number> {
+    return (await this.#one((r) => r.op(Op.count, 1).text(table))) as number;
   }
 
-  query(description: QueryDescription, ranges: readonly RangeSpec[] | null, output: QueryOutput): unknown[] {
+  async scan(table: string): Promise<unknown[]> {
+    return (await this.#one((r) => r.op(Op.scan, 1).text(table))) as unknown[];
+  }
+
+  async query(description: QueryDescription, ranges: readonly RangeSpec[] | null, output: QueryOutput): Promise<unknown[]> {
     const encoded = encodedRanges(ranges);
-    return this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text(output)) as unknown[];
+    return (await this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text(output))) as unknown[];
   }
 
-  countQuery(description: QueryDescription, ranges: readonly RangeSpec[] | null): number {
+  async countQuery(description: QueryDescription, ranges: readonly RangeSpec[] | null): Promise<number> {
     const encoded = encodedRanges(ranges);
-    return this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text('count')) as number;
+    return (await this.#one((r) => writeQuery(r.op(Op.query, 3), description, encoded).text('count'))) as number;
   }
 
   aggregate(
@@ -267,20 +286,25 @@ export class Engine {
     ranges: readonly RangeSpec[] | null,
     op: 'sum' | 'min' | 'max' | 'avg',
     keyPath: string,
-  ): unknown {
+  ): Promise<unknown> {
     const encoded = encodedRanges(ranges);
     return this.#one((r) => writeQuery(r.op(Op.aggregate, 4), description, encoded).text(op).text(keyPath));
   }
 
-  /** A cursor over the query's rows; it opens with its first batch (one request). */
+  /**
+   * A cursor over the query's rows; it opens with its first batch (one
+   * request). Its batches are sent one at a time: next() before the last
+   * one resolved is a caller's bug (the cursor's position would be undefined).
+   */
   openCursor(description: QueryDescription, ranges: readonly RangeSpec[] | null): EngineCursor {
     const encoded = encodedRanges(ranges);
     let id = 0; // 0: not opened yet
     let done = false;
-    const batch = (max: number, output: 'rows' | 'keyPairs' | 'values'): [Uint8Array, boolean] => {
+    let closed = false;
+    const batch = async (max: number, output: 'rows' | 'keyPairs' | 'values'): Promise<[Uint8Array, boolean]> => {
       if (done) return [EMPTY_ARRAY, true];
       const opening = id === 0;
-      const results = this.#send(
+      const results = await this.#send(
         (r) => {
           if (opening) writeQuery(r.op(Op.openCursor, 2), description, encoded);
           r.op(Op.cursorNext, 3).uint(id).uint(Math.max(0, max)).text(output);
@@ -290,46 +314,52 @@ export class Engine {
       if (opening) id = results[0] as number;
       const [rows, finished] = results[opening ? 1 : 0] as [Uint8Array, boolean];
       done = finished; // the engine closed it
+      if (closed && !done) this.#deferCursorClose(id); // closed while this batch was on its way
       return [rows, finished];
     };
     return {
-      next: (max, withValues) => {
-        const [rows, finished] = batch(max, withValues ? 'rows' : 'keyPairs');
+      next: async (max, withValues) => {
+        const [rows, finished] = await batch(max, withValues ? 'rows' : 'keyPairs');
         return { rows: decodeRows(rows), done: finished };
       },
-      nextValues: (max) => {
-        const [rows, finished] = batch(max, 'values');
+      nextValues: async (max) => {
+        const [rows, finished] = await batch(max, 'values');
         return { values: decodeValue(rows) as unknown[], done: finished };
       },
       close: () => {
+        if (closed) return;
+        closed = true;
         if (done || id === 0 || !this.#host.isOpen) return;
         done = true;
-        const closing = id;
-        this.#deferred.push((r) => r.op(Op.closeCursor, 1).uint(closing));
+        this.#deferCursorClose(id);
       },
     };
+  }
+
+  #deferCursorClose(id: number): void {
+    if (this.#host.isOpen) this.#deferred.push((r) => r.op(Op.closeCursor, 1).uint(id));
   }
 
   // --- Persistence (idb_bridge change tracking) -----------------------------
 
   /** Pages changed since the last checkpoint, and the file size. */
-  changes(): { fileSize: number; pages: Uint32Array } {
+  async changes(): Promise<{ fileSize: number; pages: Uint32Array }> {
     const outputs = this.#outputs;
     if (outputs) return { fileSize: outputs.fileSize, pages: outputs.pages };
-    const [fileSize, pages] = this.#one((r) => r.op(Op.pageChanges)) as [number, Uint32Array];
+    const [fileSize, pages] = (await this.#one((r) => r.op(Op.pageChanges))) as [number, Uint32Array];
     return { fileSize, pages };
   }
 
   /** A copy of pages [first, first + count). */
-  readPages(first: number, count: number): Uint8Array {
-    return this.#one((r) => r.op(Op.readPages, 2).uint(first).uint(count)) as Uint8Array;
+  async readPages(first: number, count: number): Promise<Uint8Array> {
+    return (await this.#one((r) => r.op(Op.readPages, 2).uint(first).uint(count))) as Uint8Array;
   }
 
   /** The changed pages' differing byte ranges since the last checkpoint (persistence/page-file-format.ts), undefined if longer than maxBytes. */
-  pageDiffs(maxBytes = NO_BOUND): Uint8Array | undefined {
+  async pageDiffs(maxBytes = NO_BOUND): Promise<Uint8Array | undefined> {
     const diff = this.#outputs?.diff;
     if (diff) return diff.length <= maxBytes ? diff : undefined;
-    return this.#one((r) => r.op(Op.pageDiffs, 2).number(maxBytes).number(NO_BOUND)) as Uint8Array | undefined;
+    return (await this.#one((r) => r.op(Op.pageDiffs, 2).number(maxBytes).number(NO_BOUND))) as Uint8Array | undefined;
   }
 
   /** The changes are stored: they become the checkpoint (sent in front of the next request). */
@@ -340,14 +370,14 @@ export class Engine {
   }
 
   /** Storing failed: back to the last checkpoint (the engine reconnects to the restored file). */
-  revert(): void {
-    this.#one((r) => r.op(Op.revert));
+  async revert(): Promise<void> {
+    await this.#one((r) => r.op(Op.revert));
   }
 
   /** Applies pages another tab stored (all pages of the file when `replaceAll`), then reconnects. */
-  applyRemote(fileSize: number, pages: Map<number, Uint8Array>, replaceAll: boolean): void {
+  async applyRemote(fileSize: number, pages: Map<number, Uint8Array>, replaceAll: boolean): Promise<void> {
     const numbers = [...pages.keys()];
-    this.#one((r) => {
+    await this.#one((r) => {
       r.op(Op.applyRemote, 4).number(fileSize).array(numbers.length);
       for (const page of numbers) r.uint(page);
       r.bytes(concatPages(numbers, pages)).bool(replaceAll);
@@ -370,24 +400,28 @@ export class Engine {
 
   // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---------
 
-  /** Reads add what they read to `readSet` until this is called with null. */
+  /**
+   * Requests sent from now on add what they read to `readSet`, until this
+   * is called with null. Set it and unset it around the synchronous part of
+   * a read call (the part that sends its request), not around its await.
+   */
   recordReadsInto(readSet: NativeReadSet | null): void {
     this.#recorderWanted = readSet; // set on the native handle before the next request (see the header)
   }
 
   /** What writes changed since the last call (change_set.h wire format), or undefined if nothing. */
-  takeChanges(): Uint8Array | undefined {
+  async takeChanges(): Promise<Uint8Array | undefined> {
     const taken = this.#takenChanges;
     this.#takenChanges = undefined;
     if (taken && this.#requestsSinceTaken === 0) return taken;
-    const rest = this.#one((r) => r.op(Op.takeChanges)) as Uint8Array | undefined;
+    const rest = (await this.#one((r) => r.op(Op.takeChanges))) as Uint8Array | undefined;
     if (!taken) return rest;
     return rest ? this.#merge(taken, rest) : taken;
   }
 
   /** Runs SQL on the engine's SQLite database (diagnostics). */
-  executeSql(sql: string): { columns: string[]; rows: unknown[][]; changes: number | bigint } {
-    return this.#one((r) => r.op(Op.executeSql, 1).text(sql)) as { columns: string[]; rows: unknown[][]; changes: number | bigint };
+  async executeSql(sql: string): Promise<{ columns: string[]; rows: unknown[][]; changes: number | bigint }> {
+    return (await this.#one((r) => r.op(Op.executeSql, 1).text(sql))) as { columns: string[]; rows: unknown[][]; changes: number | bigint };
   }
 }
 

@@ -6,9 +6,9 @@
 import type { Engine, EngineWriteResult } from './engine.js';
 
 export interface WriteInterceptors {
-  write: (table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]) => EngineWriteResult;
-  delete: (table: string, keys: readonly unknown[]) => number;
-  clear: (table: string) => void;
+  write: (table: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]) => Promise<EngineWriteResult>;
+  delete: (table: string, keys: readonly unknown[]) => Promise<number>;
+  clear: (table: string) => Promise<void>;
 }
 
 /** `engine` with its write, delete and clear replaced by `interceptors`'. */
@@ -25,7 +25,7 @@ export function interceptWrites(engine: Engine, interceptors: WriteInterceptors)
 }
 
 /** Every primary key of `table`, in order. */
-export function allPrimaryKeys(engine: Engine, table: string): unknown[] {
+export function allPrimaryKeys(engine: Engine, table: string): Promise<unknown[]> {
   const description = { table, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit: -1, orderBy: [] };
   return engine.query(description, null, 'primaryKeys');
 }

@@ -58,10 +58,10 @@ export function hookedEngine(
   const record = (change: Change): void => {
     if (hooks.hasAsync) changes.push(change);
   };
-  const storedValue = (key: unknown): unknown => {
+  const storedValue = async (key: unknown): Promise<unknown> => {
     if (key === undefined) return undefined;
     try {
-      return engine.get(table, key);
+      return await engine.get(table, key);
     } catch {
       return undefined; // an invalid key: the write itself reports it
     }
@@ -75,13 +75,18 @@ export function hookedEngine(
     return getByKeyPath(item, keyPath);
   };
 
-  const write = (target: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult => {
+  const write = async (
+    target: string,
+    mode: 'add' | 'put',
+    values: readonly unknown[],
+    keys?: readonly unknown[],
+  ): Promise<EngineWriteResult> => {
     if (target !== table) return engine.write(target, mode, values, keys);
     const result: EngineWriteResult = { keys: [], failures: [] };
-    values.forEach((value, position) => {
-      const item = value;
+    for (let position = 0; position < values.length; position++) {
+      const item = values[position];
       let key = keys ? keys[position] : keyOf(item);
-      const previous = mode === 'put' ? storedValue(key) : undefined;
+      const previous = mode === 'put' ? await storedValue(key) : undefined;
       const callbacks: Callbacks = {};
       let diff: Record<string, unknown> | undefined;
       let written: unknown;
@@ -109,11 +114,11 @@ export function hookedEngine(
           }
         }
         const explicitKey = keys !== undefined || (keyPath === null && key !== undefined);
-        const one = engine.write(table, mode, [item], explicitKey ? [key] : undefined);
+        const one = await engine.write(table, mode, [item], explicitKey ? [key] : undefined);
         if (one.failures.length > 0) {
           result.failures.push({ ...one.failures[0], position });
           callbacks.onerror?.(engineError(one.failures[0].code, one.failures[0].message));
-          return;
+          continue;
         }
         written = one.keys[0];
       } catch (error) {
@@ -124,7 +129,7 @@ export function hookedEngine(
           error: error as Error,
         } as Failure);
         callbacks.onerror?.(error);
-        return;
+        continue;
       }
       result.keys[position] = written;
       callbacks.onsuccess?.(previous === undefined ? written : item);
@@ -133,23 +138,23 @@ export function hookedEngine(
           ? { type: 'add', table, key: written, item }
           : { type: 'update', table, key: written, item, previous, changes: diff },
       );
-    });
+    }
     return result;
   };
 
-  const remove = (target: string, keys: readonly unknown[]): number => {
+  const remove = async (target: string, keys: readonly unknown[]): Promise<number> => {
     if (target !== table) return engine.delete(target, keys);
     let deleted = 0;
     for (const key of keys) {
-      const previous = storedValue(key);
+      const previous = await storedValue(key);
       if (previous === undefined) {
-        engine.delete(table, [key]); // still validates the key
+        await engine.delete(table, [key]); // still validates the key
         continue;
       }
       const callbacks: Callbacks = {};
       try {
         for (const fn of hooks.deleting.subscribers) callHook(callbacks, transaction, fn, key, previous, transaction);
-        deleted += engine.delete(table, [key]);
+        deleted += await engine.delete(table, [key]);
       } catch (error) {
         callbacks.onerror?.(error);
         throw error;
@@ -160,9 +165,9 @@ export function hookedEngine(
     return deleted;
   };
 
-  const clear = (target: string): void => {
+  const clear = async (target: string): Promise<void> => {
     if (target !== table) return engine.clear(target);
-    remove(table, allPrimaryKeys(engine, table));
+    await remove(table, await allPrimaryKeys(engine, table));
   };
 
   return interceptWrites(engine, { write, delete: remove, clear });

@@ -10,6 +10,11 @@ import type { NativeReadSet } from '../indexie-core.js';
 
 const READS = new Set(['get', 'bulkGet', 'getByIndex', 'count', 'scan', 'query', 'countQuery', 'aggregate']);
 
+/**
+ * Runs `read` with the recorder set: a read call sends its request in its
+ * synchronous part (engine.ts), so the recorder is unset right after the
+ * call returns its promise, before anything else can send a request.
+ */
 function recording<R>(engine: Engine, readSet: NativeReadSet, read: () => R): R {
   engine.recordReadsInto(readSet);
   try {
@@ -29,7 +34,7 @@ export function recordingEngine(engine: Engine, readSet: NativeReadSet): Engine 
       }
       if (property === 'openCursor') {
         return (...args: unknown[]): EngineCursor => {
-          const cursor = recording(target, readSet, () => member.apply(target, args) as EngineCursor);
+          const cursor = member.apply(target, args) as EngineCursor; // sends nothing until its first batch
           return {
             next: (max, withValues) => recording(target, readSet, () => cursor.next(max, withValues)),
             nextValues: (max) => recording(target, readSet, () => cursor.nextValues(max)),

@@ -93,11 +93,16 @@ export interface LoadedFile {
 }
 
 /** Where a commit's page bytes come from (the engine). */
+/**
+ * Where the pages to store come from (the engine). Asynchronous, like the
+ * engine seam: everything a store transaction needs is read before the
+ * transaction begins (an IndexedDB transaction cannot wait for anything else).
+ */
 export interface PageSource {
   /** A copy of pages [first, first + count) (zeros past the end of the file). */
-  readPages(first: number, count: number): Uint8Array;
+  readPages(first: number, count: number): Promise<Uint8Array>;
   /** The pages changed since the last checkpoint, as a diff (page-file-format.ts); undefined if longer than `maxBytes`. */
-  pageDiffs(maxBytes?: number): Uint8Array | undefined;
+  pageDiffs(maxBytes?: number): Promise<Uint8Array | undefined>;
 }
 
 export function idbName(name: string): string {
@@ -286,7 +291,13 @@ export class IdbPageStore {
    * (see the header). Rejects with QuotaExceededError or AbortError; then
    * nothing of it is stored.
    */
-  write(fileSize: number, changedPages: PageNumbers, source: PageSource, what: string, changes: readonly Uint8Array[] = []): Promise<void> {
+  async write(
+    fileSize: number,
+    changedPages: PageNumbers,
+    source: PageSource,
+    what: string,
+    changes: readonly Uint8Array[] = [],
+  ): Promise<void> {
     if (this.#wiped) return Promise.reject(this.#notSaved(this.#wiped, what));
     // Not begun yet: it goes to a new connection (and is not lost).
     if (this.#connection.lost)
@@ -305,11 +316,16 @@ export class IdbPageStore {
     const diff = !diffAllowed
       ? undefined
       : changedPages.length <= DELTA_MAX_PAGES
-        ? source.pageDiffs()
+        ? await source.pageDiffs()
         : fileSize - state.fileSize <= DELTA_MAX_PAGES * PAGE_SIZE
-          ? source.pageDiffs(room)
+          ? await source.pageDiffs(room)
           : undefined;
     const chunks = diff ? undefined : this.#chunkRecord(fileSize, changedPages);
+    // The chunks' bytes, read before the transaction (see PageSource); readPages returns copies,
+    // so IndexedDB never sees a view of the wasm heap.
+    const chunkBytes = chunks
+      ? await Promise.all(chunks.chunks.map((chunk) => source.readPages(chunk * chunks.perChunk, chunks.perChunk)))
+      : [];
     const next: StoredState = { ...state, format: FORMAT, fileSize, commit: expected + 1, base: diff ? state.base : expected + 1 };
     let tx: IDBTransaction;
     try {
@@ -358,7 +374,7 @@ export class IdbPageStore {
           (tx as IDBTransaction & { commit?: () => void }).commit?.();
         } else {
           log.add({ chunks: chunks!.chunks, fileSize, changes: [...changes] } satisfies LogEntry, next.commit);
-          this.#putChunks(tx, chunks!, source, what, reject);
+          this.#putChunks(tx, chunks!, chunkBytes, what, reject);
           // Entries after `base` are part of the file: only older ones may go (now: base = next.commit).
           const keepFrom = next.commit - LOG_KEEP;
           if (keepFrom > 0) log.delete(this.#keyRange.upperBound(keepFrom, true));
@@ -376,17 +392,16 @@ export class IdbPageStore {
   }
 
   /**
-   * Queues a chunk commit's chunk writes: chunks are read from the engine and
-   * queued CHUNKS_PER_TASK at a time, the next batch from the success handler
-   * of the previous one's last request (the transaction stays active there),
-   * so a commit of a whole big file is many short tasks, not one long block.
-   * The engine's pages do not change meanwhile: the caller holds the write
-   * lock until the end.
+   * Queues a chunk commit's chunk writes (`bytes[i]` is chunk
+   * `record.chunks[i]`), CHUNKS_PER_TASK at a time, the next batch from the
+   * success handler of the previous one's last request (the transaction
+   * stays active there), so a commit of a whole big file is many short
+   * tasks, not one long block.
    */
   #putChunks(
     tx: IDBTransaction,
     record: { chunks: number[]; perChunk: number; firstBeyond: number },
-    source: PageSource,
+    bytes: readonly Uint8Array[],
     what: string,
     reject: (error: unknown) => void,
   ): void {
@@ -396,9 +411,7 @@ export class IdbPageStore {
       const end = Math.min(record.chunks.length, first + CHUNKS_PER_TASK);
       let last: IDBRequest | undefined;
       for (let i = first; i < end; i++) {
-        const chunk = record.chunks[i];
-        // readPages returns a copy: IndexedDB never sees a view of the wasm heap.
-        last = store.put(source.readPages(chunk * record.perChunk, record.perChunk), chunk);
+        last = store.put(bytes[i], record.chunks[i]);
       }
       if (end < record.chunks.length && last) {
         last.onsuccess = () => {
@@ -506,7 +519,10 @@ export class IdbPageStore {
         pages,
       );
       afterBase = entries.filter((_, i) => keys[i] > state.base);
-      applyDeltas(afterBase, pages, (page) => source.readPages(page, 1));
+      // Pages the deltas change that the chunks did not bring: this tab's own, read first (PageSource).
+      const own = new Map<number, Uint8Array>();
+      for (const page of deltaPagesOf(afterBase)) if (!pages.has(page) && !own.has(page)) own.set(page, await source.readPages(page, 1));
+      applyDeltas(afterBase, pages, (page) => own.get(page)!);
       dropPagesFrom(pages, state.fileSize);
     }
     if (full || state.base !== this.#state.base) {

@@ -14,12 +14,12 @@ export class Persistence {
 
   /** `changes`: the commit's change sets (change_set.h), kept in its log entry for other tabs' live queries. */
   async flush(engine: Engine, what: string, changes: readonly Uint8Array[]): Promise<void> {
-    const { fileSize, pages } = engine.changes();
+    const { fileSize, pages } = await engine.changes();
     if (pages.length === 0 && fileSize === this.store.state.fileSize) return;
     try {
       await this.store.write(fileSize, pages, engine, what, changes);
     } catch (error) {
-      engine.revert();
+      await engine.revert();
       throw error;
     }
     engine.checkpoint();
@@ -34,7 +34,7 @@ export class Persistence {
   async catchUp(engine: Engine): Promise<{ changes: Uint8Array[] | null } | undefined> {
     const remote = await this.store.readSince(engine);
     if (!remote) return undefined;
-    engine.applyRemote(remote.state.fileSize, remote.pages, remote.full);
+    await engine.applyRemote(remote.state.fileSize, remote.pages, remote.full);
     return { changes: remote.changes };
   }
 

@@ -20,9 +20,9 @@ export async function exportDatabaseFile(db: PortableDatabase, engine: () => Pro
   const parts: Uint8Array<ArrayBuffer>[] = [];
   const read = async (): Promise<void> => {
     const live = await engine();
-    const pages = Number(live.executeSql('PRAGMA page_count').rows[0][0]);
+    const pages = Number((await live.executeSql('PRAGMA page_count')).rows[0][0]);
     for (let first = 0; first < pages; first += PAGES_PER_TASK) {
-      parts.push(live.readPages(first, Math.min(PAGES_PER_TASK, pages - first)) as Uint8Array<ArrayBuffer>);
+      parts.push((await live.readPages(first, Math.min(PAGES_PER_TASK, pages - first))) as Uint8Array<ArrayBuffer>);
       await nextTask();
     }
   };
@@ -46,16 +46,16 @@ async function checkFile(bytes: Uint8Array): Promise<void> {
   let engine: Engine | undefined;
   try {
     engine = await Engine.open(name);
-    const tables = engine.executeSql("SELECT count(*) FROM sqlite_schema WHERE name = '_indexie_meta'").rows[0][0];
+    const tables = (await engine.executeSql("SELECT count(*) FROM sqlite_schema WHERE name = '_indexie_meta'")).rows[0][0];
     if (Number(tables) !== 1)
       throw new MigrationError('the file is an SQLite database, but not an indexie one (it has no _indexie_meta table)');
-    engine.info(); // reads the stored schema: a CorruptionError if it is not indexie's
-    const problems = engine.executeSql('PRAGMA integrity_check').rows.map((row) => String(row[0]));
+    await engine.info(); // reads the stored schema: a CorruptionError if it is not indexie's
+    const problems = (await engine.executeSql('PRAGMA integrity_check')).rows.map((row) => String(row[0]));
     if (problems.length !== 1 || problems[0] !== 'ok') {
       throw new CorruptionError(`the database file fails SQLite's integrity check: ${problems.slice(0, 5).join('; ')}`);
     }
   } finally {
-    engine?.close();
+    await engine?.close();
     await Engine.deleteFile(name);
   }
 }
@@ -93,9 +93,9 @@ export async function importDatabaseFile(
       readPages: (first: number, count: number) => {
         const out = new Uint8Array(count * PAGE_SIZE);
         out.set(bytes.subarray(first * PAGE_SIZE, Math.min(bytes.length, (first + count) * PAGE_SIZE)));
-        return out;
+        return Promise.resolve(out);
       },
-      pageDiffs: () => undefined,
+      pageDiffs: () => Promise.resolve(undefined),
     };
     await store.write(
       bytes.length,

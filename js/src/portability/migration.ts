@@ -97,18 +97,18 @@ export async function importSource(
     const sourceSchema = Object.fromEntries(description.stores.map((store) => [store.name, storeSpec(store)]));
     const nextKeys = await probeNextKeys(source, description.stores);
     const records: Record<string, number> = Object.fromEntries(description.stores.map((store) => [store.name, 0]));
-    engine.begin();
+    await engine.begin();
     try {
-      engine.setSchema(sourceSchema);
-      engine.setVersion(description.version);
+      await engine.setSchema(sourceSchema);
+      await engine.setVersion(description.version);
       // Batches are written in order; one holding Blobs waits for their bytes (readable only
       // asynchronously, so not inside the source's IndexedDB transaction, which reads on).
       let writes = Promise.resolve();
       await readRecords(source, [...stores.keys()], idb.IDBKeyRange, (batch) => {
         const store = stores.get(batch.store)!;
         const blobs = readBlobsIn(batch.values);
-        const writeIt = (): void => {
-          writeBatch(engine, store, batch.keys, batch.values);
+        const writeIt = async (): Promise<void> => {
+          await writeBatch(engine, store, batch.keys, batch.values);
           records[batch.store] = batch.done;
           options.onProgress?.({ table: batch.store, done: batch.done, total: batch.total });
         };
@@ -116,10 +116,10 @@ export async function importSource(
         writes.catch(() => undefined); // awaited below, once the source is read: not an unhandled rejection meanwhile
       });
       await writes;
-      for (const [table, next] of nextKeys) continueKeyGenerator(engine, stores.get(table)!, next);
-      engine.commit();
+      for (const [table, next] of nextKeys) await continueKeyGenerator(engine, stores.get(table)!, next);
+      await engine.commit();
     } catch (error) {
-      if (engine.isOpen) engine.rollback();
+      if (engine.isOpen) await engine.rollback();
       throw error instanceof MigrationError
         ? error
         : new MigrationError(`migrating from the IndexedDB database '${name}' failed: ${(error as Error).message ?? String(error)}`, {
@@ -141,10 +141,10 @@ export async function importSource(
   }
 }
 
-function writeBatch(engine: Engine, store: SourceStore, keys: readonly IDBValidKey[], values: readonly unknown[]): void {
+async function writeBatch(engine: Engine, store: SourceStore, keys: readonly IDBValidKey[], values: readonly unknown[]): Promise<void> {
   let result;
   try {
-    result = engine.write(store.name, 'add', values, store.keyPath === null ? keys : undefined);
+    result = await engine.write(store.name, 'add', values, store.keyPath === null ? keys : undefined);
   } catch (error) {
     // Encoding failed (a CryptoKey, a function): find which record, to name it.
     const at = /item (\d+)/.exec((error as Error).message ?? '');
@@ -165,17 +165,17 @@ function writeBatch(engine: Engine, store: SourceStore, keys: readonly IDBValidK
  * next - 1 is put and deleted again, which advances the generator as
  * IndexedDB's does, and leaves no record.
  */
-function continueKeyGenerator(engine: Engine, store: SourceStore, next: number): void {
+async function continueKeyGenerator(engine: Engine, store: SourceStore, next: number): Promise<void> {
   const key = next - 1;
-  if (key < 1 || engine.get(store.name, key) !== undefined) return;
+  if (key < 1 || (await engine.get(store.name, key)) !== undefined) return;
   if (store.keyPath === null) {
-    engine.write(store.name, 'put', [0], [key]);
+    await engine.write(store.name, 'put', [0], [key]);
   } else {
     const value = {};
     setByKeyPath(value, store.keyPath, key);
-    engine.write(store.name, 'put', [value]);
+    await engine.write(store.name, 'put', [value]);
   }
-  engine.delete(store.name, [key]);
+  await engine.delete(store.name, [key]);
 }
 
 /** After the migrated database is stored: deletes the source if asked. */

@@ -29,10 +29,14 @@ export interface TransactionSessionOf<Tx> {
   beforeCommit(tx: Tx): Promise<void>;
   /** Commits; resolves once durable. On failure the session is already rolled back. */
   commit(): Promise<void>;
-  /** Discards everything the transaction wrote and releases its locks. */
+  /**
+   * Discards everything the transaction wrote and releases its locks. Sends
+   * its engine requests before it returns (so they precede any later
+   * operation's); what follows them (live-query notices) may come later.
+   */
   rollback(): void;
   /** Called after each write operation (the optimistic overlay reports its changes here). */
-  afterWrite?(): void;
+  afterWrite?(): Promise<void>;
 }
 
 /** What a transaction needs from its database. */

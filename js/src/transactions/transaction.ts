@@ -191,7 +191,7 @@ export class TransactionBase {
    * transaction is active, else once its session is open. Checks the table
    * and the mode first.
    */
-  run<R>(table: string, forWrite: boolean, operation: (engine: Engine) => R): Promise<R> {
+  run<R>(table: string, forWrite: boolean, operation: (engine: Engine) => R | Promise<R>): Promise<R> {
     try {
       this.#checkTable(table);
       if (forWrite && this.mode === 'readonly') {
@@ -204,11 +204,11 @@ export class TransactionBase {
     const root = this.root;
     if (forWrite) {
       const write = operation;
-      operation = (engine) => {
+      operation = async (engine) => {
         try {
-          return write(engine);
+          return await write(engine);
         } finally {
-          root.#session?.afterWrite?.();
+          await root.#session?.afterWrite?.();
         }
       };
     }

@@ -40,32 +40,37 @@ export function applyBatch(
   replace: boolean,
 ): Promise<void> {
   return host.write(
-    (engine) => {
+    async (engine) => {
       const keyPath = host.schemaOf(table).primKey.keyPath;
-      engine.begin();
+      await engine.begin();
       try {
-        if (replace) engine.clear(table);
-        writeChanges(engine, table, keyPath, changes);
-        writeShapePosition(engine, table, position);
+        if (replace) await engine.clear(table);
+        await writeChanges(engine, table, keyPath, changes);
+        await writeShapePosition(engine, table, position);
       } catch (error) {
-        engine.rollback();
+        await engine.rollback();
         throw error;
       }
-      engine.commit();
+      await engine.commit();
     },
     `syncElectric() on '${table}'`,
     { silent: true },
   );
 }
 
-function writeChanges(engine: Engine, table: string, keyPath: string | string[] | null, changes: readonly ShapeChange[]): void {
+async function writeChanges(
+  engine: Engine,
+  table: string,
+  keyPath: string | string[] | null,
+  changes: readonly ShapeChange[],
+): Promise<void> {
   const keyOf = (change: ShapeChange): unknown => (keyPath === null ? change.key : getByKeyPath(change.value, keyPath));
   // Consecutive inserts go to the engine as one call; anything else flushes them first (it may read them).
   let values: unknown[] = [];
   let keys: unknown[] = [];
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     if (values.length === 0) return;
-    const result = engine.write(table, 'put', values, keyPath === null ? keys : undefined);
+    const result = await engine.write(table, 'put', values, keyPath === null ? keys : undefined);
     values = [];
     keys = [];
     if (result.failures.length > 0) throw engineError(result.failures[0].code, result.failures[0].message);
@@ -76,16 +81,16 @@ function writeChanges(engine: Engine, table: string, keyPath: string | string[] 
       keys.push(change.key);
       continue;
     }
-    flush();
+    await flush();
     const key = keyOf(change);
     if (change.operation === 'delete') {
-      engine.delete(table, [key]);
+      await engine.delete(table, [key]);
     } else {
-      const stored = engine.get(table, key) as Record<string, unknown> | undefined;
+      const stored = (await engine.get(table, key)) as Record<string, unknown> | undefined;
       values.push(stored ? { ...stored, ...change.value } : change.value);
       keys.push(change.key);
-      flush();
+      await flush();
     }
   }
-  flush();
+  await flush();
 }

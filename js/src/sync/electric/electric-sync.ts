@@ -190,7 +190,7 @@ class ShapeSync implements ElectricSync {
     const { table, host, options } = this;
     const signal = this.#aborter.signal;
     const definition = JSON.stringify([options.url.split('?')[0], options.params]);
-    const stored = readShapePosition(await host.engine(), table);
+    const stored = await readShapePosition(await host.engine(), table);
     const resumed = stored?.shape === definition ? stored : undefined;
     // Where the next request starts; `applied` is what the database holds.
     let handle = resumed?.handle;

@@ -34,8 +34,8 @@ const hexText = (text: string): string =>
 const rowName = (table: string): string => hexText(`electric:${table}`);
 
 /** The stored position of `table`'s shape sync, if any. */
-export function readShapePosition(engine: Engine, table: string): ShapePosition | undefined {
-  const { rows } = engine.executeSql(`SELECT value FROM _indexie_meta WHERE name = ${rowName(table)}`);
+export async function readShapePosition(engine: Engine, table: string): Promise<ShapePosition | undefined> {
+  const { rows } = await engine.executeSql(`SELECT value FROM _indexie_meta WHERE name = ${rowName(table)}`);
   if (rows.length === 0) return undefined;
   try {
     return JSON.parse(String(rows[0][0])) as ShapePosition;
@@ -45,11 +45,13 @@ export function readShapePosition(engine: Engine, table: string): ShapePosition 
 }
 
 /** Stores `position` (in the caller's engine transaction). */
-export function writeShapePosition(engine: Engine, table: string, position: ShapePosition): void {
-  engine.executeSql(`INSERT OR REPLACE INTO _indexie_meta(name, value) VALUES (${rowName(table)}, ${hexText(JSON.stringify(position))})`);
+export async function writeShapePosition(engine: Engine, table: string, position: ShapePosition): Promise<void> {
+  await engine.executeSql(
+    `INSERT OR REPLACE INTO _indexie_meta(name, value) VALUES (${rowName(table)}, ${hexText(JSON.stringify(position))})`,
+  );
 }
 
 /** Forgets `table`'s position (in the caller's engine transaction). */
-export function deleteShapePosition(engine: Engine, table: string): void {
-  engine.executeSql(`DELETE FROM _indexie_meta WHERE name = ${rowName(table)}`);
+export async function deleteShapePosition(engine: Engine, table: string): Promise<void> {
+  await engine.executeSql(`DELETE FROM _indexie_meta WHERE name = ${rowName(table)}`);
 }

@@ -44,17 +44,22 @@ const ensured = new WeakSet<Engine>();
 /** The engine a write to `context.table` runs on: each change lands in the outbox too. */
 export function captureTap(context: CaptureContext): (engine: Engine) => Engine {
   return (engine) => {
-    const write = (target: string, mode: 'add' | 'put', values: readonly unknown[], keys?: readonly unknown[]): EngineWriteResult => {
+    const write = async (
+      target: string,
+      mode: 'add' | 'put',
+      values: readonly unknown[],
+      keys?: readonly unknown[],
+    ): Promise<EngineWriteResult> => {
       if (target !== context.table) return engine.write(target, mode, values, keys);
       for (const value of values) checkSyncedValue(context.table, value);
       const known = keys ?? values.map((value) => keyOf(context.keyPath(), value));
-      return inSavepoint(engine, () => {
-        const previous = mode === 'put' ? previousValues(engine, context.table, known) : [];
-        const result = engine.write(target, mode, values, keys);
+      return inSavepoint(engine, async () => {
+        const previous = mode === 'put' ? await previousValues(engine, context.table, known) : [];
+        const result = await engine.write(target, mode, values, keys);
         const written = result.keys.map((key, position) =>
           key === undefined || result.failures.some((f) => f.position === position) ? undefined : key,
         );
-        const stored = engine.bulkGet(
+        const stored = await engine.bulkGet(
           context.table,
           written.filter((key) => key !== undefined),
         );
@@ -69,46 +74,46 @@ export function captureTap(context: CaptureContext): (engine: Engine) => Engine 
             previous: previous[position],
           });
         });
-        record(engine, context, changes);
+        await record(engine, context, changes);
         return result;
       });
     };
-    const remove = (target: string, keys: readonly unknown[]): number => {
+    const remove = async (target: string, keys: readonly unknown[]): Promise<number> => {
       if (target !== context.table) return engine.delete(target, keys);
-      return inSavepoint(engine, () => {
-        const previous = previousValues(engine, context.table, keys);
-        const deleted = engine.delete(target, keys);
+      return inSavepoint(engine, async () => {
+        const previous = await previousValues(engine, context.table, keys);
+        const deleted = await engine.delete(target, keys);
         const changes: Captured[] = [];
         keys.forEach((key, position) => {
           if (previous[position] !== undefined)
             changes.push({ key: syncKey(context.table, key), op: 'delete', previous: previous[position] });
         });
-        record(engine, context, changes);
+        await record(engine, context, changes);
         return deleted;
       });
     };
-    const clear = (target: string): void => {
+    const clear = async (target: string): Promise<void> => {
       if (target !== context.table) return engine.clear(target);
-      remove(target, allPrimaryKeys(engine, target));
+      await remove(target, await allPrimaryKeys(engine, target));
     };
     return interceptWrites(engine, { write, delete: remove, clear });
   };
 
   /** Runs `body` in a savepoint: its rows and outbox entries commit together or not at all. */
-  function inSavepoint<R>(engine: Engine, body: () => R): R {
+  async function inSavepoint<R>(engine: Engine, body: () => Promise<R>): Promise<R> {
     if (!ensured.has(engine)) {
       // Created inside the caller's transaction if missing: only an engine that found them is remembered.
-      if (!ensureSyncTables(engine)) ensured.add(engine);
+      if (!(await ensureSyncTables(engine))) ensured.add(engine);
     }
-    engine.begin();
+    await engine.begin();
     let result: R;
     try {
-      result = body();
+      result = await body();
     } catch (error) {
-      engine.rollback();
+      await engine.rollback();
       throw error;
     }
-    engine.commit();
+    await engine.commit();
     context.captured();
     return result;
   }
@@ -124,9 +129,13 @@ function keyOf(keyPath: string | string[] | null, value: unknown): unknown {
 }
 
 /** The stored values of `keys` by position (undefined where none, or where the key is not valid: the write reports it). */
-function previousValues(engine: Engine, table: string, keys: readonly unknown[]): Array<Record<string, unknown> | undefined> {
+async function previousValues(
+  engine: Engine,
+  table: string,
+  keys: readonly unknown[],
+): Promise<Array<Record<string, unknown> | undefined>> {
   const valid = keys.map((key) => key !== undefined && isValidKey(key));
-  const found = engine.bulkGet(
+  const found = await engine.bulkGet(
     table,
     keys.filter((_, i) => valid[i]),
   );
@@ -144,18 +153,18 @@ function syncKey(table: string, key: unknown): SyncKey {
 }
 
 /** Adds or coalesces the outbox entries of `changes`, and their records' state rows. */
-function record(engine: Engine, context: CaptureContext, changes: readonly Captured[]): void {
+async function record(engine: Engine, context: CaptureContext, changes: readonly Captured[]): Promise<void> {
   if (changes.length === 0) return;
   const { table } = context;
-  const states = engine.bulkGet(
+  const states = (await engine.bulkGet(
     RECORDS,
     changes.map((change) => [table, change.key]),
-  ) as Array<RecordState | undefined>;
+  )) as Array<RecordState | undefined>;
   const latestSeqs = states.map((state) => state?.pending);
-  const latest = engine.bulkGet(
+  const latest = (await engine.bulkGet(
     OUTBOX,
     latestSeqs.filter((seq) => seq !== undefined),
-  ) as Array<OutboxEntry | undefined>;
+  )) as Array<OutboxEntry | undefined>;
   let nextLatest = 0;
   // Entries of this call by key: a key written twice in one call coalesces too.
   const byKey = new Map<string, { entry: OutboxEntry; state: RecordState }>();
@@ -193,7 +202,7 @@ function record(engine: Engine, context: CaptureContext, changes: readonly Captu
     byKey.set(id, { entry, state });
   });
   const all = [...byKey.values()];
-  const result = engine.write(
+  const result = await engine.write(
     OUTBOX,
     'put',
     all.map(({ entry }) => entry),
@@ -204,10 +213,10 @@ function record(engine: Engine, context: CaptureContext, changes: readonly Captu
     entry.seq = result.keys[i] as number;
     state.pending = entry.seq;
   });
-  engine.write(
+  await engine.write(
     RECORDS,
     'put',
     all.map(({ state }) => state),
   );
-  engine.write(META, 'put', [{ name: 'clock', value: context.clock.last }]);
+  await engine.write(META, 'put', [{ name: 'clock', value: context.clock.last }]);
 }

@@ -111,7 +111,7 @@ export class SyncController {
         }
       }
       await this.#host.ensureInternalTables(SYNC_TABLE_SPECS);
-      this.#clock.observe(await this.#host.read((engine) => getMeta(engine, 'clock')));
+      this.#clock.observe(await this.#host.read(async (engine) => await getMeta(engine, 'clock')));
     } catch (error) {
       for (const table of this.#options.tables) this.#host.setWriteTap(table, undefined);
       this.#fail(error as Error);
@@ -324,10 +324,10 @@ export class SyncController {
     if (this.#status.state === 'starting') return;
     let counts: { pending: number; pushed: unknown; pulled: unknown };
     try {
-      counts = await this.#host.read((engine) => ({
-        pending: engine.count(OUTBOX),
-        pushed: getMeta(engine, 'lastPushedAt'),
-        pulled: getMeta(engine, 'lastPulledAt'),
+      counts = await this.#host.read(async (engine) => ({
+        pending: await engine.count(OUTBOX),
+        pushed: await getMeta(engine, 'lastPushedAt'),
+        pulled: await getMeta(engine, 'lastPulledAt'),
       }));
     } catch {
       return; // closed meanwhile: the status keeps its last values

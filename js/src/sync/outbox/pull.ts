@@ -17,15 +17,15 @@ export interface PullContext extends ReconcileContext {
 export async function pullTable(context: PullContext, table: string, shouldStop: () => boolean): Promise<number> {
   let applied = 0;
   while (!shouldStop()) {
-    const cursor = (await context.host.read((engine) => getMeta(engine, cursorName(table)))) as string | undefined;
+    const cursor = (await context.host.read(async (engine) => await getMeta(engine, cursorName(table)))) as string | undefined;
     const page = await context.transport.pull({ table, cursor: cursor ?? null, limit: context.pullLimit });
-    const stored = await context.host.writeSilently((engine) => {
+    const stored = await context.host.writeSilently(async (engine) => {
       // Another tab pulled this table meanwhile: its cursor wins, and this page is fetched again from it.
-      if (getMeta(engine, cursorName(table)) !== cursor) return false;
-      applyPulledPage(engine, context, table, page.changes);
-      putMeta(engine, cursorName(table), page.cursor);
-      putMeta(engine, 'lastPulledAt', Date.now());
-      putMeta(engine, 'clock', context.clock.last);
+      if ((await getMeta(engine, cursorName(table))) !== cursor) return false;
+      await applyPulledPage(engine, context, table, page.changes);
+      await putMeta(engine, cursorName(table), page.cursor);
+      await putMeta(engine, 'lastPulledAt', Date.now());
+      await putMeta(engine, 'clock', context.clock.last);
       return true;
     }, `sync: applying pulled changes of '${table}'`);
     if (stored) applied += page.changes.length;

@@ -41,22 +41,23 @@ function toWire(entry: OutboxEntry): WireChange {
 export async function pushAll(context: PushContext, shouldStop: () => boolean): Promise<number> {
   let acknowledged = 0;
   while (!shouldStop()) {
-    const batch = await context.host.writeSilently((engine) => {
-      const entries = firstEntries(engine, context.batchSize);
+    const batch = await context.host.writeSilently(async (engine) => {
+      const entries = await firstEntries(engine, context.batchSize);
       for (const entry of entries) entry.attempts++;
-      if (entries.length > 0) engine.write(OUTBOX, 'put', entries);
+      if (entries.length > 0) await engine.write(OUTBOX, 'put', entries);
       return entries;
     }, 'sync: starting a push');
     if (batch.length === 0) break;
     const changes = batch.map(toWire);
     const response = await context.transport.push({ clientId: context.clientId, changes });
     const bySeq = new Map(batch.map((entry) => [entry.id, entry]));
-    await context.host.writeSilently((engine) => {
+    await context.host.writeSilently(async (engine) => {
       // Acknowledgements are applied together, in order, before any other answer (which reads what they changed).
       let acks: Acknowledgement[] = [];
-      const settleAcks = (): void => {
-        acknowledgeAll(engine, acks);
+      const settleAcks = async (): Promise<void> => {
+        const settling = acks;
         acks = [];
+        await acknowledgeAll(engine, settling);
       };
       for (const result of response.results) {
         const entry = bySeq.get(result.id)!;
@@ -65,17 +66,18 @@ export async function pushAll(context: PushContext, shouldStop: () => boolean): 
           context.clock.observe(result.modifiedAt);
           continue;
         }
-        settleAcks();
+        await settleAcks();
         if (result.status === 'conflict') {
-          if (engine.get(OUTBOX, entry.seq) !== undefined) settleConflict(engine, context, entry.table, entry.key, result.current, 'push');
+          if ((await engine.get(OUTBOX, entry.seq)) !== undefined)
+            await settleConflict(engine, context, entry.table, entry.key, result.current, 'push');
         } else {
-          engine.delete(OUTBOX, [entry.seq]);
+          await engine.delete(OUTBOX, [entry.seq]);
           context.rejected.push({ change: toWire(entry), reason: (result as { reason: string }).reason });
         }
       }
-      settleAcks();
-      putMeta(engine, 'lastPushedAt', Date.now());
-      putMeta(engine, 'clock', context.clock.last);
+      await settleAcks();
+      await putMeta(engine, 'lastPushedAt', Date.now());
+      await putMeta(engine, 'clock', context.clock.last);
     }, 'sync: applying a push answer');
     acknowledged += response.results.filter((result) => result.status !== 'rejected').length;
     context.pushedBatch(batch.length);

@@ -44,28 +44,40 @@ export interface ReconcileContext {
   conflicts: ConflictEvent[];
 }
 
-function stateOf(engine: Engine, table: string, key: SyncKey): RecordState {
-  return (engine.get(RECORDS, [table, key]) as RecordState | undefined) ?? { table, key, version: null, modifiedAt: null };
+async function stateOf(engine: Engine, table: string, key: SyncKey): Promise<RecordState> {
+  return ((await engine.get(RECORDS, [table, key])) as RecordState | undefined) ?? { table, key, version: null, modifiedAt: null };
 }
 
-function setVersion(engine: Engine, table: string, key: SyncKey, version: number | null, modifiedAt: string | null): RecordState {
-  const state = stateOf(engine, table, key);
+async function setVersion(
+  engine: Engine,
+  table: string,
+  key: SyncKey,
+  version: number | null,
+  modifiedAt: string | null,
+): Promise<RecordState> {
+  const state = await stateOf(engine, table, key);
   if (version !== null && (state.version === null || version >= state.version)) {
     state.version = version;
     state.modifiedAt = modifiedAt;
   }
-  engine.write(RECORDS, 'put', [state]);
+  await engine.write(RECORDS, 'put', [state]);
   return state;
 }
 
 /** Writes the server's copy of a record into the user's table (value null: deleted there). */
-export function applyServerRow(engine: Engine, context: ReconcileContext, table: string, key: SyncKey, value: Row | null): void {
+export async function applyServerRow(
+  engine: Engine,
+  context: ReconcileContext,
+  table: string,
+  key: SyncKey,
+  value: Row | null,
+): Promise<void> {
   if (value === null) {
-    engine.delete(table, [key]);
+    await engine.delete(table, [key]);
     return;
   }
   const outbound = context.keyPathOf(table) === null;
-  const result = engine.write(table, 'put', [value], outbound ? [key] : undefined);
+  const result = await engine.write(table, 'put', [value], outbound ? [key] : undefined);
   if (result.failures.length > 0) {
     throw new ConstraintError(`applying the server's record ${JSON.stringify(key)} of '${table}' failed: ${result.failures[0].message}`);
   }
@@ -83,15 +95,15 @@ export interface Acknowledgement {
  * each leaves the outbox, later entries of its record are rebased on its
  * version, the record's version moves. A handful of engine calls in all.
  */
-export function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[]): void {
+export async function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[]): Promise<void> {
   if (acks.length === 0) return;
-  const present = engine.bulkGet(
+  const present = await engine.bulkGet(
     OUTBOX,
     acks.map((ack) => ack.entry.seq),
   );
   const live = acks.filter((_, i) => present[i] !== undefined); // others already settled (a pull saw them, a conflict replaced them)
   if (live.length === 0) return;
-  engine.delete(
+  await engine.delete(
     OUTBOX,
     live.map((ack) => ack.entry.seq),
   );
@@ -100,12 +112,12 @@ export function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[])
   const byTable = new Map<string, Acknowledgement[]>();
   for (const ack of live) byTable.set(ack.entry.table, [...(byTable.get(ack.entry.table) ?? []), ack]);
   for (const [table, tableAcks] of byTable) {
-    const found = engine.bulkGet(
+    const found = (await engine.bulkGet(
       RECORDS,
       tableAcks.map((ack) => [table, ack.entry.key]),
-    ) as Array<RecordState | undefined>;
+    )) as Array<RecordState | undefined>;
     // A record's entries are made in seq order and its state names the latest: if that is the acknowledged one, none is left to rebase.
-    const remaining = entriesForKeys(
+    const remaining = await entriesForKeys(
       engine,
       table,
       tableAcks.filter((ack, i) => found[i]?.pending !== undefined && found[i]?.pending !== ack.entry.seq).map((ack) => ack.entry.key),
@@ -126,28 +138,28 @@ export function acknowledgeAll(engine: Engine, acks: readonly Acknowledgement[])
       states.set(stateId, state);
     });
   }
-  if (rebased.size > 0) engine.write(OUTBOX, 'put', [...rebased.values()]);
-  engine.write(RECORDS, 'put', [...states.values()]);
+  if (rebased.size > 0) await engine.write(OUTBOX, 'put', [...rebased.values()]);
+  await engine.write(RECORDS, 'put', [...states.values()]);
 }
 
 /** The server's record differs from what the pending local changes of (table, key) were based on: the strategy decides. */
-export function settleConflict(
+export async function settleConflict(
   engine: Engine,
   context: ReconcileContext,
   table: string,
   key: SyncKey,
   remote: ServerRecord,
   during: 'push' | 'pull',
-): void {
+): Promise<void> {
   context.clock.observe(remote.modifiedAt);
-  const entries = entriesFor(engine, table, key);
+  const entries = await entriesFor(engine, table, key);
   const remoteValue = remote.deleted ? null : remote.value;
   if (entries.length === 0) {
-    applyServerRow(engine, context, table, key, remoteValue);
-    setVersion(engine, table, key, remote.version, remote.modifiedAt);
+    await applyServerRow(engine, context, table, key, remoteValue);
+    await setVersion(engine, table, key, remote.version, remote.modifiedAt);
     return;
   }
-  const local = (engine.get(table, key) as Row | undefined) ?? null;
+  const local = ((await engine.get(table, key)) as Row | undefined) ?? null;
   const base = entries[0].base;
   const resolution = resolve(context.strategy, {
     local,
@@ -157,18 +169,18 @@ export function settleConflict(
     remoteTime: remote.modifiedAt,
   });
   context.conflicts.push({ table, key, local, remote: remoteValue, base, resolution: resolution.winner, during });
-  engine.delete(
+  await engine.delete(
     OUTBOX,
     entries.map((entry) => entry.seq),
   );
   if (resolution.winner === 'remote') {
-    applyServerRow(engine, context, table, key, remoteValue);
-    setVersion(engine, table, key, remote.version, remote.modifiedAt);
+    await applyServerRow(engine, context, table, key, remoteValue);
+    await setVersion(engine, table, key, remote.version, remote.modifiedAt);
     return;
   }
   const kept = resolution.winner === 'merged' ? resolution.value : local;
-  if (resolution.winner === 'merged') applyServerRow(engine, context, table, key, kept);
-  const state = setVersion(engine, table, key, remote.version, remote.modifiedAt);
+  if (resolution.winner === 'merged') await applyServerRow(engine, context, table, key, kept);
+  const state = await setVersion(engine, table, key, remote.version, remote.modifiedAt);
   const entry: OutboxEntry = {
     id: randomId(),
     table,
@@ -181,8 +193,8 @@ export function settleConflict(
     clientTime: context.clock.now(),
     attempts: 0,
   };
-  state.pending = engine.write(OUTBOX, 'put', [entry]).keys[0] as number;
-  engine.write(RECORDS, 'put', [state]);
+  state.pending = (await engine.write(OUTBOX, 'put', [entry])).keys[0] as number;
+  await engine.write(RECORDS, 'put', [state]);
 }
 
 /**
@@ -191,14 +203,19 @@ export function settleConflict(
  * pending local change are written (or deleted) together with their
  * versions; the others go through applyPulled one by one.
  */
-export function applyPulledPage(engine: Engine, context: ReconcileContext, table: string, changes: readonly PulledChange[]): void {
+export async function applyPulledPage(
+  engine: Engine,
+  context: ReconcileContext,
+  table: string,
+  changes: readonly PulledChange[],
+): Promise<void> {
   if (changes.length === 0) return;
-  const states = engine.bulkGet(
+  const states = (await engine.bulkGet(
     RECORDS,
     changes.map((change) => [table, change.key]),
-  ) as Array<RecordState | undefined>;
+  )) as Array<RecordState | undefined>;
   // Only a record that ever had an outbox entry (its state names one: capture and conflicts set `pending`) can have one now.
-  const pending = entriesForKeys(
+  const pending = await entriesForKeys(
     engine,
     table,
     changes.filter((_, i) => states[i]?.pending !== undefined).map((change) => change.key),
@@ -208,10 +225,10 @@ export function applyPulledPage(engine: Engine, context: ReconcileContext, table
   const rowKeys: SyncKey[] = [];
   const deleted: SyncKey[] = [];
   const newStates: RecordState[] = [];
-  changes.forEach((change, i) => {
+  for (const [i, change] of changes.entries()) {
     if (pending.has(JSON.stringify(change.key))) {
-      applyPulled(engine, context, table, change);
-      return;
+      await applyPulled(engine, context, table, change);
+      continue;
     }
     context.clock.observe(change.modifiedAt);
     if (change.deleted || change.value === null) deleted.push(change.key);
@@ -225,10 +242,10 @@ export function applyPulledPage(engine: Engine, context: ReconcileContext, table
       state.modifiedAt = change.modifiedAt;
     }
     newStates.push(state);
-  });
-  if (deleted.length > 0) engine.delete(table, deleted);
+  }
+  if (deleted.length > 0) await engine.delete(table, deleted);
   if (rows.length > 0) {
-    const result = engine.write(table, 'put', rows, outbound ? rowKeys : undefined);
+    const result = await engine.write(table, 'put', rows, outbound ? rowKeys : undefined);
     if (result.failures.length > 0) {
       const failure = result.failures[0];
       throw new ConstraintError(
@@ -236,34 +253,34 @@ export function applyPulledPage(engine: Engine, context: ReconcileContext, table
       );
     }
   }
-  if (newStates.length > 0) engine.write(RECORDS, 'put', newStates);
+  if (newStates.length > 0) await engine.write(RECORDS, 'put', newStates);
 }
 
 /** One pulled change of `table`, applied silently (or settled as a conflict with pending local changes). */
-export function applyPulled(engine: Engine, context: ReconcileContext, table: string, change: PulledChange): void {
+export async function applyPulled(engine: Engine, context: ReconcileContext, table: string, change: PulledChange): Promise<void> {
   context.clock.observe(change.modifiedAt);
-  const entries = entriesFor(engine, table, change.key);
+  const entries = await entriesFor(engine, table, change.key);
   const value = change.deleted ? null : change.value;
   if (entries.length === 0) {
-    applyServerRow(engine, context, table, change.key, value);
-    setVersion(engine, table, change.key, change.version, change.modifiedAt);
+    await applyServerRow(engine, context, table, change.key, value);
+    await setVersion(engine, table, change.key, change.version, change.modifiedAt);
     return;
   }
   const echo = change.changeId === undefined ? -1 : entries.findIndex((entry) => entry.id === change.changeId);
   if (echo >= 0) {
     // The server holds our own change (its acknowledgement may have been lost): settled.
-    engine.delete(
+    await engine.delete(
       OUTBOX,
       entries.slice(0, echo + 1).map((entry) => entry.seq),
     );
     const later = entries.slice(echo + 1);
     for (const entry of later) entry.baseVersion = change.version;
-    if (later.length > 0) engine.write(OUTBOX, 'put', later);
-    else applyServerRow(engine, context, table, change.key, value);
-    setVersion(engine, table, change.key, change.version, change.modifiedAt);
+    if (later.length > 0) await engine.write(OUTBOX, 'put', later);
+    else await applyServerRow(engine, context, table, change.key, value);
+    await setVersion(engine, table, change.key, change.version, change.modifiedAt);
     return;
   }
   const base = entries[0].baseVersion;
   if (base !== null && change.version <= base) return; // already known: the local changes are newer
-  settleConflict(engine, context, table, change.key, change, 'pull');
+  await settleConflict(engine, context, table, change.key, change, 'pull');
 }

@@ -74,17 +74,17 @@ export function cursorName(table: string): string {
 }
 
 /** Creates the sync tables if the engine lacks them (inside the caller's engine transaction, if any). */
-export function ensureSyncTables(engine: Engine): boolean {
-  return ensureInternalTables(engine, SYNC_TABLE_SPECS);
+export async function ensureSyncTables(engine: Engine): Promise<boolean> {
+  return await ensureInternalTables(engine, SYNC_TABLE_SPECS);
 }
 
 /** Every outbox entry of one record, oldest first. */
-export function entriesFor(engine: Engine, table: string, key: SyncKey): OutboxEntry[] {
-  return entriesForKeys(engine, table, [key]).get(JSON.stringify(key)) ?? [];
+export async function entriesFor(engine: Engine, table: string, key: SyncKey): Promise<OutboxEntry[]> {
+  return (await entriesForKeys(engine, table, [key])).get(JSON.stringify(key)) ?? [];
 }
 
 /** Every outbox entry of each of `keys` (of `table`), by the key's JSON, oldest first: one engine call for all of them. */
-export function entriesForKeys(engine: Engine, table: string, keys: readonly SyncKey[]): Map<string, OutboxEntry[]> {
+export async function entriesForKeys(engine: Engine, table: string, keys: readonly SyncKey[]): Promise<Map<string, OutboxEntry[]>> {
   const byKey = new Map<string, OutboxEntry[]>();
   if (keys.length === 0) return byKey;
   const description = {
@@ -98,7 +98,7 @@ export function entriesForKeys(engine: Engine, table: string, keys: readonly Syn
     orderBy: [],
   };
   const ranges = keys.map((key) => [0, [table, key], [table, key], false, false] as [0, unknown, unknown, boolean, boolean]);
-  for (const entry of engine.query(description, ranges, 'values') as OutboxEntry[]) {
+  for (const entry of (await engine.query(description, ranges, 'values')) as OutboxEntry[]) {
     const id = JSON.stringify(entry.key);
     const list = byKey.get(id);
     if (list) list.push(entry);
@@ -109,15 +109,15 @@ export function entriesForKeys(engine: Engine, table: string, keys: readonly Syn
 }
 
 /** The first `limit` outbox entries, in push order. */
-export function firstEntries(engine: Engine, limit: number): OutboxEntry[] {
+export async function firstEntries(engine: Engine, limit: number): Promise<OutboxEntry[]> {
   const description = { table: OUTBOX, index: '', reverse: false, distinct: false, unique: false, offset: 0, limit, orderBy: [] };
-  return engine.query(description, null, 'values') as OutboxEntry[];
+  return (await engine.query(description, null, 'values')) as OutboxEntry[];
 }
 
-export function getMeta(engine: Engine, name: string): unknown {
-  return (engine.get(META, name) as MetaRow | undefined)?.value;
+export async function getMeta(engine: Engine, name: string): Promise<unknown> {
+  return ((await engine.get(META, name)) as MetaRow | undefined)?.value;
 }
 
-export function putMeta(engine: Engine, name: string, value: unknown): void {
-  engine.write(META, 'put', [{ name, value }]);
+export async function putMeta(engine: Engine, name: string, value: unknown): Promise<void> {
+  await engine.write(META, 'put', [{ name, value }]);
 }
