@@ -9,13 +9,21 @@ import type { CoreModule, NativeEngineDatabase, NativeReadSet } from '../indexie
 import { loadCoreModule } from '../wasm-module.js';
 import { decodeResult, requestBuffer, type EncodedRequest } from './requests.js';
 
+/**
+ * How a batch relates to engine transactions: 'begin' opens one that stays
+ * open across the batches after it, until the batch marked 'end' (which
+ * commits or rolls it back). A host several clients share (other tabs)
+ * keeps their batches out in between; a host of one client may ignore it.
+ */
+export type TransactionSpan = 'begin' | 'end';
+
 export interface EngineHost {
   /**
    * Runs one request batch; resolves with the encoded response batch
    * (engine_requests.h). Reads `request.parts` before it returns (the
    * caller reuses them); batches run in the order execute() was called.
    */
-  execute(request: EncodedRequest): Promise<Uint8Array>;
+  execute(request: EncodedRequest, span?: TransactionSpan): Promise<Uint8Array>;
   /** Live queries: reads add what they read to `readSet` until it is unset (null). */
   setReadRecorder(readSet: NativeReadSet | null): void;
   close(): Promise<void>;

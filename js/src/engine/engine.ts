@@ -29,7 +29,7 @@ import type { NativeReadSet } from '../indexie-core.js';
 import { decodeRows, decodeValue } from '../values/value-decoder.js';
 import { encodeValue, encodeValues } from '../values/value-encoder.js';
 import { changeSetOf } from './live-sets.js';
-import { WasmEngineHost, type EngineHost } from './engine-host.js';
+import { WasmEngineHost, type EngineHost, type TransactionSpan } from './engine-host.js';
 import type {
   EngineCursor,
   EngineInfo,
@@ -78,6 +78,8 @@ export class Engine {
   #requestsSinceTaken = 0;
   /** Open engine transactions (begin() nests as savepoints): commit outputs exist only at depth 0. */
   #depth = 0;
+  /** The transaction span of the next request (engine-host.ts TransactionSpan). */
+  #span: TransactionSpan | undefined;
   #recorderWanted: NativeReadSet | null = null;
   #recorderSet: NativeReadSet | null = null;
 
@@ -123,6 +125,8 @@ export class Engine {
       host.setReadRecorder(this.#recorderWanted);
       this.#recorderSet = this.#recorderWanted;
     }
+    const span = this.#span;
+    this.#span = undefined;
     const request = builder.reset();
     const deferred = this.#deferred;
     this.#deferred = [];
@@ -135,7 +139,7 @@ export class Engine {
     if (this.#takenChanges) this.#requestsSinceTaken++;
     const encoded = request.finish();
     // The host consumes the builder's parts before it returns (the builder is shared).
-    const results = responseResults(encoded, await host.execute(encoded));
+    const results = responseResults(encoded, await host.execute(encoded, span));
     const own = results.slice(deferred.length, deferred.length + count);
     if (commitOutputs) this.#keepCommitOutputs(results.slice(deferred.length + count));
     return own.map(resultValue);
@@ -173,6 +177,7 @@ export class Engine {
 
   /** Opens a transaction (nested: a savepoint). The depth counts at once, so requests sent after this join it. */
   async begin(): Promise<void> {
+    if (this.#depth === 0) this.#span = 'begin';
     const sent = this.#one((r) => r.op(Op.begin));
     this.#depth++;
     try {
@@ -186,6 +191,7 @@ export class Engine {
   /** Commits; the outermost commit's outputs come along (see the header). */
   async commit(): Promise<void> {
     const outermost = this.#depth <= 1;
+    if (outermost) this.#span = 'end';
     const sent = this.#one((r) => r.op(Op.commit), outermost);
     // A failed outermost COMMIT rolls back (Database::Commit): the depth is 0
     // whatever happens. A failed RELEASE keeps the savepoint (the depth stays).
@@ -195,6 +201,7 @@ export class Engine {
   }
 
   async rollback(): Promise<void> {
+    if (this.#depth <= 1) this.#span = 'end';
     this.#depth = Math.max(0, this.#depth - 1); // the engine closes the level whatever else fails
     await this.#one((r) => r.op(Op.rollback));
   }
