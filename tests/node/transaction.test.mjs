@@ -520,3 +520,19 @@ test(
     db.close();
   },
 );
+
+test("operations called without await in one transaction run in call order, each seeing the one before (Dexie's #360: 2000 modifies)", async () => {
+  const db = await openDb();
+  const calls = 2000;
+  const result = await db.transaction('rw', db.other, async () => {
+    await db.other.put({ id: 1, value: 0 });
+    for (let i = 0; i < calls; i++)
+      void db.other
+        .where('id')
+        .equals(1)
+        .modify((item) => void ++item.value);
+    return db.other.get(1);
+  });
+  assert.equal(result.value, calls);
+  assert.equal((await db.other.get(1)).value, calls);
+});

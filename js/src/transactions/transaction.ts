@@ -66,9 +66,11 @@ export class TransactionBase {
   readonly #tables = new Map<string, unknown>();
   readonly #events = new Map<string, EventChannel>();
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Public operations called in this transaction's context (or its children's), with their outcome. */
   /** The outcomes of primary operations still running (what a new operation waits for). */
   readonly #running = new Set<Promise<unknown>>();
+  /** Settles once every primary operation registered so far settled (what the operation gate waits for). */
+  #primariesSettled: Promise<unknown> = Promise.resolve();
+  /** Public operations called in this transaction's context (or its children's), with their outcome. */
   #operations: OperationEntry[] = [];
 
   static {
@@ -81,10 +83,9 @@ export class TransactionBase {
     setOperationGate((ctx) => {
       if (!(ctx instanceof TransactionBase) || !ctx.root.active) return undefined;
       const root = ctx.root;
-      const running = root.#running;
       // Once the earlier operations settled, one that failed with nobody handling it has aborted the
       // transaction (Dexie aborts on an unhandled failure), so the waiting operation fails too.
-      return running.size > 0 ? Promise.all(running).then(() => root.#abortOnUnhandledFailure()) : undefined;
+      return root.#running.size > 0 ? root.#primariesSettled.then(() => root.#abortOnUnhandledFailure()) : undefined;
     });
   }
   #state: TransactionState = 'pending';
@@ -251,7 +252,11 @@ export class TransactionBase {
     this.#operations.push(entry);
     for (let tx = this.parent; tx; tx = tx.parent) tx.#operations.push(entry);
     const root = this.root;
-    if (primary) root.#running.add(outcome);
+    if (primary) {
+      root.#running.add(outcome);
+      // One link per operation (not a Promise.all of every running one per operation: n² for n queued calls).
+      root.#primariesSettled = root.#primariesSettled.then(() => outcome);
+    }
     void outcome.then((settled) => {
       entry.settled = true;
       if (settled.failed) entry.failure = { error: settled.error };
