@@ -5,7 +5,7 @@
 // The interface is asynchronous for that reason; the in-process host
 // answers at once (its promise is already resolved).
 import { DatabaseClosedError } from '../errors.js';
-import type { CoreModule, NativeEngineDatabase, NativeReadSet } from '../indexie-core.js';
+import type { CoreModule, NativeEngineDatabase } from '../indexie-core.js';
 import { loadCoreModule } from '../wasm-module.js';
 import { decodeResult, requestBuffer, type EncodedRequest } from './requests.js';
 
@@ -24,8 +24,6 @@ export interface EngineHost {
    * caller reuses them); batches run in the order execute() was called.
    */
   execute(request: EncodedRequest, span?: TransactionSpan): Promise<Uint8Array>;
-  /** Live queries: reads add what they read to `readSet` until it is unset (null). */
-  setReadRecorder(readSet: NativeReadSet | null): void;
   close(): Promise<void>;
   readonly isOpen: boolean;
 }
@@ -67,10 +65,6 @@ export class WasmEngineHost implements EngineHost {
       offset += part.length;
     }
     return Promise.resolve(native.execute(request.length));
-  }
-
-  setReadRecorder(readSet: NativeReadSet | null): void {
-    this.#native?.setReadRecorder(readSet);
   }
 
   close(): Promise<void> {

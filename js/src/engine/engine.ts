@@ -22,13 +22,15 @@
 //   - checkpoint() and closing a cursor that is not done wait for the next
 //     request and go in front of it;
 //   - a cursor opens with its first batch;
-//   - the live-query recorder is set on the native handle only when it
-//     differs from the last one set, right before a request.
+//   - while a live-query recorder is set, a request turns the engine
+//     session's read recording on around its own operations and brings
+//     back what they read (kRecordReads, kTakeReads), merged into the
+//     recorder here.
 import { DatabaseClosedError } from '../errors.js';
 import type { NativeReadSet } from '../indexie-core.js';
 import { decodeRows, decodeValue } from '../values/value-decoder.js';
 import { encodeValue, encodeValues } from '../values/value-encoder.js';
-import { changeSetOf } from './live-sets.js';
+import { addReads, changeSetOf } from './live-sets.js';
 import { WasmEngineHost, type EngineHost, type TransactionSpan } from './engine-host.js';
 import type {
   EngineCursor,
@@ -80,8 +82,8 @@ export class Engine {
   #depth = 0;
   /** The transaction span of the next request (engine-host.ts TransactionSpan). */
   #span: TransactionSpan | undefined;
-  #recorderWanted: NativeReadSet | null = null;
-  #recorderSet: NativeReadSet | null = null;
+  /** Where requests sent now record what they read (live queries), if anywhere. */
+  #recorder: NativeReadSet | null = null;
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -121,17 +123,16 @@ export class Engine {
   async #send(write: (request: RequestBuilder) => void, count: number, commitOutputs = false): Promise<unknown[]> {
     const host = this.#host;
     if (!host.isOpen) throw new DatabaseClosedError('the database is closed');
-    if (this.#recorderSet !== this.#recorderWanted) {
-      host.setReadRecorder(this.#recorderWanted);
-      this.#recorderSet = this.#recorderWanted;
-    }
+    const recorder = this.#recorder;
     const span = this.#span;
     this.#span = undefined;
     const request = builder.reset();
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const add of deferred) add(request);
+    if (recorder) request.op(Op.recordReads, 1).bool(true);
     write(request);
+    if (recorder) request.op(Op.recordReads, 1).bool(false).op(Op.takeReads);
     if (commitOutputs) {
       request.op(Op.takeChanges).op(Op.pageChanges).op(Op.pageDiffs, 2).number(NO_BOUND).number(PREFETCH_DIFF_PAGES);
     }
@@ -140,8 +141,13 @@ export class Engine {
     const encoded = request.finish();
     // The host consumes the builder's parts before it returns (the builder is shared).
     const results = responseResults(encoded, await host.execute(encoded, span));
-    const own = results.slice(deferred.length, deferred.length + count);
-    if (commitOutputs) this.#keepCommitOutputs(results.slice(deferred.length + count));
+    let at = deferred.length + (recorder ? 1 : 0);
+    const own = results.slice(at, (at += count));
+    if (recorder) {
+      addReads(recorder, resultValue(results[at + 1]) as Uint8Array); // what the operations read, even if one failed
+      at += 2;
+    }
+    if (commitOutputs) this.#keepCommitOutputs(results.slice(at));
     return own.map(resultValue);
   }
 
@@ -413,7 +419,7 @@ export class Engine {
    * a read call (the part that sends its request), not around its await.
    */
   recordReadsInto(readSet: NativeReadSet | null): void {
-    this.#recorderWanted = readSet; // set on the native handle before the next request (see the header)
+    this.#recorder = readSet; // each request sent while it is set records, and brings its reads back (see the header)
   }
 
   /** What writes changed since the last call (change_set.h wire format), or undefined if nothing. */

@@ -43,6 +43,8 @@ export const Op = {
   revert: 24,
   applyRemote: 25,
   executeSql: 26,
+  recordReads: 27,
+  takeReads: 28,
 } as const;
 
 const textEncoder = new TextEncoder();
