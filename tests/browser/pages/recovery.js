@@ -98,7 +98,17 @@ window.writeWhileCleared = async (name, count) => {
   let cleared;
   IDBDatabase.prototype.transaction = function transaction(stores, mode, options) {
     const tx = realTransaction.call(this, stores, mode, options);
-    if (mode === 'readwrite' && !cleared && this.name === `indexie:${name}`) cleared = window.clearIndexedDb();
+    if (mode === 'readwrite' && !cleared && this.name === `indexie:${name}`) {
+      // The commit must still be under way when the wipe lands: a chain of reads keeps its
+      // transaction from completing until then (else a fast commit could finish first).
+      let wiped = false;
+      cleared = window.clearIndexedDb().finally(() => (wiped = true));
+      const store = tx.objectStore(tx.objectStoreNames[0]);
+      const keepOpen = () => {
+        if (!wiped) store.count().onsuccess = keepOpen;
+      };
+      keepOpen();
+    }
     return tx;
   };
   let outcome;
