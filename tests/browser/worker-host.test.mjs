@@ -47,15 +47,16 @@ after(async () => {
   await browser?.close();
 });
 
-test("WorkerEngineHost ('memory', the shipped worker bundle) sets a schema, writes, queries and reads back under the strict CSP", async () => {
-  const response = await page.request.get(`${browser.url}indexie/engine-worker.js`);
-  assert.equal(response.headers()['content-security-policy'], CSP);
-
-  const out = await page.evaluate(([name, url]) => window.roundTrip(name, 'memory', url), ['friends', SHIPPED_WORKER]);
+/** What writeFriends (pages/worker-host.js) answers. */
+function assertFriendsWritten(out) {
   assert.deepEqual(out.schema, [null, null]);
   assert.deepEqual(out.write, [null, [[1, 2, 3], []], null]);
   assert.deepEqual(out.bulk, [null, 2000, [], null]);
-  const [count, two, byAge, byName, duplicate, noTable] = out.read;
+}
+
+/** What readFriends answers after writeFriends. */
+function assertFriendsRead(read) {
+  const [count, two, byAge, byName, duplicate, noTable] = read;
   assert.equal(count, 2003);
   assert.deepEqual(two, { name: 'Bob', age: 25, joined: new Date(Date.UTC(2020, 0, 2)), id: 2 });
   assert.deepEqual(
@@ -67,6 +68,15 @@ test("WorkerEngineHost ('memory', the shipped worker bundle) sets a schema, writ
   // add() of an existing key: the write answers its per-item failure, as in process.
   assert.deepEqual(duplicate[1], [[0, 'ConstraintError', "key 1 already exists in table 'friends'"]]);
   assert.equal(noTable.error, 'InvalidTableError');
+}
+
+test("WorkerEngineHost ('memory', the shipped worker bundle) sets a schema, writes, queries and reads back under the strict CSP", async () => {
+  const response = await page.request.get(`${browser.url}indexie/engine-worker.js`);
+  assert.equal(response.headers()['content-security-policy'], CSP);
+
+  const out = await page.evaluate(([name, url]) => window.roundTrip(name, 'memory', url), ['friends', SHIPPED_WORKER]);
+  assertFriendsWritten(out);
+  assertFriendsRead(out.read);
   assert.equal(out.isOpenAfterClose, false);
   assert.deepEqual(out.afterClose, { name: 'DatabaseClosedError', message: 'the database is closed', className: 'DatabaseClosedError' });
 
@@ -209,4 +219,22 @@ test('round trip of an empty request batch through the worker (measured, not ass
     `# empty execute() through the worker, 1000 round trips: median ${at(0.5)} us (groups of 25), slowest group ${at(1)} us, mean ${mean} us`,
   );
   assert.equal(times.length, 40);
+});
+
+test('end to end on OPFS: a database written in a worker that is then terminated reopens in a new worker with its data', async (t) => {
+  const name = 'e2e/opfs';
+  const created = await page.evaluate(([n, url]) => window.opfsCreate(n, url), [name, SHIPPED_WORKER]);
+  if (created.openError?.className === 'UnsupportedError' && /no file VFS/.test(created.openError.message)) {
+    // The wasm module of this build has no EngineDatabase.openFile (the C++ file VFS, branch file-vfs).
+    t.skip(`this wasm build has no file VFS: ${created.openError.message}`);
+    return;
+  }
+  assert.equal(created.openError, undefined, JSON.stringify(created.openError));
+  assertFriendsWritten(created);
+  const reopened = await page.evaluate(([n, url]) => window.opfsReopen(n, url), [name, SHIPPED_WORKER]);
+  assertFriendsRead(reopened.read);
+  assert.equal(reopened.secondOpen.className, 'DatabaseInUseError', JSON.stringify(reopened.secondOpen));
+  assert.equal(await page.evaluate(([n, url]) => window.opfsExists(n, url), [name, SHIPPED_WORKER]), true);
+  assert.equal(await page.evaluate(([n, url]) => window.opfsDelete(n, url), [name, SHIPPED_WORKER]), 'deleted');
+  assert.equal(await page.evaluate(([n, url]) => window.opfsExists(n, url), [name, SHIPPED_WORKER]), false);
 });

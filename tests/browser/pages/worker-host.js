@@ -34,9 +34,8 @@ function query(r, index, ranges, output) {
   return r.text(output);
 }
 
-/** Schema, writes, queries and reads through a WorkerEngineHost; then close. */
-window.roundTrip = async (name, storage, workerUrl) => {
-  const host = await WorkerEngineHost.open(name, { storage, workerUrl });
+/** Version 1 with table 'friends', 3 friends and 2000 more in two transactions; each batch's results. */
+async function writeFriends(host) {
   const out = {};
   out.schema = await send(host, (r) => {
     r.op(Op.setVersion, 1).number(1);
@@ -54,33 +53,64 @@ window.roundTrip = async (name, storage, workerUrl) => {
   });
   // A big batch (a part of its own in the builder, > 64 KiB): crosses whole.
   const many = Array.from({ length: 2000 }, (_, i) => ({ name: `p${i}`, age: 100 + (i % 50), text: 'x'.repeat(40) }));
-  out.bulk = await send(host, (r) => {
+  const bulk = await send(host, (r) => {
     r.op(Op.begin);
     r.op(Op.write, 4).text('friends').bool(true).encoded(encodeValues(many)).null();
     r.op(Op.commit);
   });
-  out.bulk = [out.bulk[0], out.bulk[1][0].length, out.bulk[1][1], out.bulk[2]];
-  out.read = await send(host, (r) => {
+  out.bulk = [bulk[0], bulk[1][0].length, bulk[1][1], bulk[2]];
+  return out;
+}
+
+/** What writeFriends wrote, read back: count, get, two queries; then a failing write and an unknown table. */
+function readFriends(host) {
+  return send(host, (r) => {
     r.op(Op.count, 1).text('friends');
-    r.op(Op.get, 2)
-      .text('friends')
-      .encoded(encodeValue(2, { keys: true }));
+    r.op(Op.get, 2).text('friends').encoded(encodeValue(2, { keys: true }));
     query(r, 'age', [[0, 26, 50, false, false]], 'values');
     query(r, 'name', [[0, 'Ann', 'Bob', false, false]], 'primaryKeys');
     // An error inside a batch is that operation's result; the others still answer.
-    r.op(Op.write, 4)
-      .text('friends')
-      .bool(true)
-      .encoded(encodeValues([{ id: 1, name: 'dup', age: 1 }]))
-      .null();
+    r.op(Op.write, 4).text('friends').bool(true).encoded(encodeValues([{ id: 1, name: 'dup', age: 1 }])).null();
     r.op(Op.count, 1).text('nope');
   });
+}
+
+/** Schema, writes, queries and reads through a WorkerEngineHost; then close. */
+window.roundTrip = async (name, storage, workerUrl) => {
+  const host = await WorkerEngineHost.open(name, { storage, workerUrl });
+  const out = await writeFriends(host);
+  out.read = await readFriends(host);
   await host.close();
   out.isOpenAfterClose = host.isOpen;
   out.afterClose = await host.execute(builder.reset().op(Op.info).finish()).then(
     () => 'resolved',
     (error) => described(error),
   );
+  return out;
+};
+
+/** A database on OPFS written in one worker, which is then terminated (no close: as a closed tab). */
+window.opfsCreate = async (name, workerUrl) => {
+  let host;
+  try {
+    host = await WorkerEngineHost.open(name, { storage: 'opfs', cacheKiB: 1024, workerUrl });
+  } catch (error) {
+    return { openError: described(error) };
+  }
+  const out = await writeFriends(host);
+  host.terminate();
+  return out;
+};
+
+/** The same database opened in a new worker: its data, and a second open refused while this one holds it. */
+window.opfsReopen = async (name, workerUrl) => {
+  const host = await WorkerEngineHost.open(name, { storage: 'opfs', workerUrl });
+  const out = { read: await readFriends(host) };
+  out.secondOpen = await WorkerEngineHost.open(name, { storage: 'opfs', workerUrl }).then(
+    () => 'opened',
+    (error) => described(error),
+  );
+  await host.close();
   return out;
 };
 
