@@ -66,11 +66,17 @@ async function writeFriends(host) {
 function readFriends(host) {
   return send(host, (r) => {
     r.op(Op.count, 1).text('friends');
-    r.op(Op.get, 2).text('friends').encoded(encodeValue(2, { keys: true }));
+    r.op(Op.get, 2)
+      .text('friends')
+      .encoded(encodeValue(2, { keys: true }));
     query(r, 'age', [[0, 26, 50, false, false]], 'values');
     query(r, 'name', [[0, 'Ann', 'Bob', false, false]], 'primaryKeys');
     // An error inside a batch is that operation's result; the others still answer.
-    r.op(Op.write, 4).text('friends').bool(true).encoded(encodeValues([{ id: 1, name: 'dup', age: 1 }])).null();
+    r.op(Op.write, 4)
+      .text('friends')
+      .bool(true)
+      .encoded(encodeValues([{ id: 1, name: 'dup', age: 1 }]))
+      .null();
     r.op(Op.count, 1).text('nope');
   });
 }
