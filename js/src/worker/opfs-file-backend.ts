@@ -2,9 +2,11 @@
 // "indexie-file" VFS's way to a real file) over the Origin Private File
 // System, for the engine running in a dedicated Worker.
 //
-// A database `name` is two files in the OPFS directory `indexie`: `<name>`
-// (the SQLite file) and `<name>-journal` (its rollback journal; it always
-// exists here, and a 0-byte journal is "no journal" to the VFS). Both are
+// A database `name` is two files in the OPFS directory `indexie`: `<file>`
+// (the SQLite file; `<file>` is the name percent-encoded, opfsFileName) and
+// `<file>-journal` (its rollback journal; it always exists here, and a
+// 0-byte journal is "no journal" to the VFS). The engine's VFS is opened
+// with `<file>` as the name, so these are the paths it asks for. Both are
 // opened with a FileSystemSyncAccessHandle before the engine opens, because
 // creating one is asynchronous and the VFS is not: openOpfsFiles() does
 // that, then every call of the backend is synchronous.
