@@ -51,6 +51,8 @@ export interface NativeReadSet {
   clear(): void;
   isEmpty(): boolean;
   merge(other: NativeReadSet): void;
+  /** Merges the serialized read set (an engine's takeReads result) of `length` bytes in the request buffer; false, and nothing merged, if it does not parse. */
+  addSerialized(length: number): boolean;
   intersects(changes: NativeChangeSet): boolean;
   delete(): void;
 }
