@@ -31,6 +31,10 @@ struct ChangeSetHandle {
 
 bool Intersects(const ReadSet& reads, const ChangeSetHandle& changes) { return reads.Intersects(changes.set); }
 
+// Merges a serialized read set (an engine's kTakeReads result, read_set.h) of
+// `length` bytes in the request buffer; false, and nothing merged, if it does not parse.
+bool AddSerializedReads(ReadSet& reads, size_t length) { return reads.MergeSerialized(RequestBytes(length)).ok(); }
+
 }  // namespace
 }  // namespace indexie::wasm
 
@@ -42,6 +46,7 @@ EMSCRIPTEN_BINDINGS(indexie_live_sets) {
       .function("clear", &ReadSet::Clear)
       .function("isEmpty", &ReadSet::empty)
       .function("merge", &ReadSet::Merge)
+      .function("addSerialized", &indexie::wasm::AddSerializedReads)
       .function("intersects", &indexie::wasm::Intersects);
   emscripten::class_<ChangeSetHandle>("ChangeSet")
       .constructor<>()

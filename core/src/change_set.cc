@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "cbor_reader.h"
 #include "indexie/cbor.h"
 
 namespace indexie {
@@ -17,27 +18,11 @@ void WriteByteList(const std::vector<std::string>& items, std::string* out) {
   for (const std::string& item : items) cbor::WriteBytes(item, out);
 }
 
-// A cursor over the wire format; every read fails cleanly on malformed input.
-class Reader {
+// A cursor over the wire format (cbor_reader.h), with the byte lists records hold.
+class Reader : public cbor::StrictReader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  using cbor::StrictReader::StrictReader;
 
-  bool Array(uint64_t* count) { return Expect(cbor::kArray, count); }
-  bool Unsigned(uint64_t* value) { return Expect(cbor::kUnsigned, value); }
-  bool Bool(bool* value) {
-    if (pos_ >= in_.size()) return false;
-    const auto byte = static_cast<uint8_t>(in_[pos_++]);
-    if (byte != 0xF4 && byte != 0xF5) return false;
-    *value = byte == 0xF5;
-    return true;
-  }
-  bool String(cbor::Major major, std::string* value) {
-    uint64_t size;
-    if (!Expect(major, &size) || size > in_.size() - pos_) return false;
-    value->assign(in_.substr(pos_, size));
-    pos_ += size;
-    return true;
-  }
   bool ByteList(std::vector<std::string>* items) {
     uint64_t count;
     if (!Array(&count)) return false;
@@ -47,20 +32,6 @@ class Reader {
     }
     return true;
   }
-  bool AtEnd() const { return pos_ == in_.size(); }
-
- private:
-  bool Expect(cbor::Major major, uint64_t* arg) {
-    cbor::Header header;
-    if (!cbor::ReadHeader(in_, &pos_, &header) || header.major != major) return false;
-    // Counts are bounded by the input: every element takes at least one byte.
-    if ((major == cbor::kArray) && header.arg > in_.size() - pos_) return false;
-    *arg = header.arg;
-    return true;
-  }
-
-  std::string_view in_;
-  size_t pos_ = 0;
 };
 
 bool ParseRecord(Reader& reader, RecordChange* record) {

@@ -27,8 +27,8 @@ using wire::Malformed;
 using wire::RequestReader;
 using wire::WriteBool;
 
-Result<std::unique_ptr<EngineSession>> EngineSession::Open(const std::string& name) {
-  auto db = Database::Open(name);
+Result<std::unique_ptr<EngineSession>> EngineSession::Open(const std::string& name, const OpenOptions& options) {
+  auto db = Database::Open(name, options);
   if (!db.ok()) return db.status();
   return std::unique_ptr<EngineSession>(new EngineSession(std::move(db).value()));
 }
@@ -86,7 +86,7 @@ std::string EngineSession::FailAll(std::string_view request, const Status& statu
 
 Status EngineSession::Run(RequestReader& call, std::string* out) {
   int64_t opcode = 0;
-  if (Status s = call.Integer(0, static_cast<int64_t>(EngineOp::kExecuteSql), &opcode); !s.ok()) {
+  if (Status s = call.Integer(0, static_cast<int64_t>(EngineOp::kTakeReads), &opcode); !s.ok()) {
     return Malformed("unknown opcode");
   }
   const auto op = static_cast<EngineOp>(opcode);
@@ -208,6 +208,18 @@ Status EngineSession::Run(RequestReader& call, std::string* out) {
       auto result = db.sql().Execute(sql);
       if (!result.ok()) return result.status();
       AppendSqlResultValue(result.value(), out);
+      return Status::Ok();
+    }
+    case EngineOp::kRecordReads: {
+      bool on = false;
+      if (Status s = call.Bool(&on); !s.ok()) return s;
+      db.set_read_recorder(on ? &reads_ : nullptr);
+      out->push_back(kEncodedNull);
+      return Status::Ok();
+    }
+    case EngineOp::kTakeReads: {
+      cbor::WriteBytes(reads_.Serialize(), out);
+      reads_.Clear();
       return Status::Ok();
     }
     default: return RunRead(op, call, out);

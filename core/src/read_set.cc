@@ -4,10 +4,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "cbor_reader.h"
+#include "indexie/cbor.h"
+
 namespace indexie {
 namespace {
 
 constexpr char kAboveAny = static_cast<char>(0xFF);
+constexpr uint64_t kFormat = 1;  // the first element of the wire format (read_set.h)
 
 const std::vector<std::string> kNone;
 
@@ -118,6 +122,90 @@ bool ReadSet::Intersects(const ChangeSet& changes) const {
     }
   }
   return false;
+}
+
+// --- Wire format (read_set.h) ----------------------------------------------
+
+namespace {
+
+void WriteRanges(const std::vector<ByteRange>& ranges, std::string* out) {
+  cbor::WriteHeader(cbor::kArray, ranges.size(), out);
+  for (const ByteRange& range : ranges) {
+    cbor::WriteHeader(cbor::kArray, 2, out);
+    cbor::WriteBytes(range.lo, out);
+    if (range.hi) {
+      cbor::WriteBytes(*range.hi, out);
+    } else {
+      out->push_back(static_cast<char>(0xF6));  // null: unbounded above
+    }
+  }
+}
+
+bool ReadRanges(cbor::StrictReader& reader, std::vector<ByteRange>* ranges) {
+  uint64_t count;
+  if (!reader.Array(&count)) return false;
+  ranges->resize(count);
+  for (ByteRange& range : *ranges) {
+    uint64_t parts;
+    if (!reader.Array(&parts) || parts != 2 || !reader.String(cbor::kBytes, &range.lo)) return false;
+    if (reader.Null()) continue;
+    std::string hi;
+    if (!reader.String(cbor::kBytes, &hi)) return false;
+    range.hi = std::move(hi);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ReadSet::Serialize() const {
+  std::string out;
+  cbor::WriteHeader(cbor::kArray, 2, &out);
+  cbor::WriteHeader(cbor::kUnsigned, kFormat, &out);
+  cbor::WriteHeader(cbor::kArray, tables_.size(), &out);
+  for (const auto& [table, indexes] : tables_) {
+    cbor::WriteHeader(cbor::kArray, 2, &out);
+    cbor::WriteText(table, &out);
+    cbor::WriteHeader(cbor::kArray, indexes.size(), &out);
+    for (const auto& [index, reads] : indexes) {
+      cbor::WriteHeader(cbor::kArray, 3, &out);
+      cbor::WriteText(index, &out);
+      WriteRanges(reads.values.ranges, &out);
+      WriteRanges(reads.keys.ranges, &out);
+    }
+  }
+  return out;
+}
+
+Status ReadSet::MergeSerialized(std::string_view bytes) {
+  const Status malformed(StatusCode::kData, "malformed read set");
+  cbor::StrictReader reader(bytes);
+  uint64_t fields, format, tables;
+  if (!reader.Array(&fields) || fields != 2 || !reader.Unsigned(&format)) return malformed;
+  if (format != kFormat) return Status(StatusCode::kData, "read set format " + std::to_string(format) + " is unknown");
+  if (!reader.Array(&tables)) return malformed;
+  // Parsed whole before anything is added: malformed input merges nothing.
+  ReadSet parsed;
+  for (uint64_t t = 0; t < tables; ++t) {
+    uint64_t parts, indexes;
+    std::string table;
+    if (!reader.Array(&parts) || parts != 2 || !reader.String(cbor::kText, &table) || !reader.Array(&indexes)) {
+      return malformed;
+    }
+    for (uint64_t i = 0; i < indexes; ++i) {
+      std::string index;
+      std::vector<ByteRange> values, keys;
+      if (!reader.Array(&parts) || parts != 3 || !reader.String(cbor::kText, &index) || !ReadRanges(reader, &values) ||
+          !ReadRanges(reader, &keys)) {
+        return malformed;
+      }
+      for (ByteRange& range : values) parsed.Add(table, index, std::move(range), Kind::kValues);
+      for (ByteRange& range : keys) parsed.Add(table, index, std::move(range), Kind::kKeys);
+    }
+  }
+  if (!reader.AtEnd()) return malformed;
+  Merge(parsed);
+  return Status::Ok();
 }
 
 }  // namespace indexie

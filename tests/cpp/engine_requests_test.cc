@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "indexie/page_vfs.h"
+#include "indexie/read_set.h"
 #include "value_builder.h"
 
 namespace indexie {
@@ -199,6 +200,109 @@ TEST_F(EngineRequestsTest, InfoDescribesTablesInTheJsShape) {
   EXPECT_NE(info.find("primKey"), std::string::npos);
   EXPECT_NE(info.find("++id"), std::string::npos);
   EXPECT_NE(info.find("name"), std::string::npos);
+}
+
+// The bytes of a byte-string result value.
+std::string BytesOf(const std::string& value) {
+  size_t pos = 0;
+  cbor::Header h;
+  EXPECT_TRUE(cbor::ReadHeader(value, &pos, &h));
+  EXPECT_EQ(h.major, cbor::kBytes);
+  return value.substr(pos);
+}
+
+// Read recording as engine ops (kRecordReads/kTakeReads): the read set a
+// session records, serialized, merged into another ReadSet (as a live query
+// in another tab or the main thread does), re-runs for exactly the changes
+// the same reads recorded directly into a ReadSet re-run for.
+TEST_F(EngineRequestsTest, ReadsRecordedThroughOpsIntersectExactlyTheChangesTheDirectRecordingDoes) {
+  std::initializer_list<V> people = {
+      V::Obj({{"name", V::Str("Ann")}}), V::Obj({{"name", V::Str("Bo")}}), V::Obj({{"name", V::Str("Cy")}}),
+      V::Obj({{"name", V::Str("Di")}}),  V::Obj({{"name", V::Str("Ed")}}),
+  };
+  Run({RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(true), V::Arr(people), V::Null()}),
+       RequestOp(EngineOp::kTakeChanges)});
+  // A point read, a limited index scan (Ann, Bo) and a count.
+  auto reads = [&] {
+    V limited = V::Arr({V::Str("users"), V::Str("name"), V::Bool(false), V::Bool(false), V::Bool(false), V::Num(0),
+                        V::Num(2), V::Arr({})});
+    return std::vector<V>{RequestOp(EngineOp::kGet, {V::Str("users"), V::Num(4)}),
+                          RequestOp(EngineOp::kQuery, {limited, V::Null(), V::Str("values")}),
+                          RequestOp(EngineOp::kQuery, {Query("users", ""), V::Null(), V::Str("count")})};
+  };
+  auto run = [&](std::vector<V> ops) {
+    std::string request;
+    cbor::WriteHeader(cbor::kArray, ops.size(), &request);
+    for (const V& op : ops) request += op.bytes;
+    return Results(session_->Execute(request));
+  };
+
+  ReadSet direct;
+  session_->database().set_read_recorder(&direct);
+  for (const auto& result : run(reads())) ASSERT_TRUE(result.ok) << result.message;
+  session_->database().set_read_recorder(nullptr);
+
+  std::vector<V> recorded = {RequestOp(EngineOp::kRecordReads, {V::Bool(true)})};
+  for (V& op : reads()) recorded.push_back(std::move(op));
+  recorded.push_back(RequestOp(EngineOp::kRecordReads, {V::Bool(false)}));
+  recorded.push_back(RequestOp(EngineOp::kGet, {V::Str("users"), V::Num(5)}));  // not recorded: recording is off
+  recorded.push_back(RequestOp(EngineOp::kTakeReads));
+  recorded.push_back(RequestOp(EngineOp::kTakeReads));
+  auto results = run(recorded);
+  ASSERT_EQ(results.size(), 8u);
+  for (const auto& result : results) ASSERT_TRUE(result.ok) << result.message;
+  EXPECT_EQ(results[0].value, V::Null().bytes);
+  const std::string bytes = BytesOf(results[6].value);
+  ReadSet merged;
+  ASSERT_TRUE(merged.MergeSerialized(bytes).ok());
+  EXPECT_FALSE(merged.empty());
+  ReadSet emptied;  // the second take: taking empties the session's set
+  ASSERT_TRUE(emptied.MergeSerialized(BytesOf(results[7].value)).ok());
+  EXPECT_TRUE(emptied.empty());
+
+  // Each write, alone: does it re-run the recorded reads?
+  const std::vector<std::pair<const char*, V>> writes = {
+      {"insert past the limited scan",
+       RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
+                                    V::Arr({V::Obj({{"id", V::Num(9)}, {"name", V::Str("Zed")}})}), V::Null()})},
+      {"update of the point read",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(4)}, {"name", V::Str("Di")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"update of a record read by neither",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(3)}, {"name", V::Str("Cy")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"update of a record the key-only read did not need",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(5)}, {"name", V::Str("Ed")}, {"x", V::Num(2)}})}), V::Null()})},
+      {"update inside the limited scan",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(2)}, {"name", V::Str("Bo")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"delete (the count changes)", RequestOp(EngineOp::kDelete, {V::Str("users"), V::Arr({V::Num(3)})})},
+  };
+  int reruns = 0, skips = 0;
+  for (const auto& [what, write] : writes) {
+    auto done = run({write, RequestOp(EngineOp::kTakeChanges)});
+    ASSERT_TRUE(done[0].ok && done[1].ok) << what << ": " << done[0].message;
+    auto changes = ChangeSet::Parse(BytesOf(done[1].value));
+    ASSERT_TRUE(changes.ok()) << what;
+    const bool expected = direct.Intersects(changes.value());
+    EXPECT_EQ(merged.Intersects(changes.value()), expected) << what;
+    (expected ? reruns : skips)++;
+  }
+  // The comparison has cases on both sides (else it could not tell sets apart).
+  EXPECT_EQ(reruns, 4);
+  EXPECT_EQ(skips, 2);
+}
+
+TEST_F(EngineRequestsTest, RecordReadsTakesOneBoolean) {
+  auto results = Run({RequestOp(EngineOp::kRecordReads), RequestOp(EngineOp::kRecordReads, {V::Num(1)}),
+                      RequestOp(EngineOp::kTakeReads, {V::Num(1)})});
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) EXPECT_EQ(result.value, "InternalError");
 }
 
 }  // namespace

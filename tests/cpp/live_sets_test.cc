@@ -182,5 +182,70 @@ TEST_F(LiveSetsTest, MergedReadSetsAndChangeSetsKeepEveryPart) {
   EXPECT_FALSE(a.Intersects(merged));
 }
 
+// The read-set wire format (read_set.h): what one side records, the other
+// side matches exactly; anything malformed is a DataError that merges nothing.
+TEST_F(LiveSetsTest, ReadSetsSurviveTheWireFormat) {
+  ReadSet original;
+  db_->set_read_recorder(&original);
+  QueryExecutor executor(db_.get());
+  ASSERT_TRUE(executor.Run(Ages(20, 30), true).ok());
+  ASSERT_TRUE(executor.Count(Ages(50, 60)).ok());
+  ASSERT_TRUE(db_->Get("people", Key::Number(6)).ok());
+  QuerySpec open_ended;  // unbounded above: hi is null on the wire
+  open_ended.table = "people";
+  open_ended.index = "name";
+  open_ended.ranges = AllKeys();
+  ASSERT_TRUE(executor.Count(open_ended).ok());
+  db_->set_read_recorder(nullptr);
+  const std::string bytes = original.Serialize();
+
+  ReadSet copy;
+  ASSERT_TRUE(copy.MergeSerialized(bytes).ok());
+  EXPECT_EQ(copy.Serialize(), bytes);
+  // Writes the copy must agree on: some re-run the reads, some do not.
+  const std::vector<std::function<void()>> writes = {
+      [&] { Put("people", Person(7, "X", 55)); },   // into the counted range
+      [&] { Put("people", Person(2, "B", 21)); },   // inside the value range
+      [&] { Put("people", Person(4, "D", 45)); },   // moves out of [20, 30]
+      [&] { Put("people", Person(5, "E", 50)); },   // same keys, outside the value range
+      [&] { Put("people", Person(6, "F2", 60)); },  // the point read
+      [&] {
+        Put("pets", V::Obj({{"id", V::Num(1)}}).bytes);
+      },
+  };
+  int reruns = 0;
+  for (const auto& write : writes) {
+    write();
+    const ChangeSet changes = db_->TakeChanges();
+    EXPECT_EQ(copy.Intersects(changes), original.Intersects(changes));
+    reruns += original.Intersects(changes) ? 1 : 0;
+  }
+  EXPECT_GT(reruns, 0);
+  EXPECT_LT(reruns, static_cast<int>(writes.size()));
+
+  // Malformed: every truncation, a future format, trailing bytes, a wrong type.
+  ReadSet target;
+  ASSERT_TRUE(db_->Get("people", Key::Number(1)).ok());
+  target.AddPrimaryKey("people", EncodeKey(Key::Number(1)));
+  const std::string before = target.Serialize();
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_EQ(target.MergeSerialized(bytes.substr(0, cut)).code(), StatusCode::kData) << cut;
+  }
+  std::string future = bytes;
+  future[1] = 2;  // the format number
+  EXPECT_EQ(target.MergeSerialized(future).code(), StatusCode::kData);
+  EXPECT_EQ(target.MergeSerialized(bytes + '\0').code(), StatusCode::kData);
+  std::string text_for_bytes = bytes;
+  size_t lo = 4;  // the first range: [lo: bytes, hi]
+  while (lo + 1 < bytes.size() &&
+         !(static_cast<uint8_t>(bytes[lo]) == 0x82 && static_cast<uint8_t>(bytes[lo + 1]) >> 5 == cbor::kBytes)) {
+    ++lo;
+  }
+  ASSERT_LT(lo + 1, bytes.size());
+  text_for_bytes[lo + 1] = static_cast<char>(text_for_bytes[lo + 1] + 0x20);  // bytes -> text
+  EXPECT_EQ(target.MergeSerialized(text_for_bytes).code(), StatusCode::kData);
+  EXPECT_EQ(target.Serialize(), before);  // nothing merged by any of them
+}
+
 }  // namespace
 }  // namespace indexie

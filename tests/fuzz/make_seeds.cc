@@ -19,6 +19,7 @@
 #include "indexie/engine_requests.h"
 #include "indexie/key_codec.h"
 #include "indexie/page_vfs.h"
+#include "indexie/read_set.h"
 
 using namespace indexie;
 namespace fs = std::filesystem;
@@ -155,6 +156,18 @@ void ChangeSetSeeds() {
   Write("change_set", "everything", everything.Serialize());
 }
 
+void ReadSetSeeds() {
+  ReadSet empty;
+  Write("read_set", "empty", empty.Serialize());
+  ReadSet reads;
+  reads.AddPrimaryKey("users", EncodeKey(Key::Number(7)));
+  reads.Add("users", "name", ByteRange{EncodeKey(Key::String("a")), EncodeKey(Key::String("m"))},
+            ReadSet::Kind::kValues);
+  reads.Add("users", "name", ByteRange{EncodeKey(Key::String("x")), std::nullopt}, ReadSet::Kind::kKeys);
+  reads.Add("tags", "", ByteRange{"", std::nullopt}, ReadSet::Kind::kKeys);
+  Write("read_set", "ranges", reads.Serialize());
+}
+
 // A database built by the engine, its file copied out.
 void PageFileSeed(const std::string& seed, int page_size, const std::map<std::string, std::string>& schema,
                   const std::map<std::string, std::vector<V>>& records) {
@@ -240,6 +253,7 @@ int main(int argc, char** argv) {
   ValueReaderSeeds();
   SchemaSeeds();
   ChangeSetSeeds();
+  ReadSetSeeds();
   PageFileSeeds();
   EngineRequestSeeds();
   return 0;

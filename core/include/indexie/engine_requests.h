@@ -36,6 +36,8 @@
 //                                             opened; a cursor is closed once done
 //   kCloseCursor [id]                      -> null
 //   kTakeChanges                           -> bytes (change_set.h wire format) | undefined
+//   (the page operations below apply to a database on the in-memory page VFS only: on a
+//   file-stored one they fail with InternalError)
 //   kPageChanges                           -> [fileSize, Uint32Array of changed page numbers]
 //   kReadPages [first, count]              -> bytes
 //   kPageDiffs [maxBytes, maxPages]        -> bytes (PageVfsDiff format) | undefined when longer
@@ -43,6 +45,10 @@
 //   kCheckpoint | kRevert                  -> null
 //   kApplyRemote [fileSize, [page...], bytes of the pages, replaceAll] -> null
 //   kExecuteSql [sql]                      -> {columns, rows, changes}
+//   kRecordReads [on: bool]                -> null; while on, every read of this session adds what
+//                                             it read to the session's read set (read_set.h)
+//   kTakeReads                             -> bytes (read_set.h wire format): the session's read
+//                                             set, which is then emptied (recording stays as it is)
 // query := [table, index, reverse, distinct, unique, offset, limit, [[keyPath, descending]...]]
 // ranges: query.h ParseRangeSpecs. outputs: "values" | "keys" | "primaryKeys" |
 // "rows" (key, primaryKey, value triples) | "keyPairs" (triples, value undefined) | "count".
@@ -55,6 +61,7 @@
 
 #include "indexie/database.h"
 #include "indexie/query.h"
+#include "indexie/read_set.h"
 #include "indexie/schema.h"
 #include "indexie/sql_connection.h"
 #include "indexie/status.h"
@@ -93,13 +100,16 @@ enum class EngineOp {
   kRevert = 24,
   kApplyRemote = 25,
   kExecuteSql = 26,
+  kRecordReads = 27,
+  kTakeReads = 28,
 };
 
 // One open engine database behind the request protocol, with the cursors
 // its host opened. Single-threaded, like Database.
 class EngineSession {
  public:
-  static Result<std::unique_ptr<EngineSession>> Open(const std::string& name);
+  // `options`: where the database lives (sql_connection.h OpenOptions).
+  static Result<std::unique_ptr<EngineSession>> Open(const std::string& name, const OpenOptions& options = {});
 
   // Runs a request batch; always returns a well-formed response (see above).
   std::string Execute(std::string_view request);
@@ -124,6 +134,8 @@ class EngineSession {
   Status RunPages(EngineOp op, wire::RequestReader& call, std::string* out);
 
   std::unique_ptr<Database> db_;
+  // kRecordReads/kTakeReads: what this session's reads read while recording.
+  ReadSet reads_;
   std::map<int, Cursor> cursors_;
   int next_cursor_ = 1;
   int last_opened_cursor_ = 0;  // in the batch being executed (kCursorNext id 0)

@@ -15,14 +15,27 @@
 //
 // Scans record what they actually scanned: a query that stopped at its limit
 // records its ranges only up to the last row it looked at.
+//
+// Wire format (Serialize/MergeSerialized): a read set crosses a message
+// boundary (the engine's kTakeReads result, engine_requests.h, read in the
+// tab or Worker that holds the live query), so it is versioned by its first
+// element. A CBOR array, definite lengths only:
+//   [1, [[table: text, [[index: text, [range...], [range...]]...]]...]]
+// Per index the first range list is kValues, the second kKeys;
+//   range = [lo: bytes, hi: bytes | null]     (null: unbounded above)
+// Ranges are listed as recorded (not necessarily sorted or merged). Nothing
+// else may follow the array. MergeSerialized checks every byte: malformed
+// input is a DataError and merges nothing.
 #pragma once
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "indexie/byte_range.h"
 #include "indexie/change_set.h"
+#include "indexie/status.h"
 
 namespace indexie {
 
@@ -38,6 +51,12 @@ class ReadSet {
 
   // Whether `changes` could alter what was read.
   bool Intersects(const ChangeSet& changes) const;
+
+  // The wire format above.
+  std::string Serialize() const;
+  // Adds what a serialized read set holds; on malformed bytes returns a
+  // DataError and leaves this set unchanged.
+  Status MergeSerialized(std::string_view bytes);
 
  private:
   struct Ranges {
