@@ -168,7 +168,15 @@ test('openFile reads and writes the file through Module.indexieFileBackend, page
 test('a full storage is a QuotaExceededError that keeps the previous commit', () => {
   const backend = memoryBackend();
   const db = openFile('full', backend);
-  assert.deepEqual(failedCodes(execute(db, [[SET_SCHEMA, { people: 'id' }], [WRITE, 'people', false, [person(1)], null]])), []);
+  assert.deepEqual(
+    failedCodes(
+      execute(db, [
+        [SET_SCHEMA, { people: 'id' }],
+        [WRITE, 'people', false, [person(1)], null],
+      ]),
+    ),
+    [],
+  );
   let total = 0;
   for (const file of backend.files.values()) total += file.length;
   backend.quota = total + 16 * 1024;

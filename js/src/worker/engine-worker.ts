@@ -19,21 +19,10 @@
 //   request's error (worker-protocol.ts crossingError).
 import { decodeResult, requestBuffer } from '../engine/requests.js';
 import { crossingError, type WorkerRequest, type WorkerResponse } from '../engine/worker-protocol.js';
-import { DatabaseClosedError, InternalError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { DatabaseClosedError, InternalError, InvalidArgumentError } from '../errors.js';
 import type { CoreModule, NativeEngineDatabase } from '../indexie-core.js';
 import { loadCoreModule } from '../wasm-module.js';
-import {
-  deleteOpfsDatabase,
-  openOpfsFiles,
-  opfsDatabaseExists,
-  type IndexieFileBackend,
-  type OpfsFileBackend,
-} from './opfs-file-backend.js';
-
-/** The module as the file VFS sees it (seam contract §2): the backend slot it calls through EM_JS. */
-type FileVfsModule = CoreModule & { indexieFileBackend?: IndexieFileBackend };
-/** EngineDatabase with the file VFS's open (present once the wasm build has the file VFS). */
-type FileVfsEngineDatabase = NativeEngineDatabase & { openFile?(name: string, cacheKiB: number): Uint8Array };
+import { deleteOpfsDatabase, openOpfsFiles, opfsDatabaseExists, type OpfsFileBackend } from './opfs-file-backend.js';
 
 /** The dedicated worker's global scope, as far as used here (TypeScript's webworker lib is not in this build). */
 interface WorkerScope {
@@ -43,8 +32,8 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 interface OpenDatabase {
-  core: FileVfsModule;
-  native: FileVfsEngineDatabase;
+  core: CoreModule;
+  native: NativeEngineDatabase;
   files: OpfsFileBackend | undefined;
 }
 let open: OpenDatabase | undefined;
@@ -52,16 +41,13 @@ let open: OpenDatabase | undefined;
 async function openDatabase(name: string, storage: string, cacheKiB: number): Promise<void> {
   if (open) throw new InternalError('this engine worker already has a database open');
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a database name must be a non-empty string');
-  const core = (await loadCoreModule()) as FileVfsModule;
-  const native = new core.EngineDatabase() as FileVfsEngineDatabase;
+  const core = await loadCoreModule();
+  const native = new core.EngineDatabase();
   let files: OpfsFileBackend | undefined;
   try {
     if (storage === 'memory') {
       decodeResult(native.open(name));
     } else if (storage === 'opfs') {
-      if (typeof native.openFile !== 'function') {
-        throw new UnsupportedError("this build of the engine has no file VFS (EngineDatabase.openFile): storage 'opfs' is not available");
-      }
       if (!Number.isSafeInteger(cacheKiB) || cacheKiB <= 0)
         throw new InvalidArgumentError(`the page cache must be a positive number of KiB, not ${cacheKiB}`);
       files = await openOpfsFiles(name, core);

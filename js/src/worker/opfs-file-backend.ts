@@ -27,23 +27,10 @@
 //   journal for each write transaction). release() closes both handles and
 //   flushes them; after it every call fails with -1.
 import { DatabaseInUseError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+import type { NativeFileBackend } from '../indexie-core.js';
 
-/** The file backend of the seam contract (§2), which wasm/ calls through EM_JS. */
-export interface IndexieFileBackend {
-  /** A file id >= 1 for `path`, or 0 when there is no such file. Paths: '<name>' and '<name>-journal'. */
-  open(path: string): number;
-  /** Bytes; -1 on error. */
-  size(id: number): number;
-  /** Bytes copied into the heap at `ptr` (a short read is allowed: the VFS zero-fills); -1 on error. */
-  read(id: number, ptr: number, length: number, offset: number): number;
-  /** 0 ok, -1 error, -2 quota exhausted or disk full. */
-  write(id: number, ptr: number, length: number, offset: number): number;
-  /** 0 ok, -1 error. */
-  truncate(id: number, size: number): number;
-  /** 0 ok, -1 error. */
-  sync(id: number): number;
-  close(id: number): void;
-}
+/** The file backend of the seam contract (§2), which wasm/file_backend_js.cc calls: the glue's NativeFileBackend. */
+export type IndexieFileBackend = NativeFileBackend;
 
 /** What the backend needs of the wasm module: its heap, read afresh on every call. */
 export interface HeapOwner {

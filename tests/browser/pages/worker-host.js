@@ -120,6 +120,51 @@ window.opfsReopen = async (name, workerUrl) => {
   return out;
 };
 
+/** An OPFS database kept open across calls (opfsFill, then opfsAddOne and opfsClose). */
+window.opfsHosts = {};
+window.opfsOpen = async (name, workerUrl) => {
+  const host = await WorkerEngineHost.open(name, { storage: 'opfs', cacheKiB: 1024, workerUrl });
+  window.opfsHosts[name] = host;
+  return send(host, (r) => {
+    r.op(Op.setVersion, 1).number(1);
+    r.op(Op.setSchema, 1).map(1).text('blobs').text('++id');
+  });
+};
+/** Commits of 100 records of 10 KiB until one fails: that failure, and how many commits succeeded. */
+window.opfsFill = async (name) => {
+  const host = window.opfsHosts[name];
+  const records = Array.from({ length: 100 }, (_, i) => ({ payload: new Uint8Array(10 * 1024).fill(i) }));
+  for (let commits = 0; commits < 200; commits++) {
+    const [, write, commit] = await send(host, (r) => {
+      r.op(Op.begin);
+      r.op(Op.write, 4).text('blobs').bool(true).encoded(encodeValues(records)).null();
+      r.op(Op.commit);
+    });
+    const failed = write?.error ? write : commit?.error ? commit : undefined;
+    if (failed) {
+      await send(host, (r) => r.op(Op.rollback));
+      const [count] = await send(host, (r) => r.op(Op.count, 1).text('blobs'));
+      return { commits, failed, count };
+    }
+  }
+  return { commits: 200 };
+};
+window.opfsAddOne = async (name) => {
+  const host = window.opfsHosts[name];
+  const [, , commit, count] = await send(host, (r) => {
+    r.op(Op.begin);
+    r.op(Op.write, 4)
+      .text('blobs')
+      .bool(true)
+      .encoded(encodeValues([{ payload: 'one more' }]))
+      .null();
+    r.op(Op.commit);
+    r.op(Op.count, 1).text('blobs');
+  });
+  return { commit, count };
+};
+window.opfsClose = (name) => window.opfsHosts[name].close();
+
 /** Failures cross as their own classes; a worker that dies rejects what waits. */
 window.failures = async (workerUrl) => {
   const out = {};
