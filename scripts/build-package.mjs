@@ -10,6 +10,9 @@
 //     The entries and chunks sit at dist/'s top level, beside the glue and
 //     the .wasm, so `new URL('./indexie-core.wasm', import.meta.url)` in the
 //     bundled wasm-module code still names the file next to it.
+//   - engine-worker.js: the engine's dedicated Worker (js/src/worker/), a
+//     bundle of its own (no shared chunk), imported by nothing: the page's
+//     code starts it with new Worker(new URL('./engine-worker.js', import.meta.url)).
 //   - indexie-core.js and indexie-core.wasm: the Emscripten glue and engine,
 //     copied from build/wasm as they are.
 //   - *.d.ts: tsc's declarations (from js/build-tsc/), with the folder layout
@@ -59,6 +62,27 @@ await esbuild.build({
   outdir: DIST,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
+  logLevel: 'warning',
+});
+
+// The engine's Worker (js/src/worker/engine-worker.ts): a bundle of its own,
+// self-contained (no chunk shared with the page's entries: a worker loads
+// only what it runs), at dist/'s top level beside the glue and the .wasm,
+// where WorkerEngineHost's `new URL('./engine-worker.js', import.meta.url)`
+// and the worker's own `new URL('./indexie-core.wasm', import.meta.url)` find them.
+await esbuild.build({
+  absWorkingDir: JS,
+  entryPoints: { 'engine-worker': join(SRC, 'worker', 'engine-worker.ts') },
+  tsconfig: join(JS, 'tsconfig.json'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  external: ['./indexie-core.js'],
+  outdir: DIST,
+  entryNames: '[name]',
   logLevel: 'warning',
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check-format.sh: whether every C++ file is formatted as .clang-format says.
-# Checks core/ idb_bridge/ wasm/ tests/cpp/ tests/fuzz/ bench/ (*.cc, *.h).
+# Checks core/ idb_bridge/ file_vfs/ wasm/ tests/cpp/ tests/fuzz/ bench/ (*.cc, *.h).
 # Prints the files that are not clean and exits 1; exits 0 when all are.
 # To fix a file: clang-format -i <file>
 # Installs clang-format with apt-get when it is missing (as scripts/setup.sh does).
@@ -17,7 +17,7 @@ if ! command -v clang-format >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-format >/dev/null
 fi
 
-mapfile -t files < <(find core idb_bridge wasm tests/cpp tests/fuzz bench \
+mapfile -t files < <(find core idb_bridge file_vfs wasm tests/cpp tests/fuzz bench \
   -type f \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
 bad=()
 for f in "${files[@]}"; do

@@ -1,4 +1,6 @@
 // engine_handle.cc: the JS handle of one engine database (EngineDatabase).
+// open(name) opens a database on the in-memory page VFS, openFile(name,
+// cacheKiB) one in a file through Module.indexieFileBackend (file_backend_js.cc).
 // Everything but the live-query recorder goes through execute(length): a
 // request batch in the request buffer, a response batch back
 // (core/include/indexie/engine_requests.h). This file converts nothing
@@ -9,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "file_backend_js.h"
 #include "indexie/engine_requests.h"
 #include "indexie/read_set.h"
 #include "js_bridge.h"
@@ -21,11 +24,17 @@ using emscripten::val;
 class EngineHandle {
  public:
   // A result batch of one: [[true, null]] or [[false, code, message]].
-  val Open(const std::string& name) {
-    auto session = EngineSession::Open(name);
-    if (!session.ok()) return BytesToJs(FailedResultValue(session.status()));
-    session_ = std::move(session).value();
-    return BytesToJs(OkResultValue("\xF6"));
+  val Open(const std::string& name) { return OpenWith(name, OpenOptions()); }
+
+  // Opens `name` as a file on Module.indexieFileBackend (file_backend_js.cc),
+  // read page by page, SQLite's page cache bounded by `cache_kib` KiB (0 or
+  // less: kDefaultFileCacheKiB, 32 MiB). Same result as open(name).
+  val OpenFile(const std::string& name, double cache_kib) {
+    OpenOptions options;
+    options.storage = Storage::kFile;
+    options.cache_kib = cache_kib >= 1 ? static_cast<int64_t>(cache_kib) : kDefaultFileCacheKiB;
+    options.file_backend = JsFileBackend();
+    return OpenWith(name, options);
   }
 
   void Close() { session_.reset(); }
@@ -46,6 +55,13 @@ class EngineHandle {
   }
 
  private:
+  val OpenWith(const std::string& name, const OpenOptions& options) {
+    auto session = EngineSession::Open(name, options);
+    if (!session.ok()) return BytesToJs(FailedResultValue(session.status()));
+    session_ = std::move(session).value();
+    return BytesToJs(OkResultValue("\xF6"));
+  }
+
   std::unique_ptr<EngineSession> session_;
 };
 
@@ -57,6 +73,7 @@ EMSCRIPTEN_BINDINGS(indexie_engine_handle) {
   emscripten::class_<EngineHandle>("EngineDatabase")
       .constructor<>()
       .function("open", &EngineHandle::Open)
+      .function("openFile", &EngineHandle::OpenFile)
       .function("close", &EngineHandle::Close)
       .function("execute", &EngineHandle::Execute)
       .function("setReadRecorder", &EngineHandle::SetReadRecorder, emscripten::allow_raw_pointers());

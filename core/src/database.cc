@@ -33,11 +33,14 @@ Status Corrupt(const std::string& what) {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& name) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& name, const OpenOptions& options) {
   if (name.empty()) return Status(StatusCode::kInvalidArgument, "a database name must not be empty");
-  auto sql = SqlConnection::Open(name);
+  if (options.storage == Storage::kFile && options.cache_kib <= 0) {
+    return Status(StatusCode::kInvalidArgument, "a database's page cache must be at least 1 KiB");
+  }
+  auto sql = SqlConnection::Open(name, options);
   if (!sql.ok()) return sql.status();
-  std::unique_ptr<Database> db(new Database(name, std::move(sql).value()));
+  std::unique_ptr<Database> db(new Database(name, options, std::move(sql).value()));
   Status status = db->Configure();
   if (!status.ok()) return status;
   return db;
@@ -52,16 +55,44 @@ Status Database::Configure() {
     return split == 0 || split >= entry.size() ? std::string_view() : entry.substr(split);
   });
   if (!added.ok()) return added;
-  // The rollback journal stays in memory: durability comes from the atomic
-  // page flush of the persistence layer, not from a journal file.
   // cache_spill=OFF: an open transaction's pages stay in this connection's
   // cache until COMMIT, so a second connection on the same file (the
   // committed-state reader used while a standard transaction is open) never
-  // sees uncommitted pages.
-  Status status = sql_->Run(
-      "PRAGMA journal_mode=MEMORY;"
-      "PRAGMA cache_spill=OFF;"
-      "CREATE TABLE IF NOT EXISTS _indexie_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;");
+  // sees uncommitted pages (page VFS: it has no locks), or is never locked
+  // out by a spill's EXCLUSIVE lock until the commit (file VFS). The price on
+  // the file VFS: a transaction's changed pages are held in memory until it
+  // commits, beyond the cache bound.
+  std::string storage_pragmas;
+  if (options_.storage == Storage::kPageMemory) {
+    // The rollback journal stays in memory: durability comes from the atomic
+    // page flush of the persistence layer, not from a journal file.
+    storage_pragmas = "PRAGMA journal_mode=MEMORY;";
+  } else {
+    // The file VFS (file_vfs.h): SQLite's own rollback journal in
+    // '<name>-journal' makes commits atomic and crash-safe.
+    // - journal_mode=TRUNCATE: a commit ends by truncating the journal to 0
+    //   bytes (one backend call, then a sync), the only "delete" the JS side
+    //   has; PERSIST would leave the journal as long as the largest
+    //   transaction and rewrite its header instead, DELETE goes through the
+    //   VFS's delete-as-truncate anyway.
+    // - synchronous=FULL: the journal is synced before its header names the
+    //   records in it and again before the database is written, the database
+    //   before the journal is truncated, and the truncation itself: the
+    //   commit survives a power loss (or an OS crash) at any point, and a
+    //   commit the caller was told about stays committed. NORMAL skips the
+    //   sync of the journal header and of the truncation: a power loss could
+    //   then roll back an acknowledged commit, or with an older file system
+    //   damage it. (A crash of the tab process alone loses nothing the OS
+    //   was handed either way; FULL is for the machine going down.)
+    // - cache_size: negative = KiB, the bound of SQLite's page cache.
+    storage_pragmas = "PRAGMA cache_size=-" + std::to_string(options_.cache_kib) +
+                      ";"
+                      "PRAGMA journal_mode=TRUNCATE;"
+                      "PRAGMA synchronous=FULL;";
+  }
+  Status status = sql_->Run(storage_pragmas +
+                            "PRAGMA cache_spill=OFF;"
+                            "CREATE TABLE IF NOT EXISTS _indexie_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;");
   if (!status.ok()) return status;
   return LoadMeta();
 }
@@ -70,7 +101,7 @@ Status Database::ResetAfterRevert() {
   if (depth_ > 0) return Status(StatusCode::kInternal, "cannot reset the connection inside a transaction");
   ForgetStatements();
   sql_.reset();
-  auto sql = SqlConnection::Open(name_);
+  auto sql = SqlConnection::Open(name_, options_);
   if (!sql.ok()) return sql.status();
   sql_ = std::move(sql).value();
   return Configure();

@@ -18,6 +18,9 @@ using wire::Malformed;
 using wire::RequestReader;
 
 Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* out) {
+  if (db_->storage() != Storage::kPageMemory) {
+    return Status(StatusCode::kInternal, "page operations apply to databases on the in-memory page store only");
+  }
   const std::string& name = db_->name();
   switch (op) {
     case EngineOp::kPageChanges: {

@@ -27,8 +27,8 @@ using wire::Malformed;
 using wire::RequestReader;
 using wire::WriteBool;
 
-Result<std::unique_ptr<EngineSession>> EngineSession::Open(const std::string& name) {
-  auto db = Database::Open(name);
+Result<std::unique_ptr<EngineSession>> EngineSession::Open(const std::string& name, const OpenOptions& options) {
+  auto db = Database::Open(name, options);
   if (!db.ok()) return db.status();
   return std::unique_ptr<EngineSession>(new EngineSession(std::move(db).value()));
 }

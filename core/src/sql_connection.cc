@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include "indexie/file_vfs.h"
 #include "indexie/page_vfs.h"
 
 namespace indexie {
@@ -32,9 +33,17 @@ SqlValue ColumnValue(sqlite3_stmt* stmt, int i) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlConnection>> SqlConnection::Open(const std::string& name) {
+Result<std::unique_ptr<SqlConnection>> SqlConnection::Open(const std::string& name, const OpenOptions& options) {
+  const char* vfs = kPageVfsName;
+  if (options.storage == Storage::kFile) {
+    if (!options.file_backend) {
+      return Status(StatusCode::kInvalidArgument, "could not open database '" + name + "': no file backend given");
+    }
+    FileVfsUseBackend(name, options.file_backend);
+    vfs = kFileVfsName;
+  }
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kPageVfsName);
+  const int rc = sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -126,10 +135,19 @@ Status SqlConnection::Run(const std::string& sql) {
 
 int64_t SqlConnection::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t SqlConnection::CacheUsedBytes() const {
+  int current = 0, highest = 0;
+  sqlite3_db_status(db_, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, /*resetFlg=*/0);
+  return current;
+}
+
 const char* SqlConnection::SqliteVersion() { return sqlite3_libversion(); }
 
 Status SqlConnection::ErrorStatus(int rc) const {
-  const StatusCode code = (rc & 0xff) == SQLITE_CONSTRAINT ? StatusCode::kConstraint : StatusCode::kSql;
+  // SQLITE_FULL: the file VFS's storage is full (file_vfs.h), the browser's quota.
+  const StatusCode code = (rc & 0xff) == SQLITE_CONSTRAINT ? StatusCode::kConstraint
+                          : (rc & 0xff) == SQLITE_FULL     ? StatusCode::kQuotaExceeded
+                                                           : StatusCode::kSql;
   return Status(code, sqlite3_errmsg(db_));
 }
 

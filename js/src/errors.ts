@@ -72,6 +72,15 @@ export class ConnectionLostError extends DatabaseClosedError {
     this.wiped = options.wiped;
   }
 }
+/**
+ * The database's file is held by another tab or worker (an Origin Private
+ * File System file allows one open sync access handle at a time): opening
+ * it here waited a little and gave up. Close the database there, or let
+ * that tab own it.
+ */
+export class DatabaseInUseError extends IndexieError {
+  override name = 'DatabaseInUseError';
+}
 export class QuotaExceededError extends IndexieError {
   override name = 'QuotaExceededError';
 }

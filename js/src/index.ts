@@ -85,6 +85,7 @@ export {
   ReadOnlyError,
   DatabaseClosedError,
   ConnectionLostError,
+  DatabaseInUseError,
   QuotaExceededError,
   AbortError,
   TransactionInactiveError,

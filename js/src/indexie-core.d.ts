@@ -1,7 +1,7 @@
 // indexie-core.d.ts: types of the Emscripten glue (the build output
 // dist/indexie-core.js, which sits beside this file in the package), i.e.
 // of the handles in wasm/: engine_handle.cc, sql_handle.cc, page_file.cc,
-// live_sets.cc and js_bridge.cc. Keep in step with those files.
+// live_sets.cc, js_bridge.cc and file_backend_js.cc. Keep in step with those files.
 //
 // Bytes in go through the request buffer (js_bridge.h): write them at
 // requestBuffer(capacity), pass the length. Results come back as encoded
@@ -29,8 +29,14 @@ export interface NativeTableSchema {
 
 /** One engine database (engine_handle.cc): everything through execute(). */
 export interface NativeEngineDatabase {
-  /** An encoded result batch of one. */
+  /** An encoded result batch of one. Opens `name` on the in-memory page VFS. */
   open(name: string): Uint8Array;
+  /**
+   * Opens `name` as a file read page by page through `CoreModule.indexieFileBackend` (which must be
+   * set, with the files' sync access handles open, before the call); SQLite's page cache is bounded
+   * by `cacheKiB` KiB (0: the default, 32 MiB). Same result as open().
+   */
+  openFile(name: string, cacheKiB: number): Uint8Array;
   close(): void;
   delete(): void;
   /** Runs the request batch of `length` bytes in the request buffer; returns the encoded response batch. */
@@ -67,8 +73,32 @@ export interface NativeChangeSet {
   delete(): void;
 }
 
+/**
+ * The files of openFile() databases (wasm/file_backend_js.cc): synchronous calls the VFS makes,
+ * over OPFS FileSystemSyncAccessHandles in a Worker. `ptr` is an address in HEAPU8 (re-read it at
+ * each call). Paths are '<name>' and '<name>-journal'; the journal always exists, a 0-byte one counts
+ * as absent.
+ */
+export interface NativeFileBackend {
+  /** A file id >= 1 for `path`, or 0 when there is no such file. */
+  open(path: string): number;
+  /** Size in bytes; -1 on error. */
+  size(id: number): number;
+  /** Bytes copied into HEAPU8 at `ptr` (fewer at the end of the file); -1 on error. */
+  read(id: number, ptr: number, length: number, offset: number): number;
+  /** 0 ok, -1 error, -2 storage full (quota): the engine reports QuotaExceededError. */
+  write(id: number, ptr: number, length: number, offset: number): number;
+  /** 0 ok, -1 error. */
+  truncate(id: number, size: number): number;
+  /** 0 ok, -1 error: everything written to the file before is durable (flush()). */
+  sync(id: number): number;
+  close(id: number): void;
+}
+
 export interface CoreModule {
   HEAPU8: Uint8Array; // re-read after every call: memory growth replaces it
+  /** The backend of openFile() databases; set it before the first openFile(). */
+  indexieFileBackend?: NativeFileBackend;
   /** The request buffer's address, at least `capacity` bytes. */
   requestBuffer(capacity: number): number;
   SqlDatabase: new () => NativeSqlDatabase;

@@ -217,7 +217,7 @@ std::string BytesOf(const std::string& value) {
 // the same reads recorded directly into a ReadSet re-run for.
 TEST_F(EngineRequestsTest, ReadsRecordedThroughOpsIntersectExactlyTheChangesTheDirectRecordingDoes) {
   std::initializer_list<V> people = {
-      V::Obj({{"name", V::Str("Ann")}}), V::Obj({{"name", V::Str("Bo")}}),  V::Obj({{"name", V::Str("Cy")}}),
+      V::Obj({{"name", V::Str("Ann")}}), V::Obj({{"name", V::Str("Bo")}}), V::Obj({{"name", V::Str("Cy")}}),
       V::Obj({{"name", V::Str("Di")}}),  V::Obj({{"name", V::Str("Ed")}}),
   };
   Run({RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(true), V::Arr(people), V::Null()}),
@@ -262,16 +262,25 @@ TEST_F(EngineRequestsTest, ReadsRecordedThroughOpsIntersectExactlyTheChangesTheD
 
   // Each write, alone: does it re-run the recorded reads?
   const std::vector<std::pair<const char*, V>> writes = {
-      {"insert past the limited scan", RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
-                                                                    V::Arr({V::Obj({{"id", V::Num(9)}, {"name", V::Str("Zed")}})}), V::Null()})},
-      {"update of the point read", RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
-                                                                V::Arr({V::Obj({{"id", V::Num(4)}, {"name", V::Str("Di")}, {"x", V::Num(1)}})}), V::Null()})},
-      {"update of a record read by neither", RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
-                                                                          V::Arr({V::Obj({{"id", V::Num(3)}, {"name", V::Str("Cy")}, {"x", V::Num(1)}})}), V::Null()})},
-      {"update of a record the key-only read did not need", RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
-                                                                                         V::Arr({V::Obj({{"id", V::Num(5)}, {"name", V::Str("Ed")}, {"x", V::Num(2)}})}), V::Null()})},
-      {"update inside the limited scan", RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
-                                                                      V::Arr({V::Obj({{"id", V::Num(2)}, {"name", V::Str("Bo")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"insert past the limited scan",
+       RequestOp(EngineOp::kWrite, {V::Str("users"), V::Bool(false),
+                                    V::Arr({V::Obj({{"id", V::Num(9)}, {"name", V::Str("Zed")}})}), V::Null()})},
+      {"update of the point read",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(4)}, {"name", V::Str("Di")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"update of a record read by neither",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(3)}, {"name", V::Str("Cy")}, {"x", V::Num(1)}})}), V::Null()})},
+      {"update of a record the key-only read did not need",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(5)}, {"name", V::Str("Ed")}, {"x", V::Num(2)}})}), V::Null()})},
+      {"update inside the limited scan",
+       RequestOp(EngineOp::kWrite,
+                 {V::Str("users"), V::Bool(false),
+                  V::Arr({V::Obj({{"id", V::Num(2)}, {"name", V::Str("Bo")}, {"x", V::Num(1)}})}), V::Null()})},
       {"delete (the count changes)", RequestOp(EngineOp::kDelete, {V::Str("users"), V::Arr({V::Num(3)})})},
   };
   int reruns = 0, skips = 0;

@@ -204,12 +204,14 @@ TEST_F(LiveSetsTest, ReadSetsSurviveTheWireFormat) {
   EXPECT_EQ(copy.Serialize(), bytes);
   // Writes the copy must agree on: some re-run the reads, some do not.
   const std::vector<std::function<void()>> writes = {
-      [&] { Put("people", Person(7, "X", 55)); },     // into the counted range
-      [&] { Put("people", Person(2, "B", 21)); },     // inside the value range
-      [&] { Put("people", Person(4, "D", 45)); },     // moves out of [20, 30]
-      [&] { Put("people", Person(5, "E", 50)); },     // same keys, outside the value range
-      [&] { Put("people", Person(6, "F2", 60)); },    // the point read
-      [&] { Put("pets", V::Obj({{"id", V::Num(1)}}).bytes); },
+      [&] { Put("people", Person(7, "X", 55)); },   // into the counted range
+      [&] { Put("people", Person(2, "B", 21)); },   // inside the value range
+      [&] { Put("people", Person(4, "D", 45)); },   // moves out of [20, 30]
+      [&] { Put("people", Person(5, "E", 50)); },   // same keys, outside the value range
+      [&] { Put("people", Person(6, "F2", 60)); },  // the point read
+      [&] {
+        Put("pets", V::Obj({{"id", V::Num(1)}}).bytes);
+      },
   };
   int reruns = 0;
   for (const auto& write : writes) {

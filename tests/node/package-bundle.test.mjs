@@ -1,9 +1,11 @@
 // package-bundle.test.mjs: the shape of the shipped JS in js/dist, as
 // scripts/build-package.mjs makes it: the entries index.js and react.js are
-// minified esbuild bundles, the code both use sits in shared chunks, and the
-// only other JS is the Emscripten glue. One copy of each class and of the
-// live query machinery, so an app importing `indexie` and `indexie/react`
-// has one module state (tests/browser/live-query.test.mjs renders such an
+// minified esbuild bundles, the code both use sits in shared chunks, the
+// engine's Worker is a bundle of its own (engine-worker.js), and the only
+// other JS is the Emscripten glue. One copy of each class and of the live
+// query machinery in the page's files, so an app importing `indexie` and
+// `indexie/react` has one module state (the worker runs in a realm of its
+// own and carries its own copy of what it uses) (tests/browser/live-query.test.mjs renders such an
 // app, bundled, in Chromium). No internal module is shipped: tests that need
 // one import it from the unbundled build in js/build-tsc/.
 import assert from 'node:assert/strict';
@@ -19,12 +21,15 @@ const files = readdirSync(DIST, { recursive: true });
 const jsFiles = files.filter((file) => file.endsWith('.js')).sort();
 const chunks = jsFiles.filter((file) => /^chunk-[A-Z0-9]+\.js$/.test(file));
 const ours = jsFiles.filter((file) => file !== 'indexie-core.js');
+const WORKER = 'engine-worker.js';
+/** What a page loads (the worker's bundle is loaded only by a Worker). */
+const pageFiles = ours.filter((file) => file !== WORKER);
 const text = (file) => readFileSync(DIST + file, 'utf8');
 /** The relative files a bundled file imports (static imports only). */
 const importsOf = (file) => [...text(file).matchAll(/(?:from|import)\s*"(\.\/[^"]+)"/g)].map((match) => match[1]).sort();
 
-test('js/dist holds JS only at its top level: index.js, react.js, their shared chunks, and the Emscripten glue; no source maps', () => {
-  assert.deepEqual(jsFiles, ['index.js', 'indexie-core.js', 'react.js', ...chunks].sort());
+test('js/dist holds JS only at its top level: index.js, react.js, their shared chunks, the engine worker, and the Emscripten glue; no source maps', () => {
+  assert.deepEqual(jsFiles, ['index.js', 'indexie-core.js', 'react.js', WORKER, ...chunks].sort());
   assert.ok(chunks.length >= 1, 'both entries use liveQuery, so esbuild split it into a shared chunk');
   assert.deepEqual(
     files.filter((file) => file.endsWith('.map')),
@@ -48,8 +53,8 @@ test('the entries are minified bundles: no module of js/src is imported by its o
   assert.doesNotMatch(ours.map(text).join(''), /__CLIENT_INTERNALS|react\.production/, 'React itself is not bundled');
 });
 
-test('each class and the live query machinery are defined once across the bundled files (names kept)', () => {
-  const all = ours.map(text).join('\n');
+test('each class and the live query machinery are defined once across the bundled files a page loads (names kept)', () => {
+  const all = pageFiles.map(text).join('\n');
   for (const name of [
     'Indexie',
     'Table',
@@ -79,9 +84,20 @@ test('`indexie` and `indexie/react` share one module instance: liveQuery is the 
   assert.equal(typeof react.useObservable, 'function');
 });
 
+test('the engine worker is a bundle of its own: it imports only the glue, shares no chunk, and carries none of the page API', () => {
+  assert.deepEqual(importsOf(WORKER), ['./indexie-core.js']);
+  for (const name of ['Indexie', 'Table', 'Collection', 'LiveQueryRun', 'liveQuery']) {
+    assert.ok(!text(WORKER).includes(`"${name}")`), `the worker bundle defines ${name}`);
+  }
+  // The page's code starts it from beside itself, as bundlers recognise.
+  const starting = pageFiles.filter((file) => text(file).includes('new URL("./engine-worker.js",import.meta.url)'));
+  assert.ok(starting.length <= 1, `at most one bundled file starts the worker: ${starting.join()}`);
+});
+
 test('the wasm is located next to the bundled file, as a bundler or a browser reads it', () => {
-  const located = ours.filter((file) => text(file).includes('new URL("./indexie-core.wasm",import.meta.url)'));
-  assert.equal(located.length, 1, `one bundled file locates the wasm: ${located.join()}`);
+  const located = pageFiles.filter((file) => text(file).includes('new URL("./indexie-core.wasm",import.meta.url)'));
+  assert.equal(located.length, 1, `one bundled file a page loads locates the wasm: ${located.join()}`);
+  assert.ok(text(WORKER).includes('new URL("./indexie-core.wasm",import.meta.url)'), 'the worker locates the wasm beside itself');
   // The Node-only import of node:fs/promises stays computed at run time, so browser bundlers leave it alone.
   assert.doesNotMatch(ours.map(text).join(''), /import\("node:/);
 });

@@ -58,8 +58,11 @@ struct Record {
 
 class Database {
  public:
-  // Opens (creating if needed) the engine database `name`.
-  static Result<std::unique_ptr<Database>> Open(const std::string& name);
+  // Opens (creating if needed) the engine database `name`, stored as
+  // `options` says (sql_connection.h: the in-memory page VFS by default, or
+  // a file read page by page with a bounded cache).
+  static Result<std::unique_ptr<Database>> Open(const std::string& name, const OpenOptions& options = {});
+  Storage storage() const { return options_.storage; }
 
   // The installed version; 0 for a database never given a schema.
   double version() const { return version_; }
@@ -186,7 +189,8 @@ class Database {
     kEntryFirstInRange,  // other indexes: one column e = k || p
   };
 
-  Database(std::string name, std::unique_ptr<SqlConnection> sql) : name_(std::move(name)), sql_(std::move(sql)) {}
+  Database(std::string name, OpenOptions options, std::unique_ptr<SqlConnection> sql)
+      : name_(std::move(name)), options_(std::move(options)), sql_(std::move(sql)) {}
   Status Configure();
 
   // The cached, reset statement of `kind` for table number `number`.
@@ -232,6 +236,7 @@ class Database {
   }
 
   std::string name_;
+  OpenOptions options_;
   std::unique_ptr<SqlConnection> sql_;
   double version_ = 0;
   std::map<std::string, TableSchema> tables_;

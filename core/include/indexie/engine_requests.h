@@ -36,6 +36,8 @@
 //                                             opened; a cursor is closed once done
 //   kCloseCursor [id]                      -> null
 //   kTakeChanges                           -> bytes (change_set.h wire format) | undefined
+//   (the page operations below apply to a database on the in-memory page VFS only: on a
+//   file-stored one they fail with InternalError)
 //   kPageChanges                           -> [fileSize, Uint32Array of changed page numbers]
 //   kReadPages [first, count]              -> bytes
 //   kPageDiffs [maxBytes, maxPages]        -> bytes (PageVfsDiff format) | undefined when longer
@@ -106,7 +108,8 @@ enum class EngineOp {
 // its host opened. Single-threaded, like Database.
 class EngineSession {
  public:
-  static Result<std::unique_ptr<EngineSession>> Open(const std::string& name);
+  // `options`: where the database lives (sql_connection.h OpenOptions).
+  static Result<std::unique_ptr<EngineSession>> Open(const std::string& name, const OpenOptions& options = {});
 
   // Runs a request batch; always returns a well-formed response (see above).
   std::string Execute(std::string_view request);

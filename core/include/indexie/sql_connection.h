@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "indexie/file_backend.h"
 #include "indexie/status.h"
 
 struct sqlite3;
@@ -63,11 +64,35 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// Where a database lives.
+enum class Storage {
+  // The in-memory page VFS (idb_bridge/page_vfs.h), persisted by the JS
+  // IndexedDB page store: the whole file in memory.
+  kPageMemory,
+  // A real file read page by page through a FileBackend (file_vfs.h): memory
+  // bounded by SQLite's page cache.
+  kFile,
+};
+
+// The default page cache of a kFile database: 32 MiB. This constant is the
+// one place the default lives (the wasm handle's openFile falls back to it).
+inline constexpr int64_t kDefaultFileCacheKiB = 32 * 1024;
+
+struct OpenOptions {
+  Storage storage = Storage::kPageMemory;
+  // kFile only: the bound of SQLite's page cache in KiB (PRAGMA
+  // cache_size=-cache_kib). kPageMemory keeps SQLite's default cache: its
+  // pages are read in place (memory-mapped) and need no copy.
+  int64_t cache_kib = kDefaultFileCacheKiB;
+  // kFile only, required: where the file and its journal live.
+  std::shared_ptr<FileBackend> file_backend;
+};
+
 class SqlConnection {
  public:
-  // Opens (creating if needed) the database file `name` on the indexie VFS.
-  // ":memory:" opens a private in-memory database.
-  static Result<std::unique_ptr<SqlConnection>> Open(const std::string& name);
+  // Opens (creating if needed) the database file `name` on the VFS of
+  // `options.storage`. ":memory:" opens a private in-memory database.
+  static Result<std::unique_ptr<SqlConnection>> Open(const std::string& name, const OpenOptions& options = {});
 
   ~SqlConnection();
   SqlConnection(const SqlConnection&) = delete;
@@ -97,6 +122,10 @@ class SqlConnection {
 
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
   int64_t Changes() const;
+
+  // Bytes SQLite's page cache of this connection holds now (pages and their
+  // headers; SQLITE_DBSTATUS_CACHE_USED), for tests and measurements.
+  int64_t CacheUsedBytes() const;
 
   // The SQLite library version compiled in, e.g. "3.53.4".
   static const char* SqliteVersion();

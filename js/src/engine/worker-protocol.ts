@@ -1,0 +1,78 @@
+// worker-protocol.ts: the messages between a page's WorkerEngineHost
+// (worker-engine-host.ts) and the engine's Worker (worker/engine-worker.ts),
+// and how an error crosses between them.
+//
+// Every request carries an `id`; the worker answers each request exactly
+// once, with the same id, in the order the requests arrived. A request
+// batch and its response travel as transferred ArrayBuffers (no copy by
+// postMessage): the engine's bytes are the same bytes WasmEngineHost hands
+// to wasm in process (requests.ts).
+//
+// An error crosses as its class name and message, and is rebuilt on the
+// other side as the class of that name from errors.ts (so `instanceof
+// ConstraintError` and `err.name` hold across the boundary); a name that is
+// not indexie's (TypeError, a DOMException's name) becomes a plain Error
+// with that name and message.
+import * as errors from '../errors.js';
+import { IndexieError } from '../errors.js';
+
+/** Where the worker keeps the database: OPFS files, or wasm memory only. */
+export type WorkerStorage = 'opfs' | 'memory';
+
+export type WorkerRequest =
+  | { id: number; op: 'open'; name: string; storage: WorkerStorage; cacheKiB: number }
+  /** `bytes`: the whole request batch, transferred. */
+  | { id: number; op: 'execute'; bytes: ArrayBuffer }
+  | { id: number; op: 'close' }
+  /** Whether the OPFS database file `name` exists. */
+  | { id: number; op: 'exists'; name: string }
+  /** Removes the OPFS database `name` (its file and its journal); no error if there is none. */
+  | { id: number; op: 'delete'; name: string };
+
+export interface CrossingError {
+  name: string;
+  message: string;
+}
+
+export type WorkerResponse =
+  /** The answer to 'execute': the response batch, transferred. */
+  | { id: number; bytes: ArrayBuffer }
+  /** The answer to 'open', 'close', 'exists' and 'delete' (`value`: exists' boolean, else null). */
+  | { id: number; value: boolean | null }
+  | { id: number; error: CrossingError };
+
+/** What of `error` crosses the boundary. */
+export function crossingError(error: unknown): CrossingError {
+  if (typeof error === 'object' && error !== null && 'name' in error && 'message' in error) {
+    return { name: String(error.name), message: String(error.message) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+type ErrorClass = new (message: string) => Error;
+
+/**
+ * errors.ts's classes by name, those constructed from a message alone
+ * (BulkError and ModifyError carry per-operation failures the engine never
+ * produces, so they never cross).
+ */
+const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
+  (Object.values(errors) as unknown[])
+    .filter(
+      (value): value is ErrorClass =>
+        typeof value === 'function' &&
+        (value === IndexieError || value.prototype instanceof IndexieError) &&
+        value !== errors.BulkError &&
+        value !== errors.ModifyError,
+    )
+    .map((ErrorClass) => [new ErrorClass('').name, ErrorClass]),
+);
+
+/** The error `crossed` was: the errors.ts class of its name, else an Error with its name. */
+export function rebuiltError(crossed: CrossingError): Error {
+  const ErrorClass = ERROR_CLASSES.get(crossed.name);
+  if (ErrorClass) return new ErrorClass(crossed.message);
+  const error = new Error(crossed.message);
+  error.name = crossed.name;
+  return error;
+}
