@@ -168,7 +168,15 @@ test('openFile reads and writes the file through Module.indexieFileBackend, page
 test('a full storage is a QuotaExceededError that keeps the previous commit', () => {
   const backend = memoryBackend();
   const db = openFile('full', backend);
-  assert.deepEqual(failedCodes(execute(db, [[SET_SCHEMA, { people: 'id' }], [WRITE, 'people', false, [person(1)], null]])), []);
+  assert.deepEqual(
+    failedCodes(
+      execute(db, [
+        [SET_SCHEMA, { people: 'id' }],
+        [WRITE, 'people', false, [person(1)], null],
+      ]),
+    ),
+    [],
+  );
   let total = 0;
   for (const file of backend.files.values()) total += file.length;
   backend.quota = total + 16 * 1024;
@@ -193,7 +201,9 @@ test('a backend that throws is an error result, and the module keeps working', (
   db.delete();
   core.indexieFileBackend = undefined;
   const missing = new core.EngineDatabase();
-  assert.notDeepEqual([...missing.openFile('nobackend', 0)], [0x82, 0xf5, 0xf6], 'no backend: open fails');
+  const refused = new TextDecoder().decode(missing.openFile('nobackend', 0));
+  assert.match(refused, /InvalidArgumentError/);
+  assert.match(refused, /Module\.indexieFileBackend is not set/);
   missing.delete();
   const memory = new core.EngineDatabase();
   assert.deepEqual([...memory.open('memory')], [0x82, 0xf5, 0xf6]);
