@@ -30,6 +30,11 @@ class EngineHandle {
   // read page by page, SQLite's page cache bounded by `cache_kib` KiB (0 or
   // less: kDefaultFileCacheKiB, 32 MiB). Same result as open(name).
   val OpenFile(const std::string& name, double cache_kib) {
+    if (!JsFileBackendIsSet()) {
+      return BytesToJs(FailedResultValue(
+          Status(StatusCode::kInvalidArgument,
+                 "could not open database '" + name + "' as a file: Module.indexieFileBackend is not set")));
+    }
     OpenOptions options;
     options.storage = Storage::kFile;
     options.cache_kib = cache_kib >= 1 ? static_cast<int64_t>(cache_kib) : kDefaultFileCacheKiB;

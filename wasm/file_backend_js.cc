@@ -30,6 +30,8 @@
 #include <string>
 
 // EM_JS bodies are JavaScript, run in the module's scope (Module, UTF8ToString).
+// They are stringified by the preprocessor: no single-quoted strings (emscripten
+// 3.1.6's JS optimizer then fails to parse the glue); use double quotes.
 EM_JS(int, indexie_js_file_open, (const char* path), {
   try {
     return Module.indexieFileBackend.open(UTF8ToString(path)) | 0;
@@ -72,6 +74,10 @@ EM_JS(int, indexie_js_file_sync, (int id), {
     return -1;
   }
 });
+EM_JS(int, indexie_js_file_backend_set, (), {
+  var backend = Module.indexieFileBackend;
+  return backend && typeof backend.open == "function" ? 1 : 0;
+});
 EM_JS(void, indexie_js_file_close, (int id), {
   try {
     Module.indexieFileBackend.close(id);
@@ -98,6 +104,8 @@ class JsBackend : public FileBackend {
 };
 
 }  // namespace
+
+bool JsFileBackendIsSet() { return indexie_js_file_backend_set() != 0; }
 
 std::shared_ptr<FileBackend> JsFileBackend() {
   static const auto backend = std::make_shared<JsBackend>();

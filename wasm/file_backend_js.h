@@ -12,4 +12,7 @@ namespace indexie::wasm {
 // The module's one JS file backend (it looks Module.indexieFileBackend up at each call).
 std::shared_ptr<FileBackend> JsFileBackend();
 
+// Whether Module.indexieFileBackend is set to an object with the backend's methods.
+bool JsFileBackendIsSet();
+
 }  // namespace indexie::wasm

@@ -23,6 +23,11 @@
 //     locked: one process owns the file (the JS side elects the owner).
 //   - Backend failures become SQLite I/O errors; a full storage (Write
 //     returning kFileBackendFull) becomes SQLITE_FULL.
+//   - Memory: each connection has its own page cache of the size it was
+//     opened with (the committed-state reader's too). An open write
+//     transaction keeps its changed pages in its cache until it commits
+//     (cache_spill=OFF, database.cc: so the reader is never locked out), so
+//     a transaction that changes more than the cache holds grows past it.
 //   - Anonymous and temporary files (none are expected: SQLITE_TEMP_STORE=3)
 //     go to the page VFS.
 #pragma once
