@@ -31,6 +31,7 @@ export const LAYERS = [
   ['errors'], // errors.ts: every error class
   ['values'], // keys, key paths, the value codec
   ['engine'], // the engine seam: requests, the host, the wasm module (engine/ and two root files)
+  ['tabs'], // one engine for all tabs of a database: election, routing batches to the owner tab, its arbiter
   ['transactions'], // Transaction's machinery, async context, locks, events
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
   ['portability'], // bringing data in and out: migration, export/import, the database file, storage health
