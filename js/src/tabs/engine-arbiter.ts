@@ -35,8 +35,16 @@ export interface WaitingBatch {
   reject(error: unknown): void;
 }
 
+export interface SubmitOptions {
+  /** The submitter's (see WaitingBatch). */
+  tag?: unknown;
+  /** For a batch marked 'begin': its runner rejects when the transaction did not open (the answer is not a begin's). */
+  beginChecked?: boolean;
+}
+
 interface Entry extends WaitingBatch {
   readonly span: TransactionSpan | undefined;
+  readonly beginChecked: boolean;
   request: EncodedRequest;
   readonly run: BatchRunner;
   resolve(response: Uint8Array): void;
@@ -74,11 +82,12 @@ export class EngineArbiter {
     span: TransactionSpan | undefined,
     request: EncodedRequest,
     run: BatchRunner,
-    tag?: unknown,
+    options: SubmitOptions = {},
   ): Promise<Uint8Array> {
+    const { tag, beginChecked = false } = options;
     if (this.#stopped) return Promise.reject(new DatabaseClosedError('the database engine of this tab is closing'));
     return new Promise<Uint8Array>((resolve, reject) => {
-      const entry: Entry = { client, session, lane, span, request, run, tag, resolve, reject };
+      const entry: Entry = { client, session, lane, span, request, run, tag, beginChecked, resolve, reject };
       this.#queue.push(entry);
       this.#pump();
       if (this.#queue.includes(entry)) entry.request = requestOf(concatRequest(request), request.operations); // it waits: keep its own copy
@@ -138,7 +147,8 @@ export class EngineArbiter {
     running
       .then(
         (response) => {
-          if (entry.span === 'end' || (entry.span === 'begin' && !lastOperationSucceeded(response, entry.request.operations))) {
+          const opened = entry.beginChecked || lastOperationSucceeded(response, entry.request.operations);
+          if (entry.span === 'end' || (entry.span === 'begin' && !opened)) {
             this.#release(entry.session);
           }
           entry.resolve(response);

@@ -24,7 +24,7 @@
 //     started, for the 'bye' announcement (their clients resend them).
 import { ConnectionLostError, DatabaseClosedError } from '../errors.js';
 import type { EngineHost, TransactionSpan } from '../engine/engine-host.js';
-import { Op, RequestBuilder, type EncodedRequest } from '../engine/requests.js';
+import { Op, RequestBuilder, responseResults, resultValue, type EncodedRequest } from '../engine/requests.js';
 import { EngineArbiter } from './engine-arbiter.js';
 import {
   clientLockName,
@@ -82,7 +82,13 @@ export class EngineOwner {
     await this.#hostOf(this.#join(client, session, file, slot), file);
   }
 
-  /** Runs one batch of `client`'s `session` through the arbiter. `request` is read before this returns. */
+  /**
+   * Runs one batch of `client`'s `session` through the arbiter. `request` is
+   * read before this returns. `begin`: a batch marked 'begin' that the
+   * client answered itself (request-router.ts) and sends along: it runs
+   * first, and if its transaction does not open, `request` does not run and
+   * this rejects with the begin's error.
+   */
   run(
     client: string,
     session: number,
@@ -90,11 +96,24 @@ export class EngineOwner {
     slot: number,
     span: TransactionSpan | undefined,
     request: EncodedRequest,
-    tag?: unknown,
+    options: { tag?: unknown; begin?: EncodedRequest } = {},
   ): Promise<Uint8Array> {
     const lane = this.#join(client, session, file, slot);
     const key = `${client}/${session}`;
-    return this.#arbiter.submit(client, key, lane, span, request, (batch) => this.#execute(lane, file, batch, span), tag);
+    const { begin, tag } = options;
+    if (!begin) return this.#arbiter.submit(client, key, lane, span, request, (batch) => this.#execute(lane, file, batch, span), { tag });
+    // With its begin, the batch opens the transaction (or, marked 'end', is all of it).
+    const combined = span === 'end' ? 'end' : 'begin';
+    const run = (batch: EncodedRequest): Promise<Uint8Array> => {
+      const began = this.#execute(lane, file, begin, 'begin');
+      // Marked 'end', the whole transaction is this entry: both go to the host at once (nothing comes between).
+      if (span === 'end') return Promise.all([began, this.#execute(lane, file, batch, span)]).then(([, answer]) => answer);
+      return began.then((answer) => {
+        throwIfLastFailed(begin, answer);
+        return this.#execute(lane, file, batch, span);
+      });
+    };
+    return this.#arbiter.submit(client, key, lane, combined, request, run, { tag, beginChecked: true });
   }
 
   /** Closes `client`'s `session` after its batches: a transaction it left open is rolled back. */
@@ -132,7 +151,8 @@ export class EngineOwner {
     switch (message.t) {
       case 'req': {
         const request = requestOf(message.bytes, message.operations);
-        this.run(client, message.session, message.file, message.slot, message.span, request, message.id).then(
+        const begin = message.begin && requestOf(message.begin.bytes, message.begin.operations);
+        this.run(client, message.session, message.file, message.slot, message.span, request, { tag: message.id, begin }).then(
           (bytes) => this.#post(client, { t: 'res', owner: this.#self, id: message.id, bytes }),
           (error: unknown) => this.#post(client, { t: 'err', owner: this.#self, id: message.id, ...describeError(error) }),
         );
@@ -252,6 +272,12 @@ export class EngineOwner {
   #post(client: string, message: ToClient): void {
     this.#inboxes.get(client)?.postMessage(message);
   }
+}
+
+/** Throws the error of the batch's last operation, if it failed. */
+function throwIfLastFailed(request: EncodedRequest, answer: Uint8Array): void {
+  const results = responseResults(request, answer);
+  resultValue(results[results.length - 1]);
 }
 
 /** Rolls back every open level of the host's transaction (one savepoint per rollback; the last one errs "no transaction"). */

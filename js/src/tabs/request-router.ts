@@ -13,6 +13,11 @@
 //     lost it: its next batches reject with ConnectionLostError up to and
 //     including the one marked 'end' (the rollback or commit that ends it);
 //     a batch marked 'begin' starts afresh;
+//   - a batch marked 'begin' bound for another tab is answered here at once
+//     and travels with the session's next batch (the owner runs it first and,
+//     if the transaction does not open, fails that batch with its error): a
+//     transaction holds the engine from its first operation, not from a
+//     round trip earlier (engine.ts reads only whether a begin failed);
 //   - a batch never waits forever on a silent owner: while an answer is
 //     due, the owner is pinged; when nothing at all was heard from it for
 //     `timeoutMs` (and a batch queued for want of an owner waited that
@@ -28,6 +33,7 @@ import {
   inboxChannelName,
   lostAnswerMessage,
   requestOf,
+  successes,
   lastOperationSucceeded,
   type ToClient,
   type ToOwner,
@@ -43,6 +49,8 @@ export interface SessionState {
   transactionOn: string | undefined;
   /** Its transaction was open on an owner that went away. */
   transactionLost: boolean;
+  /** A batch marked 'begin', answered here and not sent yet: it travels with the session's next batch. */
+  heldBegin: EncodedRequest | undefined;
 }
 
 interface Outgoing {
@@ -53,6 +61,8 @@ interface Outgoing {
   readonly resolve: (response: Uint8Array) => void;
   readonly reject: (error: unknown) => void;
   readonly queuedAt: number;
+  /** The held begin this batch carries (see SessionState.heldBegin). */
+  begin?: EncodedRequest;
   /** Set once sent to another tab. */
   sentTo?: string;
   sentAt?: number;
@@ -158,6 +168,7 @@ export class RequestRouter {
       if (outgoing?.sentTo !== owner) continue;
       this.#pending.delete(id);
       outgoing.sentTo = undefined;
+      if (outgoing.begin) outgoing.session.transactionOn = undefined; // the transaction it began never started there
       requeued.push(outgoing);
     }
     this.#unsent = [...requeued, ...this.#unsent];
@@ -224,16 +235,27 @@ export class RequestRouter {
       this.#takeTurn();
       return;
     }
+    // A begin for another tab waits for the session's next batch: the engine is not held
+    // across a round trip for the begin alone, and the transaction costs one round trip less.
+    if (!local && span === 'begin' && !outgoing.close) {
+      session.heldBegin = outgoing.request;
+      outgoing.resolve(successes(outgoing.request.operations));
+      return;
+    }
+    const begin = outgoing.begin ?? session.heldBegin;
+    session.heldBegin = undefined;
+    if (begin && !outgoing.close) session.transactionOn = owner;
     if (span === 'begin') session.transactionOn = owner;
     else if (span === 'end' || outgoing.close) session.transactionOn = undefined;
     if (local) {
+      if (begin && !outgoing.close)
+        void local.run(this.#self, session.id, session.file, session.slot, 'begin', begin).catch(() => undefined);
       const running = outgoing.close
         ? local.closeSession(this.#self, session.id).then(() => new Uint8Array(0))
         : local.run(this.#self, session.id, session.file, session.slot, span, outgoing.request);
       running.then((response) => this.#answered(outgoing, response), outgoing.reject);
       return;
     }
-    const { bytes, operations } = { bytes: outgoing.request.parts[0] ?? new Uint8Array(0), operations: outgoing.request.operations };
     if (outgoing.close) {
       this.#post({ t: 'close', from: this.#self, session: session.id });
       outgoing.resolve(new Uint8Array(0));
@@ -242,8 +264,23 @@ export class RequestRouter {
     const id = ++this.#nextId;
     outgoing.sentTo = owner;
     outgoing.sentAt = now();
+    outgoing.begin = begin;
     this.#pending.set(id, outgoing);
-    this.#post({ t: 'req', from: this.#self, session: session.id, file: session.file, slot: session.slot, id, span, operations, bytes });
+    const { slot, file } = session;
+    const [bytes = new Uint8Array(0)] = outgoing.request.parts;
+    const carried = begin && { bytes: begin.parts[0], operations: begin.operations };
+    this.#post({
+      t: 'req',
+      from: this.#self,
+      session: session.id,
+      file,
+      slot,
+      id,
+      span,
+      operations: outgoing.request.operations,
+      bytes,
+      begin: carried,
+    });
     this.#startTimer();
   }
 

@@ -41,6 +41,8 @@ export type ToOwner =
       span: TransactionSpan | undefined;
       operations: number;
       bytes: Uint8Array;
+      /** A batch marked 'begin' the client answered itself, to run first (request-router.ts: begins travel with the next batch). */
+      begin?: { bytes: Uint8Array; operations: number };
     }
   | { t: 'close'; from: string; session: number }
   | { t: 'ping'; from: string };
@@ -101,6 +103,19 @@ export function lastOperationSucceeded(response: Uint8Array, operations: number)
   } catch {
     return false;
   }
+}
+
+/**
+ * An answer of `operations` successes without values ([true, null] each):
+ * what a client answers a batch marked 'begin' with before sending it
+ * (engine.ts reads only the begin's result, and only whether it failed).
+ */
+export function successes(operations: number): Uint8Array {
+  const head = operations < 24 ? [0x80 | operations] : operations < 256 ? [0x98, operations] : [0x99, operations >> 8, operations & 0xff];
+  const bytes = new Uint8Array(head.length + operations * 3);
+  bytes.set(head);
+  for (let i = 0; i < operations; i++) bytes.set([0x82, 0xf5, 0xf6], head.length + i * 3);
+  return bytes;
 }
 
 /** The message a request's lost answer rejects with. */

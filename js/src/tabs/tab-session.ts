@@ -17,7 +17,7 @@ export class TabSession implements EngineHost {
 
   constructor(router: RequestRouter, id: number, file: string) {
     this.#router = router;
-    this.#state = { id, file, slot: router.freeSlot(file), transactionOn: undefined, transactionLost: false };
+    this.#state = { id, file, slot: router.freeSlot(file), transactionOn: undefined, transactionLost: false, heldBegin: undefined };
     router.addSession(this.#state);
   }
 
