@@ -63,6 +63,10 @@ export class DatabaseClosedError extends IndexieError {
  * page had saved (the stored commit counter went back or vanished): the
  * database then reopens with what is stored and fires 'dataloss'. A
  * DatabaseClosedError, so code catching that catches this too.
+ * Also rejected with: an operation a tab sent to the tab that runs the
+ * database's engine (js/src/tabs/), when that tab closed before answering
+ * (the operation may or may not have been applied), or one inside a
+ * transaction that was open there.
  */
 export class ConnectionLostError extends DatabaseClosedError {
   override name = 'ConnectionLostError';
@@ -80,6 +84,17 @@ export class ConnectionLostError extends DatabaseClosedError {
  */
 export class DatabaseInUseError extends IndexieError {
   override name = 'DatabaseInUseError';
+}
+/**
+ * This tab's database engine runs in another tab (js/src/tabs/), and that
+ * tab gave no sign of life for the bound (SharedEngineOptions.ownerTimeoutMs,
+ * 10 s by default) while an operation waited for it: it is frozen, or stuck
+ * in a long synchronous task. The operation may or may not have been
+ * applied; later operations try again. A ConnectionLostError (so a
+ * DatabaseClosedError), as an owner tab that closed before answering is.
+ */
+export class OwnerTimeoutError extends ConnectionLostError {
+  override name = 'OwnerTimeoutError';
 }
 export class QuotaExceededError extends IndexieError {
   override name = 'QuotaExceededError';

@@ -86,6 +86,7 @@ export {
   DatabaseClosedError,
   ConnectionLostError,
   DatabaseInUseError,
+  OwnerTimeoutError,
   QuotaExceededError,
   AbortError,
   TransactionInactiveError,
