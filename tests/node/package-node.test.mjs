@@ -32,15 +32,16 @@ test('the tarball holds the built package only: dist/ (the bundled JS, types, th
     'dist/react.d.ts',
     'dist/indexie-core.js',
     'dist/indexie-core.wasm',
+    'dist/engine-worker.js',
   ]) {
     assert.ok(pack.files.includes(file), `${file} is in the tarball`);
   }
   // JS only at dist/'s top level: the two bundled entries, their shared
-  // chunks (chunk-<hash>.js) and the Emscripten glue; types in folders as tsc
+  // chunks (chunk-<hash>.js), the engine's worker and the Emscripten glue; types in folders as tsc
   // lays them out; no source maps (see scripts/build-package.mjs).
   const unexpected = pack.files.filter(
     (file) =>
-      !/^dist\/(index|react|chunk-[A-Z0-9]+|indexie-core)\.js$/.test(file) &&
+      !/^dist\/(index|react|chunk-[A-Z0-9]+|engine-worker|indexie-core)\.js$/.test(file) &&
       !/^dist\/([\w-]+\/)*[\w.-]+\.d\.ts$/.test(file) &&
       file !== 'dist/indexie-core.wasm' &&
       !/^(package\.json|README[\w.]*|LICENSE[\w.]*)$/i.test(file),

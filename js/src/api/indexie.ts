@@ -229,7 +229,7 @@ export class Indexie {
     return openConnections<Indexie>();
   }
 
-  /** Whether this database is persisted in IndexedDB (else it lives in memory only). */
+  /** Whether this database is persisted (in IndexedDB or OPFS; else it lives in memory only). */
   get persistent(): boolean {
     return this.#db.persistent;
   }

@@ -8,6 +8,7 @@
 // and api's Transaction and Table classes, which type what db/ makes) comes
 // in as ApiBindings.
 import { Engine } from '../engine/engine.js';
+import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
@@ -40,7 +41,8 @@ export class Database {
   /** `versions`: the declared versions, an array the facade adds to (its Version objects). */
   constructor(name: string, options: IndexieOptions, versions: readonly DeclaredVersion[], api: ApiBindings) {
     const checked = databaseOptions(options);
-    this.#state = new DatabaseState(name, checked, idbImplementation(options), versions, {
+    const idb = checked.storage === 'indexeddb' ? idbImplementation(options) : undefined;
+    this.#state = new DatabaseState(name, checked, idb, versions, {
       db: api.db,
       newTransaction: (backend, mode, storeNames, init) => api.newTransaction(backend, mode, storeNames, init),
       tablesAdopted: (names) => api.tablesAdopted(names),
@@ -54,9 +56,9 @@ export class Database {
     return this.#state.idb;
   }
 
-  /** Whether the database is persisted in IndexedDB (else it lives in memory only). */
+  /** Whether the database is persisted (in IndexedDB or OPFS; else it lives in memory only). */
   get persistent(): boolean {
-    return this.#state.idb !== undefined;
+    return this.#state.options.storage !== 'memory';
   }
 
   get isOpen(): boolean {
@@ -129,6 +131,11 @@ export class Database {
     const release = await state.locks.acquire('exclusive', ALL, `deleting database '${state.name}'`);
     release();
     state.bindings.close();
+    if (state.options.storage === 'opfs') {
+      await state.closed; // the worker releases the files
+      await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });
+      return;
+    }
     if (state.idb) await IdbPageStore.delete(state.idb, state.name, () => void state.on('blocked').fire());
     await Engine.deleteFile(state.fileName);
   }

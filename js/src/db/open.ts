@@ -16,6 +16,10 @@
 // file of this open's own, under the database's Web Lock, so no other tab
 // commits between loading, upgrading and the first flush.
 import { Engine, type EngineInfo } from '../engine/engine.js';
+import { WorkerEngineHost } from '../engine/worker-engine-host.js';
+import { registerOpfsConnection } from './opfs-registry.js';
+import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
+import { loadCoreModule } from '../wasm-module.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError } from '../errors.js';
 import { IdbPageStore } from '../persistence/idb-page-store.js';
 import { Persistence } from '../persistence/persistence.js';
@@ -94,11 +98,11 @@ function closedWhileOpening(db: DatabaseState): DatabaseClosedError {
 
 async function openEngineLocked(db: DatabaseState, generation: number): Promise<void> {
   const { persistence, migrate } = db.idb ? await loadFromIndexedDb(db) : { persistence: undefined, migrate: false };
-  if (!persistence && db.versions.length === 0 && !(await Engine.exists(db.name))) throw noSuchDatabase(db);
+  if (!persistence && db.versions.length === 0 && !(await storedElsewhere(db))) throw noSuchDatabase(db);
   let engine: Engine | undefined;
   let flushed = false;
   try {
-    engine = await Engine.open(db.fileName);
+    engine = await openEngineFile(db);
     // A migration (portability/migration.ts) fills the new database at the source's version; the
     // declared schema then installs over it as an upgrade, and the flush below commits both at once.
     let migrated: MigrationReport | undefined;
@@ -130,6 +134,7 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
     }
     if (generation !== db.openGeneration) throw closedWhileOpening(db);
     db.engine = engine;
+    if (db.options.storage === 'opfs') closeOnOpfsDelete(db);
     db.persistence = persistence;
     if (persistence) db.persistenceOf.set(engine, persistence);
     if (persistence) {
@@ -151,6 +156,37 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
     if (migrate && !flushed) await IdbPageStore.delete(db.idb!, db.name).catch(() => undefined);
     throw error;
   }
+}
+
+/** Indexie.delete(name) of this OPFS database closes this connection first (db/opfs-registry.ts). */
+function closeOnOpfsDelete(db: DatabaseState): void {
+  const unregister = registerOpfsConnection(db.name, async () => {
+    db.bindings.close();
+    await db.closed;
+  });
+  const closed = (): void => {
+    unregister();
+    db.closeListeners.delete(closed);
+  };
+  db.closeListeners.add(closed);
+}
+
+/** Whether the database exists where it lives when not in IndexedDB (OPFS, or this realm's memory). */
+function storedElsewhere(db: DatabaseState): Promise<boolean> {
+  if (db.options.storage === 'opfs') return opfsDatabaseExists(db.name);
+  return Engine.exists(db.name);
+}
+
+/**
+ * The engine of the database's file: in this realm's wasm module (memory,
+ * or the copy loaded from IndexedDB), or in a dedicated Worker over OPFS.
+ */
+export async function openEngineFile(db: DatabaseState): Promise<Engine> {
+  if (db.options.storage !== 'opfs') return Engine.open(db.fileName);
+  const { cacheKiB, workerUrl } = db.options;
+  // The page keeps the module too: live queries' read and change sets are its objects (engine/live-sets.ts).
+  const [host] = await Promise.all([WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl }), loadCoreModule()]);
+  return new Engine(host, /* pageStore */ false);
 }
 
 function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {

@@ -106,6 +106,8 @@ export class DatabaseState {
   readonly events = new Map<IndexieEventName, EventChannel>();
   schemas = new Map<string, TableSchema>();
   engine: Engine | undefined;
+  /** Settles once the engines the last close() closed are closed (an OPFS database's files released). */
+  closed: Promise<void> = Promise.resolve();
   upgradeEngine: Engine | undefined;
   opening: Promise<void> | undefined;
   closedByUser = false;
@@ -166,17 +168,18 @@ export class DatabaseState {
     for (const listener of this.changeListeners) listener();
   }
 
-  dropReader(): void {
+  /** Closes the committed-state reader, if any; resolves once it is closed. */
+  dropReader(): Promise<void> {
     const reader = this.reader;
     this.reader = undefined;
-    void reader?.then(
-      (engine) => engine.close(),
+    return (reader ?? Promise.resolve(undefined)).then(
+      (engine) => engine?.close(),
       () => undefined,
     );
   }
 
   adoptSchema(info: EngineInfo): void {
-    this.dropReader(); // it caches the schema it opened with
+    void this.dropReader(); // it caches the schema it opened with
     this.schemas = new Map(Object.values(visibleSchema(info).tables).map((t) => [t.name, new TableSchema(t)]));
     this.bindings.tablesAdopted(this.schemas.keys());
   }
@@ -240,7 +243,9 @@ export class DatabaseState {
     this.persistence = undefined;
     this.writeLock = undefined;
     this.channel = undefined;
-    this.dropReader();
+    const readerClosed = this.dropReader();
+    let closed!: () => void;
+    this.closed = new Promise<void>((resolve) => (closed = resolve));
     // What waits for the writer (or a reader) will never start now: it fails, as any operation
     // after close() does, and a scope that waited on it (a deadlock) can end.
     if (!reopen) this.locks.failWaiting(new DatabaseClosedError(`database '${this.name}' was closed`));
@@ -253,7 +258,7 @@ export class DatabaseState {
       persistence?.close();
       writeLock?.close();
       channel?.close();
-      void engine?.close();
+      void Promise.allSettled([engine?.close(), readerClosed]).then(() => closed());
     };
     if (this.unitsInFlight > 0) this.afterUnits.push(release);
     else release();

@@ -1,9 +1,19 @@
 // db/storage.ts: where a database lives, and what can be done to one as a
 // whole without opening it. The options of new Indexie(name, options)
-// choose IndexedDB (the global one, or one passed in, as Dexie accepts) or
-// memory only; names, existence and deletion go to IndexedDB when there is
-// one, and to the engine's in-memory files.
+// choose the storage: IndexedDB (the global one, or one passed in, as Dexie
+// accepts; the whole file in memory, loaded at open), the Origin Private
+// File System (the engine in a dedicated Worker reading pages on demand,
+// memory bounded by the page cache), or memory only. Names, existence and
+// deletion go to that storage.
+//
+// 'auto' (the default) is IndexedDB where there is one, else memory: OPFS
+// is chosen explicitly for now, because a database on OPFS is open in one
+// tab at a time (another tab's open fails with DatabaseInUseError) until
+// several tabs share one engine (README, "Storage").
 import { Engine } from '../engine/engine.js';
+import { DEFAULT_CACHE_KIB, WorkerEngineHost } from '../engine/worker-engine-host.js';
+import { closeOpfsConnections } from './opfs-registry.js';
+import { opfsDatabaseExists, opfsDatabaseNames } from '../worker/opfs-file-backend.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
 import { IdbPageStore, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { MigrationOptions, MigrationProgress } from '../portability/migration.js';
@@ -18,6 +28,19 @@ export interface IndexieOptions {
    */
   indexedDB?: IDBFactory | null;
   IDBKeyRange?: typeof IDBKeyRange;
+  /**
+   * Where the database lives (default 'auto': IndexedDB where there is one,
+   * else memory). 'opfs': the Origin Private File System, the engine in a
+   * dedicated Worker (browsers with FileSystemSyncAccessHandle), pages read
+   * on demand, memory bounded by `cacheSize`; open in one tab at a time.
+   * 'indexeddb': IndexedDB (an UnsupportedError where there is none).
+   * 'memory': this page's memory only.
+   */
+  storage?: StorageChoice;
+  /** With storage 'opfs': the bound of SQLite's page cache in bytes (default 32 MiB). */
+  cacheSize?: number;
+  /** With storage 'opfs': where the engine's worker script is served, if not beside the package's dist/index.js. */
+  workerUrl?: string | URL;
   /**
    * IndexedDB durability of each commit (default 'relaxed', Chromium's own
    * default and Dexie's): a resolved write survives the tab or the browser
@@ -58,6 +81,9 @@ export interface IndexieOptions {
 const ACCEPTED_DEXIE_OPTIONS = new Set(['cache', 'modifyChunkSize', 'allowEmptyDB']);
 const KNOWN_OPTIONS = new Set([
   'autoOpen',
+  'storage',
+  'cacheSize',
+  'workerUrl',
   'indexedDB',
   'IDBKeyRange',
   'durability',
@@ -70,9 +96,18 @@ const KNOWN_OPTIONS = new Set([
   'maxConnections',
 ]);
 
+export type StorageChoice = 'auto' | 'indexeddb' | 'opfs' | 'memory';
+
+/** Where a database lives, as resolved from the options ('auto' decided). */
+export type StorageKind = 'indexeddb' | 'opfs' | 'memory';
+
 /** The options a database runs with, defaults applied. */
 export interface DatabaseOptions {
   autoOpen: boolean;
+  storage: StorageKind;
+  /** With storage 'opfs': the page cache's bound in KiB. */
+  cacheKiB: number;
+  workerUrl: string | URL | undefined;
   durability: Durability;
   pagesPerRecord: number | undefined;
   /** Set by migrateFrom: migrate from the native IndexedDB database of the same name on first open. */
@@ -92,6 +127,9 @@ export function databaseOptions(options: IndexieOptions): DatabaseOptions {
   }
   const checked = {
     autoOpen: options.autoOpen ?? true,
+    storage: storageKind(options),
+    cacheKiB: cacheKiB(options.cacheSize),
+    workerUrl: options.workerUrl,
     durability: options.durability ?? (chrome === 'strict' ? ('strict' as const) : ('relaxed' as const)),
     pagesPerRecord: options.pagesPerRecord,
     migration: options.migrateFrom ? { deleteSource: options.deleteSource === true, onProgress: options.onProgress } : undefined,
@@ -114,6 +152,28 @@ export function databaseOptions(options: IndexieOptions): DatabaseOptions {
   return checked;
 }
 
+/** Resolves the storage option ('auto' and indexedDB: null included). */
+export function storageKind(options: IndexieOptions): StorageKind {
+  const choice = options.storage ?? 'auto';
+  if (choice !== 'auto' && choice !== 'indexeddb' && choice !== 'opfs' && choice !== 'memory') {
+    throw new InvalidArgumentError(`storage must be 'auto', 'indexeddb', 'opfs' or 'memory', not '${String(choice)}'`);
+  }
+  const idb = idbImplementation(options);
+  if (choice === 'indexeddb' && !idb)
+    throw new UnsupportedError("storage 'indexeddb': there is no IndexedDB here (pass indexedDB in the options)");
+  if (choice === 'auto') return idb ? 'indexeddb' : 'memory';
+  return choice;
+}
+
+/** The page cache's bound in KiB for a cacheSize in bytes (at least 1 MiB). */
+function cacheKiB(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_CACHE_KIB;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 * 1024) {
+    throw new InvalidArgumentError(`cacheSize is a number of bytes, at least 1 MiB (1048576), not ${String(bytes)}`);
+  }
+  return Math.floor(bytes / 1024);
+}
+
 /** The Web Locks API where the runtime has one (browsers; not Node). */
 export function webLocks(): LockManager | undefined {
   return (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
@@ -123,6 +183,19 @@ export function webLocks(): LockManager | undefined {
 export function idbImplementation(options: {
   indexedDB?: IDBFactory | null;
   IDBKeyRange?: typeof IDBKeyRange;
+  /**
+   * Where the database lives (default 'auto': IndexedDB where there is one,
+   * else memory). 'opfs': the Origin Private File System, the engine in a
+   * dedicated Worker (browsers with FileSystemSyncAccessHandle), pages read
+   * on demand, memory bounded by `cacheSize`; open in one tab at a time.
+   * 'indexeddb': IndexedDB (an UnsupportedError where there is none).
+   * 'memory': this page's memory only.
+   */
+  storage?: StorageChoice;
+  /** With storage 'opfs': the bound of SQLite's page cache in bytes (default 32 MiB). */
+  cacheSize?: number;
+  /** With storage 'opfs': where the engine's worker script is served, if not beside the package's dist/index.js. */
+  workerUrl?: string | URL;
 }): IdbImplementation | undefined {
   if (options.indexedDB === null) return undefined;
   const indexedDB = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -130,18 +203,27 @@ export function idbImplementation(options: {
   return indexedDB && keyRange ? { indexedDB, IDBKeyRange: keyRange } : undefined;
 }
 
-/** Names of the indexie databases in this origin's IndexedDB. */
+/** Names of the indexie databases of this origin, in IndexedDB and in OPFS. */
 export async function databaseNames(options: IndexieOptions): Promise<string[]> {
   const idb = idbImplementation(options);
-  if (!idb || typeof idb.indexedDB.databases !== 'function') return [];
-  return (await idb.indexedDB.databases())
-    .map((info) => info.name ?? '')
-    .filter((name) => name.startsWith('indexie:'))
-    .map((name) => name.slice('indexie:'.length));
+  const inIdb =
+    !idb || typeof idb.indexedDB.databases !== 'function'
+      ? []
+      : (await idb.indexedDB.databases())
+          .map((info) => info.name ?? '')
+          .filter((name) => name.startsWith('indexie:'))
+          .map((name) => name.slice('indexie:'.length));
+  const inOpfs = await opfsDatabaseNames().catch(() => []);
+  return [...new Set([...inIdb, ...inOpfs])];
 }
 
 /** Deletes a database (from IndexedDB when there is one, and from memory). */
 export async function deleteDatabase(name: string, options: IndexieOptions | IdbImplementation): Promise<void> {
+  if ((options as IndexieOptions).storage === 'opfs') {
+    await closeOpfsConnections(name);
+    await WorkerEngineHost.deleteFromOpfs(name, { workerUrl: (options as IndexieOptions).workerUrl });
+    return;
+  }
   const idb = idbImplementation(options);
   if (idb) await IdbPageStore.delete(idb, name);
   await Engine.deleteFile(name);
@@ -149,6 +231,7 @@ export async function deleteDatabase(name: string, options: IndexieOptions | Idb
 
 /** Whether a database of this name exists. */
 export async function databaseExists(name: string, options: IndexieOptions): Promise<boolean> {
+  if (options.storage === 'opfs') return opfsDatabaseExists(name);
   const idb = idbImplementation(options);
   return idb ? IdbPageStore.exists(idb, name) : Engine.exists(name);
 }

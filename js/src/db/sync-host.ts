@@ -28,7 +28,7 @@ import { committedView, write } from './write-path.js';
 export interface SyncHost {
   /** The database's name (names its Web Locks). */
   readonly name: string;
-  /** Whether the database is persisted in IndexedDB. */
+  /** Whether the database is persisted (IndexedDB or OPFS). */
   readonly persistent: boolean;
   /** Runs `operation` on the raw engine as one durable unit, silently (see the header). */
   writeSilently<R>(operation: (engine: Engine) => R | Promise<R>, what: string): Promise<R>;
@@ -69,12 +69,12 @@ async function inEngineTransaction<R>(engine: Engine, operation: (engine: Engine
 export function syncHost(db: DatabaseState): SyncHost {
   return {
     name: db.name,
-    persistent: db.idb !== undefined,
+    persistent: db.options.storage !== 'memory',
     writeSilently: (operation, what) => inCallerContext(write(db, (engine) => inEngineTransaction(engine, operation), what)),
     ensureInternalTables: (specs) =>
       inCallerContext(
         write(db, (engine) => ensureInternalTables(engine, specs), 'creating internal tables').then((created) => {
-          if (created) db.dropReader(); // the committed-state reader caches the schema it opened with
+          if (created) void db.dropReader(); // the committed-state reader caches the schema it opened with
         }),
       ),
     read: (operation) => inCallerContext(committedView(db).then(operation)),

@@ -84,7 +84,7 @@ export async function flush(db: DatabaseState, engine: Engine, what: string, cha
   try {
     await persistence.flush(engine, what, changes);
   } catch (error) {
-    db.dropReader(); // the file went back to its last checkpoint
+    void db.dropReader(); // the file went back to its last checkpoint
     db.changed(...changes);
     if (persistence.store.wiped) reopenAfterWipe(db, persistence, openDatabase);
     throw error;
@@ -96,7 +96,7 @@ export async function flush(db: DatabaseState, engine: Engine, what: string, cha
 export async function committedView(db: DatabaseState): Promise<Engine> {
   const engine = await engineForOperation(db);
   if (db.standardOpen === 0) return engine;
-  db.reader ??= Engine.open(db.fileName);
+  db.reader ??= engine.openSession();
   return db.reader;
 }
 

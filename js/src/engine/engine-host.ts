@@ -25,6 +25,12 @@ export interface EngineHost {
    */
   execute(request: EncodedRequest, span?: TransactionSpan): Promise<Uint8Array>;
   close(): Promise<void>;
+  /**
+   * Another host on the same database file: a second SQLite connection,
+   * which reads the committed state while this one holds an open
+   * transaction (db/write-path.ts committedView).
+   */
+  openSession(): Promise<EngineHost>;
   readonly isOpen: boolean;
 }
 
@@ -33,9 +39,12 @@ export class WasmEngineHost implements EngineHost {
   #native: NativeEngineDatabase | undefined;
   readonly #core: CoreModule;
 
-  private constructor(core: CoreModule, native: NativeEngineDatabase) {
+  readonly #name: string;
+
+  private constructor(core: CoreModule, native: NativeEngineDatabase, name: string) {
     this.#core = core;
     this.#native = native;
+    this.#name = name;
   }
 
   static async open(name: string): Promise<WasmEngineHost> {
@@ -47,7 +56,11 @@ export class WasmEngineHost implements EngineHost {
       native.delete();
       throw error;
     }
-    return new WasmEngineHost(core, native);
+    return new WasmEngineHost(core, native, name);
+  }
+
+  openSession(): Promise<EngineHost> {
+    return WasmEngineHost.open(this.#name);
   }
 
   get isOpen(): boolean {

@@ -70,6 +70,7 @@ const builder = new RequestBuilder();
 
 export class Engine {
   readonly #host: EngineHost;
+  readonly #pageStore: boolean;
   /** Operations that go in front of the next request (checkpoint, cursor closes). */
   #deferred: Array<(request: RequestBuilder) => void> = [];
   /** The last commit's outputs, valid until the next request. */
@@ -85,13 +86,26 @@ export class Engine {
   /** Where requests sent now record what they read (live queries), if anywhere. */
   #recorder: NativeReadSet | null = null;
 
-  constructor(host: EngineHost) {
+  /**
+   * `pageStore`: the database is on the in-memory page store, whose changed
+   * pages the persistence layer stores (IndexedDB), so commits bring them
+   * along and checkpoint() applies; false for a database that stores itself
+   * (the file VFS on OPFS: SQLite's journal makes its commits durable).
+   */
+  constructor(host: EngineHost, pageStore = true) {
     this.#host = host;
+    this.#pageStore = pageStore;
   }
 
   /** The engine database `name` in this realm's wasm module. */
   static async open(name: string): Promise<Engine> {
     return new Engine(await WasmEngineHost.open(name));
+  }
+
+  /** Another engine on the same database file (EngineHost.openSession): the committed-state reader. */
+  async openSession(): Promise<Engine> {
+    if (!this.#host.isOpen) throw new DatabaseClosedError('the database is closed');
+    return new Engine(await this.#host.openSession(), this.#pageStore);
   }
 
   static async exists(name: string): Promise<boolean> {
@@ -134,7 +148,8 @@ export class Engine {
     write(request);
     if (recorder) request.op(Op.recordReads, 1).bool(false).op(Op.takeReads);
     if (commitOutputs) {
-      request.op(Op.takeChanges).op(Op.pageChanges).op(Op.pageDiffs, 2).number(NO_BOUND).number(PREFETCH_DIFF_PAGES);
+      request.op(Op.takeChanges);
+      if (this.#pageStore) request.op(Op.pageChanges).op(Op.pageDiffs, 2).number(NO_BOUND).number(PREFETCH_DIFF_PAGES);
     }
     this.#outputs = undefined;
     if (this.#takenChanges) this.#requestsSinceTaken++;
@@ -158,11 +173,12 @@ export class Engine {
 
   #keepCommitOutputs([changes, pageChanges, diff]: unknown[]): void {
     const taken = resultValue(changes) as Uint8Array | undefined;
-    const [fileSize, pages] = resultValue(pageChanges) as [number, Uint32Array];
     if (taken) {
       this.#takenChanges = this.#takenChanges ? this.#merge(this.#takenChanges, taken) : taken;
       this.#requestsSinceTaken = 0;
     }
+    if (!this.#pageStore) return;
+    const [fileSize, pages] = resultValue(pageChanges) as [number, Uint32Array];
     this.#outputs = { changes: taken, fileSize, pages, diff: resultValue(diff) as Uint8Array | undefined };
   }
 
@@ -206,7 +222,9 @@ export class Engine {
     if (!outermost) this.#depth--;
   }
 
+  /** Rolls back the innermost open level; nothing to do when none is open (a failed outermost commit already rolled back). */
   async rollback(): Promise<void> {
+    if (this.#depth === 0) return;
     if (this.#depth <= 1) this.#span = 'end';
     this.#depth = Math.max(0, this.#depth - 1); // the engine closes the level whatever else fails
     await this.#one((r) => r.op(Op.rollback));
@@ -378,6 +396,7 @@ export class Engine {
   /** The changes are stored: they become the checkpoint (sent in front of the next request). */
   checkpoint(): void {
     if (!this.#host.isOpen) throw new DatabaseClosedError('the database is closed');
+    if (!this.#pageStore) return; // nothing keeps copies of changed pages
     if (this.#deferred.includes(deferredCheckpoint)) return;
     this.#deferred.push(deferredCheckpoint);
   }

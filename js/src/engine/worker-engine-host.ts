@@ -21,19 +21,9 @@
 //   the worker elsewhere; the unbundled js/build-tsc, where the worker is
 //   build-tsc/worker/engine-worker.js).
 import { DatabaseClosedError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+import type { EngineHost } from './engine-host.js';
 import type { EncodedRequest } from './requests.js';
 import { rebuiltError, type WorkerRequest, type WorkerResponse, type WorkerStorage } from './worker-protocol.js';
-
-/**
- * The engine seam with asynchronous calls (seam contract §1). Declared here
- * until engine-host.ts's EngineHost takes this shape; the same members.
- */
-export interface AsyncEngineHost {
-  /** Runs one request batch; resolves with the encoded response batch (engine_requests.h). */
-  execute(request: EncodedRequest): Promise<Uint8Array>;
-  close(): Promise<void>;
-  readonly isOpen: boolean;
-}
 
 /** SQLite's page cache for a database on OPFS, unless the app chooses: 32 MiB. */
 export const DEFAULT_CACHE_KIB = 32 * 1024;
@@ -118,12 +108,30 @@ async function oneRequest(message: DistributiveOmit<WorkerRequest, 'id'>, worker
 }
 
 /** One engine database running in a dedicated Worker of its own. */
-export class WorkerEngineHost implements AsyncEngineHost {
+/**
+ * One engine session (SQLite connection) of a database running in a
+ * dedicated Worker: open() starts the worker with the first session;
+ * openSession() adds another on the same worker and file (the
+ * committed-state reader). The worker stops when its last session closes.
+ */
+export class WorkerEngineHost implements EngineHost {
   readonly #channel: WorkerChannel;
+  readonly #session: number;
+  readonly #open: { name: string; storage: WorkerStorage; cacheKiB: number };
+  /** Sessions open on the worker (shared by the hosts of one worker). */
+  readonly #sessions: { count: number };
   #closing = false;
 
-  private constructor(channel: WorkerChannel) {
+  private constructor(
+    channel: WorkerChannel,
+    session: number,
+    open: { name: string; storage: WorkerStorage; cacheKiB: number },
+    sessions: { count: number },
+  ) {
     this.#channel = channel;
+    this.#session = session;
+    this.#open = open;
+    this.#sessions = sessions;
   }
 
   /** Starts a worker and opens database `name` in it; the worker is stopped again if opening fails. */
@@ -133,13 +141,28 @@ export class WorkerEngineHost implements AsyncEngineHost {
       throw new InvalidArgumentError(`cacheKiB must be a positive whole number of KiB, not ${String(options.cacheKiB)}`);
     }
     const channel = startWorker(options.workerUrl);
+    const open = { name, storage: options.storage, cacheKiB };
+    let session: number;
     try {
-      await channel.request({ op: 'open', name, storage: options.storage, cacheKiB });
+      session = sessionOf(await channel.request({ op: 'open', ...open }));
     } catch (error) {
       channel.fail(new DatabaseClosedError('the database did not open'));
       throw error;
     }
-    return new WorkerEngineHost(channel);
+    return new WorkerEngineHost(channel, session, open, { count: 1 });
+  }
+
+  /** Another session on this host's worker and database. */
+  async openSession(): Promise<WorkerEngineHost> {
+    if (!this.isOpen) throw new DatabaseClosedError('the database is closed');
+    this.#sessions.count++;
+    try {
+      const session = sessionOf(await this.#channel.request({ op: 'open', ...this.#open }));
+      return new WorkerEngineHost(this.#channel, session, this.#open, this.#sessions);
+    } catch (error) {
+      this.#sessions.count--;
+      throw error;
+    }
   }
 
   /** Whether database `name` has a file in the Origin Private File System (asked in a short-lived worker). */
@@ -165,28 +188,34 @@ export class WorkerEngineHost implements AsyncEngineHost {
       bytes.set(part, offset);
       offset += part.length;
     }
-    const answer = await this.#channel.request({ op: 'execute', bytes: bytes.buffer }, [bytes.buffer]);
+    const answer = await this.#channel.request({ op: 'execute', session: this.#session, bytes: bytes.buffer }, [bytes.buffer]);
     if (!('bytes' in answer)) throw new DatabaseClosedError('the engine worker answered a request batch without a response batch');
     return new Uint8Array(answer.bytes);
   }
 
-  /** Closes the database after the requests already sent, then stops the worker. */
+  /** Closes this session after the requests already sent; the last session's close stops the worker. */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    const last = --this.#sessions.count === 0;
     try {
-      if (!this.#channel.failed) await this.#channel.request({ op: 'close' });
+      if (!this.#channel.failed) await this.#channel.request({ op: 'close', session: this.#session });
     } finally {
-      this.#channel.fail(new DatabaseClosedError('the database is closed'));
+      if (last) this.#channel.fail(new DatabaseClosedError('the database is closed'));
     }
   }
 
   /**
    * Stops the worker at once, without closing the engine (as a crash or a
-   * closed tab would): pending requests reject with DatabaseClosedError.
+   * closed tab would): pending requests of every session reject with DatabaseClosedError.
    */
   terminate(): void {
     this.#closing = true;
     this.#channel.fail(new DatabaseClosedError('the engine worker was terminated'));
   }
+}
+
+function sessionOf(answer: WorkerResponse): number {
+  if (!('value' in answer) || typeof answer.value !== 'number') throw new DatabaseClosedError('the engine worker did not open a session');
+  return answer.value;
 }

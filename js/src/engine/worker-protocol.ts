@@ -20,10 +20,16 @@ import { IndexieError } from '../errors.js';
 export type WorkerStorage = 'opfs' | 'memory';
 
 export type WorkerRequest =
+  /**
+   * Opens an engine session on database `name` (its answer's value: the
+   * session's number). A worker holds one database; more sessions on it are
+   * more SQLite connections to the same file (the committed-state reader).
+   */
   | { id: number; op: 'open'; name: string; storage: WorkerStorage; cacheKiB: number }
   /** `bytes`: the whole request batch, transferred. */
-  | { id: number; op: 'execute'; bytes: ArrayBuffer }
-  | { id: number; op: 'close' }
+  | { id: number; op: 'execute'; session: number; bytes: ArrayBuffer }
+  /** Closes a session; the last one's close releases the database's files. */
+  | { id: number; op: 'close'; session: number }
   /** Whether the OPFS database file `name` exists. */
   | { id: number; op: 'exists'; name: string }
   /** Removes the OPFS database `name` (its file and its journal); no error if there is none. */
@@ -37,8 +43,8 @@ export interface CrossingError {
 export type WorkerResponse =
   /** The answer to 'execute': the response batch, transferred. */
   | { id: number; bytes: ArrayBuffer }
-  /** The answer to 'open', 'close', 'exists' and 'delete' (`value`: exists' boolean, else null). */
-  | { id: number; value: boolean | null }
+  /** The answer to 'open' (the session's number), 'close', 'exists' (a boolean) and 'delete' (null). */
+  | { id: number; value: number | boolean | null }
   | { id: number; error: CrossingError };
 
 /** What of `error` crosses the boundary. */

@@ -144,7 +144,7 @@ class TabsEngine implements SharedEngine {
 
   async session(file: string): Promise<EngineHost> {
     const id = ++this.#nextSession;
-    const session = new TabSession(this.#router, id, file);
+    const session = new TabSession(this.#router, id, file, () => this.session(file));
     const local = this.#router.local;
     if (local) {
       try {

@@ -4,9 +4,8 @@
 // It keeps the EngineHost contract: the request's parts are read before
 // execute() returns, batches run in call order, and close() comes after the
 // batches sent before it.
-import { DatabaseClosedError, UnsupportedError } from '../errors.js';
+import { DatabaseClosedError } from '../errors.js';
 import type { EngineHost, TransactionSpan } from '../engine/engine-host.js';
-import type { NativeReadSet } from '../indexie-core.js';
 import type { EncodedRequest } from '../engine/requests.js';
 import type { RequestRouter, SessionState } from './request-router.js';
 
@@ -15,8 +14,12 @@ export class TabSession implements EngineHost {
   readonly #state: SessionState;
   #open = true;
 
-  constructor(router: RequestRouter, id: number, file: string) {
+  readonly #openSibling: () => Promise<EngineHost>;
+
+  /** `openSibling`: another session on the same file (EngineHost.openSession: the committed-state reader). */
+  constructor(router: RequestRouter, id: number, file: string, openSibling: () => Promise<EngineHost>) {
     this.#router = router;
+    this.#openSibling = openSibling;
     this.#state = { id, file, slot: router.freeSlot(file), transactionOn: undefined, transactionLost: false, heldBegin: undefined };
     router.addSession(this.#state);
   }
@@ -30,16 +33,9 @@ export class TabSession implements EngineHost {
     return this.#router.dispatch(this.#state, request, span);
   }
 
-  /**
-   * A native read set lives in one wasm module, which another tab's engine
-   * cannot reach: live-query read recording crosses tabs as engine
-   * operations (record reads / take reads) in the batches themselves.
-   */
-  setReadRecorder(readSet: NativeReadSet | null): void {
-    if (readSet !== null)
-      throw new UnsupportedError(
-        'a shared engine session cannot record reads into a native read set (use the record-reads engine operations)',
-      );
+  openSession(): Promise<EngineHost> {
+    if (!this.#open) return Promise.reject(new DatabaseClosedError('the database is closed'));
+    return this.#openSibling();
   }
 
   /** Its slot among the tab's open sessions of its file. */

@@ -8,9 +8,12 @@
 // - Requests are handled one at a time in arrival order, each answered
 //   exactly once with its id (an 'execute' that arrives while 'open' is
 //   still loading the module waits for it).
-// - One database per worker: 'open' on a worker that has one is an error.
-//   'close' closes the engine, then releases the OPFS handles, so another
-//   worker can open the files as soon as the answer arrives.
+// - One database per worker, in one or more sessions (SQLite connections
+//   to the same file: the page's engine, and its committed-state reader
+//   while a standard transaction is open). 'open' of another database on a
+//   worker that has one is an error. The last session's 'close' closes the
+//   engine, then releases the OPFS handles, so another worker can open the
+//   files as soon as the answer arrives.
 // - Storage 'opfs': the files are opened (openOpfsFiles) before the engine,
 //   and the engine reaches them through Module.indexieFileBackend (the file
 //   VFS's contract). Storage 'memory': the engine's in-memory page store,
@@ -31,60 +34,91 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
+/** The worker's database: its storage, its files (OPFS), and its open sessions by number. */
 interface OpenDatabase {
+  name: string;
+  storage: string;
   core: CoreModule;
-  native: NativeEngineDatabase;
   files: OpfsFileBackend | undefined;
+  sessions: Map<number, NativeEngineDatabase>;
 }
 let open: OpenDatabase | undefined;
+let nextSession = 1;
 
-async function openDatabase(name: string, storage: string, cacheKiB: number): Promise<void> {
-  if (open) throw new InternalError('this engine worker already has a database open');
+/** The database `name` (opening its files on first use), for one more session. */
+async function databaseFor(name: string, storage: string): Promise<OpenDatabase> {
+  if (open) {
+    if (open.name !== name || open.storage !== storage) throw new InternalError('this engine worker already has another database open');
+    return open;
+  }
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('a database name must be a non-empty string');
+  if (storage !== 'opfs' && storage !== 'memory') {
+    throw new InvalidArgumentError(`unknown worker storage '${storage}' (expected 'opfs' or 'memory')`);
+  }
   const core = await loadCoreModule();
-  const native = new core.EngineDatabase();
   let files: OpfsFileBackend | undefined;
+  if (storage === 'opfs') {
+    files = await openOpfsFiles(name, core);
+    core.indexieFileBackend = files;
+  }
+  open = { name, storage, core, files, sessions: new Map() };
+  return open;
+}
+
+/** Opens one more session (SQLite connection) on the worker's database; resolves its number. */
+async function openSession(name: string, storage: string, cacheKiB: number): Promise<number> {
+  if (storage === 'opfs' && (!Number.isSafeInteger(cacheKiB) || cacheKiB <= 0))
+    throw new InvalidArgumentError(`the page cache must be a positive number of KiB, not ${cacheKiB}`);
+  const database = await databaseFor(name, storage);
+  const native = new database.core.EngineDatabase();
   try {
-    if (storage === 'memory') {
-      decodeResult(native.open(name));
-    } else if (storage === 'opfs') {
-      if (!Number.isSafeInteger(cacheKiB) || cacheKiB <= 0)
-        throw new InvalidArgumentError(`the page cache must be a positive number of KiB, not ${cacheKiB}`);
-      files = await openOpfsFiles(name, core);
-      core.indexieFileBackend = files;
-      decodeResult(native.openFile(files.fileName, cacheKiB));
-    } else {
-      throw new InvalidArgumentError(`unknown worker storage '${storage}' (expected 'opfs' or 'memory')`);
-    }
+    if (database.files) decodeResult(native.openFile(database.files.fileName, cacheKiB));
+    else decodeResult(native.open(name));
   } catch (error) {
     native.delete();
-    files?.release();
-    if (core.indexieFileBackend === files) core.indexieFileBackend = undefined;
+    if (database.sessions.size === 0) releaseDatabase();
     throw error;
   }
-  open = { core, native, files };
+  const session = nextSession++;
+  database.sessions.set(session, native);
+  return session;
 }
 
 /** Runs one request batch; the response batch is its own ArrayBuffer (the glue copies it out of the heap). */
-function execute(bytes: ArrayBuffer): Uint8Array {
-  if (!open) throw new DatabaseClosedError('the database is closed');
-  const { core, native } = open;
+function execute(session: number, bytes: ArrayBuffer): Uint8Array {
+  const native = open?.sessions.get(session);
+  if (!open || !native) throw new DatabaseClosedError('the database is closed');
+  const { core } = open;
   const at = requestBuffer(core, bytes.byteLength);
   core.HEAPU8.set(new Uint8Array(bytes), at); // HEAPU8 read after requestBuffer, which may grow memory
   return native.execute(bytes.byteLength);
 }
 
+/** Closes a session; the last one releases the database's files. */
+function closeSession(session: number): void {
+  const native = open?.sessions.get(session);
+  if (!open || !native) return;
+  open.sessions.delete(session);
+  try {
+    native.close();
+    native.delete();
+  } finally {
+    if (open.sessions.size === 0) releaseDatabase();
+  }
+}
+
+/** Closes every session, then releases the files. */
 function closeDatabase(): void {
+  for (const session of [...(open?.sessions.keys() ?? [])]) closeSession(session);
+  releaseDatabase();
+}
+
+function releaseDatabase(): void {
   const database = open;
   open = undefined;
   if (!database) return;
-  try {
-    database.native.close();
-    database.native.delete();
-  } finally {
-    database.files?.release();
-    if (database.core.indexieFileBackend === database.files) database.core.indexieFileBackend = undefined;
-  }
+  database.files?.release();
+  if (database.core.indexieFileBackend === database.files) database.core.indexieFileBackend = undefined;
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
@@ -92,11 +126,10 @@ async function handle(request: WorkerRequest): Promise<void> {
   try {
     switch (request.op) {
       case 'open':
-        await openDatabase(request.name, request.storage, request.cacheKiB);
-        scope.postMessage({ id, value: null });
+        scope.postMessage({ id, value: await openSession(request.name, request.storage, request.cacheKiB) });
         return;
       case 'execute': {
-        const response = execute(request.bytes);
+        const response = execute(request.session, request.bytes);
         const buffer = response.buffer as ArrayBuffer;
         // The glue returns a fresh Uint8Array over a buffer of its own: transfer it whole.
         if (response.byteOffset === 0 && response.byteLength === buffer.byteLength) scope.postMessage({ id, bytes: buffer }, [buffer]);
@@ -104,7 +137,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         return;
       }
       case 'close':
-        closeDatabase();
+        closeSession(request.session);
         scope.postMessage({ id, value: null });
         return;
       case 'exists':

@@ -151,6 +151,27 @@ export async function openOpfsFiles(name: string, module: HeapOwner, retry: Open
 }
 
 /** Whether database `name` has an OPFS file (a non-empty one: a file that never held a page is no database). */
+/** The names of the databases in this origin's OPFS directory (none where there is no OPFS). Works in a page too. */
+export async function opfsDatabaseNames(): Promise<string[]> {
+  let directory: FileSystemDirectoryHandle | undefined;
+  try {
+    directory = await opfsDirectory(false);
+  } catch (error) {
+    if (error instanceof UnsupportedError) return [];
+    throw error;
+  }
+  if (!directory) return [];
+  const names: string[] = [];
+  const entries = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
+  for await (const file of entries) {
+    if (file.endsWith('-journal')) continue;
+    const handle = await directory.getFileHandle(file);
+    if ((await handle.getFile()).size > 0) names.push(decodeURIComponent(file));
+  }
+  return names.sort();
+}
+
+/** Whether database `name` has a non-empty file in OPFS. Works in a page too (no sync access handle needed). */
 export async function opfsDatabaseExists(name: string): Promise<boolean> {
   const directory = await opfsDirectory(false);
   if (!directory) return false;

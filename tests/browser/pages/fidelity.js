@@ -8,7 +8,21 @@ import { SCENARIOS as BASE_SCENARIOS } from './fidelity-scenarios.js';
 
 const SCENARIOS = { ...BASE_SCENARIOS, ...LIFECYCLE_SCENARIOS };
 
-const LIBRARIES = { dexie: Dexie, indexie: indexie.Indexie };
+/** indexie on the storage the page's URL names (?storage=opfs: the engine in a Worker over OPFS), else the default. */
+const storage = new URLSearchParams(location.search).get('storage');
+class IndexieOnStorage extends indexie.Indexie {
+  constructor(name, options) {
+    super(name, { storage, ...options });
+  }
+  static delete(name, options) {
+    return indexie.Indexie.delete(name, { storage, ...options });
+  }
+  static exists(name, options) {
+    return indexie.Indexie.exists(name, { storage, ...options });
+  }
+}
+
+const LIBRARIES = { dexie: Dexie, indexie: storage ? IndexieOnStorage : indexie.Indexie };
 
 /** A scenario's result or its error's name, as JSON, with the types the comparison needs kept (see describe). */
 async function outcome(Lib, name) {
