@@ -24,22 +24,13 @@ export const DIFFERENCES = {
     'indexie has no DBCore, so middleware cannot run: db.use() is an UnsupportedError, where Dexie installs it and returns db',
 };
 
-/**
- * Where indexie on OPFS (storage: 'opfs', the engine in a Worker) differs
- * besides DIFFERENCES, and why (README, "Storage").
- */
-export const OPFS_DIFFERENCES = {
-  'Dexie.connections lists open databases; maxConnections stops tracking the oldest':
-    'a database on OPFS has one connection per page for now (its file takes one sync access handle): a second Indexie object of the same name is a DatabaseInUseError',
-};
-
 const browser = await startBrowser({ mounts: TEST_MOUNTS });
 after(() => browser.close());
 
 // Every scenario on the default storage (IndexedDB), then on OPFS: the API is the same whatever runs the engine.
 for (const [storage, prefix, differences] of [
   [undefined, '', DIFFERENCES],
-  ['opfs', '[opfs] ', { ...DIFFERENCES, ...OPFS_DIFFERENCES }],
+  ['opfs', '[opfs] ', DIFFERENCES],
 ]) {
   const page = await browser.openTestPage(storage ? `fidelity.html?storage=${storage}` : 'fidelity.html');
   const names = await page.evaluate(() => window.scenarioNames());

@@ -16,8 +16,10 @@
 // file of this open's own, under the database's Web Lock, so no other tab
 // commits between loading, upgrading and the first flush.
 import { Engine, type EngineInfo } from '../engine/engine.js';
+import type { EngineHost } from '../engine/engine-host.js';
 import { WorkerEngineHost } from '../engine/worker-engine-host.js';
-import { registerOpfsConnection } from './opfs-registry.js';
+import { openSharedEngine } from '../tabs/shared-engine.js';
+import { opfsClosed, registerOpfsConnection } from './opfs-registry.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
 import { loadCoreModule } from '../wasm-module.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError } from '../errors.js';
@@ -184,9 +186,27 @@ function storedElsewhere(db: DatabaseState): Promise<boolean> {
 export async function openEngineFile(db: DatabaseState): Promise<Engine> {
   if (db.options.storage !== 'opfs') return Engine.open(db.fileName);
   const { cacheKiB, workerUrl } = db.options;
+  await opfsClosed(db.name); // a close of it in this page still under way: its engine goes first
+  // The tab that owns the database (tabs/shared-engine.ts) runs its engine in one Worker: the
+  // first session starts it, the next (the committed-state reader) is a session on it.
+  let worker: WorkerEngineHost | undefined;
+  const openOwnHost = async (): Promise<EngineHost> => {
+    if (worker?.isOpen) return worker.openSession();
+    worker = await WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl });
+    return worker;
+  };
   // The page keeps the module too: live queries' read and change sets are its objects (engine/live-sets.ts).
-  const [host] = await Promise.all([WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl }), loadCoreModule()]);
-  return new Engine(host, /* pageStore */ false);
+  const [shared] = await Promise.all([openSharedEngine(db.name, openOwnHost), loadCoreModule()]);
+  try {
+    const engine = new Engine(await shared.session(db.name), /* pageStore */ false);
+    db.sharedEngine = shared;
+    // Other tabs' commits: live queries here re-run (no pages move between tabs).
+    shared.onChanges((changes) => db.changed(changes));
+    return engine;
+  } catch (error) {
+    await shared.close();
+    throw error;
+  }
 }
 
 function noSuchDatabase(db: DatabaseState): NoSuchDatabaseError {

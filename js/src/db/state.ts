@@ -9,6 +9,8 @@
 // committed-state reader, and close().
 import { drive, isGenerator } from '../transactions/generators.js';
 import { Engine, type EngineInfo } from '../engine/engine.js';
+import type { SharedEngine } from '../tabs/shared-engine.js';
+import { noteOpfsClosing } from './opfs-registry.js';
 import { DatabaseClosedError, InvalidTableError } from '../errors.js';
 import { notifyChanges, type LiveQueryRun } from '../live-query/live-query.js';
 import type { TableHooks } from '../hooks/table-hooks.js';
@@ -106,6 +108,8 @@ export class DatabaseState {
   readonly events = new Map<IndexieEventName, EventChannel>();
   schemas = new Map<string, TableSchema>();
   engine: Engine | undefined;
+  /** An OPFS database's engine, shared by every tab that opens it (tabs/shared-engine.ts). */
+  sharedEngine: SharedEngine | undefined;
   /** Settles once the engines the last close() closed are closed (an OPFS database's files released). */
   closed: Promise<void> = Promise.resolve();
   upgradeEngine: Engine | undefined;
@@ -238,6 +242,8 @@ export class DatabaseState {
     const persistence = this.persistence;
     const writeLock = this.writeLock;
     const channel = this.channel;
+    const shared = this.sharedEngine;
+    this.sharedEngine = undefined;
     this.engine = undefined;
     this.opening = undefined;
     this.persistence = undefined;
@@ -258,8 +264,13 @@ export class DatabaseState {
       persistence?.close();
       writeLock?.close();
       channel?.close();
-      void Promise.allSettled([engine?.close(), readerClosed]).then(() => closed());
+      // A tab owning a shared engine hands it to the next tab once its sessions closed.
+      void Promise.allSettled([engine?.close(), readerClosed])
+        .then(() => shared?.close())
+        .catch(() => undefined)
+        .then(() => closed());
     };
+    if (shared) noteOpfsClosing(this.name, this.closed);
     if (this.unitsInFlight > 0) this.afterUnits.push(release);
     else release();
     for (const listener of [...this.closeListeners]) listener();

@@ -78,7 +78,9 @@ export async function flush(db: DatabaseState, engine: Engine, what: string, cha
   if (!persistence) {
     // In memory only: nothing will ever revert to the last checkpoint, so
     // move it, or the VFS would keep a copy of every page changed since open.
+    // (On OPFS the commit is durable already: SQLite's journal; other tabs hear of it.)
     if (engine.isOpen) engine.checkpoint();
+    for (const bytes of changes) db.sharedEngine?.broadcastChanges(bytes);
     return;
   }
   try {

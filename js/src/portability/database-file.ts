@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine.js';
 import { CorruptionError, InvalidArgumentError, MigrationError } from '../errors.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import { PAGE_SIZE } from '../persistence/page-file-format.js';
+import { importOpfsDatabase } from '../worker/opfs-file-backend.js';
 import { nextTask, type PortableDatabase } from './portable-database.js';
 
 /** Pages read per task (1 MiB). */
@@ -67,18 +68,23 @@ function pagesOf(bytes: Uint8Array): Map<number, Uint8Array> {
 }
 
 /**
- * Stores `file` as the new database `name` (in IndexedDB when `idb` is
- * given, else in memory). An existing database of that name is an
+ * Stores `file` as the new database `name` (in OPFS when `toOpfs`, in
+ * IndexedDB when `idb` is given, else in memory). An existing database of that name is an
  * InvalidArgumentError: nothing is overwritten.
  */
 export async function importDatabaseFile(
   name: string,
   file: Blob | ArrayBuffer | Uint8Array,
   idb: IdbImplementation | undefined,
+  toOpfs = false,
 ): Promise<void> {
   const bytes =
     file instanceof Uint8Array ? file : file instanceof ArrayBuffer ? new Uint8Array(file) : new Uint8Array(await file.arrayBuffer());
   await checkFile(bytes);
+  if (toOpfs) {
+    await importOpfsDatabase(name, bytes);
+    return;
+  }
   if (!idb) {
     if (await Engine.exists(name))
       throw new InvalidArgumentError(`database '${name}' already exists: delete it first, nothing was imported`);

@@ -150,7 +150,6 @@ export async function openOpfsFiles(name: string, module: HeapOwner, retry: Open
   return new OpfsBackend(name, paths, handles, module);
 }
 
-/** Whether database `name` has an OPFS file (a non-empty one: a file that never held a page is no database). */
 /** The names of the databases in this origin's OPFS directory (none where there is no OPFS). Works in a page too. */
 export async function opfsDatabaseNames(): Promise<string[]> {
   let directory: FileSystemDirectoryHandle | undefined;
@@ -182,6 +181,39 @@ export async function opfsDatabaseExists(name: string): Promise<boolean> {
     if (isNamed(error, 'NotFoundError')) return false;
     throw error;
   }
+}
+
+/**
+ * Creates database `name` in OPFS from the bytes of a database file (checked
+ * by the caller): written with a writable stream, which replaces the file
+ * only when it closes, so a crash leaves no half file. Works in a page. An
+ * existing database of that name is an InvalidArgumentError.
+ */
+export async function importOpfsDatabase(name: string, bytes: Uint8Array): Promise<void> {
+  const directory = (await opfsDirectory(true))!;
+  const [database, journal] = opfsFileNames(name);
+  if (await opfsDatabaseExists(name))
+    throw new InvalidArgumentError(`database '${name}' already exists: delete it first, nothing was imported`);
+  if (await hasFile(directory, journal)) {
+    // A journal without its database (a database deleted half-way) must not be played over the new file.
+    await directory.removeEntry(journal);
+  }
+  const handle = await directory.getFileHandle(database, { create: true });
+  const writable = await (handle as unknown as { createWritable(): Promise<WritableStreamLike> }).createWritable();
+  try {
+    await writable.write(bytes);
+    await writable.close();
+  } catch (error) {
+    await writable.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The part of FileSystemWritableFileStream used here. */
+interface WritableStreamLike {
+  write(data: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 /**

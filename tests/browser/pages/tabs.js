@@ -1,10 +1,11 @@
 // tabs.js: what each page does in the multi-tab tests: increment a shared
 // counter as fast as it can, write and look for other pages' writes.
-import { Indexie } from 'indexie';
+import { Indexie, liveQuery } from 'indexie';
 
 let db;
-window.openDb = async (name) => {
-  db = new Indexie(name);
+/** `storage`: the storage option ('opfs': one engine for every page, owned by one of them). */
+window.openDb = async (name, storage) => {
+  db = new Indexie(name, storage ? { storage } : {});
   db.version(1).stores({ counters: 'id', notes: '++id, from' });
   await db.open();
   return true;
@@ -25,6 +26,30 @@ window.incrementFor = async (ms) => {
 };
 
 window.counter = async () => (await db.counters.get('shared'))?.value;
+
+/** Read-modify-write increments, each in its own read-write transaction, `count` times. */
+window.incrementInTransactions = async (count) => {
+  for (let i = 0; i < count; i++) {
+    await db.transaction('rw', db.counters, async () => {
+      const counter = (await db.counters.get('shared')) ?? { id: 'shared', value: 0 };
+      counter.value += 1;
+      await db.counters.put(counter);
+    });
+  }
+  return count;
+};
+
+/** A live query of the notes' count: its results, as they come. */
+window.liveCounts = [];
+window.watchNotes = () => {
+  liveQuery(() => db.notes.count()).subscribe((count) => window.liveCounts.push(count));
+  return true;
+};
+
+window.closeDb = () => {
+  db.close();
+  return true;
+};
 
 window.write = async (text) => {
   await db.notes.add({ from: text });

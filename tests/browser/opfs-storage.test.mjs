@@ -1,0 +1,99 @@
+// opfs-storage.test.mjs: storage: 'opfs' through the public API in real
+// Chromium: a database moved from IndexedDB to OPFS in one call
+// (exportFile -> importFile) keeps every record and index; it reopens from
+// OPFS after close(); bad options are named errors; delete and exists work.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { TEST_MOUNTS, startBrowser } from './harness.mjs';
+
+let browser;
+let page;
+before(async () => {
+  browser = await startBrowser({ mounts: TEST_MOUNTS });
+  page = await browser.openTestPage('tabs.html');
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('a database stored in IndexedDB moves to OPFS with importFile(exportFile()): same records and index answers, then reopens from OPFS', async () => {
+  const r = await page.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    const old = new Indexie('move-source');
+    old.version(1).stores({ people: '++id, name, *tags, [name+age]' });
+    await old.people.bulkAdd(
+      Array.from({ length: 500 }, (_, i) => ({ name: `n${i % 50}`, age: i % 90, tags: [`t${i % 7}`], born: new Date(i) })),
+    );
+    const file = await old.exportFile();
+    const moved = await Indexie.importFile('move-target', file, { storage: 'opfs' });
+    const answers = async (db) => ({
+      count: await db.table('people').count(),
+      byName: await db.table('people').where('name').equals('n7').primaryKeys(),
+      byTag: await db.table('people').where('tags').equals('t3').count(),
+      compound: await db.table('people').where('[name+age]').between(['n1', 0], ['n1', 50]).count(),
+      last: await db.table('people').get(500),
+    });
+    const before = await answers(old);
+    const after = await answers(moved);
+    let again;
+    try {
+      await Indexie.importFile('move-target', file, { storage: 'opfs' });
+    } catch (error) {
+      again = error.name;
+    }
+    moved.close();
+    const reopened = new Indexie('move-target', { storage: 'opfs' });
+    reopened.version(1).stores({ people: '++id, name, *tags, [name+age]' });
+    const afterReopen = await answers(reopened);
+    const integrity = await reopened.checkIntegrity();
+    reopened.close();
+    old.close();
+    const exists = await Indexie.exists('move-target', { storage: 'opfs' });
+    await Indexie.delete('move-target', { storage: 'opfs' });
+    const existsAfterDelete = await Indexie.exists('move-target', { storage: 'opfs' });
+    await Indexie.delete('move-source');
+    return { before, after, afterReopen, again, integrity, exists, existsAfterDelete, isDate: after.last.born instanceof Date };
+  });
+  assert.equal(r.before.count, 500);
+  assert.deepEqual(r.after, r.before);
+  assert.deepEqual(r.afterReopen, r.before);
+  assert.equal(r.isDate, true);
+  assert.equal(r.again, 'InvalidArgumentError', 'an existing OPFS database is not overwritten');
+  assert.deepEqual(r.integrity, []);
+  assert.equal(r.exists, true);
+  assert.equal(r.existsAfterDelete, false);
+});
+
+test("storage and cacheSize options: bad values are named errors at once; an OPFS database is 'persistent'", async () => {
+  const r = await page.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    const attempt = (options) => {
+      try {
+        new Indexie('options-check', options);
+        return 'ok';
+      } catch (error) {
+        return error.name;
+      }
+    };
+    const db = new Indexie('options-opfs', { storage: 'opfs', cacheSize: 4 * 1024 * 1024 });
+    db.version(1).stores({ items: 'id' });
+    await db.items.put({ id: 1 });
+    const persistent = db.persistent;
+    await db.delete();
+    return {
+      badStorage: attempt({ storage: 'disk' }),
+      tinyCache: attempt({ storage: 'opfs', cacheSize: 1000 }),
+      fractionalCache: attempt({ storage: 'opfs', cacheSize: 2 * 1024 * 1024 + 0.5 }),
+      fine: attempt({ storage: 'opfs', cacheSize: 8 * 1024 * 1024 }),
+      persistent,
+    };
+  });
+  assert.deepEqual(r, {
+    badStorage: 'InvalidArgumentError',
+    tinyCache: 'InvalidArgumentError',
+    fractionalCache: 'InvalidArgumentError',
+    fine: 'ok',
+    persistent: true,
+  });
+});
