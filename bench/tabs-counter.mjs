@@ -5,7 +5,8 @@
 // the owner's host the in-process engine over the memory VFS ('memory', no
 // durability), and with that engine saving each commit to IndexedDB before
 // it answers ('durable', tests/browser/pages/snapshot-host.js: a stand-in
-// for the OPFS Worker host). Prints each tab's count, the total, whether
+// for the OPFS Worker host); then the public API on OPFS (new Indexie(name,
+// { storage: 'opfs' }): db.transaction, liveQuery). Prints each tab's count, the total, whether
 // the final counter equals it, and the cross-tab visibility median: from a
 // write resolving in one tab to another tab seeing it (Dexie: its liveQuery
 // emitting the new count; shared engine: onChanges, then a re-read).
@@ -80,6 +81,7 @@ try {
   results.push(await run('Dexie 4', { lib: 'dexie', name: 'counter-dexie' }));
   results.push(await run('shared engine (memory host)', { lib: 'indexie', name: 'counter-memory', host: 'memory' }));
   results.push(await run('shared engine (durable host)', { lib: 'indexie', name: 'counter-durable', host: 'durable' }));
+  results.push(await run("indexie, storage: 'opfs'", { lib: 'indexie-opfs', name: `counter-opfs-${Date.now()}` }));
   for (const r of results) {
     console.log(
       `${r.label.padEnd(30)} ${r.counts.join(' + ')} = ${r.total} increments (final counter ${r.final}, ${r.exact ? 'exact' : 'LOST UPDATES'}); ` +

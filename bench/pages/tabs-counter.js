@@ -11,6 +11,7 @@ import { WasmEngineHost } from '/build-tsc/engine/engine-host.js';
 import { openSharedEngine } from '/build-tsc/tabs/shared-engine.js';
 import { loadCoreModule } from '/build-tsc/wasm-module.js';
 import { SnapshotHost } from '/test/snapshot-host.js';
+import { Indexie, liveQuery as indexieLiveQuery } from '/build-tsc/index.js';
 
 await loadCoreModule(); // Engine merges change sets in this realm's module
 const now = () => performance.timeOrigin + performance.now();
@@ -72,8 +73,28 @@ const sharedImpl = async (name, host) => {
   };
 };
 
+/** The whole public API on OPFS (storage: 'opfs'): the owner tab's engine Worker on OPFS, the others routed to it. */
+const opfsImpl = async (name) => {
+  const db = new Indexie(name, { storage: 'opfs', workerUrl: '/build-tsc/worker/engine-worker.js' });
+  db.version(1).stores({ counters: 'id', notes: '++id' });
+  await db.open();
+  return {
+    increment: () =>
+      db.transaction('rw', db.counters, async () => {
+        const counter = await db.counters.get('c');
+        await db.counters.put({ id: 'c', value: (counter?.value ?? 0) + 1 });
+      }),
+    counter: async () => (await db.counters.get('c'))?.value ?? 0,
+    addNote: async () => {
+      await db.notes.add({ at: 0 });
+      return now();
+    },
+    watch: () => indexieLiveQuery(() => db.notes.count()).subscribe((count) => window.seen.push({ count, at: now() })),
+  };
+};
+
 window.setup = async ({ lib, name, host }) => {
-  impl = lib === 'dexie' ? await dexieImpl(name) : await sharedImpl(name, host);
+  impl = lib === 'dexie' ? await dexieImpl(name) : lib === 'indexie-opfs' ? await opfsImpl(name) : await sharedImpl(name, host);
   return true;
 };
 window.incrementFor = async (ms) => {
