@@ -27,8 +27,6 @@ import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-import { chromium } from 'playwright-core';
-
 import { launchBrowserProcess } from './chromium.mjs';
 import { startServer } from './serve.mjs';
 import { startLinkProxy } from '../sync-server/link-proxy.mjs';
