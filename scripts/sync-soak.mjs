@@ -21,16 +21,13 @@
 //   node scripts/sync-soak.mjs [--writes 1000] [--kills 10] [--reloads 10] [--offline 10] [--seed 1] [--strategy newest-wins]
 // tests/browser/sync-soak.test.mjs runs a short version (runSoak()).
 /* global window */ // page.evaluate callbacks run in the page
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-import { chromium } from 'playwright-core';
-
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { launchBrowserProcess } from './chromium.mjs';
 import { startServer } from './serve.mjs';
 import { startLinkProxy } from '../sync-server/link-proxy.mjs';
 import { startSyncServer } from '../sync-server/reference-server.mjs';
@@ -56,49 +53,6 @@ function randomSource(seed) {
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
-/** Starts Chromium as a process of its own (its own process group, so a kill takes all of it) on `profileDir`. */
-async function launchBrowserProcess(profileDir) {
-  const child = spawn(
-    CHROMIUM_PATH,
-    [...CHROMIUM_FLAGS, '--headless', `--user-data-dir=${profileDir}`, '--remote-debugging-port=0', 'about:blank'],
-    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const endpoint = await new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`Chromium did not start: ${text.slice(-500)}`)), 30000);
-    child.stderr.on('data', (chunk) => {
-      text += chunk;
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`Chromium exited (${code}) at start: ${text.slice(-500)}`)));
-  });
-  child.stderr.resume();
-  const browser = await chromium.connectOverCDP(endpoint);
-  return {
-    browser,
-    context: browser.contexts()[0],
-    /** SIGKILL to the whole process group: no unload, no flush, nothing graceful. */
-    async kill() {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      await exited;
-    },
-    async close() {
-      await browser.close().catch(() => undefined);
-      await this.kill();
-    },
-  };
-}
-
-/** Runs the soak; resolves its numbers and `violations` (empty when every check held). */
 export async function runSoak({ writes = 1000, kills = 10, reloads = 10, offline = 10, seed = 1, syncOptions = {}, log = () => {} } = {}) {
   const started = performance.now();
   const random = randomSource(seed);
