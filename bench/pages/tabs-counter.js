@@ -19,8 +19,8 @@ const now = () => performance.timeOrigin + performance.now();
 let impl;
 window.seen = [];
 
-const dexieImpl = async (name) => {
-  const db = new Dexie(name);
+/** The workload on a Dexie-shaped database object (Dexie itself, or indexie's public API), `liveQuery` from its library. */
+const apiImpl = async (db, liveQueryOf) => {
   db.version(1).stores({ counters: 'id', notes: '++id' });
   await db.open();
   return {
@@ -34,9 +34,11 @@ const dexieImpl = async (name) => {
       await db.notes.add({ at: 0 });
       return now();
     },
-    watch: () => liveQuery(() => db.notes.count()).subscribe((count) => window.seen.push({ count, at: now() })),
+    watch: () => liveQueryOf(() => db.notes.count()).subscribe((count) => window.seen.push({ count, at: now() })),
   };
 };
+
+const dexieImpl = (name) => apiImpl(new Dexie(name), liveQuery);
 
 const sharedImpl = async (name, host) => {
   const openOwnHost = (file) => (host === 'durable' ? SnapshotHost.open(file) : WasmEngineHost.open(file));
@@ -74,24 +76,8 @@ const sharedImpl = async (name, host) => {
 };
 
 /** The whole public API on OPFS (storage: 'opfs'): the owner tab's engine Worker on OPFS, the others routed to it. */
-const opfsImpl = async (name) => {
-  const db = new Indexie(name, { storage: 'opfs', workerUrl: '/build-tsc/worker/engine-worker.js' });
-  db.version(1).stores({ counters: 'id', notes: '++id' });
-  await db.open();
-  return {
-    increment: () =>
-      db.transaction('rw', db.counters, async () => {
-        const counter = await db.counters.get('c');
-        await db.counters.put({ id: 'c', value: (counter?.value ?? 0) + 1 });
-      }),
-    counter: async () => (await db.counters.get('c'))?.value ?? 0,
-    addNote: async () => {
-      await db.notes.add({ at: 0 });
-      return now();
-    },
-    watch: () => indexieLiveQuery(() => db.notes.count()).subscribe((count) => window.seen.push({ count, at: now() })),
-  };
-};
+const opfsImpl = (name) =>
+  apiImpl(new Indexie(name, { storage: 'opfs', workerUrl: '/build-tsc/worker/engine-worker.js' }), indexieLiveQuery);
 
 window.setup = async ({ lib, name, host }) => {
   impl = lib === 'dexie' ? await dexieImpl(name) : lib === 'indexie-opfs' ? await opfsImpl(name) : await sharedImpl(name, host);
