@@ -3,13 +3,16 @@
 // N records, `rounds` alternating rounds each; prints each library's median
 // and the ratio. With --profile, also a CPU profile of one indexie round
 // (self time per function, via the DevTools protocol).
-// Usage: node bench/seq-adds.mjs [N=100000] [rounds=5] [--profile]   (after scripts/build.sh)
+// --storage opfs puts indexie's database in OPFS (engine in a Worker).
+// Usage: node bench/seq-adds.mjs [N=100000] [rounds=5] [--profile] [--storage opfs]   (after scripts/build.sh)
 import { withBenchBrowser } from './bench-browser.mjs';
 
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 const profileName = args.includes('--profile-dexie') ? 'dexie' : 'indexie';
-const [n = 100000, rounds = 5] = args.filter((a) => !a.startsWith('--')).map(Number);
+const storageAt = args.indexOf('--storage');
+const storage = storageAt >= 0 ? args[storageAt + 1] : 'indexeddb';
+const [n = 100000, rounds = 5] = args.filter((a, i) => !a.startsWith('--') && i !== storageAt + 1).map(Number);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await withBenchBrowser(async ({ openPage }) => {
@@ -18,7 +21,7 @@ await withBenchBrowser(async ({ openPage }) => {
     await page.evaluate((e) => {
       globalThis.__exp = JSON.parse(e);
     }, process.env.EXP);
-  await page.evaluate((o) => window.setupSeq(o), { n });
+  await page.evaluate((o) => window.setupSeq(o), { n, storage });
   const times = { dexie: [], indexie: [] };
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 ? ['indexie', 'dexie'] : ['dexie', 'indexie']) {
@@ -28,7 +31,7 @@ await withBenchBrowser(async ({ openPage }) => {
   for (const error of page.errors) console.error('page error:', error);
   const d = median(times.dexie);
   const x = median(times.indexie);
-  console.log(`N=${n}, ${rounds} rounds of 200 awaited adds`);
+  console.log(`N=${n}, indexie on ${storage}, ${rounds} rounds of 200 awaited adds`);
   console.log(`dexie   ${times.dexie.map((t) => t.toFixed(0)).join(' ')}  median ${d.toFixed(1)} ms`);
   console.log(`indexie ${times.indexie.map((t) => t.toFixed(0)).join(' ')}  median ${x.toFixed(1)} ms`);
   console.log(`Dexie/indexie: ${(d / x).toFixed(2)}x`);
