@@ -3,7 +3,9 @@
 // Dexie/indexie ratios. bench/run.mjs is the command; the test command runs
 // it once at N = 1,000 (tests/browser/bench-smoke.test.mjs) so it cannot rot.
 // `storage` chooses where indexie's databases live ('indexeddb', the
-// default, or 'opfs'); Dexie uses IndexedDB either way.
+// default, or 'opfs'); Dexie uses IndexedDB either way. `persistent`: a
+// persistent profile, storage on disk (bench-browser.mjs); by default an
+// off-the-record context, as the README's earlier tables were measured.
 import { withBenchBrowser } from './bench-browser.mjs';
 import { outsideMemory } from './worker-memory.mjs';
 
@@ -20,19 +22,22 @@ export const TARGETS = {
 };
 
 /** Runs the page once per N; resolves [{n, runs, storage, chromium, rows, memory}]. */
-export function runBenchmark({ sizes, runs, latencyRounds = 20, storage = 'indexeddb' }) {
-  return withBenchBrowser(async ({ browser, openPage }) => {
-    const results = [];
-    for (const n of sizes) {
-      const page = await openPage('bench.html');
-      await page.exposeFunction('measureOutside', () => outsideMemory(browser));
-      const { rows, memory } = await page.evaluate((options) => window.runBench(options), { n, runs, latencyRounds, storage });
-      await page.close();
-      if (page.errors.length > 0) throw page.errors[0];
-      results.push({ n, runs, storage, chromium: browser.version(), rows, memory });
-    }
-    return results;
-  });
+export function runBenchmark({ sizes, runs, latencyRounds = 20, storage = 'indexeddb', persistent = false }) {
+  return withBenchBrowser(
+    async ({ browser, openPage }) => {
+      const results = [];
+      for (const n of sizes) {
+        const page = await openPage('bench.html');
+        await page.exposeFunction('measureOutside', () => outsideMemory(browser));
+        const { rows, memory } = await page.evaluate((options) => window.runBench(options), { n, runs, latencyRounds, storage });
+        await page.close();
+        if (page.errors.length > 0) throw page.errors[0];
+        results.push({ n, runs, storage, persistent, chromium: browser.version(), rows, memory });
+      }
+      return results;
+    },
+    { persistent },
+  );
 }
 
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -40,7 +45,7 @@ const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 /** The results as a fixed-width table. */
 export function renderTable(result) {
   const lines = [
-    `N = ${result.n.toLocaleString('en-US')}, indexie on ${result.storage ?? 'indexeddb'}, median of ${result.runs} runs, Chromium ${result.chromium}`,
+    `N = ${result.n.toLocaleString('en-US')}, indexie on ${result.storage ?? 'indexeddb'}${result.persistent ? ' (persistent profile)' : ''}, median of ${result.runs} runs, Chromium ${result.chromium}`,
   ];
   lines.push(
     `${'workload'.padEnd(52)}${'Dexie ms'.padStart(10)}${'indexie ms'.padStart(12)}${'ratio'.padStart(8)}${'target'.padStart(8)}` +
