@@ -2,7 +2,12 @@
 // and renders its results: a terminal table, and an SVG chart of the
 // Dexie/indexie ratios. bench/run.mjs is the command; the test command runs
 // it once at N = 1,000 (tests/browser/bench-smoke.test.mjs) so it cannot rot.
+// `storage` chooses where indexie's databases live ('indexeddb', the
+// default, or 'opfs'); Dexie uses IndexedDB either way. `persistent`: a
+// persistent profile, storage on disk (bench-browser.mjs); by default an
+// off-the-record context, as the README's earlier tables were measured.
 import { withBenchBrowser } from './bench-browser.mjs';
+import { outsideMemory } from './worker-memory.mjs';
 
 /** Targets at N = 100,000 (issue 9): the least Dexie/indexie ratio wanted per workload. */
 export const TARGETS = {
@@ -16,26 +21,32 @@ export const TARGETS = {
   'live query: write -> notification (median of 20)': 1,
 };
 
-/** Runs the page once per N; resolves [{n, runs, chromium, rows, memory}]. */
-export function runBenchmark({ sizes, runs, latencyRounds = 20 }) {
-  return withBenchBrowser(async ({ browser, openPage }) => {
-    const results = [];
-    for (const n of sizes) {
-      const page = await openPage('bench.html');
-      const { rows, memory } = await page.evaluate((options) => window.runBench(options), { n, runs, latencyRounds });
-      await page.close();
-      if (page.errors.length > 0) throw page.errors[0];
-      results.push({ n, runs, chromium: browser.version(), rows, memory });
-    }
-    return results;
-  });
+/** Runs the page once per N; resolves [{n, runs, storage, chromium, rows, memory}]. */
+export function runBenchmark({ sizes, runs, latencyRounds = 20, storage = 'indexeddb', persistent = false }) {
+  return withBenchBrowser(
+    async ({ browser, openPage }) => {
+      const results = [];
+      for (const n of sizes) {
+        const page = await openPage('bench.html');
+        await page.exposeFunction('measureOutside', () => outsideMemory(browser));
+        const { rows, memory } = await page.evaluate((options) => window.runBench(options), { n, runs, latencyRounds, storage });
+        await page.close();
+        if (page.errors.length > 0) throw page.errors[0];
+        results.push({ n, runs, storage, persistent, chromium: browser.version(), rows, memory });
+      }
+      return results;
+    },
+    { persistent },
+  );
 }
 
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
 /** The results as a fixed-width table. */
 export function renderTable(result) {
-  const lines = [`N = ${result.n.toLocaleString('en-US')}, median of ${result.runs} runs, Chromium ${result.chromium}`];
+  const lines = [
+    `N = ${result.n.toLocaleString('en-US')}, indexie on ${result.storage ?? 'indexeddb'}${result.persistent ? ' (persistent profile)' : ''}, median of ${result.runs} runs, Chromium ${result.chromium}`,
+  ];
   lines.push(
     `${'workload'.padEnd(52)}${'Dexie ms'.padStart(10)}${'indexie ms'.padStart(12)}${'ratio'.padStart(8)}${'target'.padStart(8)}` +
       `${'longest block ms (D / i)'.padStart(26)}`,
@@ -52,6 +63,17 @@ export function renderTable(result) {
   lines.push(
     `after the bulk load: JS heap ${mb(result.memory.dexie.jsHeapBytes)} (Dexie run), ${mb(result.memory.indexie.jsHeapBytes)} (indexie run); indexie wasm memory ${mb(result.memory.indexie.wasmBytes)}`,
   );
+  for (const [when, pick] of [
+    ['after the bulk load', (m) => m],
+    ['after the last reopen + first query', (m) => m.afterReopen ?? {}],
+  ]) {
+    const d = pick(result.memory.dexie);
+    const x = pick(result.memory.indexie);
+    lines.push(
+      `${when}: page JS heap ${mb(d.jsHeapBytes)} / ${mb(x.jsHeapBytes)}, page wasm - / ${mb(x.wasmBytes)}, workers' JS heap ${mb(d.workerJsHeapBytes)} / ${mb(x.workerJsHeapBytes)}, ` +
+        `renderer RssAnon (page + workers + Chromium) ${mb(d.rendererAnonBytes)} / ${mb(x.rendererAnonBytes)} (Dexie / indexie)`,
+    );
+  }
   return lines.join('\n');
 }
 

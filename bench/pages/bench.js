@@ -1,13 +1,17 @@
 // bench.js: the same workloads on Dexie and on indexie in one page (issue 9's
 // list). Each workload is timed as the median of several runs; for each, the
 // longest main-thread block seen by the Long Tasks API while it ran (0 when
-// no task took over 50 ms). bench/run.mjs calls window.runBench.
+// no task took over 50 ms). bench/run.mjs calls window.runBench; its
+// `storage` ('indexeddb' by default, or 'opfs') is where indexie's
+// databases live (Dexie: IndexedDB always). Memory is read after the bulk
+// load and after the last reopen: the page's JS heap, the page's wasm
+// (Indexie.engineMemoryBytes()), and, through window.measureOutside (bound
+// by bench/benchmark.mjs, see bench/worker-memory.mjs), the workers' JS
+// heap and the renderer process's resident anonymous memory.
 import { Indexie } from 'indexie';
 
 import { libraries } from './libraries.js';
 import { SCHEMA, makeRecord } from './records.js';
-
-const LIBRARIES = libraries(SCHEMA);
 
 // --- Long tasks: every task over 50 ms, with its start and duration.
 const longTasks = [];
@@ -149,7 +153,18 @@ function workloads(n, runs) {
   ];
 }
 
-window.runBench = async ({ n, runs, latencyRounds = 20 }) => {
+/** Memory now, as far as the page and window.measureOutside can tell. */
+async function memoryNow(name) {
+  const outside = window.measureOutside ? await window.measureOutside() : {};
+  return {
+    jsHeapBytes: performance.memory?.usedJSHeapSize,
+    wasmBytes: name === 'indexie' ? Indexie.engineMemoryBytes() : 0,
+    ...outside,
+  };
+}
+
+window.runBench = async ({ n, runs, latencyRounds = 20, storage = 'indexeddb' }) => {
+  const LIBRARIES = libraries(SCHEMA, storage === 'indexeddb' ? {} : { storage });
   const records = Array.from({ length: n }, (_, i) => makeRecord(i, n));
   const suffix = Math.random().toString(36).slice(2);
   const results = {};
@@ -178,10 +193,7 @@ window.runBench = async ({ n, runs, latencyRounds = 20 }) => {
       },
     );
     results[name] = { 'bulkAdd of all N': bulk };
-    memory[name] = {
-      jsHeapBytes: performance.memory?.usedJSHeapSize,
-      wasmBytes: name === 'indexie' ? Indexie.engineMemoryBytes() : 0,
-    };
+    memory[name] = await memoryNow(name);
     for (const [workload, count, fn] of workloads(n, runs)) results[name][workload] = await measure(count, (run) => fn(db, run));
     results[name]['live query: write -> notification (median of 20)'] = await liveLatency(lib, db, latencyRounds);
     const reopen = await measure(runs, async () => {
@@ -191,6 +203,7 @@ window.runBench = async ({ n, runs, latencyRounds = 20 }) => {
       return (await db.users.get(1))?.email;
     });
     results[name]['close, reopen, first query'] = reopen;
+    memory[name].afterReopen = await memoryNow(name);
     db.close();
     await lib.remove(db.name);
   }

@@ -1,14 +1,16 @@
 // seq.js: the benchmark's "200 sequential add()" workload alone, Dexie and
 // indexie in one page on tables of n records, alternating rounds so both
 // see the same machine noise. bench/seq-adds.mjs calls window.setupSeq,
-// then window.runSeq per round.
+// then window.runSeq per round. setupSeq's `storage` ('indexeddb' by
+// default, or 'opfs') is where indexie's database lives (Dexie: IndexedDB).
 import { libraries } from './libraries.js';
 import { SCHEMA, makeRecord } from './records.js';
 
-const LIBRARIES = libraries(SCHEMA);
+let LIBRARIES = libraries(SCHEMA);
 const dbs = {};
 
-window.setupSeq = async ({ n }) => {
+window.setupSeq = async ({ n, storage = 'indexeddb' }) => {
+  LIBRARIES = libraries(SCHEMA, storage === 'indexeddb' ? {} : { storage });
   const suffix = Math.random().toString(36).slice(2);
   for (const [name, lib] of Object.entries(LIBRARIES)) {
     const db = await lib.open(`seq-${name}-${suffix}`);
