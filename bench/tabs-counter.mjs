@@ -10,14 +10,21 @@
 // the final counter equals it, and the cross-tab visibility median: from a
 // write resolving in one tab to another tab seeing it (Dexie: its liveQuery
 // emitting the new count; shared engine: onChanges, then a re-read).
-// Usage: node bench/tabs-counter.mjs [seconds=10] [visibility rounds=30]   (after npm run build in js/)
+// Usage: node bench/tabs-counter.mjs [seconds=10] [visibility rounds=30] [--persistent]   (after npm run build in js/)
+// --persistent: the tabs of a persistent profile (storage on disk, as in a
+// user's browser; bench/bench-browser.mjs says why it matters for OPFS)
+// instead of off-the-record browser contexts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { launchChromium } from '../scripts/chromium.mjs';
+import { launchChromium, launchChromiumProfile } from '../scripts/chromium.mjs';
 import { ROOT, startServer } from '../scripts/serve.mjs';
 
-const seconds = Number(process.argv[2] ?? 10);
-const rounds = Number(process.argv[3] ?? 30);
+const args = process.argv.slice(2).filter((arg) => arg !== '--persistent');
+const persistent = process.argv.includes('--persistent');
+const seconds = Number(args[0] ?? 10);
+const rounds = Number(args[1] ?? 30);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const server = await startServer({
@@ -28,11 +35,13 @@ const server = await startServer({
     { prefix: '/node_modules/', dir: join(ROOT, 'node_modules') },
   ],
 });
-const browser = await launchChromium();
+const profileDir = persistent ? mkdtempSync(join(tmpdir(), 'indexie-tabs-bench-')) : undefined;
+const profile = profileDir ? await launchChromiumProfile(profileDir) : undefined;
+const browser = profile ? profile.browser() : await launchChromium();
 
-/** Three tabs of one fresh context with `setup` done in each, one after the other. */
+/** Three tabs of one fresh context (or of the persistent profile) with `setup` done in each, one after the other. */
 async function threeTabs(setup) {
-  const context = await browser.newContext();
+  const context = profile ?? (await browser.newContext());
   const pages = [];
   for (let i = 0; i < 3; i++) {
     const page = await context.newPage();
@@ -71,12 +80,13 @@ async function run(label, setup) {
     if (seen) delays.push(seen.at - at);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  await context.close();
+  if (profile) await Promise.all(pages.map((page) => page.close()));
+  else await context.close();
   return { label, counts, total, final, exact: final === total, visibility: median(delays), seen: delays.length };
 }
 
 try {
-  console.log(`three tabs, one counter, ${seconds} s each, Chromium ${browser.version()}`);
+  console.log(`three tabs, one counter, ${seconds} s each, Chromium ${browser.version()}${persistent ? ', persistent profile' : ''}`);
   const results = [];
   results.push(await run('Dexie 4', { lib: 'dexie', name: 'counter-dexie' }));
   results.push(await run('shared engine (memory host)', { lib: 'indexie', name: 'counter-memory', host: 'memory' }));
@@ -91,6 +101,7 @@ try {
   const dexie = results[0].total;
   for (const r of results.slice(1)) console.log(`${r.label}: ${(r.total / dexie).toFixed(2)}x Dexie's increments`);
 } finally {
-  await browser.close();
+  await (profile ?? browser).close();
   await server.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 }
