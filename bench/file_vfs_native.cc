@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_record.h"
 #include "indexie/cbor.h"
 #include "indexie/database.h"
 #include "indexie/posix_file_backend.h"
@@ -28,28 +29,7 @@ namespace cbor = indexie::cbor;
 
 namespace {
 
-const char* const kWords[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"};
-
-// The record of bench/pages/bench.js makeRecord(i, n) (as bench/read_native.cc).
-std::string Record(int i, int n) {
-  std::string v;
-  cbor::WriteHeader(cbor::kMap, 5, &v);
-  cbor::WriteText("name", &v);
-  cbor::WriteText(std::string(kWords[i % 8]) + "-" + std::to_string((static_cast<int64_t>(i) * 7919) % n), &v);
-  cbor::WriteText("email", &v);
-  cbor::WriteText("user" + std::to_string(i) + "@example.com", &v);
-  cbor::WriteText("age", &v);
-  cbor::WriteNumber((static_cast<int64_t>(i) * 31) % 90, &v);
-  cbor::WriteText("tags", &v);
-  cbor::WriteHeader(cbor::kArray, 2, &v);
-  cbor::WriteText(kWords[i % 5], &v);
-  cbor::WriteText(kWords[(i * 3) % 8], &v);
-  cbor::WriteText("bio", &v);
-  std::string bio = "Record " + std::to_string(i) + ": lorem ipsum dolor sit amet";
-  bio.resize(90, ' ');
-  cbor::WriteText(bio, &v);
-  return v;
-}
+using indexie::bench::Record;
 
 double Ms(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_record.h"
 #include "indexie/cbor.h"
 #include "indexie/database.h"
 #include "indexie/page_vfs.h"
@@ -25,28 +26,7 @@ namespace cbor = indexie::cbor;
 
 namespace {
 
-const char* const kWords[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"};
-
-// The record of bench/pages/bench.js makeRecord(i, n).
-std::string Record(int i, int n) {
-  std::string v;
-  cbor::WriteHeader(cbor::kMap, 5, &v);
-  cbor::WriteText("name", &v);
-  cbor::WriteText(std::string(kWords[i % 8]) + "-" + std::to_string((static_cast<int64_t>(i) * 7919) % n), &v);
-  cbor::WriteText("email", &v);
-  cbor::WriteText("user" + std::to_string(i) + "@example.com", &v);
-  cbor::WriteText("age", &v);
-  cbor::WriteNumber((static_cast<int64_t>(i) * 31) % 90, &v);
-  cbor::WriteText("tags", &v);
-  cbor::WriteHeader(cbor::kArray, 2, &v);
-  cbor::WriteText(kWords[i % 5], &v);
-  cbor::WriteText(kWords[(i * 3) % 8], &v);
-  cbor::WriteText("bio", &v);
-  std::string bio = "Record " + std::to_string(i) + ": lorem ipsum dolor sit amet";
-  bio.resize(90, ' ');
-  cbor::WriteText(bio, &v);
-  return v;
-}
+using indexie::bench::Record;
 
 // One run: the range read and the gets; returns the rows read.
 __attribute__((noinline)) size_t RunQueries(Database* db, int n) {
