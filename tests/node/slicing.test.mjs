@@ -233,6 +233,119 @@ test('writes between the slices of a long toArray: the result is one state, neve
   db.close();
 });
 
+test('a long each() streams in slices: timers run during it, every record once in order, writes called meanwhile wait for it', async () => {
+  // In memory, so a write would land within a tick if nothing held it back.
+  const db = new Indexie(`sliced-${counter++}`, { indexedDB: null });
+  db.version(1).stores({ users: '++id, &email, name, age' });
+  await db.users.bulkAdd(people(N));
+  let ticks = 0;
+  const ticking = setInterval(() => {
+    ticks++;
+  }, 0);
+  const seen = [];
+  let writeDone = false;
+  let writeIssued = false;
+  let writeDoneBeforeScanEnded = false;
+  const scanning = db.users
+    .where('age')
+    .between(0, 90)
+    .each((user, cursor) => {
+      assert.equal(cursor.primaryKey, user.id);
+      assert.equal(cursor.key, user.age);
+      if (writeDone) writeDoneBeforeScanEnded = true;
+      seen.push(user);
+    });
+  // Moving records across the index while it runs would make a scan that mixes states see one twice or miss one.
+  let writing;
+  const mover = (async () => {
+    await new Promise((resume) => setTimeout(resume, 5));
+    writeIssued = true;
+    writing = db.users
+      .where('id')
+      .below(1000)
+      .modify({ age: 89 })
+      .then(() => (writeDone = true));
+  })();
+  await scanning;
+  clearInterval(ticking);
+  await mover;
+  await writing;
+  assert.ok(writeIssued, 'the write was called while the scan ran');
+  assert.equal(writeDoneBeforeScanEnded, false, 'the write waited for the scan');
+  assert.ok(ticks >= 2, `timers ran ${ticks} times during the scan`);
+  assert.equal(seen.length, N);
+  assert.equal(new Set(seen.map((u) => u.id)).size, N, 'every record exactly once');
+  assert.ok(
+    seen.every((u, i) => i === 0 || seen[i - 1].age < u.age || (seen[i - 1].age === u.age && seen[i - 1].id < u.id)),
+    'in index order',
+  );
+  assert.equal(await db.users.where('age').equals(89).count(), seen.filter((u) => u.age === 89 || u.id < 1000).length);
+  db.close();
+});
+
+test('each(), eachKey(), eachPrimaryKey() and eachUniqueKey() visit what toArray(), keys(), primaryKeys() and uniqueKeys() return', async () => {
+  const db = new Indexie(`sliced-${counter++}`, { indexedDB: null });
+  db.version(1).stores({ users: '++id, &email, name, age' });
+  await db.users.bulkAdd(people(3000));
+  const collections = [
+    () => db.users.toCollection(),
+    () => db.users.where('age').between(10, 30),
+    () => db.users.where('age').above(40).reverse().offset(7).limit(900),
+    () =>
+      db.users
+        .orderBy('name')
+        .filter((u) => u.age % 3 === 0)
+        .offset(5),
+    () => db.users.where('age').anyOf(3, 70).or('name').startsWith('n29'),
+    () => db.users.orderBy('age').limit(0),
+  ];
+  for (const [i, make] of collections.entries()) {
+    const values = [];
+    await make().each((value) => values.push(value));
+    assert.deepEqual(values, await make().toArray(), `each() of collection ${i}`);
+    const keys = [];
+    await make().eachKey((key) => keys.push(key));
+    assert.deepEqual(keys, await make().keys(), `eachKey() of collection ${i}`);
+    const primaryKeys = [];
+    await make().eachPrimaryKey((key) => primaryKeys.push(key));
+    assert.deepEqual(primaryKeys, await make().primaryKeys(), `eachPrimaryKey() of collection ${i}`);
+  }
+  const unique = [];
+  await db.users.orderBy('age').eachUniqueKey((key) => unique.push(key));
+  assert.deepEqual(unique, await db.users.orderBy('age').uniqueKeys());
+  assert.equal(unique.length, 90);
+  db.close();
+});
+
+test("each() whose callback throws rejects with that error and stops; inside a transaction it sees the transaction's writes", async () => {
+  const db = new Indexie(`sliced-${counter++}`, { indexedDB: null });
+  db.version(1).stores({ users: '++id, &email, name, age' });
+  await db.users.bulkAdd(people(5000));
+  let calls = 0;
+  const failure = new Error('stop here');
+  await assert.rejects(
+    db.users.each(() => {
+      if (++calls === 1500) throw failure;
+    }),
+    (error) => error === failure,
+  );
+  assert.equal(calls, 1500);
+  // The database is usable afterwards, and writes are not held back by the failed scan.
+  await db.users.add({ name: 'after', email: 'after@x', age: 1 });
+  const counted = await db.transaction('rw', db.users, async () => {
+    await db.users.add({ name: 'inside', email: 'inside@x', age: 2 });
+    let n = 0;
+    let sawInside = false;
+    await db.users.each((u) => {
+      n++;
+      if (u.name === 'inside') sawInside = true;
+    });
+    return { n, sawInside };
+  });
+  assert.deepEqual(counted, { n: 5002, sawInside: true });
+  db.close();
+});
+
 test("filtered catches as Dexie writes them: catch('ConstraintError', fn) and catch(ErrorClass, fn) handle only matching errors", async () => {
   const { db } = open();
   await db.users.add({ name: 'a', email: 'a@x', age: 1 });

@@ -21,14 +21,37 @@ export interface Row {
 const BATCH = 256;
 
 /**
+ * A streamed read (each() and its variants): rows go to `visit` as the
+ * cursor reaches them, in order, instead of into a result array, so memory
+ * stays one batch whatever the collection's size.
+ */
+export interface RowStream {
+  /** Called with each row passing the collection's filters, offset and limit. */
+  visit(row: Row): void;
+  /** Awaited between two engine batches (a sliced read yields a task there). */
+  between?(): Promise<void>;
+  /** Rows per engine call (default BATCH). */
+  batch?: number;
+}
+
+/**
  * The rows of `run` (the plan of `state`, a collection of `table`). `unique`:
  * one row per index key, the one with the lowest primary key (IndexedDB's
- * nextunique/prevunique), before predicates, offset and limit.
+ * nextunique/prevunique), before predicates, offset and limit. With
+ * `stream`, the rows go to stream.visit instead (and [] resolves).
  */
-export async function rowsOf(run: Plan, state: CollectionState, table: string, output: QueryOutput, unique: boolean): Promise<Row[]> {
+export async function rowsOf(
+  run: Plan,
+  state: CollectionState,
+  table: string,
+  output: QueryOutput,
+  unique: boolean,
+  stream?: RowStream,
+): Promise<Row[]> {
   const engine = run.engine;
   // A virtual index's keys are cut to its parts (and unique among those): the cursor path does that.
-  if (run.enginePath && !run.main.depth) {
+  // A stream always takes the cursor path: the engine path answers in one piece.
+  if (run.enginePath && !run.main.depth && !stream) {
     // Triples of (key, primary key, value); values are read only when asked for.
     const items = await engine.query(run.description({ unique }), run.ranges, output === 'values' ? 'rows' : 'keyPairs');
     const rows: Row[] = [];
@@ -49,6 +72,9 @@ export async function rowsOf(run: Plan, state: CollectionState, table: string, o
   }
   const take = sorting ? Infinity : state.limit;
   const out: Row[] = [];
+  let taken = 0;
+  // Sorted rows are only known once all are read: they are streamed after the sort.
+  const visit = stream && !sorting ? (row: Row) => stream.visit(row) : undefined;
   let stopped = take === 0;
   // Runs one row through the key filter, de-duplication, predicates, offset and limit.
   const consider = (query: ResolvedQuery, row: Row) => {
@@ -83,8 +109,9 @@ export async function rowsOf(run: Plan, state: CollectionState, table: string, o
     }
     if (skip > 0) skip--;
     else {
-      out.push(row);
-      if (out.length >= take) stopped = true;
+      if (visit) visit(row);
+      else out.push(row);
+      if (++taken >= take) stopped = true;
     }
   };
   for (const query of queries) {
@@ -99,7 +126,7 @@ export async function rowsOf(run: Plan, state: CollectionState, table: string, o
     try {
       let done = false;
       while (!done && !stopped) {
-        const batch = await cursor.next(BATCH, needValues);
+        const batch = await cursor.next(stream?.batch ?? BATCH, needValues);
         done = batch.done;
         for (const encoded of batch.rows) {
           if (query.keyFilter && !query.keyFilter(encoded.key)) continue;
@@ -120,6 +147,7 @@ export async function rowsOf(run: Plan, state: CollectionState, table: string, o
           consider(query, row);
           if (stopped) break;
         }
+        if (!done && !stopped && stream?.between) await stream.between();
       }
       if (unique && state.reverse && pending && !stopped) consider(query, pending);
     } finally {
@@ -138,5 +166,8 @@ export async function rowsOf(run: Plan, state: CollectionState, table: string, o
     return state.reverse ? -c : c;
   });
   const from = state.leadingOffset + state.offset;
-  return sortable.slice(from, state.limit === Infinity ? undefined : from + state.limit);
+  const page = sortable.slice(from, state.limit === Infinity ? undefined : from + state.limit);
+  if (!stream) return page;
+  for (const row of page) stream.visit(row);
+  return [];
 }

@@ -47,6 +47,8 @@ export interface CollectionHost {
    * read spread over several tasks is consistent if it did not move.
    */
   readEpoch(): number;
+  /** Runs a read of several engine calls as one unit (TableHost.readUnit, db/table-host.ts). */
+  readUnit<R>(read: (engine: Engine) => Promise<R>, what: string): Promise<R>;
   /** Whether a read here may be spread over several tasks (not inside a transaction). */
   slicesReads(): boolean;
   /** A write of many items that may run as slices (TableHost.writeInSlices). */
@@ -296,26 +298,60 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('values')) fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+  each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    return this.#stream('values', false, 'Collection.each()', (row) =>
+      fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
+    );
   }
 
   eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys'))
-      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+  eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    return this.#stream('keys', false, 'Collection.eachKey()', (row) =>
+      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
+    );
   }
 
   eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('primaryKeys'))
-      fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+  eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) =>
+      fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
+    );
   }
 
   eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    for (const row of await this.#rows('keys', true))
-      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey });
+  eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) =>
+      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
+    );
+  }
+
+  /**
+   * Streams the collection's rows to `visit` as the cursor reads them (one
+   * READ_BATCH in memory at a time, whatever the size), as one read unit
+   * (CollectionHost.readUnit: no write lands between batches). Outside a
+   * transaction it yields a task whenever a slice took SLICE_MS, so a long
+   * scan does not block the page.
+   */
+  async #stream(output: QueryOutput, unique: boolean, what: string, visit: (row: Row) => unknown): Promise<void> {
+    const reader = output === 'values' ? this.#reader() : undefined;
+    const sliced = this.#host.slicesReads();
+    await this.#host.readUnit(async (engine) => {
+      let sliceStart = performance.now();
+      const between = async (): Promise<void> => {
+        if (!sliced || performance.now() - sliceStart < SLICE_MS) return;
+        await new Promise<void>((resume) => postTask(resume));
+        sliceStart = performance.now();
+      };
+      const stream = {
+        batch: READ_BATCH,
+        between,
+        visit: (row: Row) => {
+          if (reader) row.value = reader(row.value);
+          visit(row);
+        },
+      };
+      await rowsOf(this.#planWith(engine), this.#state, this.#host.tableName, output, unique, stream);
+    }, what);
   }
 
   /** Dexie's in-memory sort of the collection's records by a key path. */

@@ -156,6 +156,7 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       engine: () => this.#host.engine(),
       write: (operation, what) => this.#host.write(operation, what),
       writeInSlices: (count, writeSlice, what, options) => this.#host.writeInSlices(count, writeSlice, what, options),
+      readUnit: (read, what) => this.#host.readUnit(read, what),
       readEpoch: () => this.#host.readEpoch(),
       slicesReads: () => this.#host.slicesReads(),
       schema: () => this.schema,

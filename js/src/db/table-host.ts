@@ -18,7 +18,7 @@ import { currentContext, inCallerContext } from '../transactions/async-context.j
 import { readBlobsIn } from '../values/blob-bytes.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
 import { startTransaction, writeWithHooks } from './run-transaction.js';
-import type { DatabaseState } from './state.js';
+import { ALL, type DatabaseState } from './state.js';
 import type { TableSchema } from './table-schema.js';
 import { SLICED_ABOVE_ITEMS, committedView, write, writeSliced } from './write-path.js';
 
@@ -48,6 +48,15 @@ export interface TableHost {
     what: string,
     options?: WriteOptions,
   ): Promise<R[]>;
+  /**
+   * Runs `read`, a read made of several engine calls (a streamed each()),
+   * as one unit: in a transaction on its engine; outside one after the
+   * writes called before it, holding the page's shared lock (as a read-only
+   * transaction does), so no write of this page and no other tab's commit
+   * applied here lands between its calls, and the engine passed in is the
+   * one a plain read would use (recording for a live query).
+   */
+  readUnit<R>(read: (engine: Engine) => Promise<R>, what: string): Promise<R>;
   /** See CollectionHost.readEpoch (api/collection.ts). */
   readEpoch(): number;
   /** Whether reads may be spread over several tasks: not inside a transaction. */
@@ -134,6 +143,22 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       // Tracked as a plain write is: a read called after it waits until it is applied.
       return inCallerContext(
         db.trackWrite<R, R>((applied) => writeWithHooks(db, name, hooks, (within) => applied(hooked(within, operation)), ready)),
+      );
+    },
+    readUnit: (read, what) => {
+      if (transaction()) return host.engine().then(read);
+      const context = currentContext();
+      const pending = db.pendingWrite;
+      return inCallerContext(
+        (async () => {
+          if (pending) await pending.catch(() => undefined); // its failure is its caller's, not this read's
+          const release = await db.locks.acquire('shared', ALL, what);
+          try {
+            return await read(await readingEngine(context));
+          } finally {
+            release();
+          }
+        })(),
       );
     },
     readEpoch: () => db.readEpoch,
