@@ -25,7 +25,11 @@ using wire::RequestReader;
 // this connection's snapshot (read through the pager from the database file
 // or the WAL, whichever holds a page's last committed version), by SQLite's
 // sqlite_dbpage table. The database file alone would miss commits still in
-// the WAL. `first` is 0-based; SQLite's page numbers start at 1.
+// the WAL. `first` is 0-based; SQLite's page numbers start at 1. Page 1
+// leaves as a rollback-journal database's (header bytes 18 and 19, the file
+// format versions, 2 = WAL, set to 1): the export is one self-contained
+// file, which any SQLite and the in-memory page VFS (no WAL) open; an OPFS
+// import of it switches to WAL again on open.
 static Status ReadFilePages(Database& db, int64_t first, int64_t count, std::string* out) {
   auto stmt = db.sql().Prepare("SELECT data FROM sqlite_dbpage WHERE pgno >= ?1 AND pgno < ?2 ORDER BY pgno");
   if (!stmt.ok()) return stmt.status();
@@ -36,6 +40,7 @@ static Status ReadFilePages(Database& db, int64_t first, int64_t count, std::str
   while ((rc = s.Step()) == SQLITE_ROW) pages.append(s.ColumnBlob(0));
   s.Reset();
   if (rc != SQLITE_DONE) return db.sql().ErrorStatus(rc);
+  if (first == 0 && pages.size() >= 20) pages[18] = pages[19] = 1;
   cbor::WriteBytes(pages, out);
   return Status::Ok();
 }

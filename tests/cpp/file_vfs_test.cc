@@ -1,7 +1,6 @@
 // file_vfs_test.cc: the file VFS (file_vfs/include/indexie/file_vfs.h) under
 // the engine: a reopened database answers a point query reading a handful
-// of pages; SQLite's page cache stays at its bound through a full scan and
-// through a transaction larger than it; commits go to the WAL (journal_mode
+// of pages; SQLite's page cache stays at its bound through a full scan; commits go to the WAL (journal_mode
 // WAL, synchronous NORMAL or FULL by durability) in about one combined
 // backend write, and a close leaves one file; a commit and the checkpoint
 // after it, interrupted at any write, truncate or sync, leave the database
@@ -509,41 +508,6 @@ TEST_F(FileVfsTest, AReaderKeepsItsSnapshotWhileAWriterCommits) {
   EXPECT_EQ(reader->Count("people").value(), 14);
   ASSERT_TRUE(writer->Commit().ok());
   EXPECT_EQ(reader->Count("people").value(), 15);
-}
-
-// cache_spill is on: a transaction that changes far more than the page cache
-// holds spills pages into the WAL (uncommitted frames), so memory stays at
-// the cache bound; the reader still reads its snapshot meanwhile, and the
-// commit, or a rollback, is exact.
-TEST_F(FileVfsTest, ATransactionLargerThanTheCacheSpillsIntoTheWal) {
-  constexpr int64_t kCacheKiB = 256;
-  auto backend = std::make_shared<FaultFileBackend>();
-  auto writer = OpenOrFail(name_, FileOptions(backend, kCacheKiB));
-  ASSERT_TRUE(writer);
-  ASSERT_TRUE(writer->SetSchema({{"people", "id, name, age"}}).ok());
-  PutPeople(*writer, 1, 10, 10);
-  auto reader = OpenOrFail(name_, FileOptions(backend, kCacheKiB));
-  ASSERT_TRUE(reader);
-
-  for (bool commit : {false, true}) {
-    ASSERT_TRUE(writer->Begin().ok());
-    int64_t most_cached = 0;
-    for (int batch = 0; batch < 8; ++batch) {
-      std::vector<std::string> values;
-      for (int id = 1000 + batch * 100; id < 1100 + batch * 100; ++id) values.push_back(Person(id, "big", 1, 2000));
-      std::vector<std::string_view> views(values.begin(), values.end());
-      ASSERT_TRUE(writer->Write("people", WriteMode::kPut, views, nullptr).failures.empty());
-      most_cached = std::max(most_cached, writer->sql().CacheUsedBytes());
-      EXPECT_EQ(reader->Count("people").value(), 10);
-    }
-    std::cout << "[ measure  ] a ~1.6 MB transaction with a " << kCacheKiB << " KiB cache: at most "
-              << most_cached / 1024 << " KiB cached\n";
-    EXPECT_LE(most_cached, kCacheKiB * 1024 * 12 / 10);
-    ASSERT_TRUE(commit ? writer->Commit().ok() : writer->Rollback().ok());
-    EXPECT_EQ(writer->Count("people").value(), commit ? 810 : 10);
-    EXPECT_EQ(reader->Count("people").value(), commit ? 810 : 10);
-    EXPECT_EQ(IntegrityCheck(*reader), "ok");
-  }
 }
 
 // A full disk fails the commit with QuotaExceededError (the commit's WAL
