@@ -103,8 +103,9 @@ test("an OPFS database's durability reaches its engine worker's open, and export
     const { Indexie } = await import('indexie');
     // What the page asks its engine workers to open (worker-protocol.ts 'open').
     const opens = [];
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (message, ...rest) {
+    const { Worker: PageWorker } = globalThis;
+    const post = PageWorker.prototype.postMessage;
+    PageWorker.prototype.postMessage = function (message, ...rest) {
       if (message?.op === 'open') opens.push({ name: message.name, durability: message.durability });
       return post.call(this, message, ...rest);
     };
@@ -134,7 +135,7 @@ test("an OPFS database's durability reaches its engine worker's open, and export
       await relaxed.delete();
       return { opens, exported };
     } finally {
-      Worker.prototype.postMessage = post;
+      PageWorker.prototype.postMessage = post;
     }
   });
   assert.deepEqual(
