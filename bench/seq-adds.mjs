@@ -6,7 +6,8 @@
 // --storage opfs puts indexie's database in OPFS (engine in a Worker);
 // --persistent runs in a persistent profile (storage on disk; see
 // bench-browser.mjs).
-// Usage: node bench/seq-adds.mjs [N=100000] [rounds=5] [--profile] [--storage opfs] [--persistent]   (after scripts/build.sh)
+// --durability strict|relaxed sets indexie's `durability` option (default: the library's).
+// Usage: node bench/seq-adds.mjs [N=100000] [rounds=5] [--profile] [--storage opfs] [--durability strict] [--persistent]   (after scripts/build.sh)
 import { withBenchBrowser } from './bench-browser.mjs';
 
 const args = process.argv.slice(2);
@@ -14,7 +15,11 @@ const profile = args.includes('--profile');
 const profileName = args.includes('--profile-dexie') ? 'dexie' : 'indexie';
 const storageAt = args.indexOf('--storage');
 const storage = storageAt >= 0 ? args[storageAt + 1] : 'indexeddb';
-const [n = 100000, rounds = 5] = args.filter((a, i) => !a.startsWith('--') && i !== storageAt + 1).map(Number);
+const durabilityAt = args.indexOf('--durability');
+const durability = durabilityAt >= 0 ? args[durabilityAt + 1] : undefined;
+const [n = 100000, rounds = 5] = args
+  .filter((a, i) => !a.startsWith('--') && (storageAt < 0 || i !== storageAt + 1) && (durabilityAt < 0 || i !== durabilityAt + 1))
+  .map(Number);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const persistent = args.includes('--persistent');
@@ -25,7 +30,7 @@ await withBenchBrowser(
       await page.evaluate((e) => {
         globalThis.__exp = JSON.parse(e);
       }, process.env.EXP);
-    await page.evaluate((o) => window.setupSeq(o), { n, storage });
+    await page.evaluate((o) => window.setupSeq(o), { n, storage, durability });
     const times = { dexie: [], indexie: [] };
     for (let r = 0; r < rounds; r++) {
       for (const name of r % 2 ? ['indexie', 'dexie'] : ['dexie', 'indexie']) {
@@ -35,7 +40,7 @@ await withBenchBrowser(
     for (const error of page.errors) console.error('page error:', error);
     const d = median(times.dexie);
     const x = median(times.indexie);
-    console.log(`N=${n}, indexie on ${storage}, ${rounds} rounds of 200 awaited adds`);
+    console.log(`N=${n}, indexie on ${storage}${durability ? ` (durability ${durability})` : ''}, ${rounds} rounds of 200 awaited adds`);
     console.log(`dexie   ${times.dexie.map((t) => t.toFixed(0)).join(' ')}  median ${d.toFixed(1)} ms`);
     console.log(`indexie ${times.indexie.map((t) => t.toFixed(0)).join(' ')}  median ${x.toFixed(1)} ms`);
     console.log(`Dexie/indexie: ${(d / x).toFixed(2)}x`);

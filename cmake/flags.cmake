@@ -24,7 +24,7 @@ set(INDEXIE_SQLITE_DEFINES
   SQLITE_DQS=0                      # "x" is an identifier, never a string literal
   SQLITE_LIKE_DOESNT_MATCH_BLOBS    # LIKE never scans encoded keys
   SQLITE_OMIT_LOAD_EXTENSION        # no dlopen in a browser
-  SQLITE_OMIT_WAL                   # our VFS has no shared memory; rollback journal only
+  SQLITE_ENABLE_DBPAGE_VTAB         # sqlite_dbpage: the export reads a file database's pages through SQLite (WAL included)
   SQLITE_OMIT_SHARED_CACHE
   SQLITE_OMIT_DEPRECATED
   SQLITE_OMIT_PROGRESS_CALLBACK

@@ -1,6 +1,7 @@
 // engine_handle.cc: the JS handle of one engine database (EngineDatabase).
 // open(name) opens a database on the in-memory page VFS, openFile(name,
-// cacheKiB) one in a file through Module.indexieFileBackend (file_backend_js.cc).
+// cacheKiB, durability) one in a file through Module.indexieFileBackend
+// (file_backend_js.cc).
 // Everything but the live-query recorder goes through execute(length): a
 // request batch in the request buffer, a response batch back
 // (core/include/indexie/engine_requests.h). This file converts nothing
@@ -28,8 +29,10 @@ class EngineHandle {
 
   // Opens `name` as a file on Module.indexieFileBackend (file_backend_js.cc),
   // read page by page, SQLite's page cache bounded by `cache_kib` KiB (0 or
-  // less: kDefaultFileCacheKiB, 32 MiB). Same result as open(name).
-  val OpenFile(const std::string& name, double cache_kib) {
+  // less: kDefaultFileCacheKiB, 32 MiB); `durability` 'strict' flushes every
+  // commit, anything else is 'relaxed' (sql_connection.h Durability). Same
+  // result as open(name).
+  val OpenFile(const std::string& name, double cache_kib, const std::string& durability) {
     if (!JsFileBackendIsSet()) {
       return BytesToJs(FailedResultValue(
           Status(StatusCode::kInvalidArgument,
@@ -39,6 +42,7 @@ class EngineHandle {
     options.storage = Storage::kFile;
     options.cache_kib = cache_kib >= 1 ? static_cast<int64_t>(cache_kib) : kDefaultFileCacheKiB;
     options.file_backend = JsFileBackend();
+    options.durability = durability == "strict" ? Durability::kStrict : Durability::kRelaxed;
     return OpenWith(name, options);
   }
 

@@ -5,7 +5,7 @@
 // The contract with JS (js/src/indexie-core.d.ts NativeFileBackend):
 //
 //   interface IndexieFileBackend {
-//     /** A file id >= 1 for `path`, or 0 when JS has no such file. Paths: '<name>' and '<name>-journal'. */
+//     /** A file id >= 1 for `path`, or 0 when JS has no such file. Paths: '<name>', '<name>-wal', '<name>-journal'. */
 //     open(path: string): number;
 //     size(id: number): number;                                   // bytes; -1 on error
 //     read(id: number, ptr: number, length: number, offset: number): number;  // bytes copied into HEAPU8 at
@@ -19,8 +19,8 @@
 //
 // JS has the files' FileSystemSyncAccessHandles open before the engine
 // opens (createSyncAccessHandle is async; the VFS is synchronous). The
-// journal file always exists on the JS side; "deleting" it truncates it to 0
-// bytes (file_vfs.h). `ptr` is an address in the wasm heap: JS reads
+// WAL and journal files always exist on the JS side; "deleting" one
+// truncates it to 0 bytes (file_vfs.h). `ptr` is an address in the wasm heap: JS reads
 // Module.HEAPU8 at each call (memory growth replaces it) and copies. A call
 // that throws counts as an error (-1; open: 0), never unwinds through C++.
 #include "file_backend_js.h"

@@ -9,8 +9,8 @@ import { SCHEMA, makeRecord } from './records.js';
 let LIBRARIES = libraries(SCHEMA);
 const dbs = {};
 
-window.setupSeq = async ({ n, storage = 'indexeddb' }) => {
-  LIBRARIES = libraries(SCHEMA, storage === 'indexeddb' ? {} : { storage });
+window.setupSeq = async ({ n, storage = 'indexeddb', durability }) => {
+  LIBRARIES = libraries(SCHEMA, { ...(storage === 'indexeddb' ? {} : { storage }), ...(durability ? { durability } : {}) });
   const suffix = Math.random().toString(36).slice(2);
   for (const [name, lib] of Object.entries(LIBRARIES)) {
     const db = await lib.open(`seq-${name}-${suffix}`);

@@ -1,6 +1,9 @@
 // engine_page_requests.cc: the page operations of the request protocol
 // (engine_requests.h): what the persistence layer asks of the page VFS
-// (idb_bridge/include/indexie/page_vfs.h) for the open database's file.
+// (idb_bridge/include/indexie/page_vfs.h) for the open database's file;
+// of them, kReadPages (the export) also reads a file-stored database.
+#include <sqlite3.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +12,7 @@
 #include "engine_wire.h"
 #include "indexie/engine_requests.h"
 #include "indexie/page_vfs.h"
+#include "indexie/sql_connection.h"
 
 namespace indexie {
 
@@ -17,7 +21,38 @@ using wire::kEncodedUndefined;
 using wire::Malformed;
 using wire::RequestReader;
 
+// kReadPages on a file-stored database: the pages as SQLite sees them in
+// this connection's snapshot (read through the pager from the database file
+// or the WAL, whichever holds a page's last committed version), by SQLite's
+// sqlite_dbpage table. The database file alone would miss commits still in
+// the WAL. `first` is 0-based; SQLite's page numbers start at 1. Page 1
+// leaves as a rollback-journal database's (header bytes 18 and 19, the file
+// format versions, 2 = WAL, set to 1): the export is one self-contained
+// file, which any SQLite and the in-memory page VFS (no WAL) open; an OPFS
+// import of it switches to WAL again on open.
+static Status ReadFilePages(Database& db, int64_t first, int64_t count, std::string* out) {
+  auto stmt = db.sql().Prepare("SELECT data FROM sqlite_dbpage WHERE pgno >= ?1 AND pgno < ?2 ORDER BY pgno");
+  if (!stmt.ok()) return stmt.status();
+  Statement& s = *stmt.value();
+  s.BindInt(1, first + 1).BindInt(2, first + 1 + count);
+  std::string pages;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) pages.append(s.ColumnBlob(0));
+  s.Reset();
+  if (rc != SQLITE_DONE) return db.sql().ErrorStatus(rc);
+  if (first == 0 && pages.size() >= 20) pages[18] = pages[19] = 1;
+  cbor::WriteBytes(pages, out);
+  return Status::Ok();
+}
+
 Status EngineSession::RunPages(EngineOp op, RequestReader& call, std::string* out) {
+  if (db_->storage() == Storage::kFile && op == EngineOp::kReadPages) {
+    int64_t first = 0, count = 0;
+    Status s = call.Integer(0, UINT32_MAX, &first);
+    if (s.ok()) s = call.Integer(0, UINT32_MAX, &count);
+    if (!s.ok()) return s;
+    return ReadFilePages(*db_, first, count, out);
+  }
   if (db_->storage() != Storage::kPageMemory) {
     return Status(StatusCode::kInternal, "page operations apply to databases on the in-memory page store only");
   }

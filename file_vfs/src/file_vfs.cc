@@ -2,10 +2,11 @@
 // guarantees), over a FileBackend (file_backend.h).
 //
 // State lives in one entry per database name (the path SQLite opens): its
-// backend, the lock table every connection on that file shares, and the
-// backend ids of the database file and its journal with how many SQLite
+// backend, the lock table every connection on that file shares, the backend
+// ids of the database file, its journal and its WAL with how many SQLite
 // handles use each (a path is opened in the backend once, and closed when
-// its last handle closes).
+// its last handle closes), the WAL's shared memory and the pending
+// combined write.
 //
 // Locking follows SQLite's os_unix.c within one process:
 //   SHARED     granted unless another handle holds PENDING or EXCLUSIVE;
@@ -14,9 +15,35 @@
 //              then is granted once no other handle holds SHARED; if some
 //              does, the request fails with SQLITE_BUSY and the handle keeps
 //              PENDING, as SQLite expects.
-// The engine is single-threaded, so a BUSY is never waited out: a writer's
-// commit (EXCLUSIVE) finds the reader connection between its statements,
-// holding nothing.
+// The engine is single-threaded, so a BUSY is never waited out. In WAL mode
+// every connection keeps SHARED while open; only the last one to close gets
+// EXCLUSIVE (SQLite then checkpoints and deletes the WAL).
+//
+// Shared memory (the WAL index, xShmMap and friends): every connection to a
+// file is in this process (the JS side elects one owner; OPFS handles are
+// exclusive), so the regions are heap blocks in the entry, freed when the
+// last handle unmaps them. After a crash they are gone, and SQLite rebuilds
+// the index from the WAL file on the next open (its recovery). The 8 shm
+// locks follow os_unix.c: SHARED beside other SHARED, EXCLUSIVE alone.
+//
+// Write combining: a write to the same file at the offset where the pending
+// one ends is appended to it (up to kMaxPendingBytes); anything else that
+// changes a file (a truncate, sync, close, delete, a write elsewhere) or
+// looks at the pending write's file (a read, size; access) first issues the
+// pending write, so the backend sees the same writes in the same order,
+// only in fewer calls, and every read sees them. Lock and shm calls
+// touch no backend file and do not flush (SQLite ignores the result of
+// several of them, so an error there could not be reported). A commit must
+// not return before its bytes reached the backend, so the write that ends a
+// WAL commit frame (its 24-byte header names the database size, the mark of
+// a commit) is flushed at once and its error is the commit's. WAL writes are
+// whole frame headers (24 bytes) and whole pages (512 bytes or more), and a
+// commit frame is the commit's last write: no sector padding follows it
+// (DeviceCharacteristics), so nothing of a commit is left pending. A failed
+// flush reports its error (SQLITE_FULL or SQLITE_IOERR_WRITE) to the call
+// that tried; the bytes stay pending until the handle that wrote them has
+// been told (one of its own calls tried), then they are dropped: SQLite has
+// by then failed that transaction and relies on none of them.
 #include "indexie/file_vfs.h"
 
 #include <sqlite3.h>
@@ -27,13 +54,24 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "indexie/page_vfs.h"
 
 namespace indexie {
 namespace {
 
-constexpr const char* kJournalSuffix = "-journal";
+// The files SQLite opens beside the database '<name>': its rollback
+// journal (databases from before WAL, and a hot journal to roll back) and its WAL.
+constexpr const char* kSuffixes[] = {"-journal", "-wal"};
+
+// The bound of the pending combined write (file_vfs.h).
+constexpr size_t kMaxPendingBytes = 1 << 20;
+// A WAL frame header (SQLite's WAL format): 24 bytes, bytes 4-7 the
+// database size in pages after a commit frame, 0 in any other frame.
+constexpr int kWalFrameHeaderBytes = 24;
+
+struct HandleState;
 
 struct DatabaseEntry {
   std::shared_ptr<FileBackend> backend;
@@ -48,6 +86,26 @@ struct DatabaseEntry {
     int handles = 0;
   };
   std::map<std::string, OpenFile> files;
+
+  // The WAL index: heap regions of shm_region_bytes each, zeroed when made,
+  // and the handles that mapped them.
+  std::vector<std::unique_ptr<uint64_t[]>> shm_regions;  // uint64_t: 8-byte aligned, as SQLite needs
+  int shm_region_bytes = 0;
+  int shm_handles = 0;
+  // The shm lock table: SHARED holders per lock, and the EXCLUSIVE holder.
+  int shm_shared[SQLITE_SHM_NLOCK] = {};
+  const HandleState* shm_exclusive[SQLITE_SHM_NLOCK] = {};
+
+  // The pending combined write: `bytes` at `offset` of backend file `id`,
+  // written by `writer`; `failed` once a flush of it failed.
+  struct PendingWrite {
+    int id = 0;
+    int64_t offset = 0;
+    std::string bytes;
+    const HandleState* writer = nullptr;
+    bool failed = false;
+  };
+  PendingWrite combined;
 };
 
 std::map<std::string, std::shared_ptr<DatabaseEntry>>& Registry() {
@@ -55,15 +113,17 @@ std::map<std::string, std::shared_ptr<DatabaseEntry>>& Registry() {
   return *registry;
 }
 
-// The entry `path` belongs to: the database itself or its journal.
+// The entry `path` belongs to: the database itself, its journal or its WAL.
 std::shared_ptr<DatabaseEntry> EntryFor(const std::string& path) {
   auto& registry = Registry();
   auto it = registry.find(path);
   if (it != registry.end()) return it->second;
-  const size_t suffix = std::strlen(kJournalSuffix);
-  if (path.size() > suffix && path.compare(path.size() - suffix, suffix, kJournalSuffix) == 0) {
-    it = registry.find(path.substr(0, path.size() - suffix));
-    if (it != registry.end()) return it->second;
+  for (const char* suffix_text : kSuffixes) {
+    const size_t suffix = std::strlen(suffix_text);
+    if (path.size() > suffix && path.compare(path.size() - suffix, suffix, suffix_text) == 0) {
+      it = registry.find(path.substr(0, path.size() - suffix));
+      if (it != registry.end()) return it->second;
+    }
   }
   return nullptr;
 }
@@ -75,7 +135,14 @@ struct HandleState {
   std::string path;
   int id = 0;
   bool main_db = false;
+  bool wal = false;  // the WAL file
   int lock = SQLITE_LOCK_NONE;
+  // The WAL file: the last write was the header of a commit frame, so the
+  // next one (its page) ends the commit and is flushed at once.
+  bool commit_frame_follows = false;
+  // Shared memory: whether this handle mapped it, and its shm locks (bit i: lock i).
+  bool shm_mapped = false;
+  uint32_t shm_shared = 0, shm_exclusive = 0;
 };
 
 struct FileHandle {
@@ -145,14 +212,55 @@ int CheckReservedLock(sqlite3_file* file, int* reserved) {
   return SQLITE_OK;
 }
 
+// --- Write combining ----------------------------------------------------------
+
+int WriteError(int backend_result) { return backend_result == kFileBackendFull ? SQLITE_FULL : SQLITE_IOERR_WRITE; }
+
+// Issues the entry's pending write, for a call by `caller` (nullptr: a call
+// outside any handle). On failure the error is returned and the bytes stay
+// pending, unless the caller is their writer: then it has been told, and
+// they are dropped (see the header).
+int Flush(DatabaseEntry& entry, const HandleState* caller) {
+  DatabaseEntry::PendingWrite& pending = entry.combined;
+  if (pending.bytes.empty()) return SQLITE_OK;
+  const int rc = entry.backend->Write(pending.id, pending.bytes.data(), pending.bytes.size(), pending.offset);
+  if (rc == 0 || caller == pending.writer) {
+    pending.bytes.clear();
+    pending.writer = nullptr;
+    pending.failed = false;
+    return rc == 0 ? SQLITE_OK : WriteError(rc);
+  }
+  pending.failed = true;
+  return WriteError(rc);
+}
+
+int FlushFor(sqlite3_file* file) {
+  HandleState& state = StateOf(file);
+  return Flush(*state.entry, &state);
+}
+
+// Before a call that only looks at the handle's file (read, size): only a
+// pending write to that file must go first (a checkpoint reads the WAL
+// between its writes to the database file, which still combine).
+int FlushIfSameFile(sqlite3_file* file) {
+  HandleState& state = StateOf(file);
+  return state.entry->combined.id == state.id ? Flush(*state.entry, &state) : SQLITE_OK;
+}
+
 // --- I/O ---------------------------------------------------------------------
+
+void ShmRelease(HandleState& state);
 
 int Close(sqlite3_file* file) {
   auto* handle = reinterpret_cast<FileHandle*>(file);
   HandleState* state = handle->state;
   if (state == nullptr) return SQLITE_OK;
-  Unlock(file, SQLITE_LOCK_NONE);
   DatabaseEntry& entry = *state->entry;
+  // The pending write goes out before any file closes; if it cannot, and it
+  // is this handle's, it is dropped with the handle (its error is returned).
+  const int rc = Flush(entry, state);
+  ShmRelease(*state);
+  Unlock(file, SQLITE_LOCK_NONE);
   auto it = entry.files.find(state->path);
   if (it != entry.files.end() && --it->second.handles == 0) {
     entry.backend->Close(it->second.id);
@@ -160,10 +268,11 @@ int Close(sqlite3_file* file) {
   }
   delete state;
   handle->state = nullptr;
-  return SQLITE_OK;
+  return rc;
 }
 
 int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  if (const int rc = FlushIfSameFile(file); rc != SQLITE_OK) return rc;
   const int64_t got = BackendOf(file).Read(StateOf(file).id, out, static_cast<size_t>(amount), offset);
   if (got < 0 || got > amount) return SQLITE_IOERR_READ;
   if (got < amount) {
@@ -175,20 +284,48 @@ int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
 }
 
 int Write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) {
-  const int rc = BackendOf(file).Write(StateOf(file).id, in, static_cast<size_t>(amount), offset);
-  if (rc == 0) return SQLITE_OK;
-  return rc == kFileBackendFull ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+  HandleState& state = StateOf(file);
+  DatabaseEntry& entry = *state.entry;
+  DatabaseEntry::PendingWrite& pending = entry.combined;
+  const auto bytes = static_cast<size_t>(amount);
+  const bool appends = !pending.bytes.empty() && !pending.failed && pending.id == state.id &&
+                       pending.offset + static_cast<int64_t>(pending.bytes.size()) == offset &&
+                       pending.bytes.size() + bytes <= kMaxPendingBytes;
+  if (!appends) {
+    if (const int rc = Flush(entry, &state); rc != SQLITE_OK) return rc;
+    if (bytes >= kMaxPendingBytes) {
+      const int rc = entry.backend->Write(state.id, in, bytes, offset);
+      return rc == 0 ? SQLITE_OK : WriteError(rc);
+    }
+    pending.id = state.id;
+    pending.offset = offset;
+    pending.writer = &state;
+  }
+  pending.bytes.append(static_cast<const char*>(in), bytes);
+  if (state.wal) {
+    if (state.commit_frame_follows) {
+      // The page of a commit frame: the commit is complete once this reached the backend.
+      state.commit_frame_follows = false;
+      return Flush(entry, &state);
+    }
+    const auto* header = static_cast<const unsigned char*>(in);
+    state.commit_frame_follows = amount == kWalFrameHeaderBytes && (header[4] | header[5] | header[6] | header[7]) != 0;
+  }
+  return SQLITE_OK;
 }
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+  if (const int rc = FlushFor(file); rc != SQLITE_OK) return rc;
   return BackendOf(file).Truncate(StateOf(file).id, size) == 0 ? SQLITE_OK : SQLITE_IOERR_TRUNCATE;
 }
 
 int Sync(sqlite3_file* file, int) {
+  if (const int rc = FlushFor(file); rc != SQLITE_OK) return rc;
   return BackendOf(file).Sync(StateOf(file).id) == 0 ? SQLITE_OK : SQLITE_IOERR_FSYNC;
 }
 
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+  if (const int rc = FlushIfSameFile(file); rc != SQLITE_OK) return rc;
   const int64_t bytes = BackendOf(file).Size(StateOf(file).id);
   if (bytes < 0) return SQLITE_IOERR_FSTAT;
   *size = bytes;
@@ -197,20 +334,108 @@ int FileSize(sqlite3_file* file, sqlite3_int64* size) {
 
 int FileControl(sqlite3_file*, int, void*) { return SQLITE_NOTFOUND; }
 int SectorSize(sqlite3_file*) { return 4096; }
-// Nothing is assumed of the storage (no atomic or ordered writes, no
-// power-safe overwrite): SQLite journals and syncs as for any disk.
-int DeviceCharacteristics(sqlite3_file*) { return 0; }
+// Of the storage only power-safe overwrite is assumed (as SQLite's unix VFS
+// does by default): a write changes no byte outside its range, even when
+// the power fails. No atomic or ordered writes: SQLite syncs as for any
+// disk. With it SQLite does not pad a 'strict' WAL commit to a sector
+// boundary with copies of its last frame, so a commit ends with its commit
+// frame, which the write combining relies on (see the header).
+int DeviceCharacteristics(sqlite3_file*) { return SQLITE_IOCAP_POWERSAFE_OVERWRITE; }
+
+// --- Shared memory (the WAL index) --------------------------------------------
+
+int ShmMap(sqlite3_file* file, int region, int region_bytes, int extend, void volatile** out) {
+  HandleState& state = StateOf(file);
+  DatabaseEntry& entry = *state.entry;
+  *out = nullptr;
+  if (!state.shm_mapped) {
+    state.shm_mapped = true;
+    ++entry.shm_handles;
+  }
+  if (entry.shm_regions.empty()) entry.shm_region_bytes = region_bytes;
+  if (region_bytes != entry.shm_region_bytes || region < 0) return SQLITE_IOERR_SHMMAP;
+  if (static_cast<size_t>(region) >= entry.shm_regions.size()) {
+    if (!extend) return SQLITE_OK;  // not there yet: SQLite treats a null region as empty
+    const size_t words = (static_cast<size_t>(region_bytes) + 7) / 8;
+    while (entry.shm_regions.size() <= static_cast<size_t>(region)) {
+      entry.shm_regions.push_back(std::make_unique<uint64_t[]>(words));  // zero-filled
+    }
+  }
+  *out = entry.shm_regions[static_cast<size_t>(region)].get();
+  return SQLITE_OK;
+}
+
+int ShmLock(sqlite3_file* file, int offset, int count, int flags) {
+  HandleState& state = StateOf(file);
+  DatabaseEntry& entry = *state.entry;
+  if (offset < 0 || count < 1 || offset + count > SQLITE_SHM_NLOCK) return SQLITE_MISUSE;
+  const uint32_t mask = ((1u << count) - 1) << offset;
+  if (flags & SQLITE_SHM_UNLOCK) {
+    for (int i = offset; i < offset + count; ++i) {
+      if (state.shm_shared & (1u << i)) --entry.shm_shared[i];
+      if (state.shm_exclusive & (1u << i)) entry.shm_exclusive[i] = nullptr;
+    }
+    state.shm_shared &= ~mask;
+    state.shm_exclusive &= ~mask;
+    return SQLITE_OK;
+  }
+  const auto taken_by_other = [&](int i) {
+    return entry.shm_exclusive[i] != nullptr && entry.shm_exclusive[i] != &state;
+  };
+  if (flags & SQLITE_SHM_SHARED) {
+    for (int i = offset; i < offset + count; ++i) {
+      if (taken_by_other(i)) return SQLITE_BUSY;
+    }
+    for (int i = offset; i < offset + count; ++i) {
+      if (!(state.shm_shared & (1u << i))) ++entry.shm_shared[i];
+    }
+    state.shm_shared |= mask;
+    return SQLITE_OK;
+  }
+  // EXCLUSIVE: no other handle may hold the lock in any mode.
+  for (int i = offset; i < offset + count; ++i) {
+    const int my_shared = (state.shm_shared & (1u << i)) ? 1 : 0;
+    if (taken_by_other(i) || entry.shm_shared[i] - my_shared > 0) return SQLITE_BUSY;
+  }
+  for (int i = offset; i < offset + count; ++i) entry.shm_exclusive[i] = &state;
+  state.shm_exclusive |= mask;
+  return SQLITE_OK;
+}
+
+// One thread: every access to the regions is already ordered.
+void ShmBarrier(sqlite3_file*) {}
+
+// Drops the handle's shm locks and mapping; the last mapping frees the
+// regions (the next open rebuilds the index from the WAL).
+void ShmRelease(HandleState& state) {
+  if (!state.shm_mapped) return;
+  DatabaseEntry& entry = *state.entry;
+  for (int i = 0; i < SQLITE_SHM_NLOCK; ++i) {
+    if (state.shm_shared & (1u << i)) --entry.shm_shared[i];
+    if (state.shm_exclusive & (1u << i)) entry.shm_exclusive[i] = nullptr;
+  }
+  state.shm_shared = state.shm_exclusive = 0;
+  state.shm_mapped = false;
+  if (--entry.shm_handles == 0) {
+    entry.shm_regions.clear();
+    entry.shm_region_bytes = 0;
+  }
+}
+
+int ShmUnmap(sqlite3_file* file, int) {
+  ShmRelease(StateOf(file));
+  return SQLITE_OK;
+}
 
 // clang-format off: as sqlite3.h lists the members
 const sqlite3_io_methods kIoMethods = {
-    1,  // version 1: no shared memory (no WAL), no xFetch (nothing memory-mapped)
+    2,  // version 2: shared memory for WAL (in process); no xFetch (nothing memory-mapped)
     Close,       Read,       Write,
     Truncate,    Sync,       FileSize,
     Lock,        Unlock,     CheckReservedLock,
     FileControl, SectorSize, DeviceCharacteristics,
-    nullptr,     nullptr,    nullptr,
-    nullptr,  // version 2 (shared memory for WAL): unused
-    nullptr,
+    ShmMap,      ShmLock,    ShmBarrier,
+    ShmUnmap,    nullptr,
     nullptr,  // version 3 (xFetch): unused
 };
 // clang-format on
@@ -250,6 +475,7 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
   state->path = name;
   state->id = id;
   state->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+  state->wal = (flags & SQLITE_OPEN_WAL) != 0;
   handle->state = state;
   handle->base.pMethods = &kIoMethods;
   if (out_flags) *out_flags = flags;
@@ -263,6 +489,8 @@ template <typename Body>
 int WithFile(const char* path, int missing, Body body) {
   std::shared_ptr<DatabaseEntry> entry = EntryFor(path);
   if (!entry) return missing;
+  // A backend call like any other: the pending write goes first.
+  if (const int rc = Flush(*entry, nullptr); rc != SQLITE_OK) return rc;
   auto it = entry->files.find(path);
   if (it != entry->files.end()) return body(*entry->backend, it->second.id);
   const int id = entry->backend->Open(path);
@@ -274,11 +502,16 @@ int WithFile(const char* path, int missing, Body body) {
 
 // "Deleting" a file truncates it to 0 bytes: the JS side cannot delete a
 // file it holds a sync access handle on, and a 0-byte file does not exist
-// for Access below (file_vfs.h).
-int Delete(sqlite3_vfs*, const char* path, int sync_dir) {
-  return WithFile(path, SQLITE_OK, [sync_dir](FileBackend& backend, int id) {
+// for Access below (file_vfs.h). The truncation is always synced, whatever
+// SQLite asks (sync_dir): a journal that came back after a power loss would
+// be "hot" and roll the database back over everything the WAL committed
+// since (SQLite deletes the journal when it switches a database to WAL).
+// Deletes are rare in WAL mode (that switch, a hot journal's rollback, the
+// WAL at the last close), so the sync costs nothing per commit.
+int Delete(sqlite3_vfs*, const char* path, int) {
+  return WithFile(path, SQLITE_OK, [](FileBackend& backend, int id) {
     if (backend.Truncate(id, 0) != 0) return SQLITE_IOERR_DELETE;
-    if (sync_dir && backend.Sync(id) != 0) return SQLITE_IOERR_DIR_FSYNC;
+    if (backend.Sync(id) != 0) return SQLITE_IOERR_DIR_FSYNC;
     return SQLITE_OK;
   });
 }

@@ -34,9 +34,11 @@ export interface NativeEngineDatabase {
   /**
    * Opens `name` as a file read page by page through `CoreModule.indexieFileBackend` (which must be
    * set, with the files' sync access handles open, before the call); SQLite's page cache is bounded
-   * by `cacheKiB` KiB (0: the default, 32 MiB). Same result as open().
+   * by `cacheKiB` KiB (0: the default, 32 MiB); `durability` 'strict' flushes each commit to the disk
+   * (synchronous=FULL), 'relaxed' hands it to the OS (synchronous=NORMAL; WAL either way). Same result
+   * as open().
    */
-  openFile(name: string, cacheKiB: number): Uint8Array;
+  openFile(name: string, cacheKiB: number, durability: 'relaxed' | 'strict'): Uint8Array;
   close(): void;
   delete(): void;
   /** Runs the request batch of `length` bytes in the request buffer; returns the encoded response batch. */
@@ -76,8 +78,8 @@ export interface NativeChangeSet {
 /**
  * The files of openFile() databases (wasm/file_backend_js.cc): synchronous calls the VFS makes,
  * over OPFS FileSystemSyncAccessHandles in a Worker. `ptr` is an address in HEAPU8 (re-read it at
- * each call). Paths are '<name>' and '<name>-journal'; the journal always exists, a 0-byte one counts
- * as absent.
+ * each call). Paths are '<name>', '<name>-wal' and '<name>-journal'; the side files always exist, a
+ * 0-byte one counts as absent.
  */
 export interface NativeFileBackend {
   /** A file id >= 1 for `path`, or 0 when there is no such file. */

@@ -97,3 +97,53 @@ test("storage and cacheSize options: bad values are named errors at once; an OPF
     persistent: true,
   });
 });
+
+test("an OPFS database's durability reaches its engine worker's open, and exportFile() includes commits still in the WAL", async () => {
+  const r = await page.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    // What the page asks its engine workers to open (worker-protocol.ts 'open').
+    const opens = [];
+    const { Worker: PageWorker } = globalThis;
+    const post = PageWorker.prototype.postMessage;
+    PageWorker.prototype.postMessage = function (message, ...rest) {
+      if (message?.op === 'open') opens.push({ name: message.name, durability: message.durability });
+      return post.call(this, message, ...rest);
+    };
+    try {
+      const strict = new Indexie('durability-strict', { storage: 'opfs', durability: 'strict' });
+      strict.version(1).stores({ items: '++id, tag' });
+      for (let i = 0; i < 20; i++) await strict.items.add({ tag: `t${i % 3}`, text: 'x'.repeat(500) }); // 20 commits, in the WAL
+      await strict.items.where('tag').equals('t1').modify({ text: 'changed' });
+      const file = await strict.exportFile();
+      const copy = await Indexie.importFile('durability-copy', file);
+      const exported = {
+        count: await copy.table('items').count(),
+        changed: await copy
+          .table('items')
+          .where('tag')
+          .equals('t1')
+          .filter((item) => item.text === 'changed')
+          .count(),
+        integrity: await copy.checkIntegrity(),
+      };
+      copy.close();
+      await Indexie.delete('durability-copy');
+      await strict.delete();
+      const relaxed = new Indexie('durability-relaxed', { storage: 'opfs' });
+      relaxed.version(1).stores({ items: '++id' });
+      await relaxed.items.add({ one: 1 });
+      await relaxed.delete();
+      return { opens, exported };
+    } finally {
+      PageWorker.prototype.postMessage = post;
+    }
+  });
+  assert.deepEqual(
+    r.opens.filter((open) => open.name.startsWith('durability-')).map((open) => open.durability),
+    // The engine and its committed-state reader per database, if both were opened; at least the engine.
+    r.opens.filter((open) => open.name.startsWith('durability-')).map((open) => (open.name === 'durability-strict' ? 'strict' : 'relaxed')),
+  );
+  assert.ok(r.opens.some((open) => open.name === 'durability-strict' && open.durability === 'strict'));
+  assert.ok(r.opens.some((open) => open.name === 'durability-relaxed' && open.durability === 'relaxed'));
+  assert.deepEqual(r.exported, { count: 20, changed: 7, integrity: [] });
+});

@@ -112,7 +112,7 @@ test('the OPFS file backend in a worker round-trips bytes at offsets through wri
   assert.equal(opened.fileName, 'round%2Ftrip');
   const r = await opfsTask(worker, { task: 'roundTrip', name: 'round/trip' });
   assert.equal(r.error, undefined, JSON.stringify(r.error));
-  assert.deepEqual(r.ids, [1, 2, 0, 0]);
+  assert.deepEqual(r.ids, [1, 2, 3, 0]); // the database, its journal, its WAL; no other file
   assert.equal(r.emptySize, 0);
   assert.equal(r.write, 0);
   assert.equal(r.sizeAfterWrite, 4096 + 5000);
@@ -236,6 +236,23 @@ test('end to end on OPFS: a database written in a worker that is then terminated
   assert.equal(await page.evaluate(([n, url]) => window.opfsExists(n, url), [name, SHIPPED_WORKER]), true);
   assert.equal(await page.evaluate(([n, url]) => window.opfsDelete(n, url), [name, SHIPPED_WORKER]), 'deleted');
   assert.equal(await page.evaluate(([n, url]) => window.opfsExists(n, url), [name, SHIPPED_WORKER]), false);
+});
+
+test("durability reaches the OPFS engine: 'relaxed' (the default) is WAL with synchronous=NORMAL, 'strict' is FULL", async () => {
+  const name = 'durability';
+  try {
+    const modes = [];
+    for (const durability of [undefined, 'relaxed', 'strict']) {
+      modes.push(await page.evaluate(([n, d, url]) => window.opfsSynchronous(n, d, url), [name, durability, SHIPPED_WORKER]));
+    }
+    assert.deepEqual(modes, [
+      { synchronous: 1, journalMode: 'wal' },
+      { synchronous: 1, journalMode: 'wal' },
+      { synchronous: 2, journalMode: 'wal' },
+    ]);
+  } finally {
+    await page.evaluate(([n, url]) => window.opfsDelete(n, url), [name, SHIPPED_WORKER]);
+  }
 });
 
 test('end to end on OPFS: a commit the quota refuses is a QuotaExceededError that keeps every earlier commit, and writes work again with room', async () => {

@@ -9,8 +9,10 @@
 //   - kOnlySynced:  each file as of its last Sync (power loss, no unsynced
 //                   write reached the disk);
 //   - kSomeUnsynced: each file's durable content plus a random subset of its
-//                   unsynced changes, applied in order (power loss with the
-//                   disk's write cache reordering and dropping writes).
+//                   unsynced changes, applied in order, a write torn into
+//                   its 4096-byte-aligned pieces, each kept or not (power
+//                   loss with the disk's write cache reordering and dropping
+//                   writes; the VFS combines many pages into one write).
 // A quota (bytes over all files) makes a write that would grow them past it
 // fail with kFileBackendFull, as a browser's storage quota does.
 #pragma once
@@ -62,7 +64,16 @@ class FaultFileBackend : public FileBackend {
       std::string bytes = file.durable;
       if (survival == Survival::kSomeUnsynced) {
         for (const Change& change : file.unsynced) {
-          if (random() % 2) Apply(change, &bytes);
+          if (change.truncate) {
+            if (random() % 2) Apply(change, &bytes);
+            continue;
+          }
+          for (size_t at = 0; at < change.bytes.size();) {
+            const size_t end = std::min(change.bytes.size(),
+                                        (change.offset + at) / kTornPiece * kTornPiece + kTornPiece - change.offset);
+            if (random() % 2) Apply(Change{change.offset + at, change.bytes.substr(at, end - at), false}, &bytes);
+            at = end;
+          }
         }
       }
       image[path] = bytes;
@@ -121,6 +132,7 @@ class FaultFileBackend : public FileBackend {
   void Close(int id) override { ids_.erase(id); }
 
  private:
+  static constexpr size_t kTornPiece = 4096;
   struct Change {
     size_t offset;
     std::string bytes;

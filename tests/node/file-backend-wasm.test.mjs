@@ -2,7 +2,8 @@
 // through Module.indexieFileBackend (wasm/file_backend_js.cc), exactly as
 // the contract in js/src/indexie-core.d.ts (NativeFileBackend) says: pages
 // are read on demand (a reopened database answers a get reading a few
-// pages), the journal is '<name>-journal' and empty between commits, a full
+// pages), commits go to '<name>-wal' (journal_mode=WAL, synchronous by the
+// durability argument) and the close of the database empties it, a full
 // storage (write -> -2) is a QuotaExceededError that keeps the previous
 // commit, and a backend that throws is an error, not a crashed module. The
 // backend here is a plain JS object over Uint8Arrays (the OPFS one lives in
@@ -127,10 +128,10 @@ function failedCodes(response) {
   return [...text.matchAll(/[A-Z][a-zA-Z]+Error/g)].map((m) => m[0]);
 }
 
-function openFile(name, backend, cacheKiB = 0) {
+function openFile(name, backend, cacheKiB = 0, durability = 'relaxed') {
   core.indexieFileBackend = backend;
   const db = new core.EngineDatabase();
-  const opened = db.openFile(name, cacheKiB);
+  const opened = db.openFile(name, cacheKiB, durability);
   assert.deepEqual([...opened], [0x82, 0xf5, 0xf6], 'openFile answers [true, null]');
   return db;
 }
@@ -147,11 +148,13 @@ test('openFile reads and writes the file through Module.indexieFileBackend, page
   }
   ops.push([COMMIT]);
   assert.deepEqual(failedCodes(execute(db, ops)), []);
+  assert.ok(backend.files.get('people-wal').length > 1_000_000, 'the commit is in the WAL');
   db.close();
   db.delete();
-  assert.ok(backend.files.get('people').length > 1_000_000, 'the database is in the backend');
-  assert.equal(backend.files.get('people-journal').length, 0, 'the journal is empty between commits');
-  assert.ok(backend.calls.sync >= 2, 'commits sync');
+  assert.ok(backend.files.get('people').length > 1_000_000, 'the close checkpointed the WAL into the database');
+  assert.equal(backend.files.get('people-wal').length, 0, 'the WAL is empty after the close');
+  assert.equal(backend.files.get('people-journal')?.length ?? 0, 0, 'no journal');
+  assert.ok(backend.calls.sync >= 2, 'the checkpoint syncs');
 
   backend.calls.read = 0;
   db = openFile('people', backend, 1024);
@@ -163,6 +166,32 @@ test('openFile reads and writes the file through Module.indexieFileBackend, page
   assert.ok(backend.calls.read <= 15, `${backend.calls.read} reads of ${pages} pages for open and a get`);
   db.close();
   db.delete();
+});
+
+test("durability 'relaxed' hands commits to the OS (synchronous NORMAL), 'strict' flushes each (FULL)", () => {
+  for (const [durability, syncsPerCommit] of [
+    ['relaxed', 0],
+    ['strict', 1],
+  ]) {
+    const backend = memoryBackend();
+    const db = openFile(`durability-${durability}`, backend, 0, durability);
+    assert.deepEqual(
+      failedCodes(
+        execute(db, [
+          [SET_SCHEMA, { people: 'id' }],
+          [WRITE, 'people', false, [person(1)], null],
+        ]),
+      ),
+      [],
+    );
+    backend.calls.sync = 0;
+    backend.calls.write = 0;
+    for (let id = 2; id <= 11; id++) assert.deepEqual(failedCodes(execute(db, [[WRITE, 'people', false, [person(id)], null]])), []);
+    assert.equal(backend.calls.sync, 10 * syncsPerCommit, `${durability}: syncs for 10 commits`);
+    assert.equal(backend.calls.write, 10, `${durability}: one combined write per commit`);
+    db.close();
+    db.delete();
+  }
 });
 
 test('a full storage is a QuotaExceededError that keeps the previous commit', () => {
@@ -201,7 +230,7 @@ test('a backend that throws is an error result, and the module keeps working', (
   db.delete();
   core.indexieFileBackend = undefined;
   const missing = new core.EngineDatabase();
-  const refused = new TextDecoder().decode(missing.openFile('nobackend', 0));
+  const refused = new TextDecoder().decode(missing.openFile('nobackend', 0, 'relaxed'));
   assert.match(refused, /InvalidArgumentError/);
   assert.match(refused, /Module\.indexieFileBackend is not set/);
   missing.delete();

@@ -37,7 +37,8 @@
 //   kCloseCursor [id]                      -> null
 //   kTakeChanges                           -> bytes (change_set.h wire format) | undefined
 //   (the page operations below apply to a database on the in-memory page VFS only: on a
-//   file-stored one they fail with InternalError)
+//   file-stored one they fail with InternalError, except kReadPages, which reads the
+//   committed pages of the connection's snapshot, WAL included)
 //   kPageChanges                           -> [fileSize, Uint32Array of changed page numbers]
 //   kReadPages [first, count]              -> bytes
 //   kPageDiffs [maxBytes, maxPages]        -> bytes (PageVfsDiff format) | undefined when longer

@@ -78,14 +78,28 @@ enum class Storage {
 // one place the default lives (the wasm handle's openFile falls back to it).
 inline constexpr int64_t kDefaultFileCacheKiB = 32 * 1024;
 
+// kFile only: what a commit waits for (database.cc sets the connection's
+// synchronous mode from it; the JS option `durability` is the same choice).
+enum class Durability {
+  // A commit is complete once its WAL frames are handed to the OS (as
+  // IndexedDB's default 'relaxed'): a crash of the process loses nothing,
+  // a power loss may lose the last commits but never corrupts the file.
+  kRelaxed,
+  // A commit is also flushed to the disk before it completes: it survives
+  // a power loss too.
+  kStrict,
+};
+
 struct OpenOptions {
   Storage storage = Storage::kPageMemory;
   // kFile only: the bound of SQLite's page cache in KiB (PRAGMA
   // cache_size=-cache_kib). kPageMemory keeps SQLite's default cache: its
   // pages are read in place (memory-mapped) and need no copy.
   int64_t cache_kib = kDefaultFileCacheKiB;
-  // kFile only, required: where the file and its journal live.
+  // kFile only, required: where the file, its WAL and its journal live.
   std::shared_ptr<FileBackend> file_backend;
+  // kFile only: see Durability.
+  Durability durability = Durability::kRelaxed;
 };
 
 class SqlConnection {

@@ -8,8 +8,9 @@
 //   - tests/cpp/fault_file_backend.h: a simulated disk that can crash or fill up.
 //
 // Contract (every implementation):
-//   - Paths are '<name>' (the database) and '<name>-journal' (its rollback
-//     journal). Open returns an id >= 1, or 0 when there is no such file.
+//   - Paths are '<name>' (the database), '<name>-wal' (its write-ahead log)
+//     and '<name>-journal' (its rollback journal: databases from before
+//     WAL). Open returns an id >= 1, or 0 when there is no such file.
 //     Opening the same path again may return the same id or another.
 //   - Read copies up to `length` bytes at `offset` and returns how many it
 //     copied (fewer at the end of the file: the VFS zero-fills the rest), or

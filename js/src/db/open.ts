@@ -185,14 +185,16 @@ function storedElsewhere(db: DatabaseState): Promise<boolean> {
  */
 export async function openEngineFile(db: DatabaseState): Promise<Engine> {
   if (db.options.storage !== 'opfs') return Engine.open(db.fileName);
-  const { cacheKiB, workerUrl } = db.options;
+  // durability: what each commit waits for (the OPFS engine's synchronous mode). The tab that owns
+  // the engine opens it, so its setting applies to every tab's writes (tabs/README.md).
+  const { cacheKiB, workerUrl, durability } = db.options;
   await opfsClosed(db.name); // a close of it in this page still under way: its engine goes first
   // The tab that owns the database (tabs/shared-engine.ts) runs its engine in one Worker: the
   // first session starts it, the next (the committed-state reader) is a session on it.
   let worker: WorkerEngineHost | undefined;
   const openOwnHost = async (): Promise<EngineHost> => {
     if (worker?.isOpen) return worker.openSession();
-    worker = await WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl });
+    worker = await WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl, durability });
     return worker;
   };
   // The page keeps the module too: live queries' read and change sets are its objects (engine/live-sets.ts).

@@ -23,7 +23,7 @@
 import { DatabaseClosedError, InvalidArgumentError, UnsupportedError } from '../errors.js';
 import type { EngineHost } from './engine-host.js';
 import type { EncodedRequest } from './requests.js';
-import { rebuiltError, type WorkerRequest, type WorkerResponse, type WorkerStorage } from './worker-protocol.js';
+import { rebuiltError, type FileDurability, type WorkerRequest, type WorkerResponse, type WorkerStorage } from './worker-protocol.js';
 
 /** SQLite's page cache for a database on OPFS, unless the app chooses: 32 MiB. */
 export const DEFAULT_CACHE_KIB = 32 * 1024;
@@ -33,6 +33,8 @@ export interface WorkerEngineOptions {
   storage: WorkerStorage;
   /** The page cache's bound in KiB (storage 'opfs'); DEFAULT_CACHE_KIB if not given. */
   cacheKiB?: number;
+  /** What a commit waits for (storage 'opfs', see FileDurability); 'relaxed' if not given. */
+  durability?: FileDurability;
   /** Where the worker script is, if not beside this code (see the header). */
   workerUrl?: string | URL;
 }
@@ -117,7 +119,7 @@ async function oneRequest(message: DistributiveOmit<WorkerRequest, 'id'>, worker
 export class WorkerEngineHost implements EngineHost {
   readonly #channel: WorkerChannel;
   readonly #session: number;
-  readonly #open: { name: string; storage: WorkerStorage; cacheKiB: number };
+  readonly #open: { name: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability };
   /** Sessions open on the worker (shared by the hosts of one worker). */
   readonly #sessions: { count: number };
   #closing = false;
@@ -125,7 +127,7 @@ export class WorkerEngineHost implements EngineHost {
   private constructor(
     channel: WorkerChannel,
     session: number,
-    open: { name: string; storage: WorkerStorage; cacheKiB: number },
+    open: { name: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability },
     sessions: { count: number },
   ) {
     this.#channel = channel;
@@ -140,8 +142,12 @@ export class WorkerEngineHost implements EngineHost {
     if (!Number.isSafeInteger(cacheKiB) || cacheKiB <= 0) {
       throw new InvalidArgumentError(`cacheKiB must be a positive whole number of KiB, not ${String(options.cacheKiB)}`);
     }
+    const durability = options.durability ?? 'relaxed';
+    if (durability !== 'relaxed' && durability !== 'strict') {
+      throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
+    }
     const channel = startWorker(options.workerUrl);
-    const open = { name, storage: options.storage, cacheKiB };
+    const open = { name, storage: options.storage, cacheKiB, durability };
     let session: number;
     try {
       session = sessionOf(await channel.request({ op: 'open', ...open }));

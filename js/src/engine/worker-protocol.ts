@@ -19,20 +19,28 @@ import { IndexieError } from '../errors.js';
 /** Where the worker keeps the database: OPFS files, or wasm memory only. */
 export type WorkerStorage = 'opfs' | 'memory';
 
+/**
+ * What an OPFS commit waits for (the database option `durability`):
+ * 'relaxed' = handed to the OS (SQLite synchronous=NORMAL), 'strict' =
+ * flushed to the disk (synchronous=FULL). Every session of a worker uses
+ * the setting of the 'open' that started it.
+ */
+export type FileDurability = 'relaxed' | 'strict';
+
 export type WorkerRequest =
   /**
    * Opens an engine session on database `name` (its answer's value: the
    * session's number). A worker holds one database; more sessions on it are
    * more SQLite connections to the same file (the committed-state reader).
    */
-  | { id: number; op: 'open'; name: string; storage: WorkerStorage; cacheKiB: number }
+  | { id: number; op: 'open'; name: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability }
   /** `bytes`: the whole request batch, transferred. */
   | { id: number; op: 'execute'; session: number; bytes: ArrayBuffer }
   /** Closes a session; the last one's close releases the database's files. */
   | { id: number; op: 'close'; session: number }
   /** Whether the OPFS database file `name` exists. */
   | { id: number; op: 'exists'; name: string }
-  /** Removes the OPFS database `name` (its file and its journal); no error if there is none. */
+  /** Removes the OPFS database `name` (its file, its WAL and its journal); no error if there is none. */
   | { id: number; op: 'delete'; name: string };
 
 export interface CrossingError {

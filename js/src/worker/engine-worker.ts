@@ -66,13 +66,15 @@ async function databaseFor(name: string, storage: string): Promise<OpenDatabase>
 }
 
 /** Opens one more session (SQLite connection) on the worker's database; resolves its number. */
-async function openSession(name: string, storage: string, cacheKiB: number): Promise<number> {
+async function openSession(name: string, storage: string, cacheKiB: number, durability: string): Promise<number> {
   if (storage === 'opfs' && (!Number.isSafeInteger(cacheKiB) || cacheKiB <= 0))
     throw new InvalidArgumentError(`the page cache must be a positive number of KiB, not ${cacheKiB}`);
+  if (storage === 'opfs' && durability !== 'relaxed' && durability !== 'strict')
+    throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(durability)}'`);
   const database = await databaseFor(name, storage);
   const native = new database.core.EngineDatabase();
   try {
-    if (database.files) decodeResult(native.openFile(database.files.fileName, cacheKiB));
+    if (database.files) decodeResult(native.openFile(database.files.fileName, cacheKiB, durability as 'relaxed' | 'strict'));
     else decodeResult(native.open(name));
   } catch (error) {
     native.delete();
@@ -126,7 +128,7 @@ async function handle(request: WorkerRequest): Promise<void> {
   try {
     switch (request.op) {
       case 'open':
-        scope.postMessage({ id, value: await openSession(request.name, request.storage, request.cacheKiB) });
+        scope.postMessage({ id, value: await openSession(request.name, request.storage, request.cacheKiB, request.durability) });
         return;
       case 'execute': {
         const response = execute(request.session, request.bytes);

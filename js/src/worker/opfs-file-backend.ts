@@ -2,14 +2,16 @@
 // "indexie-file" VFS's way to a real file) over the Origin Private File
 // System, for the engine running in a dedicated Worker.
 //
-// A database `name` is two files in the OPFS directory `indexie`: `<file>`
-// (the SQLite file; `<file>` is the name percent-encoded, opfsFileName) and
-// `<file>-journal` (its rollback journal; it always exists here, and a
-// 0-byte journal is "no journal" to the VFS). The engine's VFS is opened
-// with `<file>` as the name, so these are the paths it asks for. Both are
-// opened with a FileSystemSyncAccessHandle before the engine opens, because
-// creating one is asynchronous and the VFS is not: openOpfsFiles() does
-// that, then every call of the backend is synchronous.
+// A database `name` is three files in the OPFS directory `indexie`:
+// `<file>` (the SQLite file; `<file>` is the name percent-encoded,
+// opfsFileName), `<file>-wal` (its write-ahead log: commits since the last
+// checkpoint) and `<file>-journal` (the rollback journal of a database from
+// before WAL, rolled back on open if hot). Both side files always exist
+// here, and a 0-byte one is "no such file" to the VFS. The engine's VFS is
+// opened with `<file>` as the name, so these are the paths it asks for. All
+// three are opened with a FileSystemSyncAccessHandle before the engine
+// opens, because creating one is asynchronous and the VFS is not:
+// openOpfsFiles() does that, then every call of the backend is synchronous.
 //
 // Guarantees:
 // - A sync access handle is exclusive: while another tab or worker has the
@@ -23,9 +25,10 @@
 //   exhausted quota on write is -2 (the engine turns it into
 //   QuotaExceededError).
 // - close(id) is the VFS closing a file: the handle stays open, because the
-//   VFS may open the same file again synchronously (SQLite reopens the
-//   journal for each write transaction). release() closes both handles and
-//   flushes them; after it every call fails with -1.
+//   VFS may open the same file again synchronously. release() closes the
+//   handles; after it every call fails with -1.
+// - A database file is never combined with a side file of another: import
+//   and delete empty or remove the WAL and the journal first.
 import { DatabaseInUseError, InvalidArgumentError, UnsupportedError } from '../errors.js';
 import type { NativeFileBackend } from '../indexie-core.js';
 
@@ -43,7 +46,7 @@ export interface OpfsFileBackend extends IndexieFileBackend {
   readonly name: string;
   /** Its file's name in the `indexie` directory: the name to open the engine's file VFS with (opfsFileName). */
   readonly fileName: string;
-  /** Closes both sync access handles (idempotent). */
+  /** Closes the sync access handles (idempotent). */
   release(): void;
 }
 
@@ -98,10 +101,15 @@ export function opfsFileName(name: string): string {
   return /^\.+$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
 }
 
-/** Database `name`'s two files: its file, and its journal (the names the VFS asks for). */
-export function opfsFileNames(name: string): [database: string, journal: string] {
+/** Database `name`'s three files: its file, its journal and its WAL (the names the VFS asks for). */
+export function opfsFileNames(name: string): [database: string, journal: string, wal: string] {
   const file = opfsFileName(name);
-  return [file, `${file}-journal`];
+  return [file, `${file}-journal`, `${file}-wal`];
+}
+
+/** Whether `file` in the OPFS directory is a database's side file (journal or WAL), not a database. */
+function isSideFile(file: string): boolean {
+  return file.endsWith('-journal') || file.endsWith('-wal');
 }
 
 function isNamed(error: unknown, name: string): boolean {
@@ -163,7 +171,7 @@ export async function opfsDatabaseNames(): Promise<string[]> {
   const names: string[] = [];
   const entries = (directory as unknown as { keys(): AsyncIterable<string> }).keys();
   for await (const file of entries) {
-    if (file.endsWith('-journal')) continue;
+    if (isSideFile(file)) continue;
     const handle = await directory.getFileHandle(file);
     if ((await handle.getFile()).size > 0) names.push(decodeURIComponent(file));
   }
@@ -191,12 +199,12 @@ export async function opfsDatabaseExists(name: string): Promise<boolean> {
  */
 export async function importOpfsDatabase(name: string, bytes: Uint8Array): Promise<void> {
   const directory = (await opfsDirectory(true))!;
-  const [database, journal] = opfsFileNames(name);
+  const [database, ...sideFiles] = opfsFileNames(name);
   if (await opfsDatabaseExists(name))
     throw new InvalidArgumentError(`database '${name}' already exists: delete it first, nothing was imported`);
-  if (await hasFile(directory, journal)) {
-    // A journal without its database (a database deleted half-way) must not be played over the new file.
-    await directory.removeEntry(journal);
+  for (const side of sideFiles) {
+    // A journal or WAL without its database (a database deleted half-way) must not be played over the new file.
+    if (await hasFile(directory, side)) await directory.removeEntry(side);
   }
   const handle = await directory.getFileHandle(database, { create: true });
   const writable = await (handle as unknown as { createWritable(): Promise<WritableStreamLike> }).createWritable();
@@ -220,17 +228,19 @@ interface WritableStreamLike {
  * Removes database `name`'s OPFS files; DatabaseInUseError (and nothing
  * removed) while another context has them open.
  *
- * Order, for a crash in the middle: the journal is first emptied (a 0-byte
- * journal is no journal), so a database file created later under the same
- * name can never be "rolled back" from a leftover journal of this one; then
- * the database file goes, then the journal.
+ * Order, for a crash in the middle: the journal and the WAL are first
+ * emptied (a 0-byte side file is none), so a database file created later
+ * under the same name can never be "rolled back" from a leftover journal
+ * or given a leftover WAL's commits; then the database file goes, then the
+ * side files.
  */
 export async function deleteOpfsDatabase(name: string, retry: OpenRetry = DEFAULT_RETRY): Promise<void> {
   const directory = await opfsDirectory(false);
   if (!directory) return;
-  const [database, journal] = opfsFileNames(name);
-  if (await hasFile(directory, journal)) {
-    const handle = await openHandle(directory, name, journal, retry);
+  const [database, ...sideFiles] = opfsFileNames(name);
+  for (const side of sideFiles) {
+    if (!(await hasFile(directory, side))) continue;
+    const handle = await openHandle(directory, name, side, retry);
     try {
       handle.truncate(0);
       handle.flush();
@@ -238,7 +248,7 @@ export async function deleteOpfsDatabase(name: string, retry: OpenRetry = DEFAUL
       handle.close();
     }
   }
-  for (const path of [database, journal]) {
+  for (const path of [database, ...sideFiles]) {
     try {
       await directory.removeEntry(path);
     } catch (error) {

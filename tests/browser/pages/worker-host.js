@@ -108,6 +108,18 @@ window.opfsCreate = async (name, workerUrl) => {
   return out;
 };
 
+/** PRAGMA synchronous of an OPFS engine opened with `durability` (undefined: the default), read through its SQL op. */
+window.opfsSynchronous = async (name, durability, workerUrl) => {
+  const host = await WorkerEngineHost.open(name, { storage: 'opfs', durability, workerUrl });
+  try {
+    const [result] = await send(host, (r) => r.op(Op.executeSql, 1).text('PRAGMA synchronous'));
+    const [mode] = await send(host, (r) => r.op(Op.executeSql, 1).text('PRAGMA journal_mode'));
+    return { synchronous: Number(result.rows[0][0]), journalMode: mode.rows[0][0] };
+  } finally {
+    await host.close();
+  }
+};
+
 /** The same database opened in a new worker: its data, and a second open refused while this one holds it. */
 window.opfsReopen = async (name, workerUrl) => {
   const host = await WorkerEngineHost.open(name, { storage: 'opfs', workerUrl });
