@@ -22,7 +22,15 @@ import { DEFAULT_MAX_CONNECTIONS, openConnections, trackConnection, untrackConne
 import { Database } from '../db/database.js';
 import { liveQuery } from '../live-query/live-query.js';
 import type { IndexieEventName } from '../db/state.js';
-import { databaseExists, databaseNames, deleteDatabase, idbImplementation, storageKind, type IndexieOptions } from '../db/storage.js';
+import {
+  autoMayUseOpfs,
+  databaseExists,
+  databaseNames,
+  deleteDatabase,
+  idbImplementation,
+  storageKind,
+  type IndexieOptions,
+} from '../db/storage.js';
 import { exportDatabaseFile, importDatabaseFile } from '../portability/database-file.js';
 import { exportDatabase, type ExportOptions } from '../portability/export-json.js';
 import { importInto, parseExport, type ImportOptions } from '../portability/import-json.js';
@@ -378,7 +386,8 @@ export class Indexie {
    */
   static importFile(name: string, file: Blob | ArrayBuffer | Uint8Array, options?: IndexieOptions): PromiseExtended<Indexie>;
   static async importFile(name: string, file: Blob | ArrayBuffer | Uint8Array, options: IndexieOptions = {}): Promise<Indexie> {
-    const storage = storageKind(options);
+    const storage =
+      autoMayUseOpfs(options) && !(await databaseExists(name, { ...options, storage: 'indexeddb' })) ? 'opfs' : storageKind(options);
     await importDatabaseFile(name, file, storage === 'indexeddb' ? idbImplementation(options) : undefined, storage === 'opfs');
     const db = new Indexie(name, options);
     await db.open();

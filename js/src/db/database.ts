@@ -12,7 +12,7 @@ import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
-import { engineForOperation, openDatabase } from './open.js';
+import { engineForOperation, openDatabase, resolveAutoStorage } from './open.js';
 import { startTransaction, transaction } from './run-transaction.js';
 import { transactionBackend } from './sessions.js';
 import { ALL, DatabaseState, type IndexieEventName, type StateBindings } from './state.js';
@@ -131,6 +131,7 @@ export class Database {
     const release = await state.locks.acquire('exclusive', ALL, `deleting database '${state.name}'`);
     release();
     state.bindings.close();
+    await resolveAutoStorage(state); // never opened: where an 'auto' database lives is decided now
     if (state.options.storage === 'opfs') {
       await state.closed; // the worker releases the files
       await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });

@@ -22,13 +22,13 @@ import { openSharedEngine } from '../tabs/shared-engine.js';
 import { opfsClosed, registerOpfsConnection } from './opfs-registry.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
 import { loadCoreModule } from '../wasm-module.js';
-import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UpgradeError } from '../errors.js';
-import { IdbPageStore } from '../persistence/idb-page-store.js';
+import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UnsupportedError, UpgradeError } from '../errors.js';
+import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import { Persistence } from '../persistence/persistence.js';
 import { finishMigration, hasMigrationSource, importSource, type MigrationReport } from '../portability/migration.js';
 import type { TransactionBase } from '../transactions/transaction.js';
 import { nextEngineFileName, runScope, type DatabaseState } from './state.js';
-import { webLocks } from './storage.js';
+import { autoStorageOf, webLocks } from './storage.js';
 import { askForWriteLock, listenToOtherTabs, tabChannelName } from './tab-sync.js';
 import { checkDeclaredName, internalSpecs } from './internal-tables.js';
 import { reportDataLoss, watchConnection } from './connection-recovery.js';
@@ -70,8 +70,43 @@ export async function engineForOperation(db: DatabaseState): Promise<Engine> {
   return db.engine;
 }
 
+/**
+ * Decides where an 'auto' database lives, once, at its first open
+ * (storage.ts autoStorageOf): a database moved to OPFS drops its IndexedDB.
+ * Returns the IndexedDB it had, for openEngine's fall back when this
+ * browser's OPFS has no sync access handles; undefined if it stays put.
+ */
+export async function resolveAutoStorage(db: DatabaseState): Promise<IdbImplementation | undefined> {
+  if (!db.options.autoOpfs) return undefined;
+  const where = await autoStorageOf(db.name, db.idb);
+  if (!db.options.autoOpfs) return undefined; // another open decided meanwhile
+  db.options.autoOpfs = false;
+  if (where !== 'opfs') return undefined;
+  const idb = db.idb;
+  db.options.storage = 'opfs';
+  db.idb = undefined;
+  return idb;
+}
+
 async function openEngine(db: DatabaseState): Promise<void> {
-  const generation = db.openGeneration;
+  const generation = db.openGeneration; // a close() from here on fails this open
+  const movedFrom = await resolveAutoStorage(db);
+  try {
+    await openEngineOnce(db, generation);
+  } catch (error) {
+    // 'auto' chose OPFS for a new database, and this page cannot keep it there (no sync access
+    // handles in workers, e.g. Safari before 17, or the engine worker's script not served):
+    // IndexedDB then; nothing was stored, and the next open finds it in IndexedDB.
+    if (!(movedFrom && error instanceof UnsupportedError) || generation !== db.openGeneration) throw error;
+    console.warn(`indexie: database '${db.name}' is stored in IndexedDB, because OPFS cannot hold it here: ${error.message}`);
+    db.options.storage = 'indexeddb';
+    db.idb = movedFrom;
+    await openEngineOnce(db, generation);
+  }
+}
+
+async function openEngineOnce(db: DatabaseState, generation: number): Promise<void> {
+  if (generation !== db.openGeneration) throw closedWhileOpening(db);
   // Loading, upgrading and the first flush happen under the database's Web
   // Lock, so no other tab commits in between.
   const locks = webLocks();

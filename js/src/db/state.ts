@@ -66,7 +66,8 @@ export function nextEngineFileName(name: string): string {
 export class DatabaseState {
   readonly name: string;
   readonly options: DatabaseOptions;
-  readonly idb: IdbImplementation | undefined;
+  /** The IndexedDB it is stored in (undefined: OPFS or memory; 'auto' storage may drop it at the first open). */
+  idb: IdbImplementation | undefined;
   /** The declared versions (the facade's Version objects, in declaration order). */
   readonly versions: readonly DeclaredVersion[];
   readonly bindings: StateBindings;

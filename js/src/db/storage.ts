@@ -6,16 +6,17 @@
 // memory bounded by the page cache), or memory only. Names, existence and
 // deletion go to that storage.
 //
-// 'auto' (the default) is IndexedDB where there is one, else memory: OPFS
-// is chosen explicitly for now, because a database on OPFS is open in one
-// tab at a time (another tab's open fails with DatabaseInUseError) until
-// several tabs share one engine (README, "Storage").
+// 'auto' (the default) decides at open (resolveAutoStorage): in a browser
+// with OPFS and Workers, a new database goes to OPFS, and one that already
+// lives somewhere stays there (an IndexedDB-stored database of an earlier
+// version keeps IndexedDB); an `indexedDB` option or `migrateFrom` means
+// IndexedDB; elsewhere (Node) IndexedDB where there is one, else memory.
 import { Engine } from '../engine/engine.js';
 import { DEFAULT_CACHE_KIB, WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { closeOpfsConnections } from './opfs-registry.js';
 import { opfsDatabaseExists, opfsDatabaseNames } from '../worker/opfs-file-backend.js';
 import { InvalidArgumentError, UnsupportedError } from '../errors.js';
-import { IdbPageStore, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
+import { IdbPageStore, idbName, type Durability, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { MigrationOptions, MigrationProgress } from '../portability/migration.js';
 
 export interface IndexieOptions {
@@ -29,11 +30,13 @@ export interface IndexieOptions {
   indexedDB?: IDBFactory | null;
   IDBKeyRange?: typeof IDBKeyRange;
   /**
-   * Where the database lives (default 'auto': IndexedDB where there is one,
-   * else memory). 'opfs': the Origin Private File System, the engine in a
-   * dedicated Worker (browsers with FileSystemSyncAccessHandle), pages read
-   * on demand, memory bounded by `cacheSize`; open in one tab at a time.
-   * 'indexeddb': IndexedDB (an UnsupportedError where there is none).
+   * Where the database lives. 'auto' (the default): where it already is; a
+   * new one in OPFS in a browser that has it and Workers (with an
+   * `indexedDB` option or `migrateFrom`: IndexedDB), else IndexedDB where
+   * there is one, else memory. 'opfs': the Origin Private File System, the
+   * engine in a dedicated Worker (browsers with FileSystemSyncAccessHandle),
+   * pages read on demand, memory bounded by `cacheSize`, one engine for all
+   * tabs. 'indexeddb': IndexedDB (an UnsupportedError where there is none).
    * 'memory': this page's memory only.
    */
   storage?: StorageChoice;
@@ -104,7 +107,10 @@ export type StorageKind = 'indexeddb' | 'opfs' | 'memory';
 /** The options a database runs with, defaults applied. */
 export interface DatabaseOptions {
   autoOpen: boolean;
+  /** Where it lives; with autoOpfs, where it lives unless resolveAutoStorage moves it to OPFS at open. */
   storage: StorageKind;
+  /** 'auto' storage that may still resolve to OPFS (autoMayUseOpfs): decided once, at the first open. */
+  autoOpfs: boolean;
   /** With storage 'opfs': the page cache's bound in KiB. */
   cacheKiB: number;
   workerUrl: string | URL | undefined;
@@ -128,6 +134,7 @@ export function databaseOptions(options: IndexieOptions): DatabaseOptions {
   const checked = {
     autoOpen: options.autoOpen ?? true,
     storage: storageKind(options),
+    autoOpfs: autoMayUseOpfs(options),
     cacheKiB: cacheKiB(options.cacheSize),
     workerUrl: options.workerUrl,
     durability: options.durability ?? (chrome === 'strict' ? ('strict' as const) : ('relaxed' as const)),
@@ -165,6 +172,41 @@ export function storageKind(options: IndexieOptions): StorageKind {
   return choice;
 }
 
+/** Whether this runtime can keep a database in OPFS with its engine in a Worker (a browser: not Node). */
+export function opfsAvailable(): boolean {
+  const scope = globalThis as {
+    Worker?: unknown;
+    navigator?: { storage?: { getDirectory?: unknown } };
+    process?: { versions?: { node?: string } };
+  };
+  if (typeof scope.process?.versions?.node === 'string') return false;
+  return typeof scope.Worker === 'function' && typeof scope.navigator?.storage?.getDirectory === 'function';
+}
+
+/**
+ * Whether 'auto' storage may put this database in OPFS: the default storage,
+ * the global IndexedDB (an `indexedDB` option chooses IndexedDB), no
+ * migrateFrom (a migration fills an IndexedDB-stored database), and a
+ * runtime with OPFS and Workers.
+ */
+export function autoMayUseOpfs(options: IndexieOptions): boolean {
+  return (options.storage ?? 'auto') === 'auto' && options.indexedDB === undefined && options.migrateFrom === undefined && opfsAvailable();
+}
+
+/**
+ * Where an 'auto' database `name` lives (autoMayUseOpfs was true): OPFS when
+ * its file is there; IndexedDB when its store is there, or when IndexedDB
+ * cannot list its databases (so an existing one is never missed); else,
+ * being new, OPFS.
+ */
+export async function autoStorageOf(name: string, idb: IdbImplementation | undefined): Promise<'opfs' | 'indexeddb'> {
+  if (await opfsDatabaseExists(name).catch(() => false)) return 'opfs';
+  if (!idb) return 'opfs';
+  if (typeof idb.indexedDB.databases !== 'function') return 'indexeddb';
+  const names = await idb.indexedDB.databases();
+  return names.some((info) => info.name === idbName(name)) ? 'indexeddb' : 'opfs';
+}
+
 /** The page cache's bound in KiB for a cacheSize in bytes (at least 1 MiB). */
 function cacheKiB(bytes: number | undefined): number {
   if (bytes === undefined) return DEFAULT_CACHE_KIB;
@@ -183,14 +225,7 @@ export function webLocks(): LockManager | undefined {
 export function idbImplementation(options: {
   indexedDB?: IDBFactory | null;
   IDBKeyRange?: typeof IDBKeyRange;
-  /**
-   * Where the database lives (default 'auto': IndexedDB where there is one,
-   * else memory). 'opfs': the Origin Private File System, the engine in a
-   * dedicated Worker (browsers with FileSystemSyncAccessHandle), pages read
-   * on demand, memory bounded by `cacheSize`; open in one tab at a time.
-   * 'indexeddb': IndexedDB (an UnsupportedError where there is none).
-   * 'memory': this page's memory only.
-   */
+  /** Where the database lives: see IndexieOptions.storage. */
   storage?: StorageChoice;
   /** With storage 'opfs': the bound of SQLite's page cache in bytes (default 32 MiB). */
   cacheSize?: number;
@@ -217,12 +252,13 @@ export async function databaseNames(options: IndexieOptions): Promise<string[]> 
   return [...new Set([...inIdb, ...inOpfs])];
 }
 
-/** Deletes a database (from IndexedDB when there is one, and from memory). */
+/** Deletes a database (from IndexedDB when there is one, and from memory; with 'auto' storage, from OPFS too). */
 export async function deleteDatabase(name: string, options: IndexieOptions | IdbImplementation): Promise<void> {
-  if ((options as IndexieOptions).storage === 'opfs') {
+  const opfs = (options as IndexieOptions).storage === 'opfs';
+  if (opfs || (autoMayUseOpfs(options as IndexieOptions) && (await opfsDatabaseExists(name).catch(() => false)))) {
     await closeOpfsConnections(name);
     await WorkerEngineHost.deleteFromOpfs(name, { workerUrl: (options as IndexieOptions).workerUrl });
-    return;
+    if (opfs) return;
   }
   const idb = idbImplementation(options);
   if (idb) await IdbPageStore.delete(idb, name);
@@ -232,6 +268,7 @@ export async function deleteDatabase(name: string, options: IndexieOptions | Idb
 /** Whether a database of this name exists. */
 export async function databaseExists(name: string, options: IndexieOptions): Promise<boolean> {
   if (options.storage === 'opfs') return opfsDatabaseExists(name);
+  if (autoMayUseOpfs(options) && (await opfsDatabaseExists(name).catch(() => false))) return true;
   const idb = idbImplementation(options);
   return idb ? IdbPageStore.exists(idb, name) : Engine.exists(name);
 }

@@ -25,6 +25,9 @@ import type { EngineHost } from './engine-host.js';
 import type { EncodedRequest } from './requests.js';
 import { rebuiltError, type FileDurability, type WorkerRequest, type WorkerResponse, type WorkerStorage } from './worker-protocol.js';
 
+/** How the error of a worker that failed (its script did not load, or threw) begins. */
+const WORKER_FAILED = 'the engine worker failed';
+
 /** SQLite's page cache for a database on OPFS, unless the app chooses: 32 MiB. */
 export const DEFAULT_CACHE_KIB = 32 * 1024;
 
@@ -58,7 +61,7 @@ class WorkerChannel {
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault?.();
       const what = event.message ? `: ${event.message}` : ' (its script did not load or threw)';
-      this.fail(new DatabaseClosedError(`the engine worker failed${what}`));
+      this.fail(new DatabaseClosedError(`${WORKER_FAILED}${what}`));
     };
     worker.onmessageerror = () => this.fail(new DatabaseClosedError('the engine worker sent a message that could not be read'));
   }
@@ -153,6 +156,14 @@ export class WorkerEngineHost implements EngineHost {
       session = sessionOf(await channel.request({ op: 'open', ...open }));
     } catch (error) {
       channel.fail(new DatabaseClosedError('the database did not open'));
+      // The worker never ran (its script is not served beside the package, or a CSP forbids it):
+      // this page cannot run the engine there (db/open.ts falls back for a new 'auto' database).
+      if (error instanceof DatabaseClosedError && error.message.startsWith(WORKER_FAILED)) {
+        throw new UnsupportedError(
+          `${error.message}; serve engine-worker.js, indexie-core.js and indexie-core.wasm beside the module that imports indexie, or pass workerUrl`,
+          { cause: error },
+        );
+      }
       throw error;
     }
     return new WorkerEngineHost(channel, session, open, { count: 1 });
