@@ -65,7 +65,7 @@ test('a database already stored in IndexedDB stays there when opened with defaul
     const afterDefault = await where('auto-old');
     reopened.close();
 
-    const explicit = new Indexie('auto-explicit-idb', { indexedDB });
+    const explicit = new Indexie('auto-explicit-idb', { indexedDB: globalThis.indexedDB });
     explicit.version(1).stores({ notes: '++id' });
     await explicit.notes.add({});
     const withOption = await where('auto-explicit-idb');

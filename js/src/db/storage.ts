@@ -255,7 +255,7 @@ export async function databaseNames(options: IndexieOptions): Promise<string[]> 
 /** Deletes a database (from IndexedDB when there is one, and from memory; with 'auto' storage, from OPFS too). */
 export async function deleteDatabase(name: string, options: IndexieOptions | IdbImplementation): Promise<void> {
   const opfs = (options as IndexieOptions).storage === 'opfs';
-  if (opfs || (autoMayUseOpfs(options as IndexieOptions) && (await opfsDatabaseExists(name).catch(() => false)))) {
+  if (opfs || (autoMayUseOpfs(options) && (await opfsDatabaseExists(name).catch(() => false)))) {
     await closeOpfsConnections(name);
     await WorkerEngineHost.deleteFromOpfs(name, { workerUrl: (options as IndexieOptions).workerUrl });
     if (opfs) return;
