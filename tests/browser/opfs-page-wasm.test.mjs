@@ -1,7 +1,8 @@
 // opfs-page-wasm.test.mjs: with storage: 'opfs' the page loads no
-// WebAssembly for open, write, read and a live query (the engine is the
-// Worker's; live queries' read and change sets are plain JS in the page:
-// js/src/engine/read-set.ts, change-set.ts), in real Chromium.
+// WebAssembly for open, write, read, a live query and Indexie.exists()
+// (the engine is the Worker's; live queries' read and change sets are
+// plain JS in the page: js/src/engine/read-set.ts, change-set.ts), in real
+// Chromium.
 //
 // How "in the page" is told apart from "in its Worker", soundly: the page
 // records every WebAssembly compile/instantiate call and Module/Instance/
@@ -38,10 +39,11 @@ async function scenario(storage) {
   return { ...result, wasmRequests };
 }
 
-test("on OPFS the page compiles, instantiates and fetches no wasm for open, write, read and a live query; the worker fetches the engine's", async () => {
+test("on OPFS the page compiles, instantiates and fetches no wasm for open, write, read, a live query and exists(); the worker fetches the engine's", async () => {
   const r = await scenario('opfs');
   assert.deepEqual(r.read, ['Bob']);
   assert.deepEqual(r.emitted, [2, 3], 'the live query saw its first result and re-ran for the add');
+  assert.equal(r.exists, true);
   assert.deepEqual(r.wasmCalls, [], 'no WebAssembly call or construction in the page');
   assert.deepEqual(r.wasmFetchedByPage, [], "no .wasm on the page's resource timeline");
   assert.equal(r.pageWasmBytes, 0, "the page's engine module never loaded");

@@ -27,10 +27,12 @@ window.runScenario = async ({ name, storage }) => {
   await db.people.add({ name: 'Cy', age: 25 });
   await second;
   subscription.unsubscribe();
+  const exists = await Indexie.exists(name, storage ? { storage } : {});
   db.close();
   await Indexie.delete(name, storage ? { storage } : {});
   return {
     read: read.map((person) => person.name),
+    exists,
     emitted,
     wasmCalls: [...window.wasmCalls],
     wasmFetchedByPage: performance
