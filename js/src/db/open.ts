@@ -21,7 +21,6 @@ import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { openSharedEngine } from '../tabs/shared-engine.js';
 import { opfsClosed, registerOpfsConnection } from './opfs-registry.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
-import { loadCoreModule } from '../wasm-module.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UnsupportedError, UpgradeError } from '../errors.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import { Persistence } from '../persistence/persistence.js';
@@ -232,8 +231,9 @@ export async function openEngineFile(db: DatabaseState): Promise<Engine> {
     worker = await WorkerEngineHost.open(db.name, { storage: 'opfs', cacheKiB, workerUrl, durability });
     return worker;
   };
-  // The page keeps the module too: live queries' read and change sets are its objects (engine/live-sets.ts).
-  const [shared] = await Promise.all([openSharedEngine(db.name, openOwnHost), loadCoreModule()]);
+  // The page loads no wasm module: the engine is the Worker's, and live queries' read and change
+  // sets are plain JS (engine/read-set.ts, change-set.ts).
+  const shared = await openSharedEngine(db.name, openOwnHost);
   try {
     const engine = new Engine(await shared.session(db.name), /* pageStore */ false);
     db.sharedEngine = shared;

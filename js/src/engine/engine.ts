@@ -27,10 +27,9 @@
 //     back what they read (kRecordReads, kTakeReads), merged into the
 //     recorder here.
 import { DatabaseClosedError } from '../errors.js';
-import type { NativeReadSet } from '../indexie-core.js';
 import { decodeRows, decodeValue } from '../values/value-decoder.js';
 import { encodeValue, encodeValues } from '../values/value-encoder.js';
-import { addReads, changeSetOf } from './live-sets.js';
+import { addReads, changeSetOf, type ReadSet } from './live-sets.js';
 import { WasmEngineHost, type EngineHost, type TransactionSpan } from './engine-host.js';
 import type {
   EngineCursor,
@@ -44,7 +43,7 @@ import type {
 import { Op, RequestBuilder, decodeResult, encodedRanges, requestBuffer, responseResults, resultValue, writeQuery } from './requests.js';
 import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 
-export { changeSetOf, newReadSet } from './live-sets.js';
+export { ChangeSet, ReadSet, changeSetOf, newReadSet } from './live-sets.js';
 export type * from './engine-types.js';
 
 /**
@@ -84,7 +83,7 @@ export class Engine {
   /** The transaction span of the next request (engine-host.ts TransactionSpan). */
   #span: TransactionSpan | undefined;
   /** Where requests sent now record what they read (live queries), if anywhere. */
-  #recorder: NativeReadSet | null = null;
+  #recorder: ReadSet | null = null;
 
   /**
    * `pageStore`: the database is on the in-memory page store, whose changed
@@ -183,12 +182,7 @@ export class Engine {
   }
 
   #merge(a: Uint8Array, b: Uint8Array): Uint8Array {
-    const set = changeSetOf([a, b]);
-    try {
-      return set.serialize();
-    } finally {
-      set.delete();
-    }
+    return changeSetOf([a, b]).serialize();
   }
 
   // --- Schema and transactions ----------------------------------------------
@@ -437,7 +431,7 @@ export class Engine {
    * is called with null. Set it and unset it around the synchronous part of
    * a read call (the part that sends its request), not around its await.
    */
-  recordReadsInto(readSet: NativeReadSet | null): void {
+  recordReadsInto(readSet: ReadSet | null): void {
     this.#recorder = readSet; // each request sent while it is set records, and brings its reads back (see the header)
   }
 

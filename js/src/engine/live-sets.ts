@@ -1,36 +1,44 @@
-// live-sets.ts: the engine module's live-query objects (read sets, change
-// sets: core/include/indexie/read_set.h, change_set.h), made here so that
-// live-query/ needs nothing else of the wasm module.
-import type { NativeChangeSet, NativeReadSet } from '../indexie-core.js';
-import { InternalError } from '../errors.js';
-import { requestBuffer } from './requests.js';
-import { loadedCore } from '../wasm-module.js';
+// live-sets.ts: the read sets and change sets live-query/ keeps, made from
+// what the engine answers. They are plain JS (read-set.ts, change-set.ts,
+// with the C++ wire formats), so a page whose engine runs elsewhere (OPFS:
+// a dedicated Worker) needs no wasm module for live queries.
+import { DataError, InternalError } from '../errors.js';
+import { ChangeSet } from './change-set.js';
+import { ReadSet } from './read-set.js';
 
-/** An empty read set (free it with delete()); the engine module must be loaded. */
-export function newReadSet(): NativeReadSet {
-  return new (loadedCore().ReadSet)();
+export { ChangeSet } from './change-set.js';
+export { ReadSet } from './read-set.js';
+
+/** An empty read set. */
+export function newReadSet(): ReadSet {
+  return new ReadSet();
 }
 
 /** Merges `bytes` (an engine's kTakeReads answer, read_set.h wire format) into `readSet`. */
-export function addReads(readSet: NativeReadSet, bytes: Uint8Array): void {
+export function addReads(readSet: ReadSet, bytes: Uint8Array): void {
   if (bytes.length === 0) return;
-  const core = loadedCore();
-  core.HEAPU8.set(bytes, requestBuffer(core, bytes.length));
-  if (!readSet.addSerialized(bytes.length)) throw new InternalError('the engine answered a read set that does not parse');
+  try {
+    readSet.addSerialized(bytes);
+  } catch (error) {
+    throw new InternalError(`the engine answered a read set that does not parse: ${(error as Error).message}`);
+  }
 }
 
-/** A change set built from serialized ones (free it with delete()). `null` stands for "everything changed". */
-export function changeSetOf(parts: ReadonlyArray<Uint8Array | null>): NativeChangeSet {
-  const core = loadedCore();
-  const set = new core.ChangeSet();
+/** A change set built from serialized ones. `null` stands for "everything changed". */
+export function changeSetOf(parts: ReadonlyArray<Uint8Array | null>): ChangeSet {
+  const set = new ChangeSet();
   for (const bytes of parts) {
     if (bytes === null) {
       set.addEverything();
       continue;
     }
-    core.HEAPU8.set(bytes, requestBuffer(core, bytes.length));
-    // A part that does not parse (a newer format from another tab) counts as "everything".
-    if (!set.add(bytes.length)) set.addEverything();
+    try {
+      set.add(bytes);
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      // A part that does not parse (a newer format from another tab) counts as "everything".
+      set.addEverything();
+    }
   }
   return set;
 }

@@ -5,7 +5,7 @@
 //   - Each run of the querier happens in a LiveQueryRun context
 //     (transactions/async-context.ts). Every engine read made in it records into the
 //     run's read set for that database (read_set.h: per table and index,
-//     key ranges and primary keys, kept in the engine as native objects).
+//     key ranges and primary keys: engine/read-set.ts).
 //   - Databases report every visible change here with notifyChanges(): local
 //     commits, optimistic writes as they happen and again when rolled back,
 //     other tabs' commits, silent remote writes (change_set.h bytes; null
@@ -29,22 +29,20 @@
 import { exitContext, runInContext } from '../transactions/async-context.js';
 import { deepEqual } from './deep-equal.js';
 import { encodeValue } from '../values/value-encoder.js';
-import { changeSetOf, newReadSet } from '../engine/engine.js';
-import type { NativeChangeSet, NativeReadSet } from '../indexie-core.js';
+import { changeSetOf, newReadSet, type ChangeSet, type ReadSet } from '../engine/engine.js';
 import { Observable, type Observer } from './observable.js';
 
 /** The context a querier runs in: what it read, per database name. */
 export class LiveQueryRun {
-  readonly readSets = new Map<string, NativeReadSet>();
+  readonly readSets = new Map<string, ReadSet>();
 
-  readSetFor(database: string): NativeReadSet {
+  readSetFor(database: string): ReadSet {
     let set = this.readSets.get(database);
     if (!set) this.readSets.set(database, (set = newReadSet()));
     return set;
   }
 
   dispose(): void {
-    for (const set of this.readSets.values()) set.delete();
     this.readSets.clear();
   }
 }
@@ -54,14 +52,14 @@ type ChangeParts = Array<Uint8Array | null>;
 const subscriptions = new Set<LiveSubscription<unknown>>();
 const runsInFlight = new Set<LiveQueryRun>();
 /** Reads made outside any context while runs were in flight, per database. */
-const orphanReads = new Map<string, NativeReadSet>();
+const orphanReads = new Map<string, ReadSet>();
 
 /**
  * Where a read on `database` made in `context` records what it read: the
  * live query run's read set, the shared set for reads outside any context
  * while runs are in flight, or nowhere.
  */
-export function readRecorderFor(database: string, context: object | null): NativeReadSet | undefined {
+export function readRecorderFor(database: string, context: object | null): ReadSet | undefined {
   if (context instanceof LiveQueryRun) return context.readSetFor(database);
   if (context !== null || runsInFlight.size === 0) return undefined;
   let set = orphanReads.get(database);
@@ -83,20 +81,13 @@ export function notifyChanges(database: string, ...changes: Array<Uint8Array | n
   const parts = changes.filter((part): part is Uint8Array | null => part !== undefined);
   if (parts.length === 0) return;
   const changeSet = changeSetOf(parts);
-  try {
-    for (const subscription of [...subscriptions]) subscription.changed(database, parts, changeSet);
-  } finally {
-    changeSet.delete();
-  }
+  for (const subscription of [...subscriptions]) subscription.changed(database, parts, changeSet);
 }
 
 function runEnded(run: LiveQueryRun): void {
   runsInFlight.delete(run);
   for (const [database, reads] of orphanReads) run.readSetFor(database).merge(reads);
-  if (runsInFlight.size === 0) {
-    for (const reads of orphanReads.values()) reads.delete();
-    orphanReads.clear();
-  }
+  if (runsInFlight.size === 0) orphanReads.clear();
 }
 
 class LiveSubscription<T> {
@@ -104,7 +95,7 @@ class LiveSubscription<T> {
   readonly #sink: Required<Observer<T>>;
   readonly #onRun: (() => void) | undefined;
   /** What the last finished run read, per database. */
-  #readSets = new Map<string, NativeReadSet>();
+  #readSets = new Map<string, ReadSet>();
   /** Changes seen while a run was in flight, per database. */
   #missed = new Map<string, ChangeParts>();
   #running = false;
@@ -134,11 +125,10 @@ class LiveSubscription<T> {
   close(): void {
     this.#closed = true;
     subscriptions.delete(this);
-    for (const set of this.#readSets.values()) set.delete();
     this.#readSets.clear();
   }
 
-  changed(database: string, parts: ChangeParts, changes: NativeChangeSet): void {
+  changed(database: string, parts: ChangeParts, changes: ChangeSet): void {
     if (this.#running) {
       let list = this.#missed.get(database);
       if (!list) this.#missed.set(database, (list = []));
@@ -186,7 +176,6 @@ class LiveSubscription<T> {
       run.dispose();
       return;
     }
-    for (const set of this.#readSets.values()) set.delete();
     this.#readSets = run.readSets;
     const again = this.#matchMissed();
     if (failed) {
@@ -216,12 +205,7 @@ class LiveSubscription<T> {
     for (const [database, parts] of missed) {
       const reads = this.#readSets.get(database);
       if (!reads) continue;
-      const changes = changeSetOf(parts);
-      try {
-        if (reads.intersects(changes)) return true;
-      } finally {
-        changes.delete();
-      }
+      if (reads.intersects(changeSetOf(parts))) return true;
     }
     return false;
   }

@@ -5,8 +5,7 @@
 // the duration of each read call (and of each batch of a cursor opened
 // through it) and unsets it afterwards, so reads by other code in between
 // are never attributed to the live query.
-import type { Engine, EngineCursor } from '../engine/engine.js';
-import type { NativeReadSet } from '../indexie-core.js';
+import type { Engine, EngineCursor, ReadSet } from '../engine/engine.js';
 
 const READS = new Set(['get', 'bulkGet', 'getByIndex', 'count', 'scan', 'query', 'countQuery', 'aggregate']);
 
@@ -15,7 +14,7 @@ const READS = new Set(['get', 'bulkGet', 'getByIndex', 'count', 'scan', 'query',
  * synchronous part (engine.ts), so the recorder is unset right after the
  * call returns its promise, before anything else can send a request.
  */
-function recording<R>(engine: Engine, readSet: NativeReadSet, read: () => R): R {
+function recording<R>(engine: Engine, readSet: ReadSet, read: () => R): R {
   engine.recordReadsInto(readSet);
   try {
     return read();
@@ -24,7 +23,7 @@ function recording<R>(engine: Engine, readSet: NativeReadSet, read: () => R): R 
   }
 }
 
-export function recordingEngine(engine: Engine, readSet: NativeReadSet): Engine {
+export function recordingEngine(engine: Engine, readSet: ReadSet): Engine {
   return new Proxy(engine, {
     get(target, property) {
       const member = Reflect.get(target, property, target);
