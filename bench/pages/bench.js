@@ -164,7 +164,7 @@ async function memoryNow(name) {
 }
 
 window.runBench = async ({ n, runs, latencyRounds = 20, storage = 'indexeddb' }) => {
-  const LIBRARIES = libraries(SCHEMA, storage === 'indexeddb' ? {} : { storage });
+  const LIBRARIES = libraries(SCHEMA, { storage });
   const records = Array.from({ length: n }, (_, i) => makeRecord(i, n));
   const suffix = Math.random().toString(36).slice(2);
   const results = {};

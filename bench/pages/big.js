@@ -31,7 +31,7 @@ async function timed(fn) {
 }
 
 window.bigSetup = ({ storage }) => {
-  LIBRARIES = libraries(SCHEMA, storage === 'indexeddb' ? {} : { storage });
+  LIBRARIES = libraries(SCHEMA, { storage });
   const suffix = Math.random().toString(36).slice(2);
   for (const name of Object.keys(LIBRARIES)) names[name] = `big-${name}-${suffix}`;
 };

@@ -4,7 +4,7 @@
 import { Indexie, liveQuery } from 'indexie';
 
 window.openAndQuery = async ({ storage, rows }) => {
-  const options = storage === 'opfs' ? { storage } : {};
+  const options = storage ? { storage } : {};
   await Indexie.delete('page-memory', options);
   const db = new Indexie('page-memory', options);
   db.version(1).stores({ people: '++id, name, age' });

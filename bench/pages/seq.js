@@ -10,7 +10,7 @@ let LIBRARIES = libraries(SCHEMA);
 const dbs = {};
 
 window.setupSeq = async ({ n, storage = 'indexeddb', durability }) => {
-  LIBRARIES = libraries(SCHEMA, { ...(storage === 'indexeddb' ? {} : { storage }), ...(durability ? { durability } : {}) });
+  LIBRARIES = libraries(SCHEMA, { storage, ...(durability ? { durability } : {}) });
   const suffix = Math.random().toString(36).slice(2);
   for (const [name, lib] of Object.entries(LIBRARIES)) {
     const db = await lib.open(`seq-${name}-${suffix}`);

@@ -9,7 +9,7 @@
 // Memory construction in its own realm (pages/wasm-spy.js, installed before
 // any module runs; a Worker is another realm), and lists the .wasm fetches
 // on its own resource timeline (a Worker's are on the Worker's). The same
-// page on the default storage (the engine in the page) is the control that
+// page on storage: 'indexeddb' (the engine in the page) is the control that
 // shows both detectors see a load when there is one. The network as a whole
 // must still see the worker fetch indexie-core.wasm, once.
 import assert from 'node:assert/strict';
@@ -39,20 +39,22 @@ async function scenario(storage) {
   return { ...result, wasmRequests };
 }
 
-test("on OPFS the page compiles, instantiates and fetches no wasm for open, write, read, a live query and exists(); the worker fetches the engine's", async () => {
-  const r = await scenario('opfs');
-  assert.deepEqual(r.read, ['Bob']);
-  assert.deepEqual(r.emitted, [2, 3], 'the live query saw its first result and re-ran for the add');
-  assert.equal(r.exists, true);
-  assert.deepEqual(r.wasmCalls, [], 'no WebAssembly call or construction in the page');
-  assert.deepEqual(r.wasmFetchedByPage, [], "no .wasm on the page's resource timeline");
-  assert.equal(r.pageWasmBytes, 0, "the page's engine module never loaded");
-  assert.equal(r.wasmRequests.filter((url) => url.endsWith('/indexie-core.wasm')).length, 1, 'the worker fetched the engine once');
-  assert.deepEqual(browser.consoleErrors, []);
-});
+for (const storage of ['opfs', undefined]) {
+  test(`${storage ? 'on OPFS' : 'on the default storage (a new database: OPFS)'} the page compiles, instantiates and fetches no wasm for open, write, read, a live query and exists(); the worker fetches the engine's`, async () => {
+    const r = await scenario(storage);
+    assert.deepEqual(r.read, ['Bob']);
+    assert.deepEqual(r.emitted, [2, 3], 'the live query saw its first result and re-ran for the add');
+    assert.equal(r.exists, true);
+    assert.deepEqual(r.wasmCalls, [], 'no WebAssembly call or construction in the page');
+    assert.deepEqual(r.wasmFetchedByPage, [], "no .wasm on the page's resource timeline");
+    assert.equal(r.pageWasmBytes, 0, "the page's engine module never loaded");
+    assert.equal(r.wasmRequests.filter((url) => url.endsWith('/indexie-core.wasm')).length, 1, 'the worker fetched the engine once');
+    assert.deepEqual(browser.consoleErrors, []);
+  });
+}
 
-test('control: on the default storage (the engine in the page) the same detectors see the page load the module', async () => {
-  const r = await scenario(undefined);
+test("control: on storage: 'indexeddb' (the engine in the page) the same detectors see the page load the module", async () => {
+  const r = await scenario('indexeddb');
   assert.deepEqual(r.read, ['Bob']);
   assert.deepEqual(r.emitted, [2, 3]);
   assert.ok(

@@ -20,7 +20,7 @@ after(async () => {
 test('a database stored in IndexedDB moves to OPFS with importFile(exportFile()): same records and index answers, then reopens from OPFS', async () => {
   const r = await page.evaluate(async () => {
     const { Indexie } = await import('indexie');
-    const old = new Indexie('move-source');
+    const old = new Indexie('move-source', { storage: 'indexeddb' });
     old.version(1).stores({ people: '++id, name, *tags, [name+age]' });
     await old.people.bulkAdd(
       Array.from({ length: 500 }, (_, i) => ({ name: `n${i % 50}`, age: i % 90, tags: [`t${i % 7}`], born: new Date(i) })),

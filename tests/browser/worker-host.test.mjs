@@ -88,14 +88,14 @@ test("WorkerEngineHost ('memory', the shipped worker bundle) sets a schema, writ
   assert.deepEqual(browser.consoleErrors, []);
 });
 
-test('failures cross as their own classes; a missing or terminated worker rejects every pending request with DatabaseClosedError', async () => {
+test('failures cross as their own classes; a missing worker script is an UnsupportedError naming what to serve; a terminated worker rejects every pending request with DatabaseClosedError', async () => {
   // The unbundled worker (js/build-tsc, tsc's output as ES modules) runs as well as the bundle.
   const out = await page.evaluate((url) => window.failures(url), UNBUNDLED_WORKER);
   assert.equal(out.badStorage.className, 'InvalidArgumentError', JSON.stringify(out.badStorage));
   assert.match(out.badStorage.message, /unknown worker storage 'floppy'/);
   assert.equal(out.badCache.className, 'InvalidArgumentError');
-  assert.equal(out.missingScript.className, 'DatabaseClosedError');
-  assert.match(out.missingScript.message, /the engine worker failed/);
+  assert.equal(out.missingScript.className, 'UnsupportedError');
+  assert.match(out.missingScript.message, /the engine worker failed.*serve engine-worker\.js/);
   assert.deepEqual(out.terminated, Array(20).fill('DatabaseClosedError'));
   assert.equal(out.afterTerminate.className, 'DatabaseClosedError');
   browser.consoleErrors.length = 0; // the missing script's 404 is logged by the browser, as it should be

@@ -108,7 +108,8 @@ export class Engine {
   }
 
   static async exists(name: string): Promise<boolean> {
-    return (await loadCoreModule()).databaseExists(name);
+    // An in-memory database file exists only in a module that was loaded: none is loaded for it.
+    return coreIfLoaded()?.databaseExists(name) ?? false;
   }
 
   get isOpen(): boolean {
@@ -421,7 +422,7 @@ export class Engine {
   }
 
   static async deleteFile(name: string): Promise<void> {
-    (await loadCoreModule()).deleteFile(name);
+    coreIfLoaded()?.deleteFile(name); // no module loaded: no in-memory file to delete (nor a module to load for it)
   }
 
   // --- Live queries (core/include/indexie/read_set.h, change_set.h) ---------

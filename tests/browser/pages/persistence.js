@@ -45,7 +45,7 @@ function records() {
 }
 
 function open() {
-  const db = new Indexie('persistence-test');
+  const db = new Indexie('persistence-test', { storage: 'indexeddb' });
   db.version(1).stores(SCHEMA);
   return db;
 }
@@ -105,7 +105,7 @@ window.verifyAll = async () => {
  */
 window.conflictingCommit = async () => {
   const name = `conflict-${Math.random().toString(36).slice(2)}`;
-  const db = new Indexie(name);
+  const db = new Indexie(name, { storage: 'indexeddb' });
   db.version(1).stores(SCHEMA);
   await db.things.bulkAdd(records());
   await db.things.add({ code: 'one', label: 'small' });

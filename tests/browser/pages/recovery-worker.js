@@ -4,7 +4,7 @@
 import { Indexie } from '/indexie/index.js';
 
 onmessage = async ({ data: { name, write } }) => {
-  const db = new Indexie(name);
+  const db = new Indexie(name, { storage: 'indexeddb' });
   db.version(1).stores({ items: '++id' });
   const events = [];
   db.on('dataloss', (event) => events.push({ reason: event.reason, expectedCommit: event.expectedCommit, foundCommit: event.foundCommit }));

@@ -23,7 +23,7 @@ const open = new Map();
 function database(name) {
   let db = open.get(name);
   if (!db) {
-    db = new Indexie(name);
+    db = new Indexie(name, { storage: 'indexeddb' });
     db.version(1).stores(SCHEMA);
     db.events = [];
     db.on('dataloss', (event) => db.events.push(event));
@@ -77,7 +77,7 @@ window.writeRightAfterClose = async (name, withEvent) => {
 
 /** A fresh instance (as after a reload) reads what IndexedDB holds. */
 window.readFresh = async (name) => {
-  const db = new Indexie(name);
+  const db = new Indexie(name, { storage: 'indexeddb' });
   db.version(1).stores(SCHEMA);
   const events = [];
   db.on('dataloss', (event) => events.push(event));

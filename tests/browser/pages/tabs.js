@@ -5,7 +5,7 @@ import { Indexie, liveQuery } from 'indexie';
 let db;
 /** `storage`: the storage option ('opfs': one engine for every page, owned by one of them). */
 window.openDb = async (name, storage) => {
-  db = new Indexie(name, storage ? { storage } : {});
+  db = new Indexie(name, { storage: storage ?? 'indexeddb' });
   db.version(1).stores({ counters: 'id', notes: '++id, from' });
   await db.open();
   return true;
@@ -72,7 +72,7 @@ document.getElementById('status').textContent = 'ready';
 let versioned;
 window.events = [];
 window.openVersion = async (name, version, stores) => {
-  versioned = new Indexie(name);
+  versioned = new Indexie(name, { storage: 'indexeddb' });
   for (let v = 1; v <= version; v++) versioned.version(v).stores(stores[v - 1]);
   versioned.on('versionchange', (event) => {
     window.events.push(['versionchange', event.newVersion]);
