@@ -104,3 +104,40 @@ test('Indexie.delete() of an auto database that was never opened in this page de
   assert.deepEqual(r.before, { opfs: true, idb: false });
   assert.deepEqual(r.after, { opfs: false, idb: false });
 });
+
+test("on OPFS, db.delete() of a closed handle closes this page's other connection to it (as versionchange does for Dexie), and a first open that fails leaves no database", async () => {
+  const r = await page.evaluate(async (whereSource) => {
+    const where = eval(whereSource);
+    const { Indexie } = await import('indexie');
+    const first = new Indexie('auto-two-handles');
+    first.version(1).stores({ friends: '++id, name' });
+    await first.friends.bulkAdd([{ name: 'Foo' }, { name: 'Bar' }]);
+    first.close();
+    const second = new Indexie('auto-two-handles');
+    second.version(1).stores({ friends: '++id, name' });
+    second
+      .version(2)
+      .stores({ friends2: 'id, name', friends: null })
+      .upgrade((tx) => tx.friends.toArray().then((all) => tx.friends2.bulkAdd(all)));
+    const moved = (await second.friends2.toArray()).map((f) => f.name);
+    await first.delete(); // the closed first handle; the second is open
+    const afterDelete = await where('auto-two-handles');
+    const secondOpen = second.isOpen();
+
+    const failing = new Indexie('auto-failed-create');
+    failing.version(1).stores({ items: 'id' });
+    failing.on('populate', () => {
+      throw new Error('populate failed');
+    });
+    const failure = await failing.open().then(
+      () => 'opened',
+      (error) => error.name,
+    );
+    return { moved, afterDelete, secondOpen, failure, afterFailure: await where('auto-failed-create') };
+  }, WHERE);
+  assert.deepEqual(r.moved, ['Foo', 'Bar']);
+  assert.deepEqual(r.afterDelete, { opfs: false, idb: false });
+  assert.equal(r.secondOpen, false, 'the other connection was closed for the delete');
+  assert.notEqual(r.failure, 'opened');
+  assert.deepEqual(r.afterFailure, { opfs: false, idb: false }, 'the failed first open left no database behind');
+});

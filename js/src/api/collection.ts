@@ -298,28 +298,29 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   }
 
   each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+  async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+    // async: contextualAsyncMethods wraps only async methods (so the promise keeps the caller's transaction).
     return this.#stream('values', false, 'Collection.each()', (row) =>
       fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
     );
   }
 
   eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+  async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     return this.#stream('keys', false, 'Collection.eachKey()', (row) =>
       fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
     );
   }
 
   eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+  async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) =>
       fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
     );
   }
 
   eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
-  eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
+  async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) =>
       fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
     );

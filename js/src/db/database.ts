@@ -10,9 +10,11 @@
 import { Engine } from '../engine/engine.js';
 import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
+import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
+import { closeOpfsConnections } from './opfs-registry.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
-import { engineForOperation, openDatabase, resolveAutoStorage } from './open.js';
+import { engineForOperation, openDatabase } from './open.js';
 import { startTransaction, transaction } from './run-transaction.js';
 import { transactionBackend } from './sessions.js';
 import { ALL, DatabaseState, type IndexieEventName, type StateBindings } from './state.js';
@@ -131,9 +133,15 @@ export class Database {
     const release = await state.locks.acquire('exclusive', ALL, `deleting database '${state.name}'`);
     release();
     state.bindings.close();
-    await resolveAutoStorage(state); // never opened: where an 'auto' database lives is decided now
+    // Never opened, 'auto' has not decided where it lives: an OPFS file of that name goes too
+    // (and IndexedDB's below). Nothing is decided here: the next open of this handle decides.
+    if (state.options.autoOpfs && (await opfsDatabaseExists(state.name).catch(() => false))) {
+      await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });
+    }
     if (state.options.storage === 'opfs') {
       await state.closed; // the worker releases the files
+      // This page's other connections to it close first, as IndexedDB's 'versionchange' closes them for Dexie.
+      await closeOpfsConnections(state.name);
       await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });
       return;
     }

@@ -19,7 +19,7 @@ import { Engine, type EngineInfo } from '../engine/engine.js';
 import type { EngineHost } from '../engine/engine-host.js';
 import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { openSharedEngine } from '../tabs/shared-engine.js';
-import { opfsClosed, registerOpfsConnection } from './opfs-registry.js';
+import { noteOpfsClosing, opfsClosed, registerOpfsConnection } from './opfs-registry.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UnsupportedError, UpgradeError } from '../errors.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
@@ -77,7 +77,7 @@ export async function engineForOperation(db: DatabaseState): Promise<Engine> {
  */
 export async function resolveAutoStorage(db: DatabaseState): Promise<IdbImplementation | undefined> {
   if (!db.options.autoOpfs) return undefined;
-  const where = await autoStorageOf(db.name, db.idb);
+  const where = opfsFailedHere ? await keptOrIndexedDb(db) : await autoStorageOf(db.name, db.idb);
   if (!db.options.autoOpfs) return undefined; // another open decided meanwhile
   db.options.autoOpfs = false;
   if (where !== 'opfs') return undefined;
@@ -85,6 +85,14 @@ export async function resolveAutoStorage(db: DatabaseState): Promise<IdbImplemen
   db.options.storage = 'opfs';
   db.idb = undefined;
   return idb;
+}
+
+/** Set once OPFS could not hold a new database in this realm: later 'auto' databases skip trying. */
+let opfsFailedHere = false;
+
+/** With OPFS known not to work here: OPFS only for a database already there (its open then says why). */
+async function keptOrIndexedDb(db: DatabaseState): Promise<'opfs' | 'indexeddb'> {
+  return (await opfsDatabaseExists(db.name).catch(() => false)) ? 'opfs' : 'indexeddb';
 }
 
 async function openEngine(db: DatabaseState): Promise<void> {
@@ -97,7 +105,9 @@ async function openEngine(db: DatabaseState): Promise<void> {
     // handles in workers, e.g. Safari before 17, or the engine worker's script not served):
     // IndexedDB then; nothing was stored, and the next open finds it in IndexedDB.
     if (!(movedFrom && error instanceof UnsupportedError) || generation !== db.openGeneration) throw error;
-    console.warn(`indexie: database '${db.name}' is stored in IndexedDB, because OPFS cannot hold it here: ${error.message}`);
+    if (!opfsFailedHere)
+      console.warn(`indexie: new databases are stored in IndexedDB here, because OPFS cannot hold them: ${error.message}`);
+    opfsFailedHere = true;
     db.options.storage = 'indexeddb';
     db.idb = movedFrom;
     await openEngineOnce(db, generation);
@@ -135,6 +145,8 @@ function closedWhileOpening(db: DatabaseState): DatabaseClosedError {
 async function openEngineLocked(db: DatabaseState, generation: number): Promise<void> {
   const { persistence, migrate } = db.idb ? await loadFromIndexedDb(db) : { persistence: undefined, migrate: false };
   if (!persistence && db.versions.length === 0 && !(await storedElsewhere(db))) throw noSuchDatabase(db);
+  // On OPFS, whether this open creates the database: a failed one then leaves no file behind.
+  const creates = db.options.storage === 'opfs' && !(await opfsDatabaseExists(db.name));
   let engine: Engine | undefined;
   let flushed = false;
   try {
@@ -185,8 +197,21 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
       };
     }
   } catch (error) {
-    void engine?.close();
+    const engineClosed = engine?.close();
     persistence?.close();
+    // A failed open on OPFS lets go of its engine worker (and the files it holds) at once; one
+    // that created the database deletes it again, as a failed IndexedDB upgrade leaves none.
+    const shared = db.engine ? undefined : db.sharedEngine;
+    if (shared) {
+      db.sharedEngine = undefined;
+      const released = Promise.allSettled([engineClosed]).then(() => shared.close());
+      noteOpfsClosing(
+        db.name,
+        released.catch(() => undefined),
+      );
+      await released.catch(() => undefined);
+      if (creates) await WorkerEngineHost.deleteFromOpfs(db.name, { workerUrl: db.options.workerUrl }).catch(() => undefined);
+    }
     // A failed migration leaves no empty indexie database behind (nothing of it was stored). Once
     // flushed, it committed (the source may be gone): a later failure, such as close(), keeps it.
     if (migrate && !flushed) await IdbPageStore.delete(db.idb!, db.name).catch(() => undefined);

@@ -51,10 +51,10 @@ export interface TableHost {
   /**
    * Runs `read`, a read made of several engine calls (a streamed each()),
    * as one unit: in a transaction on its engine; outside one after the
-   * writes called before it, holding the page's shared lock (as a read-only
-   * transaction does), so no write of this page and no other tab's commit
-   * applied here lands between its calls, and the engine passed in is the
-   * one a plain read would use (recording for a live query).
+   * writes called before it, holding the page's shared lock when it is free
+   * at once (as a read-only transaction does), so no write of this page and
+   * no other tab's commit applied here lands between its calls; the engine
+   * passed in is the one a plain read would use (recording for a live query).
    */
   readUnit<R>(read: (engine: Engine) => Promise<R>, what: string): Promise<R>;
   /** See CollectionHost.readEpoch (api/collection.ts). */
@@ -152,11 +152,15 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
       return inCallerContext(
         (async () => {
           if (pending) await pending.catch(() => undefined); // its failure is its caller's, not this read's
-          const release = await db.locks.acquire('shared', ALL, what);
+          // The shared lock only when free at once: a read called outside a transaction may be
+          // awaited by a transaction holding the lock (called in its scope after a foreign await),
+          // and waiting for it would deadlock. Without it, writes may land between batches, and
+          // each batch reads the committed state of its moment (the cursor goes on after its last key).
+          const release = db.locks.tryAcquire('shared', ALL, what);
           try {
             return await read(await readingEngine(context));
           } finally {
-            release();
+            release?.();
           }
         })(),
       );

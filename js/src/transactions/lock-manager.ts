@@ -43,6 +43,20 @@ export class LockManager {
   }
 
   /**
+   * The lock at once if nothing holds or waits for a conflicting one (its
+   * release function), else undefined and nothing queued: for a holder that
+   * must never wait (it may be awaited by the holder it would wait for).
+   */
+  tryAcquire(mode: LockMode, resources: Iterable<string>, owner: string): (() => void) | undefined {
+    let release: (() => void) | undefined;
+    const request: LockRequest = { mode, resources: new Set(resources), owner, grant: (r) => (release = r), fail: () => undefined };
+    if ([...this.#held, ...this.#waiting].some((other) => conflicts(other, request))) return undefined;
+    this.#waiting.push(request);
+    this.#grant(); // grants it now: nothing conflicts (grant calls back synchronously)
+    return release;
+  }
+
+  /**
    * Fails every request still waiting with `error` (the database closed):
    * nothing waits for ever behind a holder that never lets go. Held locks
    * stay held until their holders release them.

@@ -596,6 +596,41 @@ Object.assign(LIFECYCLE_SCENARIOS, {
   },
 });
 
+// --- then() chains on each() stay in their transaction (Dexie's suite resets its tables so)
+Object.assign(LIFECYCLE_SCENARIOS, {
+  'then() chains after each() inside a transaction stay in it (read, then write and delete)': async (Lib, name) => {
+    const db = define(Lib, name, { items: 'id', other: '++id' });
+    await db.items.bulkAdd([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    await db.other.bulkAdd([{ v: 1 }, { v: 2 }]);
+    const outcome = await db
+      .transaction('rw!', db.tables, () =>
+        Promise.all(
+          db.tables.map((table) => {
+            const keys = [];
+            return table
+              .each((item, cursor) => void keys.push(cursor.primaryKey))
+              .then(() => Promise.all([table.put(table.name === 'items' ? { id: 9 } : { id: 9, v: 9 })]))
+              .then(() => table.bulkDelete(keys.slice(1)));
+          }),
+        ),
+      )
+      .then(
+        () => 'committed',
+        (error) => error.name,
+      );
+    return [outcome, await db.items.toCollection().primaryKeys(), await db.other.toCollection().primaryKeys()];
+  },
+  "each() on a missing index rejects through Dexie's filtered catch: catch('SchemaError', fn)": async (Lib, name) => {
+    const db = define(Lib, name, { items: 'id' });
+    await db.items.bulkAdd([{ id: 1 }, { id: 2 }]);
+    return db.items
+      .where('missing')
+      .equals(1)
+      .each(() => undefined)
+      .catch('SchemaError', (error) => `caught ${error.name}`);
+  },
+});
+
 Object.assign(LIFECYCLE_SCENARIOS, {
   'a CryptoKey value': async (Lib, name) => {
     const db = define(Lib, name, { keys: '++id' });
