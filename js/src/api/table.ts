@@ -18,7 +18,7 @@
 // the public Transaction and the hook types add 40 lines that must live
 // beside it (above). Checking keys and writing them back are its own rules.
 import { contextualAsyncMethods, thenShortcuts, type PromiseExtended } from '../transactions/async-context.js';
-import { BulkError, DataError, InvalidArgumentError, engineError, inOperation } from '../errors.js';
+import { BulkError, DataError, InvalidArgumentError, QuotaExceededError, engineError, inOperation } from '../errors.js';
 import { isValidKey } from '../values/key-compare.js';
 import { definedClass, mapTableToClass, type MappedClass } from './mapped-class.js';
 import { modifyRecord, type Changes, type ModifyFunction } from './modify.js';
@@ -356,6 +356,14 @@ export class Table<T = any, TKey = any, TInsertType = T> {
       // As Dexie outside a transaction: the other items were written.
       const byPos: Record<number, Error> = {};
       for (const failure of failures) byPos[failure.position] = failureError(failure);
+      // Storage refusing the whole write (a full quota) is not a per-item failure: as in Dexie,
+      // whose transaction aborts with it, the call fails with that error itself.
+      const errors = Object.values(byPos);
+      if (failures.length === items.length && errors.every((error) => error instanceof QuotaExceededError)) {
+        throw new QuotaExceededError(
+          `${operation} on '${this.name}': the storage quota is exhausted, nothing of it was saved (${errors[0].message})`,
+        );
+      }
       throw new BulkError(operation, items.length, byPos);
     }
     const resultKeys = slices.length === 1 ? slices[0].keys : slices.flatMap((slice) => slice.keys);

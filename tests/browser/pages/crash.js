@@ -9,7 +9,7 @@ const BATCH = 1500;
 /** Rows verifyAndTrim() leaves of each batch it has checked (n < KEPT_ROWS), so a long soak's database stays small. */
 const KEPT_ROWS = 5;
 const open = (name, storage) => {
-  const db = new Indexie(name, storage ? { storage } : {});
+  const db = new Indexie(name, { storage: storage ?? 'indexeddb' });
   db.version(1).stores({ rows: '++id, batch, n, [batch+n]' });
   return db;
 };
@@ -61,8 +61,8 @@ window.verifyAndTrim = async (name, storage) => {
 document.getElementById('status').textContent = 'ready';
 
 /** Writes batches until storage refuses one; reports the error and what the page holds. */
-window.fillUntilFull = async (name) => {
-  const db = open(name);
+window.fillUntilFull = async (name, storage) => {
+  const db = open(name, storage);
   for (let batch = 1; batch < 10000; batch++) {
     try {
       await db.rows.bulkAdd(Array.from({ length: 200 }, (_, n) => ({ batch, n, payload: `${batch}:${n}:`.padEnd(500, 'q') })));
@@ -77,16 +77,16 @@ window.fillUntilFull = async (name) => {
   return { name: 'none' };
 };
 
-window.addOne = async (name) => {
-  const db = open(name);
+window.addOne = async (name, storage) => {
+  const db = open(name, storage);
   await db.rows.add({ batch: -1, n: 0, payload: 'after' });
   const count = await db.rows.count();
   db.close();
   return count;
 };
 
-window.count = async (name) => {
-  const db = open(name);
+window.count = async (name, storage) => {
+  const db = open(name, storage);
   const count = await db.rows.count();
   db.close();
   return count;
