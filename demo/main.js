@@ -190,7 +190,7 @@ async function seedContacts(count) {
       $('#seed-status').textContent = `Seeding… ${formatCount(done)} of ${formatCount(total)}`;
     });
     $('#seed-status').textContent =
-      `Seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s (${formatCount(Math.round(count / (ms / 1000)))} records/s, durable in IndexedDB).`;
+      `Seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s (${formatCount(Math.round(count / (ms / 1000)))} records/s, durable on disk).`;
     log(`seeded ${formatCount(count)} contacts in ${(ms / 1000).toFixed(2)} s`, 'ok');
   } catch (error) {
     $('#seed-status').textContent = `Seeding failed: ${error.name}: ${error.message}`;

@@ -183,7 +183,7 @@ async function askToPersist() {
 
 async function checkIntegrity() {
   const problems = await db.checkIntegrity();
-  $('#integrity').textContent = problems.length === 0 ? 'ok: SQLite and the stored pages agree' : problems.join('; ');
+  $('#integrity').textContent = problems.length === 0 ? 'ok: SQLite finds the database sound' : problems.join('; ');
 }
 
 /** Wires the panels (after the database opened). */

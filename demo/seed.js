@@ -1,5 +1,5 @@
 // seed.js: generates plausible contacts and stores them in chunks, one
-// IndexedDB commit per chunk, reporting progress.
+// commit per chunk, reporting progress.
 const FIRST = [
   'Ada',
   'Alan',

@@ -35,4 +35,7 @@ await esbuild.build({
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'style.css', 'favicon.svg', 'sync.html', 'sync.css']) copyFileSync(join(DEMO, file), join(OUT, file));
-copyFileSync(join(ROOT, 'node_modules', 'indexie', 'dist', 'indexie-core.wasm'), join(OUT, 'indexie-core.wasm'));
+// The engine's files beside the bundle, where the package looks for them (new URL(..., import.meta.url)):
+// the .wasm, and for the default storage in a browser (OPFS) the engine worker and the glue it imports.
+for (const file of ['indexie-core.wasm', 'engine-worker.js', 'indexie-core.js'])
+  copyFileSync(join(ROOT, 'node_modules', 'indexie', 'dist', file), join(OUT, file));

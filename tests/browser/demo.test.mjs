@@ -293,7 +293,7 @@ test('bring your data: migrate a Dexie database, export to a file and import it 
     await page.locator('#log li', { hasText: /persist\(\)/ }).waitFor();
   }
   await page.click('#check-integrity');
-  await page.locator('#integrity', { hasText: 'ok: SQLite and the stored pages agree' }).waitFor();
+  await page.locator('#integrity', { hasText: 'ok: SQLite finds the database sound' }).waitFor();
   await shot(page, '15-storage');
   assert.equal(await page.locator('#dataloss').isHidden(), true);
   assert.deepEqual(browser.consoleErrors, []);
