@@ -55,25 +55,12 @@ async function databaseFor(name: string, storage: string): Promise<OpenDatabase>
   if (storage !== 'opfs' && storage !== 'memory') {
     throw new InvalidArgumentError(`unknown worker storage '${storage}' (expected 'opfs' or 'memory')`);
   }
-  // The module loads while the files open (both wait on the browser: together, not one after the other).
-  const heap: { core?: CoreModule } = {};
-  const opening =
-    storage === 'opfs'
-      ? openOpfsFiles(name, {
-          get HEAPU8() {
-            return heap.core!.HEAPU8;
-          },
-        })
-      : undefined;
-  let core: CoreModule;
-  try {
-    core = heap.core = await loadCoreModule();
-  } catch (error) {
-    (await opening?.catch(() => undefined))?.release();
-    throw error;
+  const core = await loadCoreModule();
+  let files: OpfsFileBackend | undefined;
+  if (storage === 'opfs') {
+    files = await openOpfsFiles(name, core);
+    core.indexieFileBackend = files;
   }
-  const files = await opening;
-  if (files) core.indexieFileBackend = files;
   open = { name, storage, core, files, sessions: new Map() };
   return open;
 }

@@ -148,14 +148,13 @@ async function openHandle(directory: FileSystemDirectoryHandle, name: string, fi
 export async function openOpfsFiles(name: string, module: HeapOwner, retry: OpenRetry = DEFAULT_RETRY): Promise<OpfsFileBackend> {
   const directory = (await opfsDirectory(true))!;
   const paths = opfsFileNames(name);
-  // All at once (each is a round trip to the browser); if one fails, the others are closed again.
-  const opened = await Promise.allSettled(paths.map((path) => openHandle(directory, name, path, retry)));
-  const failed = opened.find((result) => result.status === 'rejected');
-  if (failed) {
-    for (const result of opened) if (result.status === 'fulfilled') result.value.close();
-    throw failed.reason;
+  const handles: SyncAccessHandle[] = [];
+  try {
+    for (const path of paths) handles.push(await openHandle(directory, name, path, retry));
+  } catch (error) {
+    for (const handle of handles) handle.close();
+    throw error;
   }
-  const handles = opened.map((result) => (result as PromiseFulfilledResult<SyncAccessHandle>).value);
   return new OpfsBackend(name, paths, handles, module);
 }
 
