@@ -69,6 +69,11 @@ export interface CursorInfo<TKey = unknown> {
   primaryKey: TKey;
 }
 
+/** The cursor information each() and its variants pass for `row`. */
+function cursorOf<TKey>(row: Row): CursorInfo<TKey> {
+  return { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey };
+}
+
 /** Rows per engine call of a sliced read (#valuesInSlices). */
 const READ_BATCH = 1000;
 /** A sliced read yields once a slice took this long, in ms (well under the 50 ms of a long task). */
@@ -300,36 +305,29 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     // async: contextualAsyncMethods wraps only async methods (so the promise keeps the caller's transaction).
-    return this.#stream('values', false, 'Collection.each()', (row) =>
-      fn(row.value as T, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
-    );
+    return this.#stream('values', false, 'Collection.each()', (row) => fn(row.value as T, cursorOf<TKey>(row)));
   }
 
   eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('keys', false, 'Collection.eachKey()', (row) =>
-      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
-    );
+    return this.#stream('keys', false, 'Collection.eachKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
   }
 
   eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) =>
-      fn(row.primaryKey as TKey, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
-    );
+    return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) => fn(row.primaryKey as TKey, cursorOf<TKey>(row)));
   }
 
   eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) =>
-      fn(row.key as IndexableType, { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey }),
-    );
+    return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
   }
 
   /**
    * Streams the collection's rows to `visit` as the cursor reads them (one
    * READ_BATCH in memory at a time, whatever the size), as one read unit
-   * (CollectionHost.readUnit: no write lands between batches). Outside a
+   * (CollectionHost.readUnit: writes called meanwhile wait when its lock was
+   * free). Outside a
    * transaction it yields a task whenever a slice took SLICE_MS, so a long
    * scan does not block the page.
    */

@@ -8,17 +8,14 @@
 // and api's Transaction and Table classes, which type what db/ makes) comes
 // in as ApiBindings.
 import { Engine } from '../engine/engine.js';
-import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
-import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
-import { closeOpfsConnections } from './opfs-registry.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
 import { engineForOperation, openDatabase } from './open.js';
 import { startTransaction, transaction } from './run-transaction.js';
 import { transactionBackend } from './sessions.js';
 import { ALL, DatabaseState, type IndexieEventName, type StateBindings } from './state.js';
-import { databaseOptions, idbImplementation, type IndexieOptions } from './storage.js';
+import { databaseOptions, deleteFromOpfs, idbImplementation, opfsHoldsDatabase, type IndexieOptions } from './storage.js';
 import { syncHost, type SyncHost } from './sync-host.js';
 import { tableHost, type TableHost } from './table-host.js';
 import { highestVersion, type DeclaredVersion } from './versions.js';
@@ -135,14 +132,11 @@ export class Database {
     state.bindings.close();
     // Never opened, 'auto' has not decided where it lives: an OPFS file of that name goes too
     // (and IndexedDB's below). Nothing is decided here: the next open of this handle decides.
-    if (state.options.autoOpfs && (await opfsDatabaseExists(state.name).catch(() => false))) {
-      await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });
-    }
+    if (state.options.autoOpfs && (await opfsHoldsDatabase(state.name))) await deleteFromOpfs(state.name, state.options.workerUrl);
     if (state.options.storage === 'opfs') {
       await state.closed; // the worker releases the files
       // This page's other connections to it close first, as IndexedDB's 'versionchange' closes them for Dexie.
-      await closeOpfsConnections(state.name);
-      await WorkerEngineHost.deleteFromOpfs(state.name, { workerUrl: state.options.workerUrl });
+      await deleteFromOpfs(state.name, state.options.workerUrl);
       return;
     }
     if (state.idb) await IdbPageStore.delete(state.idb, state.name, () => void state.on('blocked').fire());

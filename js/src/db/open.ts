@@ -77,7 +77,7 @@ export async function engineForOperation(db: DatabaseState): Promise<Engine> {
  */
 export async function resolveAutoStorage(db: DatabaseState): Promise<IdbImplementation | undefined> {
   if (!db.options.autoOpfs) return undefined;
-  const where = opfsFailedHere ? await keptOrIndexedDb(db) : await autoStorageOf(db.name, db.idb);
+  const where = await autoStorageOf(db.name, db.idb, opfsFailedHere ? 'indexeddb' : 'opfs');
   if (!db.options.autoOpfs) return undefined; // another open decided meanwhile
   db.options.autoOpfs = false;
   if (where !== 'opfs') return undefined;
@@ -87,13 +87,8 @@ export async function resolveAutoStorage(db: DatabaseState): Promise<IdbImplemen
   return idb;
 }
 
-/** Set once OPFS could not hold a new database in this realm: later 'auto' databases skip trying. */
+/** Set once OPFS could not hold a new database in this realm: later new 'auto' databases go to IndexedDB. */
 let opfsFailedHere = false;
-
-/** With OPFS known not to work here: OPFS only for a database already there (its open then says why). */
-async function keptOrIndexedDb(db: DatabaseState): Promise<'opfs' | 'indexeddb'> {
-  return (await opfsDatabaseExists(db.name).catch(() => false)) ? 'opfs' : 'indexeddb';
-}
 
 async function openEngine(db: DatabaseState): Promise<void> {
   const generation = db.openGeneration; // a close() from here on fails this open

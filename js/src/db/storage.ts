@@ -197,14 +197,29 @@ export function autoMayUseOpfs(options: IndexieOptions): boolean {
  * Where an 'auto' database `name` lives (autoMayUseOpfs was true): OPFS when
  * its file is there; IndexedDB when its store is there, or when IndexedDB
  * cannot list its databases (so an existing one is never missed); else,
- * being new, OPFS.
+ * being new, `newDatabase` (OPFS unless OPFS is known not to work here).
  */
-export async function autoStorageOf(name: string, idb: IdbImplementation | undefined): Promise<'opfs' | 'indexeddb'> {
-  if (await opfsDatabaseExists(name).catch(() => false)) return 'opfs';
-  if (!idb) return 'opfs';
+export async function autoStorageOf(
+  name: string,
+  idb: IdbImplementation | undefined,
+  newDatabase: 'opfs' | 'indexeddb' = 'opfs',
+): Promise<'opfs' | 'indexeddb'> {
+  if (await opfsHoldsDatabase(name)) return 'opfs';
+  if (newDatabase === 'indexeddb' || !idb) return newDatabase;
   if (typeof idb.indexedDB.databases !== 'function') return 'indexeddb';
   const names = await idb.indexedDB.databases();
   return names.some((info) => info.name === idbName(name)) ? 'indexeddb' : 'opfs';
+}
+
+/** Whether OPFS holds database `name` (false where it cannot be asked). */
+export function opfsHoldsDatabase(name: string): Promise<boolean> {
+  return opfsDatabaseExists(name).catch(() => false);
+}
+
+/** Deletes database `name` from OPFS, after this realm's connections to it closed and their workers let go of the files. */
+export async function deleteFromOpfs(name: string, workerUrl: string | URL | undefined): Promise<void> {
+  await closeOpfsConnections(name);
+  await WorkerEngineHost.deleteFromOpfs(name, { workerUrl });
 }
 
 /** The page cache's bound in KiB for a cacheSize in bytes (at least 1 MiB). */
@@ -255,9 +270,8 @@ export async function databaseNames(options: IndexieOptions): Promise<string[]> 
 /** Deletes a database (from IndexedDB when there is one, and from memory; with 'auto' storage, from OPFS too). */
 export async function deleteDatabase(name: string, options: IndexieOptions | IdbImplementation): Promise<void> {
   const opfs = (options as IndexieOptions).storage === 'opfs';
-  if (opfs || (autoMayUseOpfs(options) && (await opfsDatabaseExists(name).catch(() => false)))) {
-    await closeOpfsConnections(name);
-    await WorkerEngineHost.deleteFromOpfs(name, { workerUrl: (options as IndexieOptions).workerUrl });
+  if (opfs || (autoMayUseOpfs(options) && (await opfsHoldsDatabase(name)))) {
+    await deleteFromOpfs(name, (options as IndexieOptions).workerUrl);
     if (opfs) return;
   }
   const idb = idbImplementation(options);
@@ -268,7 +282,7 @@ export async function deleteDatabase(name: string, options: IndexieOptions | Idb
 /** Whether a database of this name exists. */
 export async function databaseExists(name: string, options: IndexieOptions): Promise<boolean> {
   if (options.storage === 'opfs') return opfsDatabaseExists(name);
-  if (autoMayUseOpfs(options) && (await opfsDatabaseExists(name).catch(() => false))) return true;
+  if (autoMayUseOpfs(options) && (await opfsHoldsDatabase(name))) return true;
   const idb = idbImplementation(options);
   return idb ? IdbPageStore.exists(idb, name) : Engine.exists(name);
 }
