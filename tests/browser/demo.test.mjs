@@ -49,7 +49,6 @@ async function openDemo() {
 
 const column = (page, n) => page.locator(`#contacts tbody tr[data-id] td:nth-child(${n})`).allTextContents();
 const summary = (page) => page.locator('#summary').textContent();
-const countOf = async (page) => Number((await summary(page)).match(/^([\d,]+) contacts/)[1].replace(/,/g, ''));
 /** Waits until the summary (a live query's output) satisfies `test`. */
 async function summaryUntil(page, test) {
   for (let i = 0; i < 200; i++) {
@@ -59,6 +58,9 @@ async function summaryUntil(page, test) {
   }
   throw new Error(`summary never matched: ${await summary(page)}`);
 }
+/** The count the summary shows, once the live query has answered (a page just opened shows none yet). */
+const countOf = async (page) =>
+  Number((await summaryUntil(page, (t) => /^[\d,]+ contacts/.test(t))).match(/^([\d,]+) contacts/)[1].replace(/,/g, ''));
 const shot = (page, name) => page.screenshot({ path: screenshotPath(`demo-${name}`), fullPage: true });
 /** What the database holds, asked through the demo's own module (ES modules are one instance per URL). */
 const query = (page, fn, arg) =>
