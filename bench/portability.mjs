@@ -1,7 +1,8 @@
 // portability.mjs: export -> import of N records (default 100,000) with
 // every value type, in headless Chromium: times, file size, the longest
 // main-thread task during each, and whether the copy equals the original.
-// Usage: node bench/portability.mjs [N]. The test command runs it at 3,000
+// Usage: node bench/portability.mjs [N] [--storage opfs|indexeddb|memory]
+// (default: the library's default, 'auto', which is OPFS in Chromium). The test command runs it at 3,000
 // (tests/browser/portability.test.mjs).
 //
 // The longest task comes from a DevTools trace (every RunTask of the page's
@@ -44,11 +45,11 @@ async function traceTasks(page) {
   };
 }
 
-export async function runPortability(n) {
+export async function runPortability(n, storage) {
   return withBenchBrowser(async ({ openPage }) => {
     const page = await openPage('portability.html');
     const stop = await traceTasks(page);
-    const result = await page.evaluate((count) => window.roundTrip(count), n);
+    const result = await page.evaluate((args) => window.roundTrip(...args), [n, storage]);
     const longest = await stop(['export', 'import']);
     if (page.errors.length > 0) throw page.errors[0];
     return { ...result, exportTask: longest.export, importTask: longest.import };
@@ -56,11 +57,14 @@ export async function runPortability(n) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const n = Number(process.argv[2] ?? 100000);
-  const r = await runPortability(n);
+  const args = process.argv.slice(2);
+  const flag = args.indexOf('--storage');
+  const storage = flag >= 0 ? args.splice(flag, 2)[1] : undefined;
+  const n = Number(args[0] ?? 100000);
+  const r = await runPortability(n, storage);
   const tasks = (task) => `longest task ${task.wall.toFixed(0)} ms wall, most CPU in one task ${task.cpu.toFixed(0)} ms`;
   console.log(
-    `export -> import of ${r.n} records (${(r.bytes / 1e6).toFixed(1)} MB of JSON): ` +
+    `export -> import of ${r.n} records on ${storage ?? 'the default storage'} (${(r.bytes / 1e6).toFixed(1)} MB of JSON): ` +
       `export ${r.exportMs.toFixed(0)} ms (${tasks(r.exportTask)}), import ${r.importMs.toFixed(0)} ms (${tasks(r.importTask)}); ` +
       `copy equal: ${r.equal && r.indexEqual}`,
   );

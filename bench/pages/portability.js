@@ -30,10 +30,11 @@ new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) =>
 
 const hex = (value) => Array.from(encodeValue(value), (b) => b.toString(16).padStart(2, '0')).join('');
 
-window.roundTrip = async (n) => {
-  await Indexie.delete('port-src');
-  await Indexie.delete('port-copy');
-  const db = new Indexie('port-src');
+/** `storage`: the Indexie storage option of both databases (undefined: the default, 'auto'). */
+window.roundTrip = async (n, storage) => {
+  await Indexie.delete('port-src', storage ? { storage } : {});
+  await Indexie.delete('port-copy', storage ? { storage } : {});
+  const db = new Indexie('port-src', storage ? { storage } : {});
   db.version(1).stores({ items: 'id, name, *tags, born' });
   await db.items.bulkAdd(Array.from({ length: n }, (_, i) => record(i + 1)));
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -50,7 +51,7 @@ window.roundTrip = async (n) => {
   longTasks = [];
   console.timeStamp('import-start');
   t = performance.now();
-  const copy = await Indexie.import(blob, { name: 'port-copy' });
+  const copy = await Indexie.import(blob, { name: 'port-copy', ...(storage ? { storage } : {}) });
   const importMs = performance.now() - t;
   console.timeStamp('import-end');
   await new Promise((resolve) => setTimeout(resolve, 100));
