@@ -285,6 +285,28 @@ test('Blobs are stored by put, bulkPut, update, upsert, bulkUpdate and modify, i
   db.close();
 });
 
+test('a bulk write long enough to run in slices stores the Blobs of every slice', async () => {
+  // Over SLICED_ABOVE_ITEMS (1,000) items: the write runs as slices, and the Blobs are looked for and
+  // read slice by slice (not in one pass over every item before the first).
+  const db = freshDb({ docs: 'id' });
+  const shared = new Blob(['shared'], { type: 'text/plain' });
+  const n = 5000;
+  const withBlob = new Set([0, 1999, 2500, n - 1]);
+  const items = Array.from({ length: n }, (_, i) =>
+    withBlob.has(i) ? { id: i, own: new Blob([`own ${i}`]), shared } : { id: i, plain: `p${i}` },
+  );
+  await db.docs.bulkAdd(items);
+  assert.equal(await db.docs.count(), n);
+  for (const i of withBlob) {
+    const back = await db.docs.get(i);
+    assert.equal(await blobText(back.own), `own ${i}`);
+    assert.equal(back.shared.type, 'text/plain');
+    assert.equal(await blobText(back.shared), 'shared');
+  }
+  assert.equal((await db.docs.get(1)).plain, 'p1');
+  db.close();
+});
+
 test('writes that wait for Blob bytes still apply in call order', async () => {
   const db = freshDb({ docs: 'id' });
   const big = new Blob([new Uint8Array(4 << 20)]);

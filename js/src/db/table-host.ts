@@ -182,13 +182,17 @@ export function tableHost(db: DatabaseState, name: string, bound?: TransactionBa
         );
       }
       const tapped = tappedEngine(db, name, options);
+      // Items stored one per counted item (a bulk write): their Blobs are looked for slice by slice.
+      const stores = options?.stores;
+      const perSlice = stores !== undefined && stores.length === count;
       return inCallerContext(
         writeSliced(
           db,
           count,
           (engine, from, to) => writeSlice(tapped(engine), from, to),
           what,
-          options?.stores ? readBlobsIn(options.stores) : undefined,
+          stores && !perSlice ? readBlobsIn(stores) : undefined,
+          perSlice ? (from, to) => readBlobsIn(stores.slice(from, to)) : undefined,
         ),
       );
     },

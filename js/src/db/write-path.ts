@@ -146,6 +146,10 @@ export async function write<T>(
  * (as during a standard transaction), so nobody sees part of it, and other
  * writes wait; then one commit, one notification, one flush. A slice that
  * throws rolls all of it back.
+ * `ready`: what the whole write waits for before its first slice (the Blobs
+ * it stores, read); `sliceReady(from, to)`: the same per slice, so that
+ * finding the Blobs among 100,000 items is not one long task before the
+ * first slice.
  */
 export async function writeSliced<R>(
   db: DatabaseState,
@@ -153,6 +157,7 @@ export async function writeSliced<R>(
   writeSlice: (engine: Engine, from: number, to: number) => Promise<R>,
   what: string,
   ready?: Promise<void>,
+  sliceReady?: (from: number, to: number) => Promise<void> | undefined,
 ): Promise<R[]> {
   const release = await acquireWrite(db, what);
   try {
@@ -168,6 +173,8 @@ export async function writeSliced<R>(
         if (from > 0) await new Promise<void>((resume) => postTask(resume));
         const to = Math.min(total, from + size);
         const started = performance.now();
+        const sliceIsReady = sliceReady?.(from, to);
+        if (sliceIsReady) await sliceIsReady.catch((error: unknown) => Promise.reject(inOperation(error, what)));
         results.push(await writeSlice(engine, from, to));
         // Next slice sized to take about SLICE_MS at the rate just measured (at most 4x bigger).
         const perItem = Math.max(performance.now() - started, 0.01) / (to - from);
