@@ -70,7 +70,7 @@ export function renderTable(result) {
     const d = pick(result.memory.dexie);
     const x = pick(result.memory.indexie);
     lines.push(
-      `${when}: page JS heap ${mb(d.jsHeapBytes)} / ${mb(x.jsHeapBytes)}, page wasm - / ${mb(x.wasmBytes)}, workers' JS heap ${mb(d.workerJsHeapBytes)} / ${mb(x.workerJsHeapBytes)}, ` +
+      `${when}: page JS heap ${mb(d.jsHeapBytes)} / ${mb(x.jsHeapBytes)}, page wasm - / ${mb(x.wasmBytes)}, workers' JS heap ${mb(d.workerJsHeapBytes)} / ${mb(x.workerJsHeapBytes)}, worker wasm - / ${mb(x.workerWasmBytes)}, ` +
         `renderer RssAnon (page + workers + Chromium) ${mb(d.rendererAnonBytes)} / ${mb(x.rendererAnonBytes)} (Dexie / indexie)`,
     );
   }

@@ -58,7 +58,7 @@ await withBenchBrowser(
       for (const name of ['dexie', 'indexie']) {
         const m = out[name].memory[when];
         console.log(
-          `memory after ${when}, ${name}: page JS heap ${mb(m.jsHeapBytes)}, page wasm ${mb(m.pageWasmBytes)}, workers' JS heap ${mb(m.workerJsHeapBytes)} (${m.workers} workers), renderer RssAnon ${mb(m.rendererAnonBytes)}`,
+          `memory after ${when}, ${name}: page JS heap ${mb(m.jsHeapBytes)}, page wasm ${mb(m.pageWasmBytes)}, workers' JS heap ${mb(m.workerJsHeapBytes)} (${m.workers} workers), worker wasm ${mb(m.workerWasmBytes)}, renderer RssAnon ${mb(m.rendererAnonBytes)}`,
         );
       }
     }

@@ -46,7 +46,7 @@ await withBenchBrowser(async ({ browser, openPage }) => {
     for (const error of page.errors) console.error('page error:', error);
     console.log(
       `${storage.padEnd(10)} open ${answer.openMs.toFixed(0)} ms, page JS heap ${mb(usedSize)}, WebAssembly.Memory in the page: ${memories}, page wasm ${mb(answer.pageWasmBytes)}, ` +
-        `workers' JS heap ${mb(outside.workerJsHeapBytes)} (${outside.workers} workers), renderer RssAnon ${mb(outside.rendererAnonBytes)}` +
+        `workers' JS heap ${mb(outside.workerJsHeapBytes)} (${outside.workers} workers), worker wasm ${mb(outside.workerWasmBytes)}, renderer RssAnon ${mb(outside.rendererAnonBytes)}` +
         `  [read ${answer.read}, live ${answer.first}]`,
     );
     await cdp.detach();

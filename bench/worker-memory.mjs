@@ -5,6 +5,9 @@
 //   - workerJsHeapBytes: the V8 heap of every dedicated worker (DevTools
 //     protocol, browser session, each worker target attached and asked
 //     Runtime.getHeapUsage; usedSize). This does NOT include wasm memory.
+//   - workerWasmBytes: the engine worker's wasm memory, read from its
+//     diagnostic global indexieEngineMemoryBytes() (Runtime.evaluate in the
+//     worker target; worker/engine-worker.ts).
 //   - rendererAnonBytes: RssAnon (/proc/<pid>/status, Linux) of the page's
 //     renderer process, taken as the largest renderer (the others are
 //     Chromium's own UI pages). It holds the page, its JS heap, any wasm
@@ -12,12 +15,12 @@
 //     page's renderer process), plus Chromium's baseline (~30-50 MB
 //     measured on an empty page), so it is an upper bound that covers the
 //     worker's wasm memory as far as it is resident.
-// (Runtime.queryObjects on WebAssembly.Memory in the worker, which would
-// give the worker's wasm bytes alone, never answers in Chromium 156.)
+// (Runtime.queryObjects on WebAssembly.Memory in the worker never answers
+// in Chromium 156, hence the diagnostic global.)
 import { readFileSync } from 'node:fs';
 
 /** Sends `method` to an attached (non-flat) target session; resolves its result. */
-function targetSender(cdp, sessionId) {
+export function targetSender(cdp, sessionId) {
   let nextId = 1;
   const pending = new Map();
   const onMessage = ({ sessionId: from, message }) => {
@@ -51,18 +54,22 @@ function rssAnonBytes(pid) {
   }
 }
 
-/** {workerJsHeapBytes, workers, rendererAnonBytes} now (see the header). */
+/** {workerJsHeapBytes, workerWasmBytes, workers, rendererAnonBytes} now (see the header). */
 export async function outsideMemory(browser) {
   const cdp = await browser.newBrowserCDPSession();
   try {
     const { targetInfos } = await cdp.send('Target.getTargets');
     let workerJsHeapBytes = 0;
+    let workerWasmBytes = 0;
     let workers = 0;
     for (const target of targetInfos.filter((t) => t.type === 'worker')) {
       const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
       const { send, stop } = targetSender(cdp, sessionId);
       try {
         workerJsHeapBytes += (await send('Runtime.getHeapUsage')).usedSize;
+        // The engine worker's wasm memory (its diagnostic global, worker/engine-worker.ts); 0 in other workers.
+        const wasm = await send('Runtime.evaluate', { expression: 'globalThis.indexieEngineMemoryBytes?.() ?? 0', returnByValue: true });
+        workerWasmBytes += Number(wasm?.result?.value ?? 0);
         workers++;
       } finally {
         stop();
@@ -71,7 +78,7 @@ export async function outsideMemory(browser) {
     }
     const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
     const rendererAnonBytes = Math.max(0, ...processInfo.filter((p) => p.type === 'renderer').map((p) => rssAnonBytes(p.id)));
-    return { workerJsHeapBytes, workers, rendererAnonBytes };
+    return { workerJsHeapBytes, workerWasmBytes, workers, rendererAnonBytes };
   } finally {
     await cdp.detach();
   }

@@ -101,12 +101,13 @@ test("storage and cacheSize options: bad values are named errors at once; an OPF
 test("an OPFS database's durability reaches its engine worker's open, and exportFile() includes commits still in the WAL", async () => {
   const r = await page.evaluate(async () => {
     const { Indexie } = await import('indexie');
-    // What the page asks its engine workers to open (worker-protocol.ts 'open').
+    // What the page asks its engine workers to open (worker-protocol.ts: 'open' of a WorkerEngineHost,
+    // 'own' of the tabs' engine owner run in the worker, which opens every session with it).
     const opens = [];
     const { Worker: PageWorker } = globalThis;
     const post = PageWorker.prototype.postMessage;
     PageWorker.prototype.postMessage = function (message, ...rest) {
-      if (message?.op === 'open') opens.push({ name: message.name, durability: message.durability });
+      if (message?.op === 'open' || message?.op === 'own') opens.push({ name: message.name, durability: message.durability });
       return post.call(this, message, ...rest);
     };
     try {

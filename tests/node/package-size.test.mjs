@@ -1,7 +1,9 @@
 // package-size.test.mjs: the download budget of the built package (js/dist):
 // the wasm module at most 1,200,000 bytes raw, and everything a page
-// downloads (the wasm, the Emscripten glue, our JS) at most 500,000 bytes
-// gzipped. Each file is gzipped on its own (level 9), as a server sends it.
+// downloads (the wasm, the Emscripten glue, our JS, the engine worker's
+// bundle) at most 510,000 bytes gzipped. Each file is gzipped on its own
+// (level 9), as a server sends it. (The budget was 500,000 until the
+// worker also carried the tabs' engine owner, ~3.5 KB gzipped.)
 // A budget, not a timing: the numbers only change when the build changes.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,14 +13,14 @@ import { gzipSync } from 'node:zlib';
 
 const DIST = fileURLToPath(new URL('../../js/dist/', import.meta.url));
 const WASM_RAW_MAX = 1_200_000;
-const TOTAL_GZIP_MAX = 500_000;
+const TOTAL_GZIP_MAX = 510_000;
 
 function measure(file) {
   const bytes = readFileSync(DIST + file);
   return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
-test('the package stays within its size budget (wasm <= 1,200,000 B raw; wasm + glue + JS <= 500,000 B gzipped)', () => {
+test('the package stays within its size budget (wasm <= 1,200,000 B raw; wasm + glue + JS <= 510,000 B gzipped)', () => {
   const wasm = measure('indexie-core.wasm');
   const glue = measure('indexie-core.js');
   // Our JS: the bundled entries and their shared chunks (scripts/build-package.mjs).

@@ -31,10 +31,11 @@ export const LAYERS = [
   ['errors'], // errors.ts: every error class
   ['values'], // keys, key paths, the value codec
   ['engine'], // the engine seam: requests, the host, the wasm module (engine/ and two root files)
-  // Beside each other over the engine: the engine's dedicated Worker (its entry, answering
-  // engine/worker-protocol.ts, and the OPFS file backend), and one engine for all tabs of a
-  // database (election, routing batches to the owner tab, its arbiter).
-  ['worker', 'tabs'],
+  // One engine for all tabs of a database (election, routing batches to the owner, its arbiter).
+  ['tabs'],
+  // The engine's dedicated Worker (its entry answering engine/worker-protocol.ts, the OPFS file
+  // backend, and the tabs' engine owner run there), over tabs/.
+  ['worker'],
   ['transactions'], // Transaction's machinery, async context, locks, events
   ['hooks', 'live-query', 'persistence'], // layers over the engine, side by side
   ['portability'], // bringing data in and out: migration, export/import, the database file, storage health

@@ -19,6 +19,7 @@ import { Engine, type EngineInfo } from '../engine/engine.js';
 import type { EngineHost } from '../engine/engine-host.js';
 import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { openSharedEngine } from '../tabs/shared-engine.js';
+import { WorkerOwner } from '../tabs/worker-owner.js';
 import { noteOpfsClosing, opfsClosed, registerOpfsConnection } from './opfs-registry.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UnsupportedError, UpgradeError } from '../errors.js';
@@ -252,8 +253,12 @@ export async function openEngineFile(db: DatabaseState): Promise<Engine> {
     return worker;
   };
   // The page loads no wasm module: the engine is the Worker's, and live queries' read and change
-  // sets are plain JS (engine/read-set.ts, change-set.ts).
-  const shared = await openSharedEngine(db.name, openOwnHost);
+  // sets are plain JS (engine/read-set.ts, change-set.ts). When this tab owns the engine, the
+  // tabs' owner runs in its Worker (tabs/worker-owner.ts): other tabs' requests go straight there.
+  // (openOwnHost serves where there are no tabs to share with: no Web Locks or BroadcastChannel.)
+  const shared = await openSharedEngine(db.name, openOwnHost, {
+    startOwner: (self) => new WorkerOwner(db.name, self, { cacheKiB, durability, workerUrl }),
+  });
   try {
     const engine = new Engine(await shared.session(db.name), /* pageStore */ false);
     db.sharedEngine = shared;

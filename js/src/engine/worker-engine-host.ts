@@ -7,26 +7,19 @@
 // - Each execute() posts one message (the batch's parts concatenated into
 //   one buffer, transferred) and resolves with the worker's answer to that
 //   message (matched by id); answers come in request order.
-// - If the worker fails (its script does not load, it throws outside a
-//   request, a message cannot be read) or is terminated, every pending
-//   promise rejects with DatabaseClosedError, and so does every later call:
-//   nothing waits forever.
+// - A worker that fails or is terminated rejects every pending and later
+//   call with DatabaseClosedError (worker-channel.ts); one whose script
+//   never ran fails open() with UnsupportedError, naming what to serve.
 // - close() lets the requests already sent finish, closes the engine (the
-//   worker releases its OPFS files), then terminates the worker.
-// - The worker script is found with `new Worker(new URL('./engine-worker.js',
-//   import.meta.url), { type: 'module' })`, the pattern bundlers (Vite,
-//   webpack) recognise and emit as a worker chunk; in the package this code
-//   sits in a bundle at dist/'s top level, beside dist/engine-worker.js
-//   (scripts/build-package.mjs). `workerUrl` overrides it (an app serving
-//   the worker elsewhere; the unbundled js/build-tsc, where the worker is
-//   build-tsc/worker/engine-worker.js).
-import { DatabaseClosedError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+//   worker releases its OPFS files), then terminates the worker; a fresh
+//   standby worker with its module loaded waits for the next open in this
+//   realm, which then skips the worker's start and the module's load (most
+//   of an OPFS open's time). exists/delete run on the idle worker too.
+import { DatabaseClosedError, InvalidArgumentError } from '../errors.js';
 import type { EngineHost } from './engine-host.js';
 import type { EncodedRequest } from './requests.js';
-import { rebuiltError, type FileDurability, type WorkerRequest, type WorkerResponse, type WorkerStorage } from './worker-protocol.js';
-
-/** How the error of a worker that failed (its script did not load, or threw) begins. */
-const WORKER_FAILED = 'the engine worker failed';
+import { oneRequest, openingError, replaceWithStandby, takeWorker, type WorkerChannel } from './worker-channel.js';
+import type { FileDurability, WorkerResponse, WorkerStorage } from './worker-protocol.js';
 
 /** SQLite's page cache for a database on OPFS, unless the app chooses: 32 MiB. */
 export const DEFAULT_CACHE_KIB = 32 * 1024;
@@ -42,77 +35,6 @@ export interface WorkerEngineOptions {
   workerUrl?: string | URL;
 }
 
-/** Ids, pending promises and the failure of one worker's message channel. */
-class WorkerChannel {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve(response: WorkerResponse): void; reject(error: Error): void }>();
-  #nextId = 1;
-  #failure: Error | undefined;
-
-  constructor(worker: Worker) {
-    this.#worker = worker;
-    worker.onmessage = ({ data }: MessageEvent<WorkerResponse>) => {
-      const waiting = this.#pending.get(data.id);
-      if (!waiting) return;
-      this.#pending.delete(data.id);
-      if ('error' in data) waiting.reject(rebuiltError(data.error));
-      else waiting.resolve(data);
-    };
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault?.();
-      const what = event.message ? `: ${event.message}` : ' (its script did not load or threw)';
-      this.fail(new DatabaseClosedError(`${WORKER_FAILED}${what}`));
-    };
-    worker.onmessageerror = () => this.fail(new DatabaseClosedError('the engine worker sent a message that could not be read'));
-  }
-
-  get failed(): boolean {
-    return this.#failure !== undefined;
-  }
-
-  /** Posts a request (given its id here) and resolves with the answer; rejects with its error. */
-  request(message: DistributiveOmit<WorkerRequest, 'id'>, transfer: Transferable[] = []): Promise<WorkerResponse> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...message, id }, transfer);
-    });
-  }
-
-  /** Stops the worker; every pending and later request rejects with `error`. */
-  fail(error: Error): void {
-    this.#failure ??= error;
-    this.#worker.terminate();
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const waiting of pending) waiting.reject(this.#failure);
-  }
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function startWorker(workerUrl: string | URL | undefined): WorkerChannel {
-  if (typeof Worker !== 'function') throw new UnsupportedError('there is no Worker here: the engine cannot run in a worker');
-  // Written out whole so bundlers see the pattern (see the header).
-  const worker =
-    workerUrl === undefined
-      ? new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module' })
-      : new Worker(workerUrl, { type: 'module' });
-  return new WorkerChannel(worker);
-}
-
-/** Runs one request on a worker of its own, then stops it. */
-async function oneRequest(message: DistributiveOmit<WorkerRequest, 'id'>, workerUrl: string | URL | undefined): Promise<WorkerResponse> {
-  const channel = startWorker(workerUrl);
-  try {
-    return await channel.request(message);
-  } finally {
-    channel.fail(new DatabaseClosedError('the engine worker was stopped'));
-  }
-}
-
-/** One engine database running in a dedicated Worker of its own. */
 /**
  * One engine session (SQLite connection) of a database running in a
  * dedicated Worker: open() starts the worker with the first session;
@@ -123,15 +45,15 @@ export class WorkerEngineHost implements EngineHost {
   readonly #channel: WorkerChannel;
   readonly #session: number;
   readonly #open: { name: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability };
-  /** Sessions open on the worker (shared by the hosts of one worker). */
-  readonly #sessions: { count: number };
+  /** Sessions open on the worker (shared by the hosts of one worker), and the worker's script. */
+  readonly #sessions: { count: number; workerUrl: string | URL | undefined };
   #closing = false;
 
   private constructor(
     channel: WorkerChannel,
     session: number,
     open: { name: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability },
-    sessions: { count: number },
+    sessions: { count: number; workerUrl: string | URL | undefined },
   ) {
     this.#channel = channel;
     this.#session = session;
@@ -149,24 +71,16 @@ export class WorkerEngineHost implements EngineHost {
     if (durability !== 'relaxed' && durability !== 'strict') {
       throw new InvalidArgumentError(`durability must be 'relaxed' or 'strict', not '${String(options.durability)}'`);
     }
-    const channel = startWorker(options.workerUrl);
+    const channel = takeWorker(options.workerUrl);
     const open = { name, storage: options.storage, cacheKiB, durability };
     let session: number;
     try {
       session = sessionOf(await channel.request({ op: 'open', ...open }));
     } catch (error) {
       channel.fail(new DatabaseClosedError('the database did not open'));
-      // The worker never ran (its script is not served beside the package, or a CSP forbids it):
-      // this page cannot run the engine there (db/open.ts falls back for a new 'auto' database).
-      if (error instanceof DatabaseClosedError && error.message.startsWith(WORKER_FAILED)) {
-        throw new UnsupportedError(
-          `${error.message}; serve engine-worker.js, indexie-core.js and indexie-core.wasm beside the module that imports indexie, or pass workerUrl`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw openingError(error);
     }
-    return new WorkerEngineHost(channel, session, open, { count: 1 });
+    return new WorkerEngineHost(channel, session, open, { count: 1, workerUrl: options.workerUrl });
   }
 
   /** Another session on this host's worker and database. */
@@ -210,15 +124,23 @@ export class WorkerEngineHost implements EngineHost {
     return new Uint8Array(answer.bytes);
   }
 
-  /** Closes this session after the requests already sent; the last session's close stops the worker. */
+  /**
+   * Closes this session after the requests already sent. The last session's
+   * close releases the database's files (the worker answers once they are
+   * released) and stops the worker; a fresh standby worker, its module
+   * loaded, waits for the next open (IDLE_WORKER_MS).
+   */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
     const last = --this.#sessions.count === 0;
+    let closed = false;
     try {
       if (!this.#channel.failed) await this.#channel.request({ op: 'close', session: this.#session });
+      closed = true;
     } finally {
-      if (last) this.#channel.fail(new DatabaseClosedError('the database is closed'));
+      if (last && closed) replaceWithStandby(this.#channel, this.#sessions.workerUrl);
+      else if (last) this.#channel.fail(new DatabaseClosedError('the database is closed'));
     }
   }
 

@@ -41,7 +41,36 @@ export type WorkerRequest =
   /** Whether the OPFS database file `name` exists. */
   | { id: number; op: 'exists'; name: string }
   /** Removes the OPFS database `name` (its file, its WAL and its journal); no error if there is none. */
-  | { id: number; op: 'delete'; name: string };
+  | { id: number; op: 'delete'; name: string }
+  /** Loads the wasm module now (a standby worker, ready for the next 'open'); answered with null. */
+  | { id: number; op: 'warm' }
+  | OwnerRequest;
+
+/**
+ * The tabs' engine owner run in the worker (tabs/worker-owner.ts is the
+ * owner tab's end, worker/owner-in-worker.ts the worker's). 'own' starts it
+ * for tab `self` (answered once it listens on the engine inbox, so the tab
+ * may announce itself); the others are EngineOwner's calls for the owner
+ * tab's own sessions, answered when they settle (not in arrival order).
+ * Every host the owner opens is a session on database `name`.
+ */
+export type OwnerRequest =
+  | { id: number; op: 'own'; name: string; self: string; storage: WorkerStorage; cacheKiB: number; durability: FileDurability }
+  | { id: number; op: 'own-open'; client: string; session: number; file: string; slot: number }
+  | {
+      id: number;
+      op: 'own-run';
+      client: string;
+      session: number;
+      file: string;
+      slot: number;
+      span: 'begin' | 'end' | undefined;
+      operations: number;
+      bytes: ArrayBuffer;
+    }
+  | { id: number; op: 'own-close-session'; client: string; session: number }
+  /** Stops the owner; answered with the other tabs' requests it never started ([client, id]), once its hosts closed. */
+  | { id: number; op: 'own-close' };
 
 export interface CrossingError {
   name: string;
@@ -51,8 +80,8 @@ export interface CrossingError {
 export type WorkerResponse =
   /** The answer to 'execute': the response batch, transferred. */
   | { id: number; bytes: ArrayBuffer }
-  /** The answer to 'open' (the session's number), 'close', 'exists' (a boolean) and 'delete' (null). */
-  | { id: number; value: number | boolean | null }
+  /** The answer to 'open' (the session's number), 'close', 'exists' (a boolean), 'delete' and 'warm' (null), 'own-close' (the requests not run). */
+  | { id: number; value: number | boolean | null | Array<[string, number]> }
   | { id: number; error: CrossingError };
 
 /** What of `error` crosses the boundary. */

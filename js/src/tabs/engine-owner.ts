@@ -39,6 +39,33 @@ import {
 
 export type OpenOwnHost = (file: string) => Promise<EngineHost>;
 
+/**
+ * The engine owner as the tab that owns the engine uses it for its own
+ * sessions: an EngineOwner in the tab, or the tab's end of one run in the
+ * engine's Worker (worker-owner.ts). `client` is the tab's own id.
+ */
+export interface LocalOwner {
+  /** Opens the host of a session now (so opening errors surface at session()). */
+  openSession(client: string, session: number, file: string, slot: number): Promise<void>;
+  /** Runs one batch of the session through the arbiter; `request` is read before this returns. */
+  run(
+    client: string,
+    session: number,
+    file: string,
+    slot: number,
+    span: TransactionSpan | undefined,
+    request: EncodedRequest,
+  ): Promise<Uint8Array>;
+  /** Closes the session after its batches (a transaction it left open is rolled back). */
+  closeSession(client: string, session: number): Promise<void>;
+  /** Whether the tab's event loop should take a turn before this batch (see EngineOwner.wantsTurn). */
+  wantsTurn(span: TransactionSpan | undefined): boolean;
+  /** The tab's event loop took a turn. */
+  tookTurn(): void;
+  /** Stops; resolves the other tabs' requests never started, as [client, id]. */
+  close(): Promise<Array<[string, number]>>;
+}
+
 const NO_ANSWER = new Uint8Array(0);
 const NOTHING: EncodedRequest = { parts: [], length: 0, operations: 0 };
 /** The longest run of the owner tab's own batches before other tabs' requests get a turn (see wantsTurn). */
@@ -52,7 +79,7 @@ interface Lane {
   readonly users: Set<string>;
 }
 
-export class EngineOwner {
+export class EngineOwner implements LocalOwner {
   readonly #name: string;
   readonly #self: string;
   readonly #openOwnHost: OpenOwnHost;

@@ -1,6 +1,7 @@
 // request-router.ts: where this tab's session batches go: to the engine
-// owner in this tab (EngineOwner), to the owner tab's inbox, or, while no
-// owner is known, into a queue that the next owner receives in order.
+// owner of this tab (a LocalOwner: EngineOwner in the tab, or in the
+// engine's Worker), to the owner's engine inbox, or, while no owner is
+// known, into a queue that the next owner receives in order.
 //
 // Guarantees:
 //   - a session's batches reach the engine in call order (one queue, and
@@ -26,12 +27,12 @@
 import { ConnectionLostError, DatabaseClosedError, OwnerTimeoutError } from '../errors.js';
 import type { TransactionSpan } from '../engine/engine-host.js';
 import type { EncodedRequest } from '../engine/requests.js';
-import type { EngineOwner } from './engine-owner.js';
+import type { LocalOwner } from './engine-owner.js';
 import {
   concatRequest,
   errorFromOwner,
-  inboxChannelName,
   lostAnswerMessage,
+  ownerInboxName,
   requestOf,
   successes,
   lastOperationSucceeded,
@@ -73,7 +74,7 @@ export class RequestRouter {
   readonly #self: string;
   readonly #timeoutMs: number;
   #owner: string | undefined;
-  #local: EngineOwner | undefined;
+  #local: LocalOwner | undefined;
   #ownerInbox: BroadcastChannel | undefined;
   #unsent: Outgoing[] = [];
   readonly #pending = new Map<number, Outgoing>();
@@ -96,7 +97,7 @@ export class RequestRouter {
   }
 
   /** The engine owner in this tab, if this tab owns the engine. */
-  get local(): EngineOwner | undefined {
+  get local(): LocalOwner | undefined {
     return this.#local;
   }
 
@@ -137,7 +138,7 @@ export class RequestRouter {
    * sent to another owner and not answered reject; transactions open there
    * are lost; batches not sent go to the new owner.
    */
-  ownerChanged(owner: string, local?: EngineOwner): void {
+  ownerChanged(owner: string, local?: LocalOwner): void {
     if (owner === this.#owner) return;
     for (const [id, outgoing] of this.#pending) {
       if (outgoing.sentTo === owner) continue;
@@ -153,7 +154,7 @@ export class RequestRouter {
     this.#ownerInbox?.close();
     this.#owner = owner;
     this.#local = local;
-    this.#ownerInbox = owner === this.#self ? undefined : new BroadcastChannel(inboxChannelName(this.#name, owner));
+    this.#ownerInbox = owner === this.#self ? undefined : new BroadcastChannel(ownerInboxName(this.#name, owner));
     this.#lastHeard = now();
     const unsent = this.#unsent;
     this.#unsent = [];

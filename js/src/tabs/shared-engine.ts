@@ -21,17 +21,19 @@
 //   - Without Web Locks or BroadcastChannel (Node), there is one process
 //     and no one to share with: session() is openOwnHost itself.
 import type { EngineHost } from '../engine/engine-host.js';
-import { EngineOwner, type OpenOwnHost } from './engine-owner.js';
+import { EngineOwner, type LocalOwner, type OpenOwnHost } from './engine-owner.js';
 import { RequestRouter } from './request-router.js';
 import { TabSession } from './tab-session.js';
 import {
   clientLockName,
   controlChannelName,
   inboxChannelName,
+  ownerInboxName,
   ownerLockName,
   randomTabId,
   type Announcement,
-  type InboxMessage,
+  type ToClient,
+  type ToOwner,
 } from './tab-protocol.js';
 
 export type { OpenOwnHost } from './engine-owner.js';
@@ -45,6 +47,15 @@ export interface SharedEngineOptions {
    * transactions hold the engine, as IndexedDB does.
    */
   ownerTimeoutMs?: number;
+  /**
+   * Runs the engine owner somewhere other than this tab's main thread when
+   * this tab wins the election: the engine's Worker (worker-owner.ts),
+   * which listens on the engine inbox itself, so other tabs' requests skip
+   * this tab. `ready` resolves once it listens (the tab announces itself
+   * then). Without it, the owner is an EngineOwner in this tab over
+   * `openOwnHost`.
+   */
+  startOwner?: (self: string) => LocalOwner & { readonly ready: Promise<void> };
 }
 
 export const DEFAULT_OWNER_TIMEOUT_MS = 10_000;
@@ -67,7 +78,7 @@ export interface SharedEngine {
 export async function openSharedEngine(name: string, openOwnHost: OpenOwnHost, options: SharedEngineOptions = {}): Promise<SharedEngine> {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   if (!locks || typeof BroadcastChannel === 'undefined') return singleProcess(openOwnHost);
-  const engine = new TabsEngine(name, openOwnHost, locks, options.ownerTimeoutMs ?? DEFAULT_OWNER_TIMEOUT_MS);
+  const engine = new TabsEngine(name, openOwnHost, locks, options.ownerTimeoutMs ?? DEFAULT_OWNER_TIMEOUT_MS, options.startOwner);
   await engine.start();
   return engine;
 }
@@ -93,7 +104,12 @@ class TabsEngine implements SharedEngine {
   readonly #inbox: BroadcastChannel;
   readonly #listeners = new Set<(changes: Uint8Array) => void>();
   readonly #election = new AbortController();
-  #owner: EngineOwner | undefined;
+  readonly #startOwner: SharedEngineOptions['startOwner'];
+  #owner: LocalOwner | undefined;
+  /** Whether this tab announced itself as the owner (a 'who' is answered only then). */
+  #announced = false;
+  /** The engine inbox, when this tab runs the owner on its main thread. */
+  #ownerInbox: BroadcastChannel | undefined;
   #epoch = 0;
   #nextSession = 0;
   #closed = false;
@@ -103,8 +119,15 @@ class TabsEngine implements SharedEngine {
   #ownerKnown!: () => void;
   readonly #ownerIsKnown = new Promise<void>((resolve) => (this.#ownerKnown = resolve));
 
-  constructor(name: string, openOwnHost: OpenOwnHost, locks: LockManager, timeoutMs: number) {
+  constructor(
+    name: string,
+    openOwnHost: OpenOwnHost,
+    locks: LockManager,
+    timeoutMs: number,
+    startOwner?: SharedEngineOptions['startOwner'],
+  ) {
     this.#name = name;
+    this.#startOwner = startOwner;
     this.#openOwnHost = openOwnHost;
     this.#locks = locks;
     this.#timeoutMs = timeoutMs;
@@ -112,7 +135,7 @@ class TabsEngine implements SharedEngine {
     this.#control = new BroadcastChannel(controlChannelName(name));
     this.#inbox = new BroadcastChannel(inboxChannelName(name, this.#self));
     this.#control.onmessage = (event: MessageEvent<Announcement>) => this.#onAnnouncement(event.data);
-    this.#inbox.onmessage = (event: MessageEvent<InboxMessage>) => this.#onInbox(event.data);
+    this.#inbox.onmessage = (event: MessageEvent<ToClient>) => this.#onInbox(event.data);
   }
 
   get isOwner(): boolean {
@@ -150,7 +173,7 @@ class TabsEngine implements SharedEngine {
       try {
         await local.openSession(this.#self, id, file, session.slot);
       } catch (error) {
-        await session.close();
+        await session.close().catch(() => undefined); // the opening error is the one to report
         throw error;
       }
     }
@@ -175,6 +198,8 @@ class TabsEngine implements SharedEngine {
     this.#owner = undefined;
     if (owner) {
       const notRun = await owner.close();
+      this.#ownerInbox?.close();
+      this.#ownerInbox = undefined;
       this.#control.postMessage({ t: 'bye', owner: this.#self, notRun } satisfies Announcement);
     }
     this.#control.close();
@@ -183,12 +208,37 @@ class TabsEngine implements SharedEngine {
   }
 
   #becomeOwner(): void {
+    this.#epoch = Math.max(Date.now(), this.#epoch + 1);
+    const elsewhere = this.#startOwner?.(this.#self);
+    if (elsewhere) {
+      // This tab's batches go to it at once (they queue there); other tabs hear of it once it
+      // listens on the engine inbox, so none of their requests is posted to no one.
+      this.#owner = elsewhere;
+      this.#router.ownerChanged(this.#self, elsewhere);
+      elsewhere.ready
+        .then(
+          () => {
+            if (!this.#closed && this.#owner === elsewhere) this.#announceOwner();
+          },
+          () => undefined, // this tab's own calls report it; the tab closes, and the next takes over
+        )
+        .finally(() => this.#ownerKnown());
+      return;
+    }
     const owner = new EngineOwner(this.#name, this.#self, this.#openOwnHost, this.#locks);
     this.#owner = owner;
-    this.#epoch = Math.max(Date.now(), this.#epoch + 1);
-    this.#control.postMessage({ t: 'owner', owner: this.#self, epoch: this.#epoch } satisfies Announcement);
+    this.#ownerInbox = new BroadcastChannel(ownerInboxName(this.#name, this.#self));
+    this.#ownerInbox.onmessage = (event: MessageEvent<ToOwner>) => {
+      if (!this.#closed) owner.handle(event.data);
+    };
+    this.#announceOwner();
     this.#router.ownerChanged(this.#self, owner);
     this.#ownerKnown();
+  }
+
+  #announceOwner(): void {
+    this.#announced = true;
+    this.#control.postMessage({ t: 'owner', owner: this.#self, epoch: this.#epoch } satisfies Announcement);
   }
 
   #onAnnouncement(message: Announcement): void {
@@ -202,7 +252,7 @@ class TabsEngine implements SharedEngine {
         this.#ownerKnown();
         return;
       case 'who':
-        if (this.#owner) this.#control.postMessage({ t: 'owner', owner: this.#self, epoch: this.#epoch } satisfies Announcement);
+        if (this.#owner && this.#announced) this.#announceOwner();
         return;
       case 'bye': {
         const mine = message.notRun.filter(([client]) => client === this.#self).map(([, id]) => id);
@@ -216,9 +266,7 @@ class TabsEngine implements SharedEngine {
     }
   }
 
-  #onInbox(message: InboxMessage): void {
-    if (this.#closed) return;
-    if (message.t === 'req' || message.t === 'close' || message.t === 'ping') this.#owner?.handle(message);
-    else this.#router.answer(message);
+  #onInbox(message: ToClient): void {
+    if (!this.#closed) this.#router.answer(message);
   }
 }

@@ -4,10 +4,12 @@
 // whether a 'begin' batch opened its transaction; errors across tabs).
 //
 // Addressing: every tab has an inbox, a BroadcastChannel named after the
-// database and the tab's random id. A BroadcastChannel delivers to every
-// object of its name, so a name only one tab listens on is a point-to-point
-// link: requests reach the owner alone, answers their client alone, and a
-// big batch is cloned once, not once per tab. (MessagePorts cannot travel
+// database and the tab's random id, for answers; the owner's engine has one
+// more, for requests (ownerInboxName), which its Worker may listen on. A
+// BroadcastChannel delivers to every object of its name, so a name only one
+// context listens on is a point-to-point link: requests reach the owner
+// alone, answers their client alone, and a big batch is cloned once, not
+// once per tab. (MessagePorts cannot travel
 // over BroadcastChannel; brokering a MessageChannel would need a
 // SharedWorker or a service worker, a second script to ship, for no gain
 // over this.) Announcements everyone needs (who owns the engine, change
@@ -25,10 +27,17 @@ export const ownerLockName = (name: string): string => `indexie-owner:${name}`;
 export const clientLockName = (name: string, client: string): string => `indexie-client:${name}:${client}`;
 /** Ownership announcements and change sets, heard by every tab of the database. */
 export const controlChannelName = (name: string): string => `indexie-tabs:${name}`;
-/** One tab's inbox: requests when it owns the engine, answers when it does not. */
+/** One tab's inbox: the owner's answers to its requests. */
 export const inboxChannelName = (name: string, tab: string): string => `indexie-tabs:${name}:${tab}`;
+/**
+ * The engine's inbox while `tab` owns it: every client's requests. Whoever
+ * runs the owner listens on it: the tab itself, or the engine's Worker
+ * (worker/worker-owner.ts), so that other tabs' requests reach the engine
+ * without a hop through the owner tab's main thread.
+ */
+export const ownerInboxName = (name: string, tab: string): string => `indexie-tabs:${name}:${tab}:engine`;
 
-/** Client -> owner, on the owner's inbox. */
+/** Client -> owner, on the owner's engine inbox. */
 export type ToOwner =
   | {
       t: 'req';
@@ -63,8 +72,6 @@ export type Announcement =
   | { t: 'bye'; owner: string; notRun: Array<[string, number]> }
   /** A change set (change_set.h wire format) that `from` committed. */
   | { t: 'changes'; from: string; bytes: Uint8Array };
-
-export type InboxMessage = ToOwner | ToClient;
 
 /** A random id for a tab (crypto.randomUUID where there is one). */
 export function randomTabId(): string {
