@@ -119,6 +119,11 @@ export interface CoreModule {
 export interface CoreModuleOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   locateFile?: (path: string, prefix: string) => string;
+  /**
+   * Emscripten's hook to instantiate the module itself: instantiate with
+   * `imports`, call `receive(instance, module)`, return {} (asynchronous).
+   */
+  instantiateWasm?: (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
 }
 
 declare function createIndexieCore(options?: CoreModuleOptions): Promise<CoreModule>;

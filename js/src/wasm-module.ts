@@ -36,7 +36,20 @@ export function loadCoreModule(): Promise<CoreModule> {
     const wasmUrl = new URL('./indexie-core.wasm', import.meta.url);
     loading = (async () => {
       if (isNode()) return createIndexieCore({ wasmBinary: await readWasmInNode(wasmUrl) });
-      return createIndexieCore({ locateFile: () => wasmUrl.href });
+      // A failure inside instantiateWasm does not reach the glue's promise: it rejects this one.
+      let failed!: (error: unknown) => void;
+      const failure = new Promise<never>((_, reject) => (failed = reject));
+      const core = createIndexieCore({
+        locateFile: () => wasmUrl.href,
+        // Compiled once per realm; a renewed instance (renewCoreModule) only instantiates.
+        instantiateWasm: (imports, receive) => {
+          compiledWasm(wasmUrl)
+            .then(async (module) => receive(await WebAssembly.instantiate(module, imports), module))
+            .catch(failed);
+          return {};
+        },
+      });
+      return Promise.race([core, failure]);
     })();
     loading.then(
       (core) => {
@@ -48,6 +61,41 @@ export function loadCoreModule(): Promise<CoreModule> {
     ); // a failed load may be retried
   }
   return loading;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** The compiled .wasm (fetched and compiled on first use; a failure may be retried). */
+function compiledWasm(url: URL): Promise<WebAssembly.Module> {
+  if (!compiled) {
+    compiled = (async () => {
+      const response = await fetch(url.href);
+      if (!response.ok) throw new Error(`could not fetch ${url.href}: HTTP ${response.status}`);
+      // Streaming compilation needs the application/wasm type; a server that sends another gets the bytes compiled.
+      if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
+        return WebAssembly.compileStreaming(response);
+      }
+      return WebAssembly.compile(await response.arrayBuffer());
+    })();
+    compiled.catch(() => {
+      compiled = undefined;
+    });
+  }
+  return compiled;
+}
+
+/**
+ * Forgets the loaded instance: the next loadCoreModule() makes a new one,
+ * with fresh memory, from the module already compiled (a few ms, no fetch
+ * and no compilation). For a realm that keeps running after its databases
+ * closed (the engine worker kept for the next open): wasm memory grows with
+ * the page cache and never shrinks; a new instance starts small, and the
+ * old one's memory goes with it once nothing refers to it. Only when no
+ * engine object of the old instance is in use.
+ */
+export function renewCoreModule(): void {
+  loading = undefined;
+  loaded = undefined;
 }
 
 /** The engine module if it has loaded. */

@@ -148,3 +148,38 @@ test("an OPFS database's durability reaches its engine worker's open, and export
   assert.ok(r.opens.some((open) => open.name === 'durability-relaxed' && open.durability === 'relaxed'));
   assert.deepEqual(r.exported, { count: 20, changed: 7, integrity: [] });
 });
+
+test("a closed OPFS database's worker is kept for the next open, and starts it as small as a new one", async () => {
+  // The engine worker's wasm memory, through its diagnostic global (worker/engine-worker.ts).
+  const engineWorkers = () => page.workers().filter((worker) => worker.url().endsWith('/engine-worker.js'));
+  const workerMemory = async () =>
+    Promise.all(engineWorkers().map((worker) => worker.evaluate(() => globalThis.indexieEngineMemoryBytes())));
+  await page.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    await Indexie.delete('kept-worker', { storage: 'opfs' });
+    const db = new Indexie('kept-worker', { storage: 'opfs' });
+    db.version(1).stores({ blobs: '++id' });
+    // ~24 MB of records, read back whole: the page cache (32 MiB by default) grows the wasm memory.
+    for (let i = 0; i < 6; i++) await db.blobs.bulkAdd(Array.from({ length: 1000 }, (_, j) => ({ text: `${i}.${j}`.padEnd(4000, '.') })));
+    await db.blobs.toArray();
+    window.keptWorkerDb = db;
+  });
+  const [grown] = await workerMemory();
+  assert.equal(engineWorkers().length, 1);
+  await engineWorkers()[0].evaluate(() => (globalThis.markedByTest = true));
+  const r = await page.evaluate(async () => {
+    const db = window.keptWorkerDb;
+    db.close();
+    await db.open();
+    return { count: await db.blobs.count(), last: (await db.blobs.get(6000))?.text.slice(0, 6) };
+  });
+  const [fresh] = await workerMemory();
+  await page.evaluate(() => window.keptWorkerDb.delete());
+  assert.deepEqual(r, { count: 6000, last: '5.999.' });
+  const marked = await Promise.all(engineWorkers().map((worker) => worker.evaluate(() => globalThis.markedByTest === true)));
+  assert.deepEqual(marked, [true], 'the reopen ran on the kept worker, the only engine worker');
+  assert.ok(grown > 24 * 1024 * 1024, `the database grew the worker's wasm memory (${grown} bytes)`);
+  assert.ok(fresh < grown && fresh <= 24 * 1024 * 1024, `after the close the module was renewed (${grown} -> ${fresh} bytes)`);
+  console.log(`# kept worker: wasm ${(grown / 2 ** 20).toFixed(0)} MB before close(), ${(fresh / 2 ** 20).toFixed(0)} MB after the reopen`);
+  assert.deepEqual(browser.consoleErrors, []);
+});

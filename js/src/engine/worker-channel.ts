@@ -11,10 +11,12 @@
 //   nothing waits forever. Such an error's message begins with WORKER_FAILED
 //   when the worker never ran (callers map that to UnsupportedError).
 // - At most one idle worker per realm and script URL: one that holds no
-//   database. takeWorker() hands it out (else starts a worker); a worker
-//   whose database closed is replaced by a fresh standby with its module
-//   loaded (its own wasm memory grew with the page cache and never
-//   shrinks); an idle worker is stopped after IDLE_WORKER_MS.
+//   database (its last one closed, or it only answered exists/delete).
+//   takeWorker() hands it out (else starts a worker), so a reopen skips the
+//   worker's start and the module's compilation; an idle worker is stopped
+//   after IDLE_WORKER_MS. A worker whose database grew its wasm memory
+//   renews its module instance when the database closes
+//   (worker/worker-database.ts), so a kept worker starts small.
 // - The worker script is found with `new Worker(new URL('./engine-worker.js',
 //   import.meta.url), { type: 'module' })`, the pattern bundlers (Vite,
 //   webpack) recognise and emit as a worker chunk; in the package this code
@@ -105,21 +107,14 @@ export function startWorker(workerUrl: string | URL | undefined): WorkerChannel 
 }
 
 /**
- * How long an idle worker stays, ready for the next open in this realm:
- * a reopen (close() then open(), an upgrade, a delete then open) then skips
- * starting a worker and loading the wasm module, most of an OPFS open's
- * time. After this it is stopped.
+ * How long an idle worker stays, ready for the next open in this realm
+ * (close() then open(), an upgrade, a delete then open): starting a worker
+ * and compiling the module are most of an OPFS open's time. After this it
+ * is stopped.
  */
 export const IDLE_WORKER_MS = 5000;
 
-/**
- * At most one idle worker per realm, keyed by the worker script's URL. It
- * has no database open and holds no file, so any open may use it. A worker
- * whose database closed is not kept itself (its wasm memory grew with the
- * page cache and never shrinks): a fresh one, its module loaded ('warm'),
- * takes its place. One that only answered exists/delete (no database, no
- * growth) is kept as it is.
- */
+/** The realm's idle worker (see the header), keyed by the worker script's URL. */
 let idle: { channel: WorkerChannel; script: string; timer: ReturnType<typeof setTimeout> } | undefined;
 
 const scriptOf = (workerUrl: string | URL | undefined): string => (workerUrl === undefined ? '' : String(workerUrl));
@@ -148,17 +143,6 @@ export function parkWorker(channel: WorkerChannel, workerUrl: string | URL | und
     channel.fail(new DatabaseClosedError('the engine worker was stopped'));
   }, IDLE_WORKER_MS);
   idle = { channel, script: scriptOf(workerUrl), timer };
-}
-
-/** Stops `used`, a worker whose database closed, and parks a fresh one with its module loading in its place. */
-export function replaceWithStandby(used: WorkerChannel, workerUrl: string | URL | undefined): void {
-  const failed = used.failed;
-  used.fail(new DatabaseClosedError('the database is closed'));
-  if (failed || typeof Worker !== 'function') return;
-  const fresh = startWorker(workerUrl);
-  // A module that fails to load stops the standby; the next open starts its own worker and reports why.
-  fresh.request({ op: 'warm' }).catch(() => fresh.fail(new DatabaseClosedError('the engine worker was stopped')));
-  parkWorker(fresh, workerUrl);
 }
 
 /** Runs one request that opens no database on an idle worker (or a new one), which stays idle after it. */

@@ -11,14 +11,14 @@
 //   call with DatabaseClosedError (worker-channel.ts); one whose script
 //   never ran fails open() with UnsupportedError, naming what to serve.
 // - close() lets the requests already sent finish, closes the engine (the
-//   worker releases its OPFS files), then terminates the worker; a fresh
-//   standby worker with its module loaded waits for the next open in this
-//   realm, which then skips the worker's start and the module's load (most
-//   of an OPFS open's time). exists/delete run on the idle worker too.
+//   worker releases its OPFS files), and keeps the worker idle for the
+//   next open in this realm (worker-channel.ts), which then skips the
+//   worker's start and the module's compilation (most of an OPFS open's
+//   time). exists/delete run on the idle worker too.
 import { DatabaseClosedError, InvalidArgumentError } from '../errors.js';
 import type { EngineHost } from './engine-host.js';
 import type { EncodedRequest } from './requests.js';
-import { oneRequest, openingError, replaceWithStandby, takeWorker, type WorkerChannel } from './worker-channel.js';
+import { oneRequest, openingError, parkWorker, takeWorker, type WorkerChannel } from './worker-channel.js';
 import type { FileDurability, WorkerResponse, WorkerStorage } from './worker-protocol.js';
 
 /** SQLite's page cache for a database on OPFS, unless the app chooses: 32 MiB. */
@@ -127,8 +127,8 @@ export class WorkerEngineHost implements EngineHost {
   /**
    * Closes this session after the requests already sent. The last session's
    * close releases the database's files (the worker answers once they are
-   * released) and stops the worker; a fresh standby worker, its module
-   * loaded, waits for the next open (IDLE_WORKER_MS).
+   * released); the worker then stays idle for the next open (IDLE_WORKER_MS),
+   * or stops if closing failed.
    */
   async close(): Promise<void> {
     if (this.#closing) return;
@@ -139,7 +139,7 @@ export class WorkerEngineHost implements EngineHost {
       if (!this.#channel.failed) await this.#channel.request({ op: 'close', session: this.#session });
       closed = true;
     } finally {
-      if (last && closed) replaceWithStandby(this.#channel, this.#sessions.workerUrl);
+      if (last && closed) parkWorker(this.#channel, this.#sessions.workerUrl);
       else if (last) this.#channel.fail(new DatabaseClosedError('the database is closed'));
     }
   }

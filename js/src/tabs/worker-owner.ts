@@ -11,13 +11,13 @@
 // - Errors cross as their classes (worker-protocol.ts); a worker that never
 //   ran makes openSession() an UnsupportedError naming what to serve.
 // - close() stops the owner in the worker (its hosts close, releasing the
-//   files), resolves the other tabs' requests it never started, and stops
-//   the worker (a fresh standby takes its place, worker-channel.ts).
+//   files), resolves the other tabs' requests it never started, and leaves
+//   the worker idle for the next open (worker-channel.ts).
 // - The tab's event loop need not take turns for other tabs (wantsTurn is
 //   always false): their requests do not pass through this tab.
 import type { TransactionSpan } from '../engine/engine-host.js';
 import type { EncodedRequest } from '../engine/requests.js';
-import { openingError, replaceWithStandby, takeWorker, type DistributiveOmit, type WorkerChannel } from '../engine/worker-channel.js';
+import { openingError, parkWorker, takeWorker, type DistributiveOmit, type WorkerChannel } from '../engine/worker-channel.js';
 import type { FileDurability, OwnerRequest, WorkerResponse } from '../engine/worker-protocol.js';
 import { DatabaseClosedError } from '../errors.js';
 import type { LocalOwner } from './engine-owner.js';
@@ -90,7 +90,7 @@ export class WorkerOwner implements LocalOwner {
       } catch {
         return []; // the worker failed: nothing it held can be run elsewhere by its list
       } finally {
-        replaceWithStandby(this.#channel, this.#workerUrl);
+        parkWorker(this.#channel, this.#workerUrl);
       }
     })();
     return this.#closing;

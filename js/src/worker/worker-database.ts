@@ -13,12 +13,15 @@
 //   gone with the worker.
 // - The last session's close closes the engine, then releases the OPFS
 //   handles, so another worker can open the files as soon as it returns.
+//   If the database grew the wasm memory, the module is renewed (a fresh
+//   instance of the compiled module): a worker kept for the next open
+//   starts that open as small as a new one.
 // - Opens run one at a time (openSession serialises them): two sessions
 //   opening together never race to open the files.
 import { decodeResult, requestBuffer } from '../engine/requests.js';
 import { DatabaseClosedError, InternalError, InvalidArgumentError } from '../errors.js';
 import type { CoreModule, NativeEngineDatabase } from '../indexie-core.js';
-import { loadCoreModule } from '../wasm-module.js';
+import { loadCoreModule, renewCoreModule } from '../wasm-module.js';
 import { openOpfsFiles, type OpfsFileBackend } from './opfs-file-backend.js';
 
 /** The worker's database: its storage, its files (OPFS), and its open sessions by number. */
@@ -49,6 +52,7 @@ async function databaseFor(name: string, storage: string): Promise<OpenDatabase>
     throw new InvalidArgumentError(`unknown worker storage '${storage}' (expected 'opfs' or 'memory')`);
   }
   const core = await loadCoreModule();
+  if (!open) freshBytes = Math.min(freshBytes, core.HEAPU8.byteLength); // no database has run on it yet
   let files: OpfsFileBackend | undefined;
   if (storage === 'opfs') {
     files = await openOpfsFiles(name, core);
@@ -120,4 +124,15 @@ function releaseDatabase(): void {
   if (!database) return;
   database.files?.release();
   if (database.core.indexieFileBackend === database.files) database.core.indexieFileBackend = undefined;
+  // The worker may be kept for the next open (engine/worker-channel.ts): if this database grew the
+  // wasm memory (its page cache), a fresh instance of the compiled module replaces it now.
+  if (database.core.HEAPU8.byteLength > freshBytes) {
+    renewCoreModule();
+    void loadCoreModule()
+      .then((core) => (freshBytes = core.HEAPU8.byteLength))
+      .catch(() => undefined); // the next open loads it again, and reports why it cannot
+  }
 }
+
+/** The wasm memory of a fresh instance (known once a database opened on one; until then nothing is renewed). */
+let freshBytes = Infinity;
