@@ -3,8 +3,9 @@
 // (js/src/tabs: elected with a Web Lock) and runs it in its Worker; the
 // others send their operations to it. Shown here with the public API:
 // transactions from three pages never lose an update, a live query in one
-// page hears another page's write, and when the owner page goes away the
-// next one takes over with every acknowledged write.
+// page hears another page's write, when the owner page goes away the next
+// one takes over with every acknowledged write, and a page that upgrades the
+// schema closes the pages that declared less (versionchange).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -80,4 +81,32 @@ test('the owner page closing hands the engine to the next page: acknowledged wri
   const [fresh] = await openTabs(1, 'opfs-handover');
   assert.notEqual(await fresh.evaluate((t) => window.waitForNote(t, 2000), 'second-1'), null);
   await fresh.close();
+});
+
+test('an upgrade in a newer page fires versionchange in the older page on OPFS and closes it; the data and the new index are there', async () => {
+  const stores = [{ items: '++id' }, { items: '++id, name' }];
+  const older = await browser.openTestPage('tabs.html');
+  assert.equal(await older.evaluate((s) => window.openVersion('opfs-upgrade-tabs', 1, s, 'opfs'), stores), 1);
+  assert.equal(await older.evaluate(() => window.versionedAdd({ name: 'before' })), 1);
+  const newer = await browser.openTestPage('tabs.html');
+  assert.equal(await newer.evaluate((s) => window.openVersion('opfs-upgrade-tabs', 2, s, 'opfs'), stores), 2);
+  // The older page owned the engine and closes now (versionchange): this write, sent to it while it
+  // closes, is answered, or resent to the next owner (its 'bye', or 'notrun'), never lost or failed.
+  assert.equal(await newer.evaluate(() => window.versionedAdd({ name: 'after' })), 2, await newer.evaluate(() => window.lastError));
+  const events = await older.evaluate(async () => {
+    for (let i = 0; i < 200 && window.events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return window.events;
+  });
+  assert.deepEqual(events, [['versionchange', 2]]);
+  assert.equal((await older.evaluate(() => window.versionedState())).open, false, 'the older page closed');
+  const state = await newer.evaluate(() => window.versionedState());
+  assert.deepEqual(state.items, [
+    { name: 'before', id: 1 },
+    { name: 'after', id: 2 },
+  ]);
+  assert.deepEqual(state.indexes, ['name']);
+  assert.deepEqual(state.integrity, []);
+  assert.deepEqual(await newer.evaluate(() => window.events), [], 'the upgrading page hears nothing of its own upgrade');
+  await older.close();
+  await newer.close();
 });

@@ -20,7 +20,8 @@ import type { EngineHost } from '../engine/engine-host.js';
 import { WorkerEngineHost } from '../engine/worker-engine-host.js';
 import { openSharedEngine } from '../tabs/shared-engine.js';
 import { WorkerOwner } from '../tabs/worker-owner.js';
-import { noteOpfsClosing, opfsClosed, registerOpfsConnection } from './opfs-registry.js';
+import { noteOpfsClosing, opfsClosed } from './opfs-registry.js';
+import { closeOnNewerVersion, closeOnOpfsDelete } from './opfs-connection.js';
 import { opfsDatabaseExists } from '../worker/opfs-file-backend.js';
 import { DatabaseClosedError, IndexieError, NoSuchDatabaseError, UnsupportedError, UpgradeError } from '../errors.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
@@ -178,7 +179,10 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
     }
     if (generation !== db.openGeneration) throw closedWhileOpening(db);
     db.engine = engine;
-    if (db.options.storage === 'opfs') closeOnOpfsDelete(db);
+    if (db.options.storage === 'opfs') {
+      closeOnOpfsDelete(db);
+      closeOnNewerVersion(db, engine, installed.version);
+    }
     db.persistence = persistence;
     if (persistence) db.persistenceOf.set(engine, persistence);
     if (persistence) {
@@ -213,19 +217,6 @@ async function openEngineLocked(db: DatabaseState, generation: number): Promise<
     if (migrate && !flushed) await IdbPageStore.delete(db.idb!, db.name).catch(() => undefined);
     throw error;
   }
-}
-
-/** Indexie.delete(name) of this OPFS database closes this connection first (db/opfs-registry.ts). */
-function closeOnOpfsDelete(db: DatabaseState): void {
-  const unregister = registerOpfsConnection(db.name, async () => {
-    db.bindings.close();
-    await db.closed;
-  });
-  const closed = (): void => {
-    unregister();
-    db.closeListeners.delete(closed);
-  };
-  db.closeListeners.add(closed);
 }
 
 /** Whether the database exists where it lives when not in IndexedDB (OPFS, or this realm's memory). */

@@ -172,7 +172,16 @@ export class EngineOwner implements LocalOwner {
   /** A message on the owner's inbox from another tab. */
   handle(message: ToOwner): void {
     this.tookTurn();
-    if (this.#closed) return;
+    if (this.#closed) {
+      // Closed (or closing): a request that arrives now never runs here; its client sends it to
+      // the next owner. (Its inbox may be closed already: a channel of its own says so.)
+      if (message.t === 'req') {
+        const inbox = new BroadcastChannel(inboxChannelName(this.#name, message.from));
+        inbox.postMessage({ t: 'notrun', owner: this.#self, id: message.id } satisfies ToClient);
+        inbox.close();
+      }
+      return;
+    }
     const client = message.from;
     this.#watch(client);
     switch (message.t) {

@@ -3,13 +3,19 @@
 // engine's Worker), to the owner's engine inbox, or, while no owner is
 // known, into a queue that the next owner receives in order.
 //
+// Size: ~430 lines: one class, because where a batch is (queued, sent and
+// pending, in limbo across a handover, resent) must change in one place for
+// the order and the exactly-once answers below to hold.
+//
 // Guarantees:
 //   - a session's batches reach the engine in call order (one queue, and
 //     one ordered channel per owner);
 //   - a batch sent to an owner that goes away before answering rejects with
-//     ConnectionLostError (it may or may not have been applied); one the
-//     owner lists as never started ('bye') goes to the next owner instead,
-//     as do batches not sent yet;
+//     ConnectionLostError (it may or may not have been applied) unless its
+//     answer, or the owner's 'bye' listing it as never started (it then goes
+//     to the next owner, as do batches not sent yet), arrives within
+//     HANDOVER_GRACE_MS of the new owner; meanwhile later batches wait, so
+//     a resent batch keeps its place in the order;
 //   - a session whose transaction was open on an owner that went away has
 //     lost it: its next batches reject with ConnectionLostError up to and
 //     including the one marked 'end' (the rollback or commit that ends it);
@@ -66,6 +72,8 @@ interface Outgoing {
   begin?: EncodedRequest;
   /** Set once sent to another tab. */
   sentTo?: string;
+  /** The id it had when first sent, if it is being sent again (it never ran there). */
+  firstSentId?: number;
   sentAt?: number;
 }
 
@@ -84,6 +92,11 @@ export class RequestRouter {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
   #turn: MessageChannel | undefined;
+  /** Ids of batches sent to a previous owner, neither answered nor listed in its 'bye' yet (see ownerChanged). */
+  readonly #limbo = new Set<number>();
+  #limboTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An owner that answered 'notrun' (it is closing): nothing more is sent to it. */
+  #closingOwner: string | undefined;
 
   constructor(name: string, self: string, timeoutMs: number) {
     this.#name = name;
@@ -140,11 +153,13 @@ export class RequestRouter {
    */
   ownerChanged(owner: string, local?: LocalOwner): void {
     if (owner === this.#owner) return;
+    // Batches sent to the previous owner wait a little longer: a graceful owner answered each one
+    // it ran, and lists in its 'bye' those it never started, but those messages travel on other
+    // channels than the news of the new owner, and may come after it (see HANDOVER_GRACE_MS).
     for (const [id, outgoing] of this.#pending) {
-      if (outgoing.sentTo === owner) continue;
-      this.#pending.delete(id);
-      outgoing.reject(new ConnectionLostError(lostAnswerMessage('went away')));
+      if (outgoing.sentTo !== owner) this.#limbo.add(id);
     }
+    if (this.#limbo.size > 0) this.#armLimbo();
     for (const session of this.#sessions) {
       if (session.transactionOn !== undefined && session.transactionOn !== owner) {
         session.transactionOn = undefined;
@@ -163,16 +178,7 @@ export class RequestRouter {
 
   /** `owner` closed and never started `notRun` (ids of this tab's requests): they wait for the next owner. */
   ownerLeft(owner: string, notRun: number[]): void {
-    const requeued: Outgoing[] = [];
-    for (const id of notRun.sort((a, b) => a - b)) {
-      const outgoing = this.#pending.get(id);
-      if (outgoing?.sentTo !== owner) continue;
-      this.#pending.delete(id);
-      outgoing.sentTo = undefined;
-      if (outgoing.begin) outgoing.session.transactionOn = undefined; // the transaction it began never started there
-      requeued.push(outgoing);
-    }
-    this.#unsent = [...requeued, ...this.#unsent];
+    this.#requeue(notRun.filter((id) => this.#pending.get(id)?.sentTo === owner));
     if (this.#owner === owner) {
       this.#ownerInbox?.close();
       this.#ownerInbox = undefined;
@@ -180,6 +186,7 @@ export class RequestRouter {
       this.#local = undefined;
     }
     this.#startTimer();
+    this.#limboSettled();
   }
 
   /** Something came from `owner` (it is alive). */
@@ -193,9 +200,17 @@ export class RequestRouter {
     if (message.t === 'pong') return;
     const outgoing = this.#pending.get(message.id);
     if (!outgoing || outgoing.sentTo !== message.owner) return; // already given up on
+    if (message.t === 'notrun') {
+      // Its owner is closing: this waits for the next one (ownerChanged), not to be sent back there.
+      this.#closingOwner = message.owner;
+      this.#requeue([message.id]);
+      this.#limboSettled();
+      return;
+    }
     this.#pending.delete(message.id);
     if (message.t === 'res') this.#answered(outgoing, message.bytes);
     else outgoing.reject(errorFromOwner(message.name, message.message));
+    if (this.#limbo.delete(message.id)) this.#limboSettled();
   }
 
   /** Rejects everything not answered (the database is closing) and stops. */
@@ -212,6 +227,59 @@ export class RequestRouter {
     this.#turn = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#limbo.clear();
+    clearTimeout(this.#limboTimer);
+    this.#limboTimer = undefined;
+  }
+
+  /**
+   * Batches `ids` (pending) never ran at their owner: they go out again, in
+   * front of the batches never sent, in the order they were first sent.
+   */
+  #requeue(ids: number[]): void {
+    const requeued: Outgoing[] = [];
+    for (const id of ids) {
+      const outgoing = this.#pending.get(id);
+      if (!outgoing) continue;
+      this.#pending.delete(id);
+      this.#limbo.delete(id);
+      outgoing.sentTo = undefined;
+      outgoing.firstSentId ??= id;
+      if (outgoing.begin) outgoing.session.transactionOn = undefined; // the transaction it began never started there
+      requeued.push(outgoing);
+    }
+    const before = (outgoing: Outgoing): number => outgoing.firstSentId ?? Infinity;
+    const resent = [...requeued, ...this.#unsent.filter((outgoing) => outgoing.firstSentId !== undefined)].sort(
+      (a, b) => before(a) - before(b),
+    );
+    this.#unsent = [...resent, ...this.#unsent.filter((outgoing) => outgoing.firstSentId === undefined)];
+  }
+
+  /** Gives the batches still in limbo up once HANDOVER_GRACE_MS passed: their owner went away without a word. */
+  #armLimbo(): void {
+    if (this.#limboTimer !== undefined) return;
+    this.#limboTimer = setTimeout(() => {
+      this.#limboTimer = undefined;
+      for (const id of this.#limbo) {
+        const outgoing = this.#pending.get(id);
+        this.#pending.delete(id);
+        outgoing?.reject(new ConnectionLostError(lostAnswerMessage('went away')));
+      }
+      this.#limbo.clear();
+      this.#limboSettled();
+    }, HANDOVER_GRACE_MS);
+    (this.#limboTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Once no batch is in limbo, what waited behind it goes out, in order. */
+  #limboSettled(): void {
+    if (this.#limbo.size > 0 || this.#stopped) return;
+    clearTimeout(this.#limboTimer);
+    this.#limboTimer = undefined;
+    if (this.#owner === undefined) return;
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    for (const outgoing of unsent) this.#route(outgoing);
   }
 
   #route(outgoing: Outgoing, turnTaken = false): void {
@@ -228,6 +296,13 @@ export class RequestRouter {
     if (owner === undefined) {
       this.#unsent.push(outgoing);
       this.#startTimer();
+      return;
+    }
+    // Behind batches whose fate at the previous owner is not known yet (they may be run again here),
+    // and not to an owner that said it is closing.
+    if (this.#limbo.size > 0 || owner === this.#closingOwner) {
+      this.#unsent.push(outgoing);
+      this.#startTimer(); // bounded by timeoutMs, as any batch waiting for an owner
       return;
     }
     const local = this.#local;
@@ -345,3 +420,14 @@ export class RequestRouter {
 }
 
 const now = (): number => performance.now();
+
+/**
+ * How long a batch sent to an owner that was replaced waits for its answer
+ * or for the old owner's 'bye' (which lists it if it never started, so it
+ * goes to the new owner) before it rejects with ConnectionLostError. A
+ * graceful owner's answers and 'bye' are posted before it lets go of the
+ * engine, but on channels of their own, so the new owner's announcement
+ * (or this tab's own election) can overtake them by a few milliseconds; an
+ * owner whose tab was killed sends neither.
+ */
+const HANDOVER_GRACE_MS = 1000;

@@ -18,6 +18,9 @@
 //   - Change sets: a tab that committed calls broadcastChanges(); every
 //     other tab's onChanges() listeners get the bytes (change_set.h format)
 //     and re-run their live queries. No pages move between tabs.
+//   - Schema upgrades: the tab that upgraded calls announceVersion(); the
+//     others' onVersion() listeners hear the new version (db/open.ts fires
+//     'versionchange' and closes a connection that declared less).
 //   - Without Web Locks or BroadcastChannel (Node), there is one process
 //     and no one to share with: session() is openOwnHost itself.
 import type { EngineHost } from '../engine/engine-host.js';
@@ -27,6 +30,7 @@ import { TabSession } from './tab-session.js';
 import {
   clientLockName,
   controlChannelName,
+  OWNER_INBOX_LINGER_MS,
   inboxChannelName,
   ownerInboxName,
   ownerLockName,
@@ -68,6 +72,10 @@ export interface SharedEngine {
   broadcastChanges(changes: Uint8Array): void;
   /** Calls `listener` with each change set another tab committed; returns the unsubscribe. */
   onChanges(listener: (changes: Uint8Array) => void): () => void;
+  /** Tells every other tab that this tab upgraded the schema to `version`. */
+  announceVersion(version: number): void;
+  /** Calls `listener` with each schema version another tab upgraded to; returns the unsubscribe. */
+  onVersion(listener: (version: number) => void): () => void;
   /** Whether this tab runs the engine now (always, without tabs). */
   readonly isOwner: boolean;
   /** Closes this tab's part: an owner hands the engine to the next tab. */
@@ -88,6 +96,8 @@ function singleProcess(openOwnHost: OpenOwnHost): SharedEngine {
     session: openOwnHost,
     broadcastChanges: () => undefined,
     onChanges: () => () => undefined,
+    announceVersion: () => undefined,
+    onVersion: () => () => undefined,
     isOwner: true,
     close: () => Promise.resolve(),
   };
@@ -103,6 +113,7 @@ class TabsEngine implements SharedEngine {
   readonly #control: BroadcastChannel;
   readonly #inbox: BroadcastChannel;
   readonly #listeners = new Set<(changes: Uint8Array) => void>();
+  readonly #versionListeners = new Set<(version: number) => void>();
   readonly #election = new AbortController();
   readonly #startOwner: SharedEngineOptions['startOwner'];
   #owner: LocalOwner | undefined;
@@ -189,6 +200,15 @@ class TabsEngine implements SharedEngine {
     return () => this.#listeners.delete(listener);
   }
 
+  announceVersion(version: number): void {
+    if (!this.#closed) this.#control.postMessage({ t: 'version', from: this.#self, version } satisfies Announcement);
+  }
+
+  onVersion(listener: (version: number) => void): () => void {
+    this.#versionListeners.add(listener);
+    return () => this.#versionListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -198,8 +218,10 @@ class TabsEngine implements SharedEngine {
     this.#owner = undefined;
     if (owner) {
       const notRun = await owner.close();
-      this.#ownerInbox?.close();
+      // Late requests are still answered 'notrun' for a while (tab-protocol.ts ownerInboxName).
+      const inbox = this.#ownerInbox;
       this.#ownerInbox = undefined;
+      if (inbox) setTimeout(() => inbox.close(), OWNER_INBOX_LINGER_MS);
       this.#control.postMessage({ t: 'bye', owner: this.#self, notRun } satisfies Announcement);
     }
     this.#control.close();
@@ -228,9 +250,7 @@ class TabsEngine implements SharedEngine {
     const owner = new EngineOwner(this.#name, this.#self, this.#openOwnHost, this.#locks);
     this.#owner = owner;
     this.#ownerInbox = new BroadcastChannel(ownerInboxName(this.#name, this.#self));
-    this.#ownerInbox.onmessage = (event: MessageEvent<ToOwner>) => {
-      if (!this.#closed) owner.handle(event.data);
-    };
+    this.#ownerInbox.onmessage = (event: MessageEvent<ToOwner>) => owner.handle(event.data); // closed, it answers 'notrun'
     this.#announceOwner();
     this.#router.ownerChanged(this.#self, owner);
     this.#ownerKnown();
@@ -262,6 +282,10 @@ class TabsEngine implements SharedEngine {
       case 'changes':
         if (message.from === this.#self) return;
         for (const listener of this.#listeners) listener(message.bytes);
+        return;
+      case 'version':
+        if (message.from === this.#self) return;
+        for (const listener of this.#versionListeners) listener(message.version);
         return;
     }
   }

@@ -32,10 +32,15 @@ export const inboxChannelName = (name: string, tab: string): string => `indexie-
 /**
  * The engine's inbox while `tab` owns it: every client's requests. Whoever
  * runs the owner listens on it: the tab itself, or the engine's Worker
- * (worker/worker-owner.ts), so that other tabs' requests reach the engine
- * without a hop through the owner tab's main thread.
+ * (worker/owner-in-worker.ts), so that other tabs' requests reach the engine
+ * without a hop through the owner tab's main thread. It stays open
+ * OWNER_INBOX_LINGER_MS after the owner closed, answering late requests
+ * 'notrun' (their clients resend them to the next owner).
  */
 export const ownerInboxName = (name: string, tab: string): string => `indexie-tabs:${name}:${tab}:engine`;
+
+/** How long a closed owner's engine inbox keeps answering late requests 'notrun'. */
+export const OWNER_INBOX_LINGER_MS = 2000;
 
 /** Client -> owner, on the owner's engine inbox. */
 export type ToOwner =
@@ -60,7 +65,9 @@ export type ToOwner =
 export type ToClient =
   | { t: 'res'; owner: string; id: number; bytes: Uint8Array }
   | { t: 'err'; owner: string; id: number; name: string; message: string }
-  | { t: 'pong'; owner: string };
+  | { t: 'pong'; owner: string }
+  /** The owner was closing and never ran request `id`: the client sends it to the next owner. */
+  | { t: 'notrun'; owner: string; id: number };
 
 /** On the control channel. */
 export type Announcement =
@@ -71,7 +78,9 @@ export type Announcement =
   /** The owner closed; it never started these requests ([client, id]): their clients send them to the next owner. */
   | { t: 'bye'; owner: string; notRun: Array<[string, number]> }
   /** A change set (change_set.h wire format) that `from` committed. */
-  | { t: 'changes'; from: string; bytes: Uint8Array };
+  | { t: 'changes'; from: string; bytes: Uint8Array }
+  /** `from` upgraded the database's schema to `version`. */
+  | { t: 'version'; from: string; version: number };
 
 /** A random id for a tab (crypto.randomUUID where there is one). */
 export function randomTabId(): string {

@@ -19,7 +19,7 @@ import type { EncodedRequest } from '../engine/requests.js';
 import type { OwnerRequest } from '../engine/worker-protocol.js';
 import { DatabaseClosedError, InternalError } from '../errors.js';
 import { EngineOwner } from '../tabs/engine-owner.js';
-import { concatRequest, ownerInboxName, requestOf, type ToOwner } from '../tabs/tab-protocol.js';
+import { OWNER_INBOX_LINGER_MS, concatRequest, ownerInboxName, requestOf, type ToOwner } from '../tabs/tab-protocol.js';
 import { closeSession, execute, openSession } from './worker-database.js';
 
 /** One session of the worker's database as an EngineHost (what EngineOwner runs batches on). */
@@ -95,8 +95,10 @@ export async function handleOwnerRequest(request: OwnerRequest): Promise<{ value
       const stopping = owner;
       owner = undefined;
       if (!stopping) return { value: [] };
-      stopping.inbox.close();
-      return { value: await stopping.engine.close() };
+      const notRun = await stopping.engine.close();
+      // Late requests are still answered 'notrun' for a while (tab-protocol.ts ownerInboxName).
+      setTimeout(() => stopping.inbox.close(), OWNER_INBOX_LINGER_MS);
+      return { value: notRun };
     }
   }
 }

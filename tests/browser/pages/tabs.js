@@ -71,8 +71,8 @@ document.getElementById('status').textContent = 'ready';
 // For the upgrade and delete tests: a database at a given version, with its events recorded.
 let versioned;
 window.events = [];
-window.openVersion = async (name, version, stores) => {
-  versioned = new Indexie(name, { storage: 'indexeddb' });
+window.openVersion = async (name, version, stores, storage = 'indexeddb') => {
+  versioned = new Indexie(name, { storage });
   for (let v = 1; v <= version; v++) versioned.version(v).stores(stores[v - 1]);
   versioned.on('versionchange', (event) => {
     window.events.push(['versionchange', event.newVersion]);
@@ -87,6 +87,7 @@ window.versionedAdd = async (item) => {
   try {
     return await versioned.table('items').add(item);
   } catch (error) {
+    window.lastError = `${error.name}: ${error.message}\n${error.stack}`;
     return error.name;
   }
 };
