@@ -70,6 +70,26 @@ export interface CursorInfo<TKey = unknown> {
 }
 
 /** The cursor information each() and its variants pass for `row`. */
+/**
+ * An each*() callback as Dexie 4 runs it: an exception it throws does not
+ * stop the iteration or reject the promise (Dexie's wrap() has no error
+ * catcher there; the fidelity scenario "each(), eachKey() and
+ * eachPrimaryKey() whose callback throws" shows it on Dexie itself). indexie
+ * says so on the console, once per call, where Dexie stays silent.
+ */
+function swallowing(what: string, visit: (row: Row) => unknown): (row: Row) => unknown {
+  let told = false;
+  return (row) => {
+    try {
+      return visit(row);
+    } catch (error) {
+      if (!told) console.warn(`indexie: the callback of ${what} threw (ignored, as Dexie does; the iteration goes on):`, error);
+      told = true;
+      return undefined;
+    }
+  };
+}
+
 function cursorOf<TKey>(row: Row): CursorInfo<TKey> {
   return { key: row.key as IndexableType, primaryKey: row.primaryKey as TKey };
 }
@@ -305,22 +325,42 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     // async: contextualAsyncMethods wraps only async methods (so the promise keeps the caller's transaction).
-    return this.#stream('values', false, 'Collection.each()', (row) => fn(row.value as T, cursorOf<TKey>(row)));
+    return this.#stream(
+      'values',
+      false,
+      'Collection.each()',
+      swallowing('Collection.each()', (row) => fn(row.value as T, cursorOf<TKey>(row))),
+    );
   }
 
   eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('keys', false, 'Collection.eachKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
+    return this.#stream(
+      'keys',
+      false,
+      'Collection.eachKey()',
+      swallowing('Collection.eachKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row))),
+    );
   }
 
   eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) => fn(row.primaryKey as TKey, cursorOf<TKey>(row)));
+    return this.#stream(
+      'primaryKeys',
+      false,
+      'Collection.eachPrimaryKey()',
+      swallowing('Collection.eachPrimaryKey()', (row) => fn(row.primaryKey as TKey, cursorOf<TKey>(row))),
+    );
   }
 
   eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
+    return this.#stream(
+      'keys',
+      true,
+      'Collection.eachUniqueKey()',
+      swallowing('Collection.eachUniqueKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row))),
+    );
   }
 
   /**

@@ -620,6 +620,36 @@ Object.assign(LIFECYCLE_SCENARIOS, {
       );
     return [outcome, await db.items.toCollection().primaryKeys(), await db.other.toCollection().primaryKeys()];
   },
+  'each(), eachKey() and eachPrimaryKey() whose callback throws: what the promise does, and which records the callback saw': async (
+    Lib,
+    name,
+  ) => {
+    const db = define(Lib, name, { items: 'id, group' });
+    await db.items.bulkAdd([1, 2, 3, 4].map((id) => ({ id, group: id % 2 })));
+    const run = async (method, collection) => {
+      const seen = [];
+      const outcome = await collection[method]((value) => {
+        seen.push(typeof value === 'object' ? value.id : value);
+        if (seen.length === 2) throw new RangeError('from the callback');
+      }).then(
+        (value) => ['resolved', value === undefined ? 'undefined' : value],
+        (error) => ['rejected', error.name, error.message],
+      );
+      return { method, outcome, seen };
+    };
+    const outside = [
+      await run('each', db.items.toCollection()),
+      await run('eachKey', db.items.orderBy('group')),
+      await run('eachPrimaryKey', db.items.where('id').above(0)),
+    ];
+    const inside = await db
+      .transaction('r', db.items, () => run('each', db.items.toCollection()))
+      .then(
+        (value) => value,
+        (error) => ['transaction rejected', error.name],
+      );
+    return { outside, inside };
+  },
   "each() on a missing index rejects through Dexie's filtered catch: catch('SchemaError', fn)": async (Lib, name) => {
     const db = define(Lib, name, { items: 'id' });
     await db.items.bulkAdd([{ id: 1 }, { id: 2 }]);
