@@ -183,3 +183,20 @@ test("a closed OPFS database's worker is kept for the next open, and starts it a
   console.log(`# kept worker: wasm ${(grown / 2 ** 20).toFixed(0)} MB before close(), ${(fresh / 2 ** 20).toFixed(0)} MB after the reopen`);
   assert.deepEqual(browser.consoleErrors, []);
 });
+
+test("storage: 'opfs' with the worker script missing: open() fails at once with an UnsupportedError that names what to serve", async () => {
+  const r = await page.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    const db = new Indexie('no-worker-here', { storage: 'opfs', workerUrl: '/indexie/no-such-worker.js' });
+    db.version(1).stores({ items: '++id' });
+    const started = performance.now();
+    const outcome = await db.open().then(
+      () => 'opened',
+      (error) => `${error.name}: ${error.message}`,
+    );
+    return { outcome, ms: performance.now() - started, exists: await Indexie.exists('no-worker-here', { storage: 'opfs' }) };
+  });
+  assert.match(r.outcome, /^UnsupportedError: .*serve engine-worker\.js, indexie-core\.js and indexie-core\.wasm/);
+  assert.ok(r.ms < 5000, `it failed in ${r.ms} ms, not after the owner timeout`);
+  assert.equal(r.exists, false, 'nothing was created');
+});

@@ -33,14 +33,20 @@ export interface WorkerOwnerOptions {
 
 export class WorkerOwner implements LocalOwner {
   readonly ready: Promise<void>;
-  readonly #channel: WorkerChannel;
+  /** The worker; undefined if none could start here (`#failure` says why: there is no Worker). */
+  readonly #channel: WorkerChannel | undefined;
+  readonly #failure: unknown;
   readonly #workerUrl: string | URL | undefined;
   #closing: Promise<Array<[string, number]>> | undefined;
 
   /** Starts the owner of OPFS database `name` for tab `self` in an idle (or new) engine worker. */
   constructor(name: string, self: string, options: WorkerOwnerOptions) {
     this.#workerUrl = options.workerUrl;
-    this.#channel = takeWorker(options.workerUrl);
+    try {
+      this.#channel = takeWorker(options.workerUrl);
+    } catch (error) {
+      this.#failure = error; // every call rejects with it (openSession first: the open fails at once)
+    }
     const { cacheKiB, durability } = options;
     this.ready = this.#request({ op: 'own', name, self, storage: 'opfs', cacheKiB, durability }).then(() => undefined);
     this.ready.catch(() => undefined); // reported by the calls that need the owner
@@ -72,7 +78,7 @@ export class WorkerOwner implements LocalOwner {
   }
 
   async closeSession(client: string, session: number): Promise<void> {
-    if (this.#channel.failed) return; // the worker, and every session in it, is gone
+    if (!this.#channel || this.#channel.failed) return; // the worker, and every session in it, is gone
     await this.#request({ op: 'own-close-session', client, session });
   }
 
@@ -90,13 +96,14 @@ export class WorkerOwner implements LocalOwner {
       } catch {
         return []; // the worker failed: nothing it held can be run elsewhere by its list
       } finally {
-        parkWorker(this.#channel, this.#workerUrl);
+        if (this.#channel) parkWorker(this.#channel, this.#workerUrl);
       }
     })();
     return this.#closing;
   }
 
   #request(message: DistributiveOmit<OwnerRequest, 'id'>, transfer: Transferable[] = []): Promise<WorkerResponse> {
+    if (!this.#channel) return Promise.reject(this.#failure);
     if (this.#closing && message.op !== 'own-close') return Promise.reject(new DatabaseClosedError('the database is closed'));
     return this.#channel.request(message, transfer);
   }
