@@ -19,7 +19,7 @@
 //     other tab's onChanges() listeners get the bytes (change_set.h format)
 //     and re-run their live queries. No pages move between tabs.
 //   - Schema upgrades: the tab that upgraded calls announceVersion(); the
-//     others' onVersion() listeners hear the new version (db/open.ts fires
+//     others' onVersion() listeners hear the new version (db/opfs-connection.ts fires
 //     'versionchange' and closes a connection that declared less).
 //   - Without Web Locks or BroadcastChannel (Node), there is one process
 //     and no one to share with: session() is openOwnHost itself.
