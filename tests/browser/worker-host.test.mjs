@@ -83,6 +83,7 @@ test("WorkerEngineHost ('memory', the shipped worker bundle) sets a schema, writ
   assertFriendsRead(out.read);
   assert.equal(out.isOpenAfterClose, false);
   assert.deepEqual(out.afterClose, { name: 'DatabaseClosedError', message: 'the database is closed', className: 'DatabaseClosedError' });
+  assert.deepEqual(out.reopenedTables, [], "a 'memory' database is gone with its last session, though the worker is kept");
 
   assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
   assert.deepEqual(browser.consoleErrors, []);

@@ -10,7 +10,7 @@
 // - Storage 'opfs': the files are opened (openOpfsFiles) before the engine,
 //   and the engine reaches them through Module.indexieFileBackend (the file
 //   VFS's contract). Storage 'memory': the engine's in-memory page store,
-//   gone with the worker.
+//   gone with the last session's close.
 // - The last session's close closes the engine, then releases the OPFS
 //   handles, so another worker can open the files as soon as it returns.
 //   If the database grew the wasm memory, the module is renewed (a fresh
@@ -124,6 +124,8 @@ function releaseDatabase(): void {
   if (!database) return;
   database.files?.release();
   if (database.core.indexieFileBackend === database.files) database.core.indexieFileBackend = undefined;
+  // A 'memory' database is gone with its last session, as it was when the worker stopped at close.
+  if (database.storage === 'memory') database.core.deleteFile(database.name);
   // The worker may be kept for the next open (engine/worker-channel.ts): if this database grew the
   // wasm memory (its page cache), a fresh instance of the compiled module replaces it now.
   if (database.core.HEAPU8.byteLength > freshBytes) {

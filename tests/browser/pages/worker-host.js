@@ -92,6 +92,12 @@ window.roundTrip = async (name, storage, workerUrl) => {
     () => 'resolved',
     (error) => described(error),
   );
+  // Opened again: on the worker kept idle after the close (engine/worker-channel.ts); a 'memory'
+  // database did not outlive its last session there.
+  const again = await WorkerEngineHost.open(name, { storage, workerUrl });
+  const [info] = await send(again, (r) => r.op(Op.info));
+  out.reopenedTables = Object.keys(info.tables);
+  await again.close();
   return out;
 };
 
