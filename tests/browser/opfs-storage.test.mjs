@@ -200,3 +200,35 @@ test("storage: 'opfs' with the worker script missing: open() fails at once with 
   assert.ok(r.ms < 5000, `it failed in ${r.ms} ms, not after the owner timeout`);
   assert.equal(r.exists, false, 'nothing was created');
 });
+
+test('new Indexie() of a database that may live in OPFS starts its engine worker before open(), and the open runs on it', async () => {
+  const fresh = await browser.openTestPage('tabs.html');
+  const engineWorkers = () => fresh.workers().filter((worker) => worker.url().endsWith('/engine-worker.js'));
+  assert.equal(engineWorkers().length, 0, 'a fresh page has no engine worker');
+  await fresh.evaluate(async () => {
+    const { Indexie } = await import('indexie');
+    window.prewarmed = new Indexie('prewarmed', { storage: 'opfs' });
+    window.prewarmed.version(1).stores({ items: '++id' });
+  });
+  await fresh
+    .waitForEvent('worker', { predicate: (worker) => worker.url().endsWith('/engine-worker.js'), timeout: 5000 })
+    .catch(() => undefined);
+  assert.equal(engineWorkers().length, 1, 'the worker started at new Indexie(), before any open');
+  // It compiles the module meanwhile: once that is done, its engine memory is there.
+  let memory = 0;
+  for (let i = 0; i < 100 && memory === 0; i++) {
+    memory = await engineWorkers()[0].evaluate(() => globalThis.indexieEngineMemoryBytes());
+    if (memory === 0) await fresh.waitForTimeout(20);
+  }
+  assert.ok(memory > 0, 'the worker compiled and instantiated the module before any open');
+  await engineWorkers()[0].evaluate(() => (globalThis.markedByTest = true));
+  const count = await fresh.evaluate(async () => {
+    await window.prewarmed.items.add({ at: 1 });
+    return window.prewarmed.items.count();
+  });
+  assert.equal(count, 1);
+  const marked = await Promise.all(engineWorkers().map((worker) => worker.evaluate(() => globalThis.markedByTest === true)));
+  assert.deepEqual(marked, [true], 'the open ran on the prewarmed worker');
+  await fresh.evaluate(() => window.prewarmed.delete());
+  await fresh.close();
+});

@@ -8,6 +8,7 @@
 // and api's Transaction and Table classes, which type what db/ makes) comes
 // in as ApiBindings.
 import { Engine } from '../engine/engine.js';
+import { prewarmWorker } from '../engine/worker-channel.js';
 import { IdbPageStore, type IdbImplementation } from '../persistence/idb-page-store.js';
 import type { EventChannel } from '../transactions/events.js';
 import type { TransactionBase, TransactionOptions } from '../transactions/transaction.js';
@@ -40,6 +41,9 @@ export class Database {
   /** `versions`: the declared versions, an array the facade adds to (its Version objects). */
   constructor(name: string, options: IndexieOptions, versions: readonly DeclaredVersion[], api: ApiBindings) {
     const checked = databaseOptions(options);
+    // A database that may live in OPFS runs its engine in a Worker: start it and compile the module
+    // now, while the app has not opened it yet (engine/worker-channel.ts prewarmWorker).
+    if (checked.storage === 'opfs' || checked.autoOpfs) prewarmWorker(checked.workerUrl);
     const idb = checked.storage === 'indexeddb' ? idbImplementation(options) : undefined;
     this.#state = new DatabaseState(name, checked, idb, versions, {
       db: api.db,

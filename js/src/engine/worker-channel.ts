@@ -145,6 +145,26 @@ export function parkWorker(channel: WorkerChannel, workerUrl: string | URL | und
   idle = { channel, script: scriptOf(workerUrl), timer };
 }
 
+/**
+ * Starts this realm's idle worker now, if there is none, and has it compile
+ * the engine module ('warm'): the first open that follows (a database made
+ * with `new Indexie()` at module load, opened at the first query) then finds
+ * the worker started and the module compiled. Unused, it stops after
+ * IDLE_WORKER_MS. Where no worker can start, nothing happens (the open
+ * reports it).
+ */
+export function prewarmWorker(workerUrl: string | URL | undefined): void {
+  if (idle && idle.script === scriptOf(workerUrl) && !idle.channel.failed) return;
+  let channel: WorkerChannel;
+  try {
+    channel = startWorker(workerUrl);
+  } catch {
+    return;
+  }
+  channel.request({ op: 'warm' }).catch(() => channel.fail(new DatabaseClosedError('the engine worker was stopped')));
+  parkWorker(channel, workerUrl);
+}
+
 /** Runs one request that opens no database on an idle worker (or a new one), which stays idle after it. */
 export async function oneRequest(
   message: DistributiveOmit<WorkerRequest, 'id'>,

@@ -42,6 +42,8 @@ export type WorkerRequest =
   | { id: number; op: 'exists'; name: string }
   /** Removes the OPFS database `name` (its file, its WAL and its journal); no error if there is none. */
   | { id: number; op: 'delete'; name: string }
+  /** Compiles and instantiates the engine module now, for an open to come (answered with null). */
+  | { id: number; op: 'warm' }
   | OwnerRequest;
 
 /**
@@ -78,7 +80,7 @@ export interface CrossingError {
 export type WorkerResponse =
   /** The answer to 'execute': the response batch, transferred. */
   | { id: number; bytes: ArrayBuffer }
-  /** The answer to 'open' (the session's number), 'close', 'exists' (a boolean), 'delete' (null), 'own-close' (the requests not run). */
+  /** The answer to 'open' (the session's number), 'close', 'exists' (a boolean), 'delete' and 'warm' (null), 'own-close' (the requests not run). */
   | { id: number; value: number | boolean | null | Array<[string, number]> }
   | { id: number; error: CrossingError };
 

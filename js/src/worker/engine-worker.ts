@@ -4,7 +4,8 @@
 // (worker-database.ts) and answers the page by the messages of
 // engine/worker-protocol.ts, used two ways:
 //   - by a WorkerEngineHost (engine/worker-engine-host.ts): 'open',
-//     'execute', 'close' of sessions, plus 'exists' and 'delete';
+//     'execute', 'close' of sessions, plus 'exists', 'delete' and 'warm'
+//     (compile the module ahead of an open: engine/worker-channel.ts);
 //   - by the tab that owns a database shared between tabs
 //     (tabs/worker-owner.ts): 'own' runs the tabs' engine owner here
 //     (owner-in-worker.ts), which other tabs reach directly.
@@ -20,7 +21,7 @@
 //   request's error (worker-protocol.ts crossingError).
 import { crossingError, type OwnerRequest, type WorkerRequest, type WorkerResponse } from '../engine/worker-protocol.js';
 import { InternalError } from '../errors.js';
-import { coreIfLoaded } from '../wasm-module.js';
+import { coreIfLoaded, loadCoreModule } from '../wasm-module.js';
 import { deleteOpfsDatabase, opfsDatabaseExists } from './opfs-file-backend.js';
 import { handleOwnerRequest } from './owner-in-worker.js';
 import { closeDatabase, closeSession, execute, openOpfsName, openSession } from './worker-database.js';
@@ -55,6 +56,10 @@ async function handle(request: WorkerRequest): Promise<void> {
         return;
       case 'exists':
         scope.postMessage({ id, value: await opfsDatabaseExists(request.name) });
+        return;
+      case 'warm':
+        await loadCoreModule();
+        scope.postMessage({ id, value: null });
         return;
       case 'delete':
         if (openOpfsName() === request.name) closeDatabase();
