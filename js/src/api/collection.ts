@@ -325,53 +325,35 @@ export class Collection<T = any, TKey = any, TInsertType = T> {
   each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async each(fn: (value: T, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
     // async: contextualAsyncMethods wraps only async methods (so the promise keeps the caller's transaction).
-    return this.#stream(
-      'values',
-      false,
-      'Collection.each()',
-      swallowing('Collection.each()', (row) => fn(row.value as T, cursorOf<TKey>(row))),
-    );
+    return this.#stream('values', false, 'Collection.each()', (row) => fn(row.value as T, cursorOf<TKey>(row)));
   }
 
   eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream(
-      'keys',
-      false,
-      'Collection.eachKey()',
-      swallowing('Collection.eachKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row))),
-    );
+    return this.#stream('keys', false, 'Collection.eachKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
   }
 
   eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachPrimaryKey(fn: (primaryKey: TKey, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream(
-      'primaryKeys',
-      false,
-      'Collection.eachPrimaryKey()',
-      swallowing('Collection.eachPrimaryKey()', (row) => fn(row.primaryKey as TKey, cursorOf<TKey>(row))),
-    );
+    return this.#stream('primaryKeys', false, 'Collection.eachPrimaryKey()', (row) => fn(row.primaryKey as TKey, cursorOf<TKey>(row)));
   }
 
   eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): PromiseExtended<void>;
   async eachUniqueKey(fn: (key: IndexableType, cursor: CursorInfo<TKey>) => unknown): Promise<void> {
-    return this.#stream(
-      'keys',
-      true,
-      'Collection.eachUniqueKey()',
-      swallowing('Collection.eachUniqueKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row))),
-    );
+    return this.#stream('keys', true, 'Collection.eachUniqueKey()', (row) => fn(row.key as IndexableType, cursorOf<TKey>(row)));
   }
 
   /**
-   * Streams the collection's rows to `visit` as the cursor reads them (one
+   * Streams the collection's rows to `callback` as the cursor reads them (one
    * READ_BATCH in memory at a time, whatever the size), as one read unit
    * (CollectionHost.readUnit: writes called meanwhile wait when its lock was
    * free). Outside a
    * transaction it yields a task whenever a slice took SLICE_MS, so a long
-   * scan does not block the page.
+   * scan does not block the page. `callback` is the app's, run as Dexie runs
+   * it (swallowing).
    */
-  async #stream(output: QueryOutput, unique: boolean, what: string, visit: (row: Row) => unknown): Promise<void> {
+  async #stream(output: QueryOutput, unique: boolean, what: string, callback: (row: Row) => unknown): Promise<void> {
+    const visit = swallowing(what, callback);
     const reader = output === 'values' ? this.#reader() : undefined;
     const sliced = this.#host.slicesReads();
     await this.#host.readUnit(async (engine) => {

@@ -119,15 +119,19 @@ let idle: { channel: WorkerChannel; script: string; timer: ReturnType<typeof set
 
 const scriptOf = (workerUrl: string | URL | undefined): string => (workerUrl === undefined ? '' : String(workerUrl));
 
+/** The idle worker, if it runs this script and has not failed. */
+const idleFor = (workerUrl: string | URL | undefined): typeof idle =>
+  idle && idle.script === scriptOf(workerUrl) && !idle.channel.failed ? idle : undefined;
+
+const stopWorker = (channel: WorkerChannel): void => channel.fail(new DatabaseClosedError('the engine worker was stopped'));
+
 /** The idle worker for this script if there is one (it is no longer idle), else a new worker. */
 export function takeWorker(workerUrl: string | URL | undefined): WorkerChannel {
-  const parked = idle;
-  if (parked && parked.script === scriptOf(workerUrl) && !parked.channel.failed) {
-    clearTimeout(parked.timer);
-    idle = undefined;
-    return parked.channel;
-  }
-  return startWorker(workerUrl);
+  const parked = idleFor(workerUrl);
+  if (!parked) return startWorker(workerUrl);
+  clearTimeout(parked.timer);
+  idle = undefined;
+  return parked.channel;
 }
 
 /** Keeps `channel`, a worker that holds no database, idle for the next open (stopping an older idle one); a failed one is dropped. */
@@ -135,12 +139,12 @@ export function parkWorker(channel: WorkerChannel, workerUrl: string | URL | und
   if (channel.failed) return;
   if (idle) {
     clearTimeout(idle.timer);
-    idle.channel.fail(new DatabaseClosedError('the engine worker was stopped'));
+    stopWorker(idle.channel);
   }
   const timer = setTimeout(() => {
     if (idle?.channel !== channel) return;
     idle = undefined;
-    channel.fail(new DatabaseClosedError('the engine worker was stopped'));
+    stopWorker(channel);
   }, IDLE_WORKER_MS);
   idle = { channel, script: scriptOf(workerUrl), timer };
 }
@@ -154,14 +158,14 @@ export function parkWorker(channel: WorkerChannel, workerUrl: string | URL | und
  * reports it).
  */
 export function prewarmWorker(workerUrl: string | URL | undefined): void {
-  if (idle && idle.script === scriptOf(workerUrl) && !idle.channel.failed) return;
+  if (idleFor(workerUrl)) return;
   let channel: WorkerChannel;
   try {
     channel = startWorker(workerUrl);
   } catch {
     return;
   }
-  channel.request({ op: 'warm' }).catch(() => channel.fail(new DatabaseClosedError('the engine worker was stopped')));
+  channel.request({ op: 'warm' }).catch(() => stopWorker(channel));
   parkWorker(channel, workerUrl);
 }
 

@@ -171,9 +171,7 @@ export class RequestRouter {
     this.#local = local;
     this.#ownerInbox = owner === this.#self ? undefined : new BroadcastChannel(ownerInboxName(this.#name, owner));
     this.#lastHeard = now();
-    const unsent = this.#unsent;
-    this.#unsent = [];
-    for (const outgoing of unsent) this.#route(outgoing);
+    this.#routeUnsent();
   }
 
   /** `owner` closed and never started `notRun` (ids of this tab's requests): they wait for the next owner. */
@@ -276,10 +274,14 @@ export class RequestRouter {
     if (this.#limbo.size > 0 || this.#stopped) return;
     clearTimeout(this.#limboTimer);
     this.#limboTimer = undefined;
-    if (this.#owner === undefined) return;
+    if (this.#owner !== undefined) this.#routeUnsent();
+  }
+
+  /** Routes again what waited unsent, in order (`turnTaken`: the event loop just took a turn). */
+  #routeUnsent(turnTaken = false): void {
     const unsent = this.#unsent;
     this.#unsent = [];
-    for (const outgoing of unsent) this.#route(outgoing);
+    for (const outgoing of unsent) this.#route(outgoing, turnTaken);
   }
 
   #route(outgoing: Outgoing, turnTaken = false): void {
@@ -368,9 +370,7 @@ export class RequestRouter {
       this.#turn?.port1.close();
       this.#turn = undefined;
       this.#local?.tookTurn();
-      const backlog = this.#unsent;
-      this.#unsent = [];
-      for (const outgoing of backlog) this.#route(outgoing, true);
+      this.#routeUnsent(true);
     };
     this.#turn.port2.postMessage(null);
   }

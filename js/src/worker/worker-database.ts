@@ -33,6 +33,8 @@ interface OpenDatabase {
   sessions: Map<number, NativeEngineDatabase>;
 }
 let open: OpenDatabase | undefined;
+/** The wasm memory of a fresh instance (known once a database opened on one; until then nothing is renewed). */
+let freshBytes = Infinity;
 let nextSession = 1;
 let opening: Promise<unknown> = Promise.resolve();
 
@@ -52,7 +54,7 @@ async function databaseFor(name: string, storage: string): Promise<OpenDatabase>
     throw new InvalidArgumentError(`unknown worker storage '${storage}' (expected 'opfs' or 'memory')`);
   }
   const core = await loadCoreModule();
-  if (!open) freshBytes = Math.min(freshBytes, core.HEAPU8.byteLength); // no database has run on it yet
+  freshBytes = Math.min(freshBytes, core.HEAPU8.byteLength); // no database has run on it yet: its size when fresh
   let files: OpfsFileBackend | undefined;
   if (storage === 'opfs') {
     files = await openOpfsFiles(name, core);
@@ -130,11 +132,6 @@ function releaseDatabase(): void {
   // wasm memory (its page cache), a fresh instance of the compiled module replaces it now.
   if (database.core.HEAPU8.byteLength > freshBytes) {
     renewCoreModule();
-    void loadCoreModule()
-      .then((core) => (freshBytes = core.HEAPU8.byteLength))
-      .catch(() => undefined); // the next open loads it again, and reports why it cannot
+    loadCoreModule().catch(() => undefined); // instantiated now; a failure is the next open's to report
   }
 }
-
-/** The wasm memory of a fresh instance (known once a database opened on one; until then nothing is renewed). */
-let freshBytes = Infinity;
